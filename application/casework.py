@@ -1,0 +1,440 @@
+"""Casework: the appeal use cases, each one load → call → save."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import datetime_now_with_tzinfo
+from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.utils import EnvType
+
+from domain.actors import Actor
+from domain.appeal import Appeal, Appellant
+from domain.calendar import WorkingCalendar
+from domain.deadlines import Deadline, DeadlineAct, DeadlinePolicy
+from domain.errors import ConcurrentWrite, InvalidInput, NotFound, StaleVersion
+from domain.terms import Channel, Kind, Outcome, Rating, Tier, Urgency
+
+Clock = Callable[[], datetime]
+
+RECEIPT_NAMESPACE = uuid5(NAMESPACE_URL, "https://huiyin.local/receipts")
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
+
+
+class CaseNumbers(Protocol):
+    """Hands out the readable case numbers of a year without repeating one."""
+
+    def next_case_number(self, year: int) -> int:
+        """The next number in the year's sequence."""
+
+
+@dataclass(frozen=True)
+class AppealDraft:
+    """What someone raising an appeal tells us."""
+
+    channel: Channel
+    kind: Kind
+    category: str
+    title: str
+    text: str
+    department: str = ""
+    tier: Tier | None = None
+    urgency: Urgency = Urgency.NORMAL
+    appellant: Appellant | None = None
+    meeting_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command did: the appeal's new version and the last event's global position."""
+
+    id: UUID
+    case_number: str
+    version: int
+    position: int
+    receipt_code: str | None = None
+
+
+def receipt_hash(code: str) -> str:
+    """Receipt codes are kept only as this digest."""
+    normalised = code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def appeal_id_for_receipt(code: str) -> UUID:
+    """An anonymous appeal's id follows from its receipt code, so no lookup table links them."""
+    return uuid5(RECEIPT_NAMESPACE, receipt_hash(code))
+
+
+def new_receipt_code() -> str:
+    """Sixteen characters (80 bits) in four groups, e.g. `K7QF-M2XD-9HPA-RT4C`."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
+    return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+
+
+class Casework(Application[UUID]):
+    """The appeal use cases over one global, encrypted event sequence."""
+
+    name = "Huiyin"
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        clock: Clock | None = None,
+        calendar: WorkingCalendar | None = None,
+        policy: DeadlinePolicy | None = None,
+        case_numbers: CaseNumbers | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.clock: Clock = clock or datetime_now_with_tzinfo
+        self.calendar = calendar or WorkingCalendar()
+        self.policy = policy or DeadlinePolicy()
+        self.case_numbers = case_numbers
+
+    # -- commands ----------------------------------------------------------------------
+
+    def raise_appeal(self, draft: AppealDraft, actor: Actor) -> CommandResult:
+        """Registers an appeal; an anonymous one gets a receipt code to follow it with."""
+        at = self.now()
+        code = new_receipt_code() if draft.appellant is None else None
+        appeal = Appeal.raise_appeal(
+            id=appeal_id_for_receipt(code) if code else uuid4(),
+            case_number=self._next_case_number(at),
+            channel=draft.channel,
+            kind=draft.kind,
+            category=draft.category,
+            title=draft.title,
+            text=draft.text,
+            department=draft.department,
+            tier=draft.tier,
+            urgency=draft.urgency,
+            appellant=draft.appellant,
+            receipt_hash=receipt_hash(code) if code else None,
+            meeting_id=draft.meeting_id,
+            actor=actor,
+            at=at,
+        )
+        result = self._save(appeal)
+        return CommandResult(result.id, result.case_number, result.version, result.position, code)
+
+    def answer_on_spot(
+        self,
+        appeal_id: UUID,
+        *,
+        answer: str,
+        basis: str,
+        close: bool,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Records an answer given on the spot (现场答复)."""
+        appeal = self._load(appeal_id, expected_version)
+        appeal.answer_on_spot(answer=answer, basis=basis, close=close, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    def transfer(
+        self,
+        appeal_id: UUID,
+        *,
+        department: str,
+        supervisor: str,
+        actor: Actor,
+        deadline: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Transfers to a responsible department; deadlines come from the channel's rules."""
+        appeal = self._load(appeal_id, expected_version)
+        at = self.now()
+        reply = self._reply_deadline(appeal, at, deadline, "set when transferring")
+        rule = self.policy.response_rule(appeal.channel)
+        response = (
+            rule.apply(self.calendar, raised_at=appeal.raised_at, transferred_at=at)
+            if rule
+            else None
+        )
+        appeal.transfer(
+            department=department,
+            supervisor=supervisor,
+            reply_deadline=reply,
+            response_deadline=response,
+            actor=actor,
+            at=at,
+        )
+        return self._save(appeal)
+
+    def retransfer(
+        self,
+        appeal_id: UUID,
+        *,
+        department: str,
+        reason: str,
+        actor: Actor,
+        supervisor: str | None = None,
+        deadline: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Hands the appeal on to another department, with a fresh reply deadline."""
+        appeal = self._load(appeal_id, expected_version)
+        at = self.now()
+        reply = self._reply_deadline(appeal, at, deadline, "set when re-transferring")
+        appeal.retransfer(
+            department=department,
+            reason=reason,
+            reply_deadline=reply,
+            supervisor=supervisor,
+            actor=actor,
+            at=at,
+        )
+        return self._save(appeal)
+
+    def acknowledge(
+        self, appeal_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
+    ) -> CommandResult:
+        """Records the department's first response."""
+        appeal = self._load(appeal_id, expected_version)
+        appeal.acknowledge(note=note, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    def extend_deadline(
+        self,
+        appeal_id: UUID,
+        *,
+        deadline: datetime,
+        reason: str,
+        approved_by: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Moves the reply deadline later, recording the reason and the approver."""
+        appeal = self._load(appeal_id, expected_version)
+        extended = Deadline(
+            due=deadline,
+            act=DeadlineAct.REPLY,
+            rule="reply.extended",
+            basis=f"extended, approved by {approved_by}",
+        )
+        appeal.extend_deadline(
+            reply_deadline=extended,
+            reason=reason,
+            approved_by=approved_by,
+            actor=actor,
+            at=self.now(),
+        )
+        return self._save(appeal)
+
+    def reply(
+        self,
+        appeal_id: UUID,
+        *,
+        answer: str,
+        basis: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Records the department's reply and its basis."""
+        appeal = self._load(appeal_id, expected_version)
+        appeal.reply_with(answer=answer, basis=basis, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    def publish_reply(
+        self,
+        appeal_id: UUID,
+        *,
+        public_text: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Publishes the answer for employees to see (公示)."""
+        appeal = self._load(appeal_id, expected_version)
+        appeal.publish_reply(public_text=public_text, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    def rate(
+        self,
+        appeal_id: UUID,
+        *,
+        rating: Rating,
+        comment: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Records the appellant's rating; dissatisfied reopens with a new reply deadline."""
+        appeal = self._load(appeal_id, expected_version)
+        at = self.now()
+        reopen = None
+        if rating is Rating.DISSATISFIED and appeal.responsible_department:
+            reopen = self.policy.reply_rule().apply(
+                self.calendar, raised_at=appeal.raised_at, transferred_at=at
+            )
+        appeal.rate(rating=rating, comment=comment, reopen_deadline=reopen, actor=actor, at=at)
+        return self._save(appeal)
+
+    def adopt(
+        self,
+        appeal_id: UUID,
+        *,
+        department: str,
+        plan: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Adopts a suggestion and hands it to a department to implement."""
+        appeal = self._load(appeal_id, expected_version)
+        appeal.adopt(department=department, plan=plan, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    def decline(
+        self,
+        appeal_id: UUID,
+        *,
+        explanation: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Declines a suggestion with a reasoned explanation."""
+        appeal = self._load(appeal_id, expected_version)
+        appeal.decline(explanation=explanation, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    def close_appeal(
+        self,
+        appeal_id: UUID,
+        *,
+        outcome: Outcome,
+        note: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Closes the appeal as resolved or explained."""
+        appeal = self._load(appeal_id, expected_version)
+        appeal.close(outcome=outcome, note=note, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    def withdraw(
+        self, appeal_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> CommandResult:
+        """The appellant withdraws the appeal."""
+        appeal = self._load(appeal_id, expected_version)
+        appeal.withdraw(reason=reason, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    # -- queries -----------------------------------------------------------------------
+
+    def get_appeal(self, appeal_id: UUID, version: int | None = None) -> Appeal:
+        """The appeal now, or as it stood at `version`."""
+        if version is not None and version < 1:
+            raise InvalidInput("version", "versions start at 1")
+        try:
+            appeal: Appeal = self.repository.get(appeal_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no appeal {appeal_id}") from None
+        if not isinstance(appeal, Appeal):
+            raise NotFound(f"no appeal {appeal_id}")
+        if version is not None and appeal.version < version:
+            raise NotFound(
+                f"appeal {appeal_id} has no version {version}; it is at version {appeal.version}"
+            )
+        return appeal
+
+    def appeal_as_of(self, appeal_id: UUID, moment: datetime) -> Appeal:
+        """The appeal as it stood at `moment` (the last event at or before it)."""
+        if moment.tzinfo is None:
+            raise InvalidInput("as_of", "needs a time zone, e.g. 2026-03-01T09:00:00+08:00")
+        version = None
+        for event in self.history(appeal_id):
+            if event.timestamp > moment:
+                break
+            version = event.originator_version
+        if version is None:
+            raise NotFound(f"appeal {appeal_id} did not exist yet at {moment.isoformat()}")
+        return self.get_appeal(appeal_id, version)
+
+    def history(self, appeal_id: UUID) -> Sequence[Appeal.Event | Appeal.Raised]:
+        """Every event of the appeal, in order."""
+        events = list(self.events.get(appeal_id))
+        if not events or not isinstance(events[0], Appeal.Raised):
+            raise NotFound(f"no appeal {appeal_id}")
+        return events  # type: ignore[return-value]
+
+    def find_by_receipt(self, code: str) -> Appeal:
+        """The anonymous appeal a receipt code belongs to."""
+        appeal_id = appeal_id_for_receipt(code)
+        try:
+            appeal = self.get_appeal(appeal_id)
+        except NotFound:
+            raise NotFound("no appeal has this receipt code") from None
+        if appeal.receipt_hash != receipt_hash(code):
+            raise NotFound("no appeal has this receipt code")
+        return appeal
+
+    def head_position(self) -> int:
+        """The position of the newest event in the global sequence (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The application clock's time; must be time-zone aware."""
+        moment = self.clock()
+        if moment.tzinfo is None:
+            raise ValueError("the clock must give time-zone-aware times")
+        return moment
+
+    def _next_case_number(self, at: datetime) -> str:
+        year = self.calendar.local_date(at).year
+        if self.case_numbers is None:
+            raise RuntimeError("Casework needs a CaseNumbers allocator to raise appeals")
+        return f"HY-{year}-{self.case_numbers.next_case_number(year):06d}"
+
+    def _reply_deadline(
+        self, appeal: Appeal, at: datetime, explicit: datetime | None, how: str
+    ) -> Deadline:
+        if explicit is not None:
+            if explicit.tzinfo is None:
+                raise InvalidInput("deadline", "needs a time zone")
+            return Deadline(
+                due=explicit,
+                act=DeadlineAct.REPLY,
+                rule="reply.explicit",
+                basis=f"reply by a date {how}",
+            )
+        return self.policy.reply_rule().apply(
+            self.calendar, raised_at=appeal.raised_at, transferred_at=at
+        )
+
+    def _load(self, appeal_id: UUID, expected_version: int | None) -> Appeal:
+        appeal = self.get_appeal(appeal_id)
+        if expected_version is not None and expected_version != appeal.version:
+            raise StaleVersion(expected_version, appeal.version)
+        return appeal
+
+    def _save(self, appeal: Appeal) -> CommandResult:
+        try:
+            recordings: list[Recording[UUID]] = self.save(appeal)
+        except IntegrityError:
+            raise ConcurrentWrite(
+                f"appeal {appeal.id} was changed by another request at the same time"
+            ) from None
+        position = max((r.notification.id for r in recordings), default=0)
+        return CommandResult(appeal.id, appeal.case_number, appeal.version, position)
+
+
+def event_data(event: Any) -> dict[str, Any]:
+    """An event's own fields, without the envelope the library adds."""
+    envelope = {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "originator_topic",
+        "actor_id",
+        "actor_role",
+    }
+    return {k: v for k, v in event.__dict__.items() if k not in envelope}

@@ -1,0 +1,648 @@
+"""The appeal (诉求): one employee's matter, from raising it to its closing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain import limits
+from domain.actors import ANONYMOUS_ACTOR_ID, Actor, Role
+from domain.deadlines import Deadline
+from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
+
+OPEN_FOR_WORK = frozenset({Status.TRANSFERRED, Status.ACKNOWLEDGED})
+FINAL = frozenset({Status.CLOSED, Status.WITHDRAWN})
+
+
+def clean_text(field: str, value: str | None, limit: int, *, required: bool = True) -> str:
+    """Trimmed text within its size limit; refuses empty text where text is required."""
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(field, "must not be empty")
+    if len(text) > limit:
+        raise InvalidInput(field, f"is {len(text)} characters long; the limit is {limit}")
+    return text
+
+
+@dataclass(frozen=True)
+class Appellant:
+    """Who raised a named appeal. Stored only inside encrypted events."""
+
+    name: str
+    employee_no: str
+    contact: str = ""
+
+    def __post_init__(self) -> None:
+        clean_text("appellant.name", self.name, limits.NAME)
+        clean_text("appellant.employee_no", self.employee_no, limits.EMPLOYEE_NO)
+        clean_text("appellant.contact", self.contact, limits.CONTACT, required=False)
+
+    def to_record(self) -> dict[str, str]:
+        """The appellant as stored inside an event."""
+        return {"name": self.name, "employee_no": self.employee_no, "contact": self.contact}
+
+    @classmethod
+    def from_record(cls, record: dict[str, str]) -> Appellant:
+        """The appellant stored inside an event."""
+        return cls(record["name"], record["employee_no"], record.get("contact", ""))
+
+    def found_in(self, text: str) -> str | None:
+        """Which identifying field of the appellant's appears in `text`, if any."""
+        folded = text.casefold()
+        for field in ("name", "employee_no", "contact"):
+            value = getattr(self, field)
+            if value and value.casefold() in folded:
+                return field
+        return None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """One hand-over of the appeal to a responsible department (转办)."""
+
+    department: str
+    supervisor: str
+    at: datetime
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A department's answer and the rule or policy it rests on (依据)."""
+
+    answer: str
+    basis: str
+    department: str
+    at: datetime
+    by: str
+
+
+class Appeal(Aggregate):
+    """An appeal and its whole lifecycle; every rule about it is checked here."""
+
+    class Event(Aggregate.Event):
+        """Every appeal event records who acted, in which role."""
+
+        actor_id: str
+        actor_role: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Mutates the appeal; subclasses override `apply_to`."""
+            self.apply_to(cast(Appeal, aggregate))
+
+        def apply_to(self, appeal: Appeal) -> None:
+            """Changes the appeal's state as this event says."""
+
+    class Raised(Aggregate.Created):
+        """The appeal was registered."""
+
+        actor_id: str
+        actor_role: str
+        case_number: str
+        channel: str
+        kind: str
+        category: str
+        title: str
+        text: str
+        department: str
+        tier: str | None
+        urgency: str
+        appellant: dict[str, str] | None
+        receipt_hash: str | None
+        meeting_id: UUID | None
+
+        def apply(self, aggregate: Any) -> None:
+            """Sets up the new appeal."""
+            cast(Appeal, aggregate).start(self)
+
+    class AnsweredOnSpot(Event):
+        """Answered on the spot (现场答复)."""
+
+        answer: str
+        basis: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.ANSWERED
+            appeal.on_spot_answer = self.answer
+            appeal.on_spot_basis = self.basis
+            appeal.first_response_at = appeal.first_response_at or self.timestamp
+
+    class Transferred(Event):
+        """Recorded and transferred to a responsible department (转办), with deadlines."""
+
+        department: str
+        supervisor: str
+        reason: str
+        reply_deadline: dict[str, Any]
+        response_deadline: dict[str, Any] | None
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.TRANSFERRED
+            appeal.responsible_department = self.department
+            appeal.supervisor = self.supervisor
+            appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
+            appeal.response_deadline = (
+                Deadline.from_record(self.response_deadline) if self.response_deadline else None
+            )
+            appeal.transfers.append(
+                Transfer(
+                    self.department, self.supervisor, self.timestamp, self.actor_id, self.reason
+                )
+            )
+
+    class Retransferred(Transferred):
+        """Handed on to another department, with the reason."""
+
+    class Acknowledged(Event):
+        """The department responded for the first time and took the case on."""
+
+        note: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.ACKNOWLEDGED
+            appeal.first_response_at = appeal.first_response_at or self.timestamp
+
+    class DeadlineExtended(Event):
+        """The reply deadline was moved, with a reason and who approved it."""
+
+        reply_deadline: dict[str, Any]
+        reason: str
+        approved_by: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
+            appeal.extensions += 1
+
+    class Replied(Event):
+        """The department replied, citing its basis (依据)."""
+
+        answer: str
+        basis: str
+        department: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.REPLIED
+            appeal.reply = Reply(
+                self.answer, self.basis, self.department, self.timestamp, self.actor_id
+            )
+            appeal.first_response_at = appeal.first_response_at or self.timestamp
+
+    class ReplyPublished(Event):
+        """The answer was published for employees to see (公示答复意见)."""
+
+        public_text: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.PUBLISHED
+            appeal.public_text = self.public_text
+            appeal.published_at = self.timestamp
+
+    class Rated(Event):
+        """The appellant rated the answer."""
+
+        rating: str
+        comment: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.RATED
+            appeal.rating = Rating(self.rating)
+            appeal.rating_comment = self.comment
+
+    class Reopened(Event):
+        """A dissatisfied rating sent the appeal back (to its department, with a new deadline)."""
+
+        reason: str
+        reply_deadline: dict[str, Any] | None
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.reopen_count += 1
+            appeal.reply = None
+            appeal.public_text = None
+            appeal.published_at = None
+            if self.reply_deadline is None:
+                appeal.status = Status.RAISED
+            else:
+                appeal.status = Status.TRANSFERRED
+                appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
+                appeal.response_deadline = None
+
+    class Adopted(Event):
+        """A suggestion was adopted and handed to a department to implement."""
+
+        department: str
+        plan: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.ADOPTED
+            appeal.implementing_department = self.department
+            appeal.adoption_plan = self.plan
+
+    class Declined(Event):
+        """A suggestion was declined with a reasoned explanation (论证说明)."""
+
+        explanation: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.CLOSED
+            appeal.outcome = Outcome.DECLINED
+            appeal.closing_note = self.explanation
+            appeal.closed_at = self.timestamp
+
+    class Closed(Event):
+        """The appeal was closed (办结) as resolved or explained."""
+
+        outcome: str
+        note: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.CLOSED
+            appeal.outcome = Outcome(self.outcome)
+            appeal.closing_note = self.note
+            appeal.closed_at = self.timestamp
+
+    class Withdrawn(Event):
+        """The appellant withdrew the appeal."""
+
+        reason: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.status = Status.WITHDRAWN
+            appeal.closing_note = self.reason
+            appeal.closed_at = self.timestamp
+
+    # -- state -------------------------------------------------------------------------
+
+    def start(self, raised: Appeal.Raised) -> None:
+        """Initial state, from the Raised event."""
+        self.case_number = raised.case_number
+        self.channel = Channel(raised.channel)
+        self.kind = Kind(raised.kind)
+        self.category = raised.category
+        self.title = raised.title
+        self.text = raised.text
+        self.department = raised.department
+        self.tier = Tier(raised.tier) if raised.tier else None
+        self.urgency = Urgency(raised.urgency)
+        self.appellant = Appellant.from_record(raised.appellant) if raised.appellant else None
+        self.receipt_hash = raised.receipt_hash
+        self.meeting_id = raised.meeting_id
+        self.raised_by = raised.actor_id
+        self.status = Status.RAISED
+        self.responsible_department: str | None = None
+        self.supervisor: str | None = None
+        self.transfers: list[Transfer] = []
+        self.reply_deadline: Deadline | None = None
+        self.response_deadline: Deadline | None = None
+        self.extensions = 0
+        self.first_response_at: datetime | None = None
+        self.on_spot_answer: str | None = None
+        self.on_spot_basis: str | None = None
+        self.reply: Reply | None = None
+        self.public_text: str | None = None
+        self.published_at: datetime | None = None
+        self.rating: Rating | None = None
+        self.rating_comment: str | None = None
+        self.reopen_count = 0
+        self.implementing_department: str | None = None
+        self.adoption_plan: str | None = None
+        self.outcome: Outcome | None = None
+        self.closing_note: str | None = None
+        self.closed_at: datetime | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        """An anonymous appeal holds no identity at all."""
+        return self.appellant is None
+
+    @property
+    def raised_at(self) -> datetime:
+        """When the appeal was registered."""
+        return self.created_on
+
+    # -- commands ----------------------------------------------------------------------
+
+    @classmethod
+    def raise_appeal(
+        cls,
+        *,
+        id: UUID,
+        case_number: str,
+        channel: Channel,
+        kind: Kind,
+        category: str,
+        title: str,
+        text: str,
+        department: str,
+        tier: Tier | None,
+        urgency: Urgency,
+        appellant: Appellant | None,
+        receipt_hash: str | None,
+        actor: Actor,
+        at: datetime,
+        meeting_id: UUID | None = None,
+    ) -> Appeal:
+        """Registers a new appeal; an anonymous one records no identity, not even the actor's."""
+        if channel is Channel.ANONYMOUS_BOX and appellant is not None:
+            raise InvalidInput("appellant", "an anonymous-box appeal carries no identity")
+        if appellant is None and receipt_hash is None:
+            raise InvalidInput("receipt", "an anonymous appeal needs a receipt code")
+        if appellant is not None and receipt_hash is not None:
+            raise InvalidInput("receipt", "only anonymous appeals get a receipt code")
+        if channel is Channel.TALK_SESSION and tier is None:
+            raise InvalidInput("tier", "an appeal raised at a talk session names its tier")
+        _check_aware(at)
+        recorded_actor = actor
+        if appellant is None and actor.role is Role.EMPLOYEE:
+            recorded_actor = Actor.anonymous_appellant()
+        return cls._create(
+            cls.Raised,
+            id=id,
+            timestamp=at,
+            actor_id=recorded_actor.id,
+            actor_role=recorded_actor.role.value,
+            case_number=case_number,
+            channel=channel.value,
+            kind=kind.value,
+            category=clean_text("category", category, limits.CATEGORY),
+            title=clean_text("title", title, limits.TITLE),
+            text=clean_text("text", text, limits.TEXT),
+            department=clean_text("department", department, limits.DEPARTMENT, required=False),
+            tier=tier.value if tier else None,
+            urgency=urgency.value,
+            appellant=appellant.to_record() if appellant else None,
+            receipt_hash=receipt_hash,
+            meeting_id=meeting_id,
+        )
+
+    def answer_on_spot(
+        self, *, answer: str, basis: str, close: bool, actor: Actor, at: datetime
+    ) -> None:
+        """Answers the appeal on the spot (现场答复); closes it at once if asked to."""
+        self._require("answer on the spot", {Status.RAISED})
+        if self.channel not in FACE_TO_FACE:
+            raise ActionNotAllowed(
+                "answer on the spot",
+                self.status.value,
+                f"appeals from the {self.channel.value} channel are not raised face to face",
+            )
+        self._trigger(
+            self.AnsweredOnSpot,
+            actor,
+            at,
+            answer=clean_text("answer", answer, limits.ANSWER),
+            basis=clean_text("basis", basis, limits.BASIS, required=False),
+        )
+        if close:
+            self._trigger(
+                self.Closed, actor, at, outcome=Outcome.RESOLVED.value, note="answered on the spot"
+            )
+
+    def transfer(
+        self,
+        *,
+        department: str,
+        supervisor: str,
+        reply_deadline: Deadline,
+        response_deadline: Deadline | None,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Transfers the appeal to its responsible department (转办) with its deadlines."""
+        self._require("transfer", {Status.RAISED, Status.ANSWERED})
+        self._check_deadline_ahead(reply_deadline, at)
+        self._trigger(
+            self.Transferred,
+            actor,
+            at,
+            department=clean_text("department", department, limits.DEPARTMENT),
+            supervisor=clean_text("supervisor", supervisor, limits.ACTOR_ID),
+            reason="",
+            reply_deadline=reply_deadline.to_record(),
+            response_deadline=response_deadline.to_record() if response_deadline else None,
+        )
+
+    def retransfer(
+        self,
+        *,
+        department: str,
+        reason: str,
+        reply_deadline: Deadline,
+        supervisor: str | None,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Hands the appeal on to another department; every transfer is kept, with its reason."""
+        self._require("re-transfer", OPEN_FOR_WORK)
+        new_department = clean_text("department", department, limits.DEPARTMENT)
+        if new_department == self.responsible_department:
+            raise InvalidInput("department", f"the appeal is already with {new_department}")
+        self._check_deadline_ahead(reply_deadline, at)
+        self._trigger(
+            self.Retransferred,
+            actor,
+            at,
+            department=new_department,
+            supervisor=clean_text("supervisor", supervisor or self.supervisor, limits.ACTOR_ID),
+            reason=clean_text("reason", reason, limits.REASON),
+            reply_deadline=reply_deadline.to_record(),
+            response_deadline=None,
+        )
+
+    def acknowledge(self, *, note: str, actor: Actor, at: datetime) -> None:
+        """The department's first response: it has the case and is working on it."""
+        self._require("acknowledge", {Status.TRANSFERRED})
+        self._trigger(
+            self.Acknowledged,
+            actor,
+            at,
+            note=clean_text("note", note, limits.COMMENT, required=False),
+        )
+
+    def extend_deadline(
+        self,
+        *,
+        reply_deadline: Deadline,
+        reason: str,
+        approved_by: str,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Moves the reply deadline later, with a reason and who approved it."""
+        self._require("extend the deadline of", OPEN_FOR_WORK | {Status.ADOPTED})
+        self._check_deadline_ahead(reply_deadline, at)
+        if self.reply_deadline and reply_deadline.due <= self.reply_deadline.due:
+            raise InvalidInput(
+                "deadline",
+                f"must be later than the current deadline {self.reply_deadline.due.isoformat()}",
+            )
+        self._trigger(
+            self.DeadlineExtended,
+            actor,
+            at,
+            reply_deadline=reply_deadline.to_record(),
+            reason=clean_text("reason", reason, limits.REASON),
+            approved_by=clean_text("approved_by", approved_by, limits.ACTOR_ID),
+        )
+
+    def reply_with(self, *, answer: str, basis: str, actor: Actor, at: datetime) -> None:
+        """The department's reply: factual, and citing its basis (依据)."""
+        self._require("reply to", OPEN_FOR_WORK)
+        self._trigger(
+            self.Replied,
+            actor,
+            at,
+            answer=clean_text("answer", answer, limits.ANSWER),
+            basis=clean_text("basis", basis, limits.BASIS),
+            department=self.responsible_department or "",
+        )
+
+    def publish_reply(self, *, public_text: str, actor: Actor, at: datetime) -> None:
+        """Publishes the answer (公示); the public text must carry no personal data."""
+        self._require("publish the reply of", {Status.REPLIED})
+        text = clean_text("public_text", public_text, limits.PUBLIC_TEXT)
+        if self.appellant is not None and (field := self.appellant.found_in(text)):
+            raise InvalidInput(
+                "public_text", f"contains the appellant's {field}; publish no personal data"
+            )
+        self._trigger(self.ReplyPublished, actor, at, public_text=text)
+
+    def rate(
+        self,
+        *,
+        rating: Rating,
+        comment: str,
+        reopen_deadline: Deadline | None,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """The appellant rates the answer; dissatisfied sends the appeal back."""
+        self._require("rate", {Status.ANSWERED, Status.PUBLISHED})
+        self._check_is_appellant(actor, "rate")
+        self._trigger(
+            self.Rated,
+            actor,
+            at,
+            rating=rating.value,
+            comment=clean_text("comment", comment, limits.COMMENT, required=False),
+        )
+        if rating is Rating.DISSATISFIED:
+            if self.responsible_department is None:
+                deadline = None
+            elif reopen_deadline is None:
+                raise InvalidInput("deadline", "a reopened appeal needs a new reply deadline")
+            else:
+                deadline = reopen_deadline.to_record()
+            self._trigger(
+                self.Reopened, actor, at, reason="appellant dissatisfied", reply_deadline=deadline
+            )
+
+    def adopt(self, *, department: str, plan: str, actor: Actor, at: datetime) -> None:
+        """Adopts a suggestion and hands it to a department to implement."""
+        self._require_suggestion("adopt")
+        self._require("adopt", _UNDECIDED)
+        self._trigger(
+            self.Adopted,
+            actor,
+            at,
+            department=clean_text("department", department, limits.DEPARTMENT),
+            plan=clean_text("plan", plan, limits.ANSWER),
+        )
+
+    def decline(self, *, explanation: str, actor: Actor, at: datetime) -> None:
+        """Declines a suggestion with a reasoned explanation (论证说明)."""
+        self._require_suggestion("decline")
+        self._require("decline", _UNDECIDED)
+        self._trigger(
+            self.Declined,
+            actor,
+            at,
+            explanation=clean_text("explanation", explanation, limits.ANSWER),
+        )
+
+    def close(self, *, outcome: Outcome, note: str, actor: Actor, at: datetime) -> None:
+        """Closes the appeal (办结) as resolved or explained."""
+        self._require("close", {Status.ANSWERED, Status.PUBLISHED, Status.RATED, Status.ADOPTED})
+        if outcome is Outcome.DECLINED:
+            raise InvalidInput("outcome", "a suggestion is declined with 'decline', not 'close'")
+        self._trigger(
+            self.Closed,
+            actor,
+            at,
+            outcome=outcome.value,
+            note=clean_text("note", note, limits.COMMENT, required=False),
+        )
+
+    def withdraw(self, *, reason: str, actor: Actor, at: datetime) -> None:
+        """The appellant withdraws the appeal."""
+        if self.status in FINAL:
+            raise ActionNotAllowed("withdraw", self.status.value)
+        self._check_is_appellant(actor, "withdraw")
+        self._trigger(
+            self.Withdrawn,
+            actor,
+            at,
+            reason=clean_text("reason", reason, limits.REASON, required=False),
+        )
+
+    # -- guards ------------------------------------------------------------------------
+
+    def _require(self, action: str, allowed: frozenset[Status] | set[Status]) -> None:
+        if self.status not in allowed:
+            raise ActionNotAllowed(action, self.status.value)
+
+    def _require_suggestion(self, action: str) -> None:
+        if self.kind is not Kind.SUGGESTION:
+            raise ActionNotAllowed(
+                action,
+                self.status.value,
+                f"only suggestions can be adopted or declined, this is a {self.kind.value}",
+            )
+
+    def _check_is_appellant(self, actor: Actor, action: str) -> None:
+        if self.appellant is None:
+            if actor.id != ANONYMOUS_ACTOR_ID:
+                raise NotPermitted(
+                    f"only the holder of the receipt code can {action} an anonymous appeal"
+                )
+        elif actor.id != self.appellant.employee_no and actor.role is not Role.UNION_STAFF:
+            raise NotPermitted(
+                f"only the appellant (or union staff on their behalf) can {action} this appeal"
+            )
+
+    @staticmethod
+    def _check_deadline_ahead(deadline: Deadline, at: datetime) -> None:
+        _check_aware(deadline.due)
+        if deadline.due <= at:
+            raise InvalidInput("deadline", f"{deadline.due.isoformat()} is in the past")
+
+    def _trigger(
+        self, event_class: type[Appeal.Event], actor: Actor, at: datetime, **data: Any
+    ) -> None:
+        _check_aware(at)
+        self.trigger_event(
+            event_class, timestamp=at, actor_id=actor.id, actor_role=actor.role.value, **data
+        )
+
+
+_UNDECIDED = frozenset(
+    {
+        Status.RAISED,
+        Status.ANSWERED,
+        Status.TRANSFERRED,
+        Status.ACKNOWLEDGED,
+        Status.REPLIED,
+        Status.PUBLISHED,
+        Status.RATED,
+    }
+)
+
+
+def _check_aware(moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInput("time", f"{moment.isoformat()} has no time zone")

@@ -1,0 +1,137 @@
+"""Deadlines and the per-channel rules that produce them (答复时限)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from domain.calendar import WorkingCalendar
+from domain.terms import Channel
+
+
+class DeadlineAct(StrEnum):
+    """What must be done by the deadline."""
+
+    FIRST_RESPONSE = "first_response"  # 首次响应
+    REPLY = "reply"  # 答复
+
+
+class Unit(StrEnum):
+    """How a deadline rule counts time."""
+
+    WORKING_DAYS = "working_days"  # 工作日
+    HOURS = "hours"  # 小时
+
+
+class Anchor(StrEnum):
+    """The moment a deadline rule counts from."""
+
+    RAISED = "raised"
+    TRANSFERRED = "transferred"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A moment by which an act is due, and the rule that produced it."""
+
+    due: datetime
+    act: DeadlineAct
+    rule: str
+    basis: str
+
+    def to_record(self) -> dict[str, Any]:
+        """The deadline as stored inside an event."""
+        return {
+            "due": self.due.isoformat(),
+            "act": self.act.value,
+            "rule": self.rule,
+            "basis": self.basis,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Deadline:
+        """The deadline stored inside an event."""
+        return cls(
+            due=datetime.fromisoformat(record["due"]),
+            act=DeadlineAct(record["act"]),
+            rule=record["rule"],
+            basis=record["basis"],
+        )
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A named rule: the act is due `amount` units after the anchor moment."""
+
+    name: str
+    act: DeadlineAct
+    amount: int
+    unit: Unit
+    anchor: Anchor
+
+    def describe(self) -> str:
+        """The rule in words, kept on every deadline it produces."""
+        unit = "working days" if self.unit is Unit.WORKING_DAYS else "hours"
+        act = self.act.value.replace("_", " ")
+        return f"{act} within {self.amount} {unit} of being {self.anchor.value}"
+
+    def apply(
+        self, calendar: WorkingCalendar, *, raised_at: datetime, transferred_at: datetime
+    ) -> Deadline:
+        """The deadline this rule gives a case raised and transferred at these moments."""
+        start = raised_at if self.anchor is Anchor.RAISED else transferred_at
+        if self.unit is Unit.HOURS:
+            due = start + timedelta(hours=self.amount)
+        else:
+            due = calendar.add_working_days(start, self.amount)
+        return Deadline(due=due, act=self.act, rule=self.name, basis=self.describe())
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """Which rules apply to an appeal of each channel; the numbers come from settings."""
+
+    reply_working_days: int = 5
+    urgent_response_hours: int = 48
+    grid_response_hours: int = 24
+    performance_review_working_days: int = 5
+
+    def reply_rule(self) -> DeadlineRule:
+        """The reply deadline every transferred appeal gets."""
+        return DeadlineRule(
+            "reply.default",
+            DeadlineAct.REPLY,
+            self.reply_working_days,
+            Unit.WORKING_DAYS,
+            Anchor.TRANSFERRED,
+        )
+
+    def response_rule(self, channel: Channel) -> DeadlineRule | None:
+        """The first-response rule of a channel, if the channel has one."""
+        if channel is Channel.URGENT:
+            return DeadlineRule(
+                "response.urgent-48h",
+                DeadlineAct.FIRST_RESPONSE,
+                self.urgent_response_hours,
+                Unit.HOURS,
+                Anchor.RAISED,
+            )
+        if channel is Channel.GRID_LIAISON:
+            return DeadlineRule(
+                "response.grid-liaison",
+                DeadlineAct.FIRST_RESPONSE,
+                self.grid_response_hours,
+                Unit.HOURS,
+                Anchor.RAISED,
+            )
+        if channel is Channel.PERFORMANCE_APPEAL:
+            return DeadlineRule(
+                "response.performance-review",
+                DeadlineAct.FIRST_RESPONSE,
+                self.performance_review_working_days,
+                Unit.WORKING_DAYS,
+                Anchor.RAISED,
+            )
+        return None

@@ -1,0 +1,53 @@
+"""Domain errors: what the rules refuse, in words a user can act on."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused a command; nothing was recorded."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """A value given to a command breaks a rule about that value."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+class ActionNotAllowed(DomainError):
+    """The action is not allowed in the case's current state."""
+
+    def __init__(self, action: str, state: str, detail: str = "") -> None:
+        text = f"cannot {action} an appeal that is {state}"
+        super().__init__(f"{text}: {detail}" if detail else text)
+        self.action = action
+        self.state = state
+
+
+class NotPermitted(DomainError):
+    """The actor may not perform this action on this case."""
+
+
+class NotFound(DomainError):
+    """No case with this identity exists (or existed at the time asked for)."""
+
+
+class StaleVersion(DomainError):
+    """The client acted on a version of the case that is no longer current."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(
+            f"the appeal is at version {actual}, not the version {expected} the request expected"
+        )
+        self.expected = expected
+        self.actual = actual
+
+
+class ConcurrentWrite(DomainError):
+    """Another command changed the case at the same moment; retry on the new version."""

@@ -1,0 +1,50 @@
+"""One validated Settings object, read from HUIYIN_* environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    """Where the service runs; only development may invent its own cipher key."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything Huiyin can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="HUIYIN_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str | None = Field(
+        default=None,
+        description="postgresql:// URL of a server; unset: start an embedded PostgreSQL",
+    )
+    data_dir: Path = Field(default=Path("var"), description="embedded database and dev key")
+    cipher_key: SecretStr | None = Field(
+        default=None, description="base64 AES key (16, 24 or 32 bytes) for personal data"
+    )
+    pool_size: int = Field(default=4, ge=1, le=100)
+    db_functions: bool = Field(
+        default=True, description="insert events through the library's database function"
+    )
+    reply_working_days: int = Field(default=5, ge=1, le=60)
+    urgent_response_hours: int = Field(default=48, ge=1, le=720)
+    grid_response_hours: int = Field(default=24, ge=1, le=720)
+    performance_review_working_days: int = Field(default=5, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _key_required_outside_development(self) -> Settings:
+        if self.environment is Environment.PRODUCTION and self.cipher_key is None:
+            raise ValueError(
+                "HUIYIN_CIPHER_KEY must be set in production: personal data in events is "
+                "encrypted with it (make one with `huiyin key new`)"
+            )
+        return self

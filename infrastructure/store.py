@@ -1,0 +1,113 @@
+"""Huiyin's own tables beside the event store: API tokens and case-number sequences."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from domain.actors import Actor, Role
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS huiyin_tokens (
+    token_hash  text PRIMARY KEY,
+    actor_id    text NOT NULL,
+    role        text NOT NULL,
+    label       text NOT NULL DEFAULT '',
+    issued_at   timestamptz NOT NULL DEFAULT now(),
+    revoked_at  timestamptz
+);
+"""
+
+TOKEN_PREFIX = "hy_"  # noqa: S105  # a marker, not a secret
+
+
+def token_hash(token: str) -> str:
+    """Tokens are kept only as their SHA-256 digest."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as printed once at issue; only its hash is stored."""
+
+    token: str
+    actor: Actor
+    issued_at: datetime
+
+
+class SupportStore:
+    """Tokens and case numbers, in the same PostgreSQL database as the events."""
+
+    def __init__(self, conninfo: str, *, pool_size: int = 2) -> None:
+        self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=False)
+        self._years: set[int] = set()
+
+    def open(self) -> None:
+        """Connects and creates the tables this store needs."""
+        self.pool.open(wait=True, timeout=30)
+        with self.pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('huiyin_schema'))")
+            conn.execute(SCHEMA)
+
+    def close(self) -> None:
+        """Closes the pool."""
+        self.pool.close()
+
+    # -- case numbers --------------------------------------------------------------------
+
+    def next_case_number(self, year: int) -> int:
+        """The next number of the year's sequence (gaps are possible; numbers never repeat)."""
+        name = f"huiyin_case_no_{year}"
+        with self.pool.connection() as conn:
+            if year not in self._years:
+                conn.execute(
+                    sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(sql.Identifier(name))
+                )
+                self._years.add(year)
+            row = conn.execute("SELECT nextval(%s::regclass)", (name,)).fetchone()
+        assert row is not None  # noqa: S101  # nextval always returns a row
+        return int(row[0])
+
+    # -- tokens --------------------------------------------------------------------------
+
+    def issue_token(self, actor: Actor, label: str = "") -> IssuedToken:
+        """Creates a bearer token for the actor; the token itself is shown only now."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                "INSERT INTO huiyin_tokens (token_hash, actor_id, role, label) "
+                "VALUES (%s, %s, %s, %s) RETURNING issued_at",
+                (token_hash(token), actor.id, actor.role.value, label),
+            ).fetchone()
+        assert row is not None  # noqa: S101  # INSERT … RETURNING returns the row
+        return IssuedToken(token, actor, row[0])
+
+    def revoke_token(self, token: str) -> bool:
+        """Ends a token; False if no live token matched."""
+        with self.pool.connection() as conn:
+            cur = conn.execute(
+                "UPDATE huiyin_tokens SET revoked_at = now() "
+                "WHERE token_hash = %s AND revoked_at IS NULL",
+                (token_hash(token),),
+            )
+            return cur.rowcount == 1
+
+    def authenticate(self, token: str) -> Actor | None:
+        """The actor a live token stands for, or None."""
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT actor_id, role FROM huiyin_tokens "
+                "WHERE token_hash = %s AND revoked_at IS NULL",
+                (token_hash(token),),
+            ).fetchone()
+        return Actor(row[0], Role(row[1])) if row else None
+
+    def ping(self) -> bool:
+        """Whether the database answers."""
+        with self.pool.connection() as conn:
+            return conn.execute("SELECT 1").fetchone() is not None
