@@ -1,0 +1,323 @@
+"""Appeal commands (one POST each) and reads (current, at a version or a time, history)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import ActorDep, CaseworkDep, ExpectedVersionDep, etag
+from api.errors import ApiProblem
+from api.schemas.appeals import (
+    AcknowledgeIn,
+    ActorRead,
+    AdoptIn,
+    AnswerOnSpot,
+    AppealCreate,
+    AppealRead,
+    CloseIn,
+    CommandRead,
+    DeclineIn,
+    EventRead,
+    ExtendDeadlineIn,
+    HistoryRead,
+    PublishIn,
+    RateIn,
+    ReplyIn,
+    RetransferIn,
+    TransferIn,
+    WithdrawIn,
+    may_see_identity,
+)
+from application.casework import AppealDraft, CommandResult, event_data
+
+router = APIRouter(prefix="/appeals", tags=["appeals"])
+
+AppealId = Annotated[UUID, "the appeal's id"]
+
+
+def _done(result: CommandResult, response: Response) -> CommandRead:
+    response.headers["ETag"] = etag(result.version)
+    return CommandRead(**result.__dict__)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model_exclude_none=True)
+def raise_appeal(
+    body: AppealCreate, actor: ActorDep, casework: CaseworkDep, response: Response
+) -> CommandRead:
+    """Raise an appeal (诉求). Anonymous when `appellant` is left out: keep the receipt code."""
+    draft = AppealDraft(
+        channel=body.channel,
+        kind=body.kind,
+        category=body.category,
+        title=body.title,
+        text=body.text,
+        department=body.department,
+        tier=body.tier,
+        urgency=body.urgency,
+        appellant=body.appellant_value(),
+        meeting_id=body.meeting_id,
+    )
+    result = casework.raise_appeal(draft, actor)
+    response.headers["Location"] = f"/appeals/{result.id}"
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/answer-on-spot")
+def answer_on_spot(
+    appeal_id: AppealId,
+    body: AnswerOnSpot,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Record an answer given on the spot (现场答复), optionally closing the appeal."""
+    result = casework.answer_on_spot(
+        appeal_id,
+        answer=body.answer,
+        basis=body.basis,
+        close=body.close,
+        actor=actor,
+        expected_version=version,
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/transfer")
+def transfer(
+    appeal_id: AppealId,
+    body: TransferIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Transfer to the responsible department (转办) with a working-day deadline."""
+    result = casework.transfer(
+        appeal_id,
+        department=body.department,
+        supervisor=body.supervisor,
+        deadline=body.deadline,
+        actor=actor,
+        expected_version=version,
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/retransfer")
+def retransfer(
+    appeal_id: AppealId,
+    body: RetransferIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Hand the appeal on to another department, with a reason."""
+    result = casework.retransfer(
+        appeal_id,
+        department=body.department,
+        reason=body.reason,
+        supervisor=body.supervisor,
+        deadline=body.deadline,
+        actor=actor,
+        expected_version=version,
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/acknowledge")
+def acknowledge(
+    appeal_id: AppealId,
+    body: AcknowledgeIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Record the department's first response."""
+    result = casework.acknowledge(appeal_id, note=body.note, actor=actor, expected_version=version)
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/extend-deadline")
+def extend_deadline(
+    appeal_id: AppealId,
+    body: ExtendDeadlineIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Extend the reply deadline, with the reason and who approved it."""
+    result = casework.extend_deadline(
+        appeal_id,
+        deadline=body.deadline,
+        reason=body.reason,
+        approved_by=body.approved_by,
+        actor=actor,
+        expected_version=version,
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/reply")
+def reply(
+    appeal_id: AppealId,
+    body: ReplyIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Record the department's reply and its basis (依据)."""
+    result = casework.reply(
+        appeal_id, answer=body.answer, basis=body.basis, actor=actor, expected_version=version
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/publish")
+def publish(
+    appeal_id: AppealId,
+    body: PublishIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Publish the answer (公示); refused if the text carries the appellant's personal data."""
+    result = casework.publish_reply(
+        appeal_id, public_text=body.public_text, actor=actor, expected_version=version
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/rate")
+def rate(
+    appeal_id: AppealId,
+    body: RateIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """The appellant rates the answer; dissatisfied reopens the appeal."""
+    result = casework.rate(
+        appeal_id, rating=body.rating, comment=body.comment, actor=actor, expected_version=version
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/adopt")
+def adopt(
+    appeal_id: AppealId,
+    body: AdoptIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Adopt a suggestion and hand it to a department to implement."""
+    result = casework.adopt(
+        appeal_id, department=body.department, plan=body.plan, actor=actor, expected_version=version
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/decline")
+def decline(
+    appeal_id: AppealId,
+    body: DeclineIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Decline a suggestion with a reasoned explanation (论证说明)."""
+    result = casework.decline(
+        appeal_id, explanation=body.explanation, actor=actor, expected_version=version
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/close")
+def close(
+    appeal_id: AppealId,
+    body: CloseIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Close the appeal (办结) as resolved or explained."""
+    result = casework.close_appeal(
+        appeal_id, outcome=body.outcome, note=body.note, actor=actor, expected_version=version
+    )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/withdraw")
+def withdraw(
+    appeal_id: AppealId,
+    body: WithdrawIn,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """The appellant withdraws the appeal."""
+    result = casework.withdraw(appeal_id, reason=body.reason, actor=actor, expected_version=version)
+    return _done(result, response)
+
+
+@router.get("/{appeal_id}")
+def get_appeal(
+    appeal_id: AppealId,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    response: Response,
+    version: Annotated[int | None, Query(ge=1, description="the appeal at this version")] = None,
+    as_of: Annotated[
+        datetime | None, Query(description="the appeal as it stood then (ISO 8601, with zone)")
+    ] = None,
+) -> AppealRead:
+    """The appeal now, at a version, or as it stood at a moment; ETag is its version."""
+    if version is not None and as_of is not None:
+        raise ApiProblem(
+            400,
+            "invalid-request",
+            "Choose one of version and as_of",
+            "ask for the appeal at a version or as of a time, not both",
+        )
+    if as_of is not None:
+        appeal = casework.appeal_as_of(appeal_id, as_of)
+    else:
+        appeal = casework.get_appeal(appeal_id, version)
+    response.headers["ETag"] = etag(appeal.version)
+    return AppealRead.for_actor(appeal, actor)
+
+
+@router.get("/{appeal_id}/history")
+def history(appeal_id: AppealId, actor: ActorDep, casework: CaseworkDep) -> HistoryRead:
+    """Every event of the appeal in order: type, time, actor and data."""
+    appeal = casework.get_appeal(appeal_id)
+    show_identity = may_see_identity(appeal, actor)
+    events = []
+    for event in casework.history(appeal_id):
+        data: dict[str, Any] = event_data(event)
+        if "appellant" in data and data["appellant"] is not None and not show_identity:
+            data["appellant"] = "(hidden)"
+        events.append(
+            EventRead(
+                version=event.originator_version,
+                type=type(event).__name__,
+                time=event.timestamp,
+                actor=ActorRead(id=event.actor_id, role=event.actor_role),
+                data=data,
+            )
+        )
+    return HistoryRead(id=appeal.id, case_number=appeal.case_number, events=events)

@@ -1,0 +1,53 @@
+"""The anonymous appellant's door: follow, read and rate an appeal with the receipt code."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from api.deps import CaseworkDep, etag
+from api.schemas.appeals import CommandRead, PublicAppealRead, RateIn, WithdrawIn
+from domain.actors import Actor
+
+router = APIRouter(prefix="/receipts", tags=["anonymous appellants"])
+
+ReceiptCode = Annotated[
+    str,
+    Path(
+        min_length=16,
+        max_length=32,
+        examples=["K7QF-M2XD-9HPA-RT4C"],
+        description="the receipt code given when the anonymous appeal was raised",
+    ),
+]
+
+
+@router.get("/{code}")
+def follow(code: ReceiptCode, casework: CaseworkDep, response: Response) -> PublicAppealRead:
+    """The anonymous appeal behind a receipt code: its state and its answer. No token needed."""
+    appeal = casework.find_by_receipt(code)
+    response.headers["ETag"] = etag(appeal.version)
+    return PublicAppealRead.of(appeal)
+
+
+@router.post("/{code}/rate")
+def rate(code: ReceiptCode, body: RateIn, casework: CaseworkDep, response: Response) -> CommandRead:
+    """Rate the answer to your anonymous appeal; nothing about you is recorded."""
+    appeal = casework.find_by_receipt(code)
+    result = casework.rate(
+        appeal.id, rating=body.rating, comment=body.comment, actor=Actor.anonymous_appellant()
+    )
+    response.headers["ETag"] = etag(result.version)
+    return CommandRead(**{**result.__dict__, "receipt_code": None})
+
+
+@router.post("/{code}/withdraw")
+def withdraw(
+    code: ReceiptCode, body: WithdrawIn, casework: CaseworkDep, response: Response
+) -> CommandRead:
+    """Withdraw your anonymous appeal."""
+    appeal = casework.find_by_receipt(code)
+    result = casework.withdraw(appeal.id, reason=body.reason, actor=Actor.anonymous_appellant())
+    response.headers["ETag"] = etag(result.version)
+    return CommandRead(**{**result.__dict__, "receipt_code": None})

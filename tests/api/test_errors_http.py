@@ -1,0 +1,183 @@
+"""Bad input gets a clear problem+json 4xx that names the field; never a 500."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.actors import Role
+from tests.api.conftest import Headers, named_appeal
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"channel": "carrier_pigeon"}, "channel"),
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"text": "x" * 5001}, "text"),
+        ({"kind": "rant"}, "kind"),
+        ({"tier": "generals"}, "tier"),
+        ({"appellant": {"name": "", "employee_no": "E1"}}, "appellant.name"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
+def test_invalid_appeal_fields_are_named_in_the_problem(
+    client: TestClient, staff: Headers, override: dict[str, object], field: str
+) -> None:
+    response = client.post("/appeals", json=named_appeal(**override), headers=staff)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["status"] == 422
+    assert any(error["field"] == field for error in problem["errors"]), problem
+
+
+def test_anonymous_box_with_an_identity_is_refused(client: TestClient, staff: Headers) -> None:
+    response = client.post("/appeals", json=named_appeal(channel="anonymous_box"), headers=staff)
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "appellant", "message": "an anonymous-box appeal carries no identity"}
+    ]
+
+
+def test_malformed_uuid_is_a_422_and_unknown_id_a_404(client: TestClient, staff: Headers) -> None:
+    malformed = client.get("/appeals/not-a-uuid", headers=staff)
+    unknown = client.get(f"/appeals/{uuid.uuid4()}", headers=staff)
+    unknown_command = client.post(f"/appeals/{uuid.uuid4()}/acknowledge", json={}, headers=staff)
+
+    assert malformed.status_code == 422
+    assert malformed.headers["content-type"] == PROBLEM
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == PROBLEM
+    assert unknown_command.status_code == 404
+
+
+def test_deadline_in_the_past_is_refused(client: TestClient, staff: Headers) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+
+    response = client.post(
+        f"/appeals/{appeal_id}/transfer",
+        json={"department": "机电科", "supervisor": "s", "deadline": "2020-01-01T18:00:00+08:00"},
+        headers=staff,
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "deadline"
+    assert "past" in response.json()["detail"]
+
+
+def test_deadline_without_time_zone_is_refused(client: TestClient, staff: Headers) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+
+    response = client.post(
+        f"/appeals/{appeal_id}/transfer",
+        json={"department": "机电科", "supervisor": "s", "deadline": "2030-01-01T18:00:00"},
+        headers=staff,
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "deadline"
+
+
+def test_action_not_allowed_in_state_is_a_409_naming_state_and_action(
+    client: TestClient, staff: Headers
+) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+
+    response = client.post(
+        f"/appeals/{appeal_id}/reply", json={"answer": "a", "basis": "b"}, headers=staff
+    )
+
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["state"] == "raised"
+    assert problem["action"] == "reply to"
+    assert "raised" in problem["detail"]
+    history = client.get(f"/appeals/{appeal_id}/history", headers=staff).json()
+    assert len(history["events"]) == 1
+
+
+def test_requests_without_a_valid_token_are_401(client: TestClient, services: object) -> None:
+    missing = client.post("/appeals", json=named_appeal())
+    wrong = client.post("/appeals", json=named_appeal(), headers={"Authorization": "Bearer nope"})
+
+    for response in (missing, wrong):
+        assert response.status_code == 401
+        assert response.headers["content-type"] == PROBLEM
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_revoked_token_is_refused(client: TestClient, services: object) -> None:
+    from api.bootstrap import Services
+    from domain.actors import Actor
+
+    assert isinstance(services, Services)
+    token = services.store.issue_token(Actor("temp", Role.UNION_STAFF)).token
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.post("/appeals", json=named_appeal(), headers=headers).status_code == 201
+
+    assert services.store.revoke_token(token) is True
+
+    assert client.post("/appeals", json=named_appeal(), headers=headers).status_code == 401
+
+
+def test_only_the_appellant_may_rate(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers]
+) -> None:
+    appeal_id = client.post(
+        "/appeals", json=named_appeal(channel="reception_day"), headers=staff
+    ).json()["id"]
+    client.post(f"/appeals/{appeal_id}/answer-on-spot", json={"answer": "已解释"}, headers=staff)
+
+    stranger = client.post(
+        f"/appeals/{appeal_id}/rate",
+        json={"rating": "satisfied"},
+        headers=auth("E99999", Role.EMPLOYEE),
+    )
+
+    assert stranger.status_code == 403
+    assert stranger.headers["content-type"] == PROBLEM
+
+
+def test_publishing_personal_data_is_refused(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers]
+) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+    client.post(
+        f"/appeals/{appeal_id}/transfer", json={"department": "d", "supervisor": "s"}, headers=staff
+    )
+    client.post(
+        f"/appeals/{appeal_id}/reply",
+        json={"answer": "a", "basis": "b"},
+        headers=auth("d-head", Role.DEPARTMENT),
+    )
+
+    response = client.post(
+        f"/appeals/{appeal_id}/publish",
+        json={"public_text": "王建国反映的问题已解决"},
+        headers=staff,
+    )
+
+    assert response.status_code == 422
+    assert "name" in response.json()["detail"]
+
+
+def test_version_and_as_of_together_are_refused(client: TestClient, staff: Headers) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+
+    response = client.get(
+        f"/appeals/{appeal_id}",
+        params={"version": 1, "as_of": "2030-01-01T00:00:00+08:00"},
+        headers=staff,
+    )
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM

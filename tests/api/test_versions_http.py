@@ -1,0 +1,110 @@
+"""ETags and If-Match: a stale write is a 412, a concurrent one a 409, never an overwrite."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from application.clock import ManualClock
+from tests.api.conftest import Headers, named_appeal
+
+
+def test_if_match_with_the_current_version_succeeds(client: TestClient, staff: Headers) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+    tag = client.get(f"/appeals/{appeal_id}", headers=staff).headers["ETag"]
+
+    response = client.post(
+        f"/appeals/{appeal_id}/transfer",
+        json={"department": "d", "supervisor": "s"},
+        headers={**staff, "If-Match": tag},
+    )
+
+    assert response.status_code == 200
+    assert response.headers["ETag"] == '"2"'
+
+
+def test_stale_if_match_is_a_412_and_records_nothing(client: TestClient, staff: Headers) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+    client.post(
+        f"/appeals/{appeal_id}/transfer", json={"department": "d", "supervisor": "s"}, headers=staff
+    )
+
+    response = client.post(
+        f"/appeals/{appeal_id}/acknowledge", json={}, headers={**staff, "If-Match": '"1"'}
+    )
+
+    assert response.status_code == 412
+    assert response.headers["content-type"] == "application/problem+json"
+    assert client.get(f"/appeals/{appeal_id}", headers=staff).json()["version"] == 2
+
+
+def test_malformed_if_match_is_a_400(client: TestClient, staff: Headers) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+
+    response = client.post(
+        f"/appeals/{appeal_id}/transfer",
+        json={"department": "d", "supervisor": "s"},
+        headers={**staff, "If-Match": "yesterday"},
+    )
+
+    assert response.status_code == 400
+
+
+def test_concurrent_commands_on_one_version_never_overwrite(
+    client: TestClient, staff: Headers
+) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+
+    def transfer(department: str) -> int:
+        response = client.post(
+            f"/appeals/{appeal_id}/transfer",
+            json={"department": department, "supervisor": "s"},
+            headers={**staff, "If-Match": '"1"'},
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(transfer, [f"dept-{n}" for n in range(6)]))
+
+    assert statuses.count(200) == 1
+    assert set(statuses) <= {200, 409, 412}
+    history = client.get(f"/appeals/{appeal_id}/history", headers=staff).json()
+    assert [e["type"] for e in history["events"]] == ["Raised", "Transferred"]
+
+
+def test_appeal_at_a_version_and_as_of_a_time(
+    client: TestClient, staff: Headers, clock: ManualClock
+) -> None:
+    start = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    clock.set(start)
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+    clock.set(start + timedelta(days=1))
+    client.post(
+        f"/appeals/{appeal_id}/transfer", json={"department": "d", "supervisor": "s"}, headers=staff
+    )
+
+    at_v1 = client.get(f"/appeals/{appeal_id}", params={"version": 1}, headers=staff)
+    between = client.get(
+        f"/appeals/{appeal_id}",
+        params={"as_of": (start + timedelta(hours=2)).isoformat()},
+        headers=staff,
+    )
+    after = client.get(
+        f"/appeals/{appeal_id}",
+        params={"as_of": (start + timedelta(days=2)).isoformat()},
+        headers=staff,
+    )
+    before = client.get(
+        f"/appeals/{appeal_id}",
+        params={"as_of": (start - timedelta(days=1)).isoformat()},
+        headers=staff,
+    )
+    beyond = client.get(f"/appeals/{appeal_id}", params={"version": 9}, headers=staff)
+
+    assert (at_v1.json()["status"], at_v1.headers["ETag"]) == ("raised", '"1"')
+    assert between.json()["status"] == "raised"
+    assert after.json()["status"] == "transferred"
+    assert before.status_code == 404
+    assert beyond.status_code == 404
