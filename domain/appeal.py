@@ -416,6 +416,8 @@ class Appeal(Aggregate):
         """Transfers the appeal to its responsible department (转办) with its deadlines."""
         self._require("transfer", {Status.RAISED, Status.ANSWERED})
         self._check_deadline_ahead(reply_deadline, at)
+        if response_deadline is not None:
+            _check_aware(response_deadline.due)
         self._trigger(
             self.Transferred,
             actor,
@@ -524,6 +526,13 @@ class Appeal(Aggregate):
         """The appellant rates the answer; dissatisfied sends the appeal back."""
         self._require("rate", {Status.ANSWERED, Status.PUBLISHED})
         self._check_is_appellant(actor, "rate")
+        # Every check comes before the first event: a refused rating must record nothing.
+        deadline = None
+        if rating is Rating.DISSATISFIED and self.responsible_department is not None:
+            if reopen_deadline is None:
+                raise InvalidInput("deadline", "a reopened appeal needs a new reply deadline")
+            self._check_deadline_ahead(reopen_deadline, at)
+            deadline = reopen_deadline.to_record()
         self._trigger(
             self.Rated,
             actor,
@@ -532,12 +541,6 @@ class Appeal(Aggregate):
             comment=clean_text("comment", comment, limits.COMMENT, required=False),
         )
         if rating is Rating.DISSATISFIED:
-            if self.responsible_department is None:
-                deadline = None
-            elif reopen_deadline is None:
-                raise InvalidInput("deadline", "a reopened appeal needs a new reply deadline")
-            else:
-                deadline = reopen_deadline.to_record()
             self._trigger(
                 self.Reopened, actor, at, reason="appellant dissatisfied", reply_deadline=deadline
             )
@@ -617,6 +620,7 @@ class Appeal(Aggregate):
 
     @staticmethod
     def _check_deadline_ahead(deadline: Deadline, at: datetime) -> None:
+        _check_aware(at)
         _check_aware(deadline.due)
         if deadline.due <= at:
             raise InvalidInput("deadline", f"{deadline.due.isoformat()} is in the past")
