@@ -1,0 +1,89 @@
+"""End-to-end: the `huiyin` command as a user runs it, a real server on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+HUIYIN = shutil.which("huiyin", path=str(Path(sys.executable).parent)) or "huiyin"
+START_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def huiyin(*args: str, env: dict[str, str]) -> str:
+    """Runs a `huiyin` command to completion and returns what it printed."""
+    done = subprocess.run(  # noqa: S603  # our own command, fixed arguments
+        [HUIYIN, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@contextmanager
+def running_server(env: dict[str, str]) -> Iterator[str]:
+    """`huiyin serve` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603  # our own command, fixed arguments
+        [HUIYIN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_until_healthy(base: str, proc: subprocess.Popen[str]) -> None:
+    """Polls /health (bounded) until the server answers or the process dies."""
+    with httpx.Client(timeout=2.0) as client:
+        for _ in range(int(START_TIMEOUT_S / 0.25)):
+            if proc.poll() is not None:
+                output = proc.stdout.read() if proc.stdout else ""
+                raise AssertionError(f"server exited with {proc.returncode}:\n{output}")
+            try:
+                if client.get(f"{base}/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            try:
+                proc.wait(timeout=0.25)
+            except subprocess.TimeoutExpired:
+                continue
+    raise AssertionError(f"server at {base} not healthy after {START_TIMEOUT_S}s")
+
+
+@pytest.fixture
+def server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """The environment a user would set to run against a PostgreSQL server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
+    env.update(
+        HUIYIN_DATABASE_URL=database_url,
+        HUIYIN_DATA_DIR=str(tmp_path),
+        HUIYIN_ENVIRONMENT="test",
+        HUIYIN_CIPHER_KEY=huiyin("key", "new", env=env),
+    )
+    return env
