@@ -63,7 +63,7 @@ def test_concurrent_commands_on_one_version_never_overwrite(
             json={"department": department, "supervisor": "s"},
             headers={**staff, "If-Match": '"1"'},
         )
-        return response.status_code
+        return int(response.status_code)
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(transfer, [f"dept-{n}" for n in range(6)]))
