@@ -1,0 +1,549 @@
+"""Fills the store with a realistic organisation's appeals, through the application only.
+
+Every appeal follows a scenario (answered on the spot, transferred and rated, reopened,
+retransferred, extended, adopted, declined, withdrawn, or still open) laid out on the
+working days of the last few months. All steps of all appeals are then run in time order,
+the manual clock set to each step's moment, so the events carry historical times and the
+global sequence reads like the months it covers. The same seed gives the same cases, times
+and texts (ids and receipt codes are random by design).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import TypeVar
+from uuid import UUID
+
+from application import demo_data as data
+from application.casework import AppealDraft, Casework, CommandResult
+from application.clock import ManualClock
+from application.demo_scenarios import COVERAGE, SCENARIOS, WEIGHTS, Placement, Scenario, Step
+from domain.actors import Actor, Role
+from domain.appeal import FINAL, OPEN_FOR_WORK, Appellant
+from domain.calendar import CHINA_TZ
+from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
+
+E = TypeVar("E", bound=StrEnum)
+
+STALE_WORKING_DAYS = 6  # a reply deadline is 5 working days; older than this is overdue
+OFFICE_OPENS = time(8, 30)
+OFFICE_MINUTES = 8 * 60  # first steps of a day fall between 08:30 and 16:30
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    """One appeal the demo raised, and what it expects the appeal to be now."""
+
+    id: UUID
+    case_number: str
+    scenario: str
+    channel: Channel
+    kind: Kind
+    tier: Tier | None
+    anonymous: bool
+    status: Status
+    events: int
+    raised_at: datetime
+    last_event_at: datetime
+    transfers: int
+    reopened: int
+    extensions: int
+    ratings: tuple[Rating, ...]
+    outcome: Outcome | None
+    overdue: bool
+    receipt_code: str | None
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo put in the store."""
+
+    start: datetime
+    end: datetime
+    cases: tuple[DemoCase, ...]
+    appeals: int
+    events: int
+    by_channel: Mapping[Channel, int]
+    by_kind: Mapping[Kind, int]
+    by_tier: Mapping[Tier, int]
+    by_status: Mapping[Status, int]
+    by_outcome: Mapping[Outcome, int]
+    ratings: Mapping[Rating, int]
+    anonymous: int
+    answered_on_spot: int
+    reopened: int
+    retransferred: int
+    extended: int
+    adopted: int
+    declined: int
+    closed: int
+    withdrawn: int
+    open: int
+    overdue_open: int
+
+    @classmethod
+    def of(cls, start: datetime, end: datetime, cases: Sequence[DemoCase]) -> DemoSummary:
+        """Counts the cases."""
+        statuses = Counter(c.status for c in cases)
+        return cls(
+            start=start,
+            end=end,
+            cases=tuple(cases),
+            appeals=len(cases),
+            events=sum(c.events for c in cases),
+            by_channel=_ordered(Channel, Counter(c.channel for c in cases)),
+            by_kind=_ordered(Kind, Counter(c.kind for c in cases)),
+            by_tier=_ordered(Tier, Counter(c.tier for c in cases if c.tier)),
+            by_status=_ordered(Status, statuses),
+            by_outcome=_ordered(Outcome, Counter(c.outcome for c in cases if c.outcome)),
+            ratings=_ordered(Rating, Counter(r for c in cases for r in c.ratings)),
+            anonymous=sum(c.anonymous for c in cases),
+            answered_on_spot=sum(c.scenario.startswith("on_spot") for c in cases),
+            reopened=sum(c.reopened > 0 for c in cases),
+            retransferred=sum(c.transfers > 1 for c in cases),
+            extended=sum(c.extensions > 0 for c in cases),
+            adopted=sum(c.scenario in {"adopted", "implementing"} for c in cases),
+            declined=sum(c.outcome is Outcome.DECLINED for c in cases),
+            closed=statuses[Status.CLOSED],
+            withdrawn=statuses[Status.WITHDRAWN],
+            open=sum(c.status not in FINAL for c in cases),
+            overdue_open=sum(c.overdue for c in cases),
+        )
+
+    def lines(self) -> list[str]:
+        """A short human summary."""
+        span = (
+            f"{self.start.astimezone(CHINA_TZ):%Y-%m-%d} – {self.end.astimezone(CHINA_TZ):%Y-%m-%d}"
+        )
+        channels = ", ".join(f"{data.CHANNEL_LABELS[c]} {n}" for c, n in self.by_channel.items())
+        outcomes = ", ".join(f"{o.value} {n}" for o, n in self.by_outcome.items())
+        open_statuses = ", ".join(
+            f"{s.value} {n}" for s, n in self.by_status.items() if s not in FINAL
+        )
+        lines = [
+            f"Huiyin demo: {self.appeals} appeals, {self.events} events, {span} (Asia/Shanghai)",
+            f"By channel: {channels}",
+            "By kind: " + ", ".join(f"{k.value} {n}" for k, n in self.by_kind.items()),
+            f"Closed {self.closed} ({outcomes}); withdrawn {self.withdrawn}; "
+            f"open {self.open} ({open_statuses}), {self.overdue_open} past the reply deadline",
+            f"Answered on the spot {self.answered_on_spot}; reopened after a dissatisfied "
+            f"rating {self.reopened}; retransferred {self.retransferred}; deadline extended "
+            f"{self.extended}; suggestions adopted {self.adopted}, declined {self.declined}",
+            "Ratings given: " + ", ".join(f"{r.value} {n}" for r, n in self.ratings.items()),
+        ]
+        codes = [c.receipt_code for c in self.cases if c.receipt_code]
+        example = f" (try receipt code {codes[0]})" if codes else ""
+        lines.append(f"Anonymous appeals: {self.anonymous}{example}")
+        return lines
+
+
+def populate(
+    casework: Casework,
+    clock: ManualClock,
+    *,
+    appeals: int = 300,
+    months: int = 6,
+    seed: int = 2026,
+    end: datetime | None = None,
+) -> DemoSummary:
+    """Raises `appeals` appeals over the `months` months before `end` (default: now) and
+    takes each through its story; the clock follows real time again afterwards."""
+    if appeals < 1 or months < 1:
+        raise ValueError("the demo needs at least one appeal and one month")
+    end = clock() if end is None else end
+    if end.tzinfo is None:
+        raise ValueError("the demo's end needs a time zone")
+    start = end - timedelta(days=round(months * 30.44))
+    rng = random.Random(seed)  # noqa: S311  # reproducible demo data, not secrets
+    days = _working_days(casework, start, end)
+    runs = _plan(rng, days, appeals, casework)
+    try:
+        _Runner(casework, clock, rng).run(runs)
+    finally:
+        clock.follow_real_time()
+    cases = sorted((_case_of(casework, run, end) for run in runs), key=lambda c: c.raised_at)
+    return DemoSummary.of(start, end, cases)
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """One appeal's plan, and what happened to it as the steps ran."""
+
+    no: int
+    scenario: Scenario
+    topic: data.Topic
+    channel: Channel
+    tier: Tier | None
+    appellant: Appellant | None
+    home: str
+    title: str
+    supervisor: data.Person
+    misroute_to: str
+    times: list[datetime]
+    id: UUID | None = None
+    case_number: str = ""
+    receipt_code: str | None = None
+    department: str = ""
+    status: Status = Status.RAISED
+    events: int = 0
+    transfers: int = 0
+    reopened: int = 0
+    extensions: int = 0
+    ratings: list[Rating] = field(default_factory=list)
+    outcome: Outcome | None = None
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return (Step.RAISE, *(step for step, _, _ in self.scenario.steps))
+
+
+def _working_days(casework: Casework, start: datetime, end: datetime) -> list[date]:
+    """The working days strictly after `start`'s day and before `end`'s day."""
+    first, last = casework.calendar.local_date(start), casework.calendar.local_date(end)
+    days = [first + timedelta(days=n) for n in range(1, (last - first).days)]
+    working = [day for day in days if casework.calendar.is_working_day(day)]
+    if len(working) < 2 * STALE_WORKING_DAYS:
+        raise ValueError("the demo window holds too few working days")
+    return working
+
+
+def _plan(rng: random.Random, days: Sequence[date], appeals: int, casework: Casework) -> list[_Run]:
+    people = _appellants(rng)
+    homes, home_weights = zip(*data.HOME_DEPARTMENTS, strict=True)
+    channels, channel_weights = zip(*data.CHANNEL_WEIGHTS.items(), strict=True)
+    tiers, tier_weights = zip(*data.TIER_WEIGHTS.items(), strict=True)
+    talks = 0
+    runs = []
+    for no in range(appeals):
+        if no < len(COVERAGE):
+            channel, kind, name = COVERAGE[no]
+            topic = rng.choice([t for t in data.TOPICS if channel in t.channels and t.kind is kind])
+        else:
+            channel = rng.choices(channels, channel_weights)[0]
+            topic = rng.choice([t for t in data.TOPICS if channel in t.channels])
+            weights = {
+                n: w
+                for n, w in WEIGHTS[topic.kind is Kind.SUGGESTION].items()
+                if channel in FACE_TO_FACE or not SCENARIOS[n].face_to_face
+            }
+            name = rng.choices(list(weights), list(weights.values()))[0]
+        tier = None
+        if channel is Channel.TALK_SESSION:  # the first talks cover every tier
+            tier = tiers[talks] if talks < len(tiers) else rng.choices(tiers, tier_weights)[0]
+            talks += 1
+        appellant, home = (
+            (None, rng.choices(homes, home_weights)[0])
+            if channel is Channel.ANONYMOUS_BOX
+            else rng.choice(people)
+        )
+        others = [d.name for d in data.DEPARTMENTS if d.name != topic.department]
+        runs.append(
+            _Run(
+                no=no,
+                scenario=SCENARIOS[name],
+                topic=topic,
+                channel=channel,
+                tier=tier,
+                appellant=appellant,
+                home=home,
+                title=rng.choice(topic.titles),
+                supervisor=data.TIER_LEADS[tier]
+                if tier
+                else data.CHANNEL_SUPERVISORS.get(channel, data.DEFAULT_SUPERVISOR),
+                misroute_to=rng.choice(others),
+                times=_timeline(rng, days, SCENARIOS[name], casework),
+            )
+        )
+    return runs
+
+
+def _appellants(rng: random.Random) -> list[tuple[Appellant | None, str]]:
+    """Named employees, each with an employee number, sometimes a phone, and a department."""
+    homes, weights = zip(*data.HOME_DEPARTMENTS, strict=True)
+    numbers = rng.sample(range(10000, 40000), len(data.APPELLANT_NAMES))
+    people: list[tuple[Appellant | None, str]] = []
+    for name, number in zip(data.APPELLANT_NAMES, numbers, strict=True):
+        phone = (
+            f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}" if rng.random() < 0.6 else ""
+        )
+        people.append((Appellant(name, f"E{number}", phone), rng.choices(homes, weights)[0]))
+    return people
+
+
+def _timeline(
+    rng: random.Random, days: Sequence[date], scenario: Scenario, casework: Casework
+) -> list[datetime]:
+    """The moments of the raise and of each step, in office hours on working days."""
+    delays = [rng.randint(lo, hi) for _, lo, hi in scenario.steps]
+    last = len(days) - 1
+    room = last - (STALE_WORKING_DAYS if scenario.placement is Placement.STALE else 0)
+    while sum(delays) > room and any(delays):  # a short window squeezes the story
+        delays[delays.index(max(delays))] -= 1
+    if scenario.placement is Placement.RECENT:
+        index = max(0, last - rng.randint(0, 2) - sum(delays))
+    else:
+        index = rng.randint(0, max(0, room - sum(delays)))
+    moment = _office_time(rng, days[index], casework)
+    times = [moment]
+    for delay in delays:
+        if delay:
+            index += delay
+            moment = _office_time(rng, days[index], casework)
+        else:
+            moment += timedelta(minutes=rng.randint(5, 40))
+        times.append(moment)
+    return times
+
+
+def _office_time(rng: random.Random, day: date, casework: Casework) -> datetime:
+    opens = datetime.combine(day, OFFICE_OPENS, tzinfo=casework.calendar.tz)
+    return opens + timedelta(minutes=rng.randint(0, OFFICE_MINUTES))
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+class _Runner:
+    """Runs every step of every appeal in time order, the clock set to each step's moment."""
+
+    def __init__(self, casework: Casework, clock: ManualClock, rng: random.Random) -> None:
+        self.casework = casework
+        self.clock = clock
+        self.rng = rng
+
+    def run(self, runs: Sequence[_Run]) -> None:
+        agenda = sorted((at, run.no, i) for run in runs for i, at in enumerate(run.times))
+        for at, no, i in agenda:
+            self.clock.set(at)
+            run = runs[no]
+            result = self.do(run, run.steps[i])
+            run.events = result.version
+
+    def do(self, run: _Run, step: Step) -> CommandResult:
+        """One step: the command, as the person who would give it."""
+        cw, topic, rng = self.casework, run.topic, self.rng
+        match step:
+            case Step.RAISE:
+                return self.raise_appeal(run)
+            case Step.ANSWER | Step.ANSWER_AND_CLOSE:
+                close = step is Step.ANSWER_AND_CLOSE
+                run.status = Status.CLOSED if close else Status.ANSWERED
+                run.outcome = Outcome.RESOLVED if close else None
+                return cw.answer_on_spot(
+                    self.id(run),
+                    answer=data.ON_SPOT_PREFIX + topic.answer,
+                    basis=topic.basis,
+                    close=close,
+                    actor=self.on_spot_answerer(run),
+                )
+            case Step.TRANSFER | Step.MISROUTE:
+                run.department = topic.department if step is Step.TRANSFER else run.misroute_to
+                run.status, run.transfers = Status.TRANSFERRED, run.transfers + 1
+                return cw.transfer(
+                    self.id(run),
+                    department=run.department,
+                    supervisor=run.supervisor.id,
+                    actor=self.staff(run),
+                )
+            case Step.RETRANSFER:
+                wrong, run.department = run.department, topic.department
+                reason = f"经{wrong}核实，该事项属{run.department}职责范围，经督办员同意改转办理"
+                run.status, run.transfers = Status.TRANSFERRED, run.transfers + 1
+                return cw.retransfer(
+                    self.id(run), department=run.department, reason=reason, actor=self.staff(run)
+                )
+            case Step.ACK | Step.REACK:
+                notes = data.ACK_NOTES if step is Step.ACK else data.REACK_NOTES
+                run.status = Status.ACKNOWLEDGED
+                return cw.acknowledge(self.id(run), note=rng.choice(notes), actor=self.handler(run))
+            case Step.EXTEND:
+                current = cw.get_appeal(self.id(run)).reply_deadline
+                base = max(current.due, cw.now()) if current else cw.now()
+                run.extensions += 1
+                return cw.extend_deadline(
+                    self.id(run),
+                    deadline=cw.calendar.add_working_days(base, rng.randint(3, 5)),
+                    reason=rng.choice(data.EXTENSION_REASONS),
+                    approved_by=run.supervisor.id,
+                    actor=Actor(run.supervisor.id, Role.SUPERVISOR),
+                )
+            case Step.REPLY | Step.REPLY_AGAIN:
+                answer = topic.answer if step is Step.REPLY else data.REVIEW_PREFIX + topic.answer
+                run.status = Status.REPLIED
+                return cw.reply(
+                    self.id(run), answer=answer, basis=topic.basis, actor=self.handler(run)
+                )
+            case Step.PUBLISH:
+                heading = "复查答复公示" if run.reopened else "答复公示"
+                run.status = Status.PUBLISHED
+                return cw.publish_reply(
+                    self.id(run),
+                    public_text=f"【{heading}】{run.title}：{topic.public}",
+                    actor=self.staff(run),
+                )
+            case Step.RATE_SATISFIED | Step.RATE_BASIC | Step.RATE_DISSATISFIED:
+                return self.rate(run, _RATINGS[step])
+            case Step.CLOSE_RESOLVED | Step.CLOSE_EXPLAINED | Step.CLOSE_IMPLEMENTED:
+                run.status, run.outcome = Status.CLOSED, _OUTCOMES[step]
+                return cw.close_appeal(
+                    self.id(run),
+                    outcome=run.outcome,
+                    note=data.CLOSING_NOTES[step.value],
+                    actor=self.staff(run),
+                )
+            case Step.ADOPT:
+                run.status = Status.ADOPTED
+                return cw.adopt(
+                    self.id(run),
+                    department=topic.department,
+                    plan=topic.plan,
+                    actor=self.committee(),
+                )
+            case Step.DECLINE:
+                run.status, run.outcome = Status.CLOSED, Outcome.DECLINED
+                return cw.decline(self.id(run), explanation=topic.decline, actor=self.committee())
+            case Step.WITHDRAW:
+                run.status = Status.WITHDRAWN
+                return cw.withdraw(
+                    self.appellant_id(run),
+                    reason=rng.choice(data.WITHDRAW_REASONS),
+                    actor=self.appellant(run),
+                )
+        raise ValueError(f"no such step: {step}")
+
+    def raise_appeal(self, run: _Run) -> CommandResult:
+        topic = run.topic
+        anonymous = run.appellant is None
+        draft = AppealDraft(
+            channel=run.channel,
+            kind=topic.kind,
+            category=topic.category,
+            title=run.title,
+            text=topic.text.format(dept=run.home),
+            department="" if anonymous else run.home,
+            tier=run.tier,
+            urgency=topic.urgency if run.channel is Channel.URGENT else Urgency.NORMAL,
+            appellant=run.appellant,
+        )
+        actor = Actor.anonymous_appellant() if anonymous else self.staff(run)
+        result = self.casework.raise_appeal(draft, actor)
+        run.id, run.case_number, run.receipt_code = (
+            result.id,
+            result.case_number,
+            result.receipt_code,
+        )
+        return result
+
+    def rate(self, run: _Run, rating: Rating) -> CommandResult:
+        run.ratings.append(rating)
+        if rating is Rating.DISSATISFIED:
+            run.reopened += 1
+            run.status = Status.TRANSFERRED
+        else:
+            run.status = Status.RATED
+        return self.casework.rate(
+            self.appellant_id(run),
+            rating=rating,
+            comment=self.rng.choice(data.RATING_COMMENTS[rating.value]),
+            actor=self.appellant(run),
+        )
+
+    @staticmethod
+    def id(run: _Run) -> UUID:
+        if run.id is None:
+            raise RuntimeError("the appeal has not been raised yet")
+        return run.id
+
+    def appellant_id(self, run: _Run) -> UUID:
+        """The appeal's id as its appellant finds it: anonymous ones by their receipt code."""
+        if run.receipt_code is None:
+            return self.id(run)
+        return self.casework.find_by_receipt(run.receipt_code).id
+
+    @staticmethod
+    def appellant(run: _Run) -> Actor:
+        if run.appellant is None:
+            return Actor.anonymous_appellant()
+        return Actor(run.appellant.employee_no, Role.EMPLOYEE)
+
+    @staticmethod
+    def staff(run: _Run) -> Actor:
+        """The union staff member who registers, transfers, publishes and closes."""
+        if run.channel is Channel.LEGAL_CLINIC:
+            person = data.LEGAL_ADVISER
+        elif run.channel is Channel.GRID_LIAISON:
+            person = data.UNION_STAFF[2]
+        else:
+            person = data.UNION_STAFF[run.no % 2]
+        return Actor(person.id, Role.UNION_STAFF)
+
+    @classmethod
+    def on_spot_answerer(cls, run: _Run) -> Actor:
+        """Who answers face to face: the tier lead, the party secretary, or union staff."""
+        if run.tier is not None:
+            return Actor(data.TIER_LEADS[run.tier].id, Role.SUPERVISOR)
+        if run.channel is Channel.RECEPTION_DAY:
+            return Actor(data.PARTY_SECRETARY.id, Role.SUPERVISOR)
+        return cls.staff(run)
+
+    @staticmethod
+    def handler(run: _Run) -> Actor:
+        return Actor(data.DEPARTMENT_BY_NAME[run.department].handler.id, Role.DEPARTMENT)
+
+    @staticmethod
+    def committee() -> Actor:
+        return Actor(data.PROPOSAL_COMMITTEE.id, Role.COMMITTEE)
+
+
+_RATINGS = {
+    Step.RATE_SATISFIED: Rating.SATISFIED,
+    Step.RATE_BASIC: Rating.BASICALLY_SATISFIED,
+    Step.RATE_DISSATISFIED: Rating.DISSATISFIED,
+}
+_OUTCOMES = {
+    Step.CLOSE_RESOLVED: Outcome.RESOLVED,
+    Step.CLOSE_EXPLAINED: Outcome.EXPLAINED,
+    Step.CLOSE_IMPLEMENTED: Outcome.RESOLVED,
+}
+
+
+def _case_of(casework: Casework, run: _Run, end: datetime) -> DemoCase:
+    """The case as the demo left it; whether it is overdue is read from the appeal."""
+    appeal_id = _Runner.id(run)
+    overdue = False
+    if run.status in OPEN_FOR_WORK:
+        deadline = casework.get_appeal(appeal_id).reply_deadline
+        overdue = deadline is not None and deadline.due < end
+    return DemoCase(
+        id=appeal_id,
+        case_number=run.case_number,
+        scenario=run.scenario.name,
+        channel=run.channel,
+        kind=run.topic.kind,
+        tier=run.tier,
+        anonymous=run.appellant is None,
+        status=run.status,
+        events=run.events,
+        raised_at=run.times[0],
+        last_event_at=run.times[-1],
+        transfers=run.transfers,
+        reopened=run.reopened,
+        extensions=run.extensions,
+        ratings=tuple(run.ratings),
+        outcome=run.outcome,
+        overdue=overdue,
+        receipt_code=run.receipt_code,
+    )
+
+
+def _ordered(members: type[E], counts: Counter[E]) -> dict[E, int]:
+    """The counts in the enumeration's order, leaving out what never occurred."""
+    return {member: counts[member] for member in members if counts[member]}

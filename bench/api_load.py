@@ -1,0 +1,218 @@
+"""The HTTP phase: a real `huiyin serve` process and one keep-alive client driving lifecycles."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from domain.actors import Actor, Role
+from infrastructure.database import conninfo
+from infrastructure.store import SupportStore
+
+Headers = dict[str, str]
+
+STARTUP_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+REQUEST_TIMEOUT = 30.0
+
+RAISE_BODY: dict[str, Any] = {
+    "channel": "grid_liaison",
+    "kind": "complaint",
+    "category": "canteen",
+    "title": "夜班食堂供餐时间太短",
+    "text": "夜班下井前食堂只开放20分钟，来不及吃饭。",
+    "department": "后勤服务中心",
+    "appellant": {"name": "王建国", "employee_no": "E10234", "contact": "13800001234"},
+}
+
+#: The steps after raising, in order: (command, body, who sends it).
+STEPS: tuple[tuple[str, dict[str, Any], str], ...] = (
+    ("transfer", {"department": "后勤服务中心", "supervisor": "union-vice-chair"}, "staff"),
+    ("acknowledge", {"note": "已收到"}, "department"),
+    ("reply", {"answer": "供餐延长至40分钟", "basis": "《后勤服务管理办法》第12条"}, "department"),
+    ("publish", {"public_text": "夜班供餐时间自12月1日起延长至40分钟"}, "staff"),
+    ("rate", {"rating": "satisfied", "comment": "谢谢"}, "appellant"),
+    ("close", {"outcome": "resolved"}, "staff"),
+)
+COMMANDS = ("raise", *(command for command, _, _ in STEPS))
+COMMANDS_PER_LIFECYCLE = len(COMMANDS)
+
+
+class ServerFailed(RuntimeError):
+    """The server process did not start, or a command did not succeed."""
+
+
+@dataclass
+class Server:
+    """A running `huiyin serve` process."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+
+    def memory(self) -> dict[str, int]:
+        """VmHWM (peak) and VmRSS (now) of the process in KiB, from /proc; empty elsewhere."""
+        status = Path(f"/proc/{self.process.pid}/status")
+        values: dict[str, int] = {}
+        with contextlib.suppress(OSError):
+            for line in status.read_text().splitlines():
+                key, _, rest = line.partition(":")
+                if key in ("VmHWM", "VmRSS"):
+                    values[key] = int(rest.split()[0])
+        return values
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The end of the server's output, for error messages."""
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def huiyin_executable() -> str:
+    """The `huiyin` script beside this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / "huiyin"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("huiyin")
+    if found is None:
+        raise ServerFailed("the `huiyin` script is not installed (pip install -e .)")
+    return found
+
+
+def issue_tokens(url: str) -> dict[str, Headers]:
+    """Bearer headers for the three actors of a lifecycle, straight into the token table."""
+    actors = {
+        "staff": Actor("bench-clerk", Role.UNION_STAFF),
+        "department": Actor("logistics-head", Role.DEPARTMENT),
+        "appellant": Actor("E10234", Role.EMPLOYEE),
+    }
+    store = SupportStore(conninfo(url))
+    store.open()
+    try:
+        return {
+            who: {"Authorization": f"Bearer {store.issue_token(actor, 'benchmark').token}"}
+            for who, actor in actors.items()
+        }
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def running_server(server_env: dict[str, str]) -> Iterator[Server]:
+    """Starts `huiyin serve` on a free loopback port, waits for /health, stops it on exit."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HUIYIN_")}
+    env.update(server_env)
+    with tempfile.TemporaryDirectory(prefix="huiyin-bench-") as workdir:
+        env["HUIYIN_DATA_DIR"] = workdir
+        log_path = Path(workdir) / "server.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(  # noqa: S603  # fixed argv, our own script
+                [huiyin_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=env,
+                cwd=workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        server = Server(process, f"http://127.0.0.1:{port}", log_path)
+        try:
+            wait_until_healthy(server)
+            yield server
+        finally:
+            stop(server)
+
+
+def wait_until_healthy(server: Server) -> None:
+    """Polls GET /health until it answers 200, the process dies, or time runs out."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    with httpx.Client(base_url=server.base_url, timeout=2.0, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                raise ServerFailed(f"the server exited at start:\n{server.log_tail()}")
+            with contextlib.suppress(httpx.TransportError):
+                if client.get("/health").status_code == 200:
+                    return
+            time.sleep(0.1)
+    raise ServerFailed(f"no healthy server within {STARTUP_TIMEOUT:.0f} s:\n{server.log_tail()}")
+
+
+def stop(server: Server) -> None:
+    """SIGTERM to the process we started (uvicorn shuts down cleanly); SIGKILL if it hangs."""
+    process = server.process
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+@dataclass
+class LifecycleDriver:
+    """Drives whole appeal lifecycles over one keep-alive connection."""
+
+    client: httpx.Client
+    headers: dict[str, Headers]
+    latencies: dict[str, list[float]] = field(
+        default_factory=lambda: {command: [] for command in COMMANDS}
+    )
+
+    def run(self, lifecycles: int, *, record: bool) -> float:
+        """Runs `lifecycles` appeals from raised to closed; returns the seconds it took."""
+        started = time.perf_counter()
+        for _ in range(lifecycles):
+            self._lifecycle(record)
+        return time.perf_counter() - started
+
+    def _lifecycle(self, record: bool) -> None:
+        appeal_id = self._command("raise", "/appeals", RAISE_BODY, "staff", 201, record)["id"]
+        for command, body, who in STEPS:
+            path = f"/appeals/{appeal_id}/{command}"
+            self._command(command, path, body, who, 200, record)
+
+    def _command(
+        self, command: str, path: str, body: dict[str, Any], who: str, expect: int, record: bool
+    ) -> dict[str, Any]:
+        started = time.perf_counter()
+        response = self.client.post(path, json=body, headers=self.headers[who])
+        elapsed = time.perf_counter() - started
+        if response.status_code != expect:
+            raise ServerFailed(
+                f"{command} answered {response.status_code}, not {expect}: {response.text}"
+            )
+        if record:
+            self.latencies[command].append(elapsed)
+        result: dict[str, Any] = response.json()
+        return result
+
+
+@contextlib.contextmanager
+def lifecycle_driver(server: Server, headers: dict[str, Headers]) -> Iterator[LifecycleDriver]:
+    """One httpx client with keep-alive (a single connection) to the server."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    with httpx.Client(
+        base_url=server.base_url, timeout=REQUEST_TIMEOUT, limits=limits, trust_env=False
+    ) as client:
+        yield LifecycleDriver(client, headers)

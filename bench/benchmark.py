@@ -1,0 +1,283 @@
+"""Huiyin's write path against its own baselines, all in one run on one PostgreSQL database.
+
+Run from the project folder:  python -m bench.benchmark [--quick] [--database-url URL]
+
+Phases, each warmed up and repeated (round-robin where there are several options):
+1. raw single-row INSERT commits/s (psycopg, autocommit, 1 client);
+2. the eventsourcing library's save() of new one-event aggregates: default insert path,
+   database-function path, and both with the AES cipher;
+3. Huiyin's Casework.raise_appeal through the application layer, db functions on and off;
+4. HTTP commands/s and latency for whole appeal lifecycles (7 commands each), one keep-alive
+   client against a `huiyin serve` process started here;
+5. ratios, PASS/FAIL of HTTP ÷ library save() against 40%, the server's peak RSS, and a
+   markdown table.
+
+A scratch database `huiyin_bench_<random>` is created on the (loopback) server and dropped
+afterwards, so nothing else on the server is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from importlib.metadata import version
+
+from eventsourcing.cipher import AESCipher
+
+from bench.api_load import (
+    COMMANDS_PER_LIFECYCLE,
+    Server,
+    ServerFailed,
+    issue_tokens,
+    lifecycle_driver,
+    running_server,
+)
+from bench.measure import Measurement, Workload, measure_interleaved
+from bench.report import Results, latency_lines, markdown, ratio_lines
+from bench.scratch import NotLoopback, check_loopback, scratch_database, server_facts
+from bench.workloads import (
+    LIBRARY_CASES,
+    huiyin_raise,
+    huiyin_settings,
+    library_save,
+    raw_insert,
+)
+from infrastructure.settings import Settings
+
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_POOL_SIZE = int(Settings.model_fields["pool_size"].default)
+DEFAULT_DB_FUNCTIONS = bool(Settings.model_fields["db_functions"].default)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much each phase does."""
+
+    n: int
+    appeals: int
+    repeats: int
+    warmup: int
+    warmup_appeals: int
+    pool_size: int
+    http_db_functions: bool
+
+
+def bounded(low: int, high: int) -> type[int]:
+    """An argparse type for an int within [low, high]."""
+
+    class Bounded(int):
+        def __new__(cls, text: str) -> Bounded:
+            value = int(text)
+            if not low <= value <= high:
+                raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+            return super().__new__(cls, value)
+
+    return Bounded
+
+
+def parse_args(argv: list[str] | None) -> tuple[str, Plan]:
+    """The command line, as a server URL and a plan."""
+    parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("HUIYIN_BENCH_DATABASE_URL") or DEFAULT_SERVER,
+        help="a loopback PostgreSQL server; a scratch database is created on it and dropped "
+        "(default: HUIYIN_BENCH_DATABASE_URL, else %(default)s)",
+    )
+    parser.add_argument("--n", type=bounded(10, 1_000_000), default=1000, help="events per run")
+    parser.add_argument(
+        "--appeals", type=bounded(1, 100_000), default=200, help="HTTP lifecycles per run"
+    )
+    parser.add_argument("--repeats", type=bounded(1, 20), default=3, help="runs per figure")
+    parser.add_argument(
+        "--pool-size", type=bounded(1, 100), default=DEFAULT_POOL_SIZE, help="connection pools"
+    )
+    parser.add_argument(
+        "--http-db-functions",
+        choices=("on", "off"),
+        default="on" if DEFAULT_DB_FUNCTIONS else "off",
+        help="the server's insert path (default: the service's default)",
+    )
+    parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
+    args = parser.parse_args(argv)
+    n = 100 if args.quick else int(args.n)
+    appeals = 10 if args.quick else int(args.appeals)
+    plan = Plan(
+        n=n,
+        appeals=appeals,
+        repeats=int(args.repeats),
+        warmup=max(10, n // 10),
+        warmup_appeals=max(2, appeals // 10),
+        pool_size=int(args.pool_size),
+        http_db_functions=args.http_db_functions == "on",
+    )
+    return str(args.database_url), plan
+
+
+def heading(text: str) -> None:
+    """A phase heading."""
+    print(f"\n== {text}", flush=True)
+
+
+def show(measurements: list[Measurement]) -> None:
+    """Prints each measurement's line."""
+    for measurement in measurements:
+        print(measurement.line(), flush=True)
+
+
+def measure_in_process(
+    url: str, plan: Plan
+) -> tuple[Measurement, list[Measurement], Measurement, Measurement]:
+    """Phases 1–3: raw INSERT, library save(), Huiyin's raise_appeal."""
+    common = {"n": plan.n, "warmup": plan.warmup, "repeats": plan.repeats}
+
+    heading(f"1. raw single-row INSERT, autocommit, 1 client ({plan.n} per run)")
+    with raw_insert(url) as run:
+        raw = measure_interleaved([("raw INSERT commits, 1 client", run)], unit="commits", **common)
+    show(raw)
+
+    heading(f"2. eventsourcing save(), new aggregate with 1 event, 1 thread, pool {plan.pool_size}")
+    with contextlib.ExitStack() as stack:
+        cases: list[tuple[str, Workload]] = [
+            (case.label, stack.enter_context(library_save(url, case, plan.pool_size)))
+            for case in LIBRARY_CASES
+        ]
+        library = measure_interleaved(cases, unit="events", **common)
+    show(library)
+
+    heading(f"3. Huiyin Casework.raise_appeal (AES on, pool {plan.pool_size}), 1 thread")
+    key = AESCipher.create_key(32)
+    with contextlib.ExitStack() as stack:
+        huiyin_cases: list[tuple[str, Workload]] = [
+            (
+                f"Huiyin raise_appeal, db functions {'on' if flag else 'off'}",
+                stack.enter_context(
+                    huiyin_raise(
+                        huiyin_settings(url, key, pool_size=plan.pool_size, db_functions=flag)
+                    )
+                ),
+            )
+            for flag in (True, False)
+        ]
+        huiyin = measure_interleaved(huiyin_cases, unit="commands", **common)
+    show(huiyin)
+    return raw[0], library, huiyin[0], huiyin[1]
+
+
+@dataclass
+class HttpOutcome:
+    """What the HTTP phase measured."""
+
+    throughput: Measurement
+    latencies: dict[str, list[float]]
+    peak_rss_kib: int | None
+    start_rss_kib: int | None
+
+
+def server_env(url: str, plan: Plan) -> dict[str, str]:
+    """The server's settings: the scratch database, a fresh key, the benchmark's options."""
+    return {
+        "HUIYIN_DATABASE_URL": url,
+        "HUIYIN_CIPHER_KEY": AESCipher.create_key(32),
+        "HUIYIN_ENVIRONMENT": "test",
+        "HUIYIN_POOL_SIZE": str(plan.pool_size),
+        "HUIYIN_DB_FUNCTIONS": "true" if plan.http_db_functions else "false",
+    }
+
+
+def measure_http(url: str, plan: Plan) -> HttpOutcome:
+    """Phase 4: whole lifecycles over HTTP, one keep-alive client, a separate server process."""
+    heading(
+        f"4. HTTP, full appeal lifecycle ({COMMANDS_PER_LIFECYCLE} commands), 1 client, "
+        f"{plan.appeals} lifecycles per run, server: pool {plan.pool_size}, db functions "
+        f"{'on' if plan.http_db_functions else 'off'}, AES on"
+    )
+    headers = issue_tokens(url)
+    throughput = Measurement("HTTP commands, 1 client", "commands")
+    server: Server
+    with running_server(server_env(url, plan)) as server:
+        start_rss = server.memory().get("VmRSS")
+        print(f"  server pid {server.process.pid} at {server.base_url}", flush=True)
+        with lifecycle_driver(server, headers) as driver:
+            for _ in range(plan.repeats):
+                driver.run(plan.warmup_appeals, record=False)
+                elapsed = driver.run(plan.appeals, record=True)
+                throughput.rates.append(plan.appeals * COMMANDS_PER_LIFECYCLE / elapsed)
+        peak_rss = server.memory().get("VmHWM")
+    show([throughput])
+    return HttpOutcome(throughput, driver.latencies, peak_rss, start_rss)
+
+
+def settings_line(plan: Plan) -> str:
+    """The options every figure was measured with."""
+    return (
+        f"Settings: {plan.repeats} runs per figure (median, min–max), {plan.n} events per "
+        f"in-process run after {plan.warmup} warm-up, {plan.appeals} HTTP lifecycles per run "
+        f"after {plan.warmup_appeals} warm-up; pool size {plan.pool_size} (library, Casework, "
+        f"server); server db functions {'on' if plan.http_db_functions else 'off'}, AES on; "
+        "one client/thread, TCP loopback."
+    )
+
+
+def print_header(server_url: str, url: str, plan: Plan) -> None:
+    """Versions, the database and the settings, before anything is measured."""
+    facts = server_facts(url)
+    print("Huiyin write-path benchmark")
+    print(
+        f"  Python {platform.python_version()}, eventsourcing {version('eventsourcing')}, "
+        f"psycopg {version('psycopg')}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  PostgreSQL {facts['server_version']} on {server_url.rsplit('@', 1)[-1]}, "
+        f"scratch database {url.rsplit('/', 1)[-1].split('?')[0]}; "
+        f"synchronous_commit={facts['synchronous_commit']}, fsync={facts['fsync']}, "
+        f"wal_sync_method={facts['wal_sync_method']}, shared_buffers={facts['shared_buffers']}"
+    )
+    print(f"  {settings_line(plan)}", flush=True)
+
+
+def run(server_url: str, plan: Plan) -> None:
+    """All phases in one scratch database, then the ratios and the table."""
+    with scratch_database(server_url) as url:
+        print_header(server_url, url, plan)
+        raw, library, huiyin_on, huiyin_off = measure_in_process(url, plan)
+        http = measure_http(url, plan)
+    results = Results(
+        raw=raw,
+        library=library,
+        huiyin_on=huiyin_on,
+        huiyin_off=huiyin_off,
+        http=http.throughput,
+        latencies=http.latencies,
+        peak_rss_kib=http.peak_rss_kib,
+        start_rss_kib=http.start_rss_kib,
+    )
+    heading("HTTP latency per command (all runs)")
+    print("\n".join(latency_lines(results)))
+    heading("5. ratios (medians of this run)")
+    print("\n".join(ratio_lines(results)))
+    heading("markdown")
+    print("\n".join(markdown(results, settings_line(plan))))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; 2 on a refused URL, 1 if the server misbehaves."""
+    server_url, plan = parse_args(argv)
+    try:
+        check_loopback(server_url)
+        run(server_url, plan)
+    except NotLoopback as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ServerFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
