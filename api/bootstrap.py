@@ -55,7 +55,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         )
         env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
         env["CIPHER_KEY"] = resolve_cipher_key(settings)
-        store = SupportStore(conninfo(url))
+        # Cached aggregates are fast-forwarded from the store on every read, so several
+        # processes may write: the cache saves decrypting and replaying, never a read.
+        if settings.aggregate_cache_size:
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
+        store = SupportStore(conninfo(url), token_cache_seconds=settings.token_cache_seconds)
         store.open()
         casework = Casework(
             env,

@@ -99,10 +99,9 @@ def demo(
     data_dir: DataDir = None,
 ) -> None:
     """Fill the store with a realistic organisation's appeals, through the application layer."""
-    from application.demo import populate
-
     from api.bootstrap import build_services
     from application.clock import ManualClock
+    from application.demo import populate
 
     clock = ManualClock()
     with build_services(load_settings(data_dir), clock=clock) as services:

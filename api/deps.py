@@ -16,7 +16,7 @@ from infrastructure.store import SupportStore
 bearer = HTTPBearer(auto_error=False, description="a token from `huiyin token issue`")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The services built by the app's lifespan."""
     services: Services = request.app.state.services
     return services
@@ -25,12 +25,12 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_casework(services: ServicesDep) -> Casework:
+async def get_casework(services: ServicesDep) -> Casework:
     """The Casework application."""
     return services.casework
 
 
-def get_store(services: ServicesDep) -> SupportStore:
+async def get_store(services: ServicesDep) -> SupportStore:
     """Huiyin's own tables (tokens, case numbers)."""
     return services.store
 
@@ -68,7 +68,7 @@ def get_actor(
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(description='the ETag of the version you acted on, e.g. "3"; a stale one is 412'),

@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     db_functions: bool = Field(
         default=True, description="insert events through the library's database function"
     )
+    aggregate_cache_size: int = Field(
+        default=10_000, ge=0, le=1_000_000, description="aggregates kept in memory (0: none)"
+    )
+    token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="how long a checked token is trusted before asking the database again",
+    )
     reply_working_days: int = Field(default=5, ge=1, le=60)
     urgent_response_hours: int = Field(default=48, ge=1, le=720)
     grid_response_hours: int = Field(default=24, ge=1, le=720)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +23,8 @@ CREATE TABLE IF NOT EXISTS huiyin_tokens (
     revoked_at  timestamptz
 );
 """
+
+TOKEN_CACHE_LIMIT = 10_000
 
 TOKEN_PREFIX = "hy_"  # noqa: S105  # a marker, not a secret
 
@@ -43,8 +46,12 @@ class IssuedToken:
 class SupportStore:
     """Tokens and case numbers, in the same PostgreSQL database as the events."""
 
-    def __init__(self, conninfo: str, *, pool_size: int = 2) -> None:
+    def __init__(
+        self, conninfo: str, *, pool_size: int = 2, token_cache_seconds: float = 0.0
+    ) -> None:
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=False)
+        self.token_cache_seconds = token_cache_seconds
+        self._token_cache: dict[str, tuple[float, Actor]] = {}
         self._years: set[int] = set()
 
     def open(self) -> None:
@@ -89,6 +96,7 @@ class SupportStore:
 
     def revoke_token(self, token: str) -> bool:
         """Ends a token; False if no live token matched."""
+        self._token_cache.pop(token_hash(token), None)
         with self.pool.connection() as conn:
             cur = conn.execute(
                 "UPDATE huiyin_tokens SET revoked_at = now() "
@@ -98,14 +106,31 @@ class SupportStore:
             return cur.rowcount == 1
 
     def authenticate(self, token: str) -> Actor | None:
-        """The actor a live token stands for, or None."""
+        """The actor a live token stands for, or None.
+
+        A positive answer may be reused for `token_cache_seconds`, so a token revoked by
+        another process stops working within that time (at once when it is 0).
+        """
+        digest = token_hash(token)
+        now = time.monotonic()
+        cached = self._token_cache.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
         with self.pool.connection() as conn:
             row = conn.execute(
                 "SELECT actor_id, role FROM huiyin_tokens "
                 "WHERE token_hash = %s AND revoked_at IS NULL",
-                (token_hash(token),),
+                (digest,),
             ).fetchone()
-        return Actor(row[0], Role(row[1])) if row else None
+        if row is None:
+            self._token_cache.pop(digest, None)
+            return None
+        actor = Actor(row[0], Role(row[1]))
+        if self.token_cache_seconds > 0:
+            if len(self._token_cache) >= TOKEN_CACHE_LIMIT:
+                self._token_cache.clear()
+            self._token_cache[digest] = (now + self.token_cache_seconds, actor)
+        return actor
 
     def ping(self) -> bool:
         """Whether the database answers."""

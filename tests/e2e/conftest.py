@@ -84,6 +84,7 @@ def server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
         HUIYIN_DATABASE_URL=database_url,
         HUIYIN_DATA_DIR=str(tmp_path),
         HUIYIN_ENVIRONMENT="test",
+        HUIYIN_TOKEN_CACHE_SECONDS="0",  # see a revocation by another process at once
         HUIYIN_CIPHER_KEY=huiyin("key", "new", env=env),
     )
     return env
