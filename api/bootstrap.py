@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from application.casework import Casework, Clock
+from application.meetings import Meetings
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlinePolicy
 from infrastructure.database import conninfo, embedded_server, ensure_database, eventsourcing_env
@@ -22,6 +23,7 @@ class Services:
     settings: Settings
     database_url: str
     casework: Casework
+    meetings: Meetings
     store: SupportStore
 
 
@@ -69,7 +71,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             case_numbers=store,
         )
         try:
-            yield Services(settings=settings, database_url=url, casework=casework, store=store)
+            meetings = Meetings(casework)
+            yield Services(
+                settings=settings,
+                database_url=url,
+                casework=casework,
+                meetings=meetings,
+                store=store,
+            )
         finally:
             casework.close()
             store.close()

@@ -16,6 +16,8 @@ class DeadlineAct(StrEnum):
 
     FIRST_RESPONSE = "first_response"  # 首次响应
     REPLY = "reply"  # 答复
+    HOLD = "hold"  # 召开（会议）
+    PUBLISH = "publish"  # 公布
 
 
 class Unit(StrEnum):

@@ -21,13 +21,16 @@ class InvalidInput(DomainError):
 
 
 class ActionNotAllowed(DomainError):
-    """The action is not allowed in the case's current state."""
+    """The action is not allowed in the current state of the appeal (or meeting, item...)."""
 
-    def __init__(self, action: str, state: str, detail: str = "") -> None:
-        text = f"cannot {action} an appeal that is {state}"
+    def __init__(
+        self, action: str, state: str, detail: str = "", *, subject: str = "appeal"
+    ) -> None:
+        text = f"cannot {action} {_article(subject)} {subject} that is {state}"
         super().__init__(f"{text}: {detail}" if detail else text)
         self.action = action
         self.state = state
+        self.subject = subject
 
 
 class NotPermitted(DomainError):
@@ -41,13 +44,26 @@ class NotFound(DomainError):
 class StaleVersion(DomainError):
     """The client acted on a version of the case that is no longer current."""
 
-    def __init__(self, expected: int, actual: int) -> None:
+    def __init__(self, expected: int, actual: int, *, subject: str = "appeal") -> None:
         super().__init__(
-            f"the appeal is at version {actual}, not the version {expected} the request expected"
+            f"the {subject} is at version {actual}, not the version {expected} the request expected"
         )
         self.expected = expected
         self.actual = actual
+        self.subject = subject
 
 
 class ConcurrentWrite(DomainError):
     """Another command changed the case at the same moment; retry on the new version."""
+
+
+class RepeatParticipants(InvalidInput):
+    """Inviting people a talk of the same tier already reached, without an override reason."""
+
+    def __init__(self, people: list[str], message: str) -> None:
+        super().__init__("participants", message)
+        self.people = people
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"

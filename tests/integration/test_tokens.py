@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.bootstrap import Services
 from domain.actors import Actor, Role
+from infrastructure.database import conninfo
 from infrastructure.store import SupportStore
 
 
@@ -21,7 +22,7 @@ def test_revocation_by_another_process_is_seen_at_once_without_a_cache(
     services: Services,
 ) -> None:
     token = services.store.issue_token(Actor("E60002", Role.EMPLOYEE)).token
-    other = SupportStore(services.store.pool.conninfo, token_cache_seconds=0)
+    other = SupportStore(conninfo(services.database_url), token_cache_seconds=0)
     other.open()
     try:
         assert other.authenticate(token) is not None
@@ -33,7 +34,7 @@ def test_revocation_by_another_process_is_seen_at_once_without_a_cache(
 
 def test_a_checked_token_is_trusted_for_the_cache_time(services: Services) -> None:
     token = services.store.issue_token(Actor("E60003", Role.EMPLOYEE)).token
-    caching = SupportStore(services.store.pool.conninfo, token_cache_seconds=300)
+    caching = SupportStore(conninfo(services.database_url), token_cache_seconds=300)
     caching.open()
     try:
         assert caching.authenticate(token) is not None

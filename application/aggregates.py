@@ -1,0 +1,95 @@
+"""Loading and saving the non-appeal aggregates: versions, as-of, stale and concurrent writes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Recording
+
+from domain.errors import ConcurrentWrite, InvalidInput, NotFound, StaleVersion
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What a command did: the aggregate's id, its new version, the last event's position."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+class AggregateAccess:
+    """Gets and saves aggregates of the given classes, naming each by its noun in errors."""
+
+    def __init__(self, app: Application[UUID], nouns: Mapping[type[Aggregate], str]) -> None:
+        self.app = app
+        self.nouns = nouns
+
+    def get(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        """The aggregate now, or as it stood at `version`; NotFound if it is not a `cls`."""
+        noun = self.nouns[cls]
+        if version is not None and version < 1:
+            raise InvalidInput("version", "versions start at 1")
+        try:
+            aggregate: Aggregate = self.app.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {noun} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {noun} {aggregate_id}")
+        if version is not None and aggregate.version < version:
+            raise NotFound(
+                f"{noun} {aggregate_id} has no version {version}; "
+                f"it is at version {aggregate.version}"
+            )
+        return aggregate
+
+    def history(self, aggregate_id: UUID, created: tuple[type[Any], ...]) -> Sequence[Any]:
+        """Every event of the aggregate, in order, if its first event is one of `created`."""
+        events = list(self.app.events.get(aggregate_id))
+        if not events or not isinstance(events[0], created):
+            raise NotFound(f"no {' or '.join(self.nouns.values())} {aggregate_id}")
+        return events
+
+    def as_of(self, cls: type[A], aggregate_id: UUID, moment: datetime) -> A:
+        """The aggregate as it stood at `moment` (the last event at or before it)."""
+        if moment.tzinfo is None:
+            raise InvalidInput("as_of", "needs a time zone, e.g. 2026-03-01T09:00:00+08:00")
+        self.get(cls, aggregate_id)
+        version = None
+        events: list[Any] = list(self.app.events.get(aggregate_id))
+        for event in events:
+            if event.timestamp > moment:
+                break
+            version = event.originator_version
+        if version is None:
+            raise NotFound(
+                f"{self.nouns[cls]} {aggregate_id} did not exist yet at {moment.isoformat()}"
+            )
+        return self.get(cls, aggregate_id, version)
+
+    def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None) -> A:
+        """The aggregate to act on, refusing a stale expected version."""
+        aggregate = self.get(cls, aggregate_id)
+        if expected_version is not None and expected_version != aggregate.version:
+            raise StaleVersion(expected_version, aggregate.version, subject=self.nouns[cls])
+        return aggregate
+
+    def save(self, aggregate: Aggregate) -> ItemResult:
+        """Saves the aggregate's new events; a concurrent write on its version is refused."""
+        try:
+            recordings: list[Recording[UUID]] = self.app.save(aggregate)
+        except IntegrityError:
+            raise ConcurrentWrite(
+                f"{self.nouns[type(aggregate)]} {aggregate.id} was changed by another request "
+                "at the same time"
+            ) from None
+        position = max((r.notification.id for r in recordings), default=0)
+        return ItemResult(aggregate.id, aggregate.version, position)
