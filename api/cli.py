@@ -102,11 +102,13 @@ def demo(
     from api.bootstrap import build_services
     from application.clock import ManualClock
     from application.demo import populate
+    from application.demo_meetings import populate_meetings
 
     clock = ManualClock()
     with build_services(load_settings(data_dir), clock=clock) as services:
         summary = populate(services.casework, clock, appeals=appeals, months=months, seed=seed)
-    for line in summary.lines():
+        meetings = populate_meetings(services.meetings, clock, months=12, seed=seed)
+    for line in [*summary.lines(), *meetings.lines()]:
         typer.echo(line)
 
 
