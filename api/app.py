@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.bootstrap import Services, build_services
 from api.errors import install_error_handlers
-from api.routes import appeals, health, receipts
+from api.routes import action_items, appeals, health, meetings, proposals, receipts
 from infrastructure.settings import Settings
 
 DESCRIPTION = """
@@ -41,4 +41,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(health.router)
     app.include_router(appeals.router)
     app.include_router(receipts.router)
+    app.include_router(meetings.router)
+    app.include_router(action_items.router)
+    app.include_router(proposals.router)
     return app

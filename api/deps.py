@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.bootstrap import Services
 from api.errors import ApiProblem
 from application.casework import Casework
+from application.meetings import Meetings
 from domain.actors import Actor
 from infrastructure.store import SupportStore
 
@@ -35,7 +36,13 @@ async def get_store(services: ServicesDep) -> SupportStore:
     return services.store
 
 
+async def get_meetings(services: ServicesDep) -> Meetings:
+    """The meeting, action item and proposal use cases."""
+    return services.meetings
+
+
 CaseworkDep = Annotated[Casework, Depends(get_casework)]
+MeetingsDep = Annotated[Meetings, Depends(get_meetings)]
 StoreDep = Annotated[SupportStore, Depends(get_store)]
 
 
@@ -92,5 +99,5 @@ ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]
 
 
 def etag(version: int) -> str:
-    """The ETag of an appeal version."""
+    """The ETag of a version (of an appeal, meeting, action item or proposal)."""
     return f'"{version}"'

@@ -16,6 +16,7 @@ from domain.errors import (
     InvalidInput,
     NotFound,
     NotPermitted,
+    RepeatParticipants,
     StaleVersion,
 )
 
@@ -24,12 +25,18 @@ PROBLEM_BASE = "https://huiyin.local/problems/"
 
 #: Domain error class → (HTTP status, problem type slug, title). Most specific first.
 DOMAIN_PROBLEMS: list[tuple[type[DomainError], int, str, str]] = [
+    (
+        RepeatParticipants,
+        422,
+        "repeat-participants",
+        "Already reached by a talk of this tier; give an override reason",
+    ),
     (InvalidInput, 422, "invalid-input", "The request breaks a rule about its values"),
-    (ActionNotAllowed, 409, "action-not-allowed", "Not allowed in the appeal's current state"),
+    (ActionNotAllowed, 409, "action-not-allowed", "Not allowed in the current state"),
     (NotPermitted, 403, "not-permitted", "Not permitted for this actor"),
     (NotFound, 404, "not-found", "Not found"),
-    (StaleVersion, 412, "stale-version", "The appeal has changed since the version you sent"),
-    (ConcurrentWrite, 409, "concurrent-write", "Another request changed the appeal at once"),
+    (StaleVersion, 412, "stale-version", "It has changed since the version you sent"),
+    (ConcurrentWrite, 409, "concurrent-write", "Another request changed it at the same time"),
 ]
 
 
@@ -74,6 +81,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
             extra: dict[str, Any] = {}
             if isinstance(exc, InvalidInput):
                 extra["errors"] = [{"field": exc.field, "message": exc.reason}]
+            if isinstance(exc, RepeatParticipants):
+                extra["people"] = list(exc.people)
             if isinstance(exc, ActionNotAllowed):
                 extra.update(state=exc.state, action=exc.action)
             return problem(status, slug, title, str(exc), request, **extra)

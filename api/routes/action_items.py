@@ -1,0 +1,152 @@
+"""Action item commands (one POST each) and reads (current, at a version or a time, history)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import ActorDep, ExpectedVersionDep, MeetingsDep, etag
+from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
+from api.schemas.action_items import (
+    AcceptIn,
+    ActionItemCreate,
+    ActionItemRead,
+    ProgressIn,
+    RejectIn,
+    SubmitIn,
+)
+from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
+from application.casework import event_data
+
+router = APIRouter(tags=["action items"])
+
+ItemId = Annotated[UUID, "the action item's id"]
+
+
+@router.post("/meetings/{meeting_id}/action-items", status_code=status.HTTP_201_CREATED)
+def create_action_item(
+    meeting_id: MeetingId,
+    body: ActionItemCreate,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Create an action item (协作事项) from a recorded decision of the meeting."""
+    result = meetings.create_action_item(
+        meeting_id,
+        decision_ref=body.decision_ref,
+        task=body.task,
+        department=body.department,
+        deadline=body.deadline,
+        acceptance_criteria=body.acceptance_criteria,
+        actor=actor,
+    )
+    response.headers["Location"] = f"/action-items/{result.id}"
+    return done(result, response)
+
+
+@router.post("/action-items/{item_id}/progress")
+def report_progress(
+    item_id: ItemId,
+    body: ProgressIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Record progress on the work."""
+    result = meetings.report_progress(
+        item_id, note=body.note, actor=actor, expected_version=version
+    )
+    return done(result, response)
+
+
+@router.post("/action-items/{item_id}/submit")
+def submit(
+    item_id: ItemId,
+    body: SubmitIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Submit the work for acceptance against the criteria (验收标准)."""
+    result = meetings.submit_for_acceptance(
+        item_id, note=body.note, actor=actor, expected_version=version
+    )
+    return done(result, response)
+
+
+@router.post("/action-items/{item_id}/accept")
+def accept(
+    item_id: ItemId,
+    body: AcceptIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Accept the submitted work as meeting its criteria."""
+    result = meetings.accept_item(item_id, note=body.note, actor=actor, expected_version=version)
+    return done(result, response)
+
+
+@router.post("/action-items/{item_id}/reject")
+def reject(
+    item_id: ItemId,
+    body: RejectIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Reject the submitted work with a reason; it goes back in progress."""
+    result = meetings.reject_item(
+        item_id, reason=body.reason, actor=actor, expected_version=version
+    )
+    return done(result, response)
+
+
+@router.post("/action-items/{item_id}/overdue")
+def mark_overdue(
+    item_id: ItemId,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Mark the item overdue: its deadline passed with the work unaccepted."""
+    result = meetings.mark_item_overdue(item_id, actor=actor, expected_version=version)
+    return done(result, response)
+
+
+@router.get("/action-items/{item_id}")
+def get_action_item(
+    item_id: ItemId,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    response: Response,
+    version: Annotated[int | None, Query(ge=1, description="the item at this version")] = None,
+    as_of: Annotated[
+        datetime | None, Query(description="the item as it stood then (ISO 8601, with zone)")
+    ] = None,
+) -> ActionItemRead:
+    """The action item now, at a version, or as it stood at a moment; ETag is its version."""
+    one_of_version_and_as_of(version, as_of, "action item")
+    if as_of is not None:
+        item = meetings.action_item_as_of(item_id, as_of)
+    else:
+        item = meetings.get_action_item(item_id, version)
+    response.headers["ETag"] = etag(item.version)
+    return ActionItemRead.of(item)
+
+
+@router.get("/action-items/{item_id}/history")
+def history(item_id: ItemId, actor: ActorDep, meetings: MeetingsDep) -> ItemHistoryRead:
+    """Every event of the action item in order: type, time, actor and data."""
+    item = meetings.get_action_item(item_id)
+    events = [event_read(e, event_data(e)) for e in meetings.history(item_id)]
+    return ItemHistoryRead(id=item.id, events=events)

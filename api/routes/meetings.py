@@ -1,0 +1,225 @@
+"""Meeting commands (one POST each) and reads (current, at a version or a time, history)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import ActorDep, ExpectedVersionDep, MeetingsDep, etag
+from api.errors import ApiProblem
+from api.schemas.appeals import CommandRead
+from api.schemas.meetings import (
+    CoverageRead,
+    DecisionsIn,
+    HoldIn,
+    InviteIn,
+    ItemCommandRead,
+    ItemHistoryRead,
+    MeetingAppealIn,
+    MeetingCreate,
+    MeetingRead,
+    MinutesIn,
+    event_read,
+)
+from application.aggregates import ItemResult
+from application.casework import event_data
+from domain.meeting_policy import Quarter
+from domain.terms import Tier
+
+router = APIRouter(prefix="/meetings", tags=["meetings"])
+
+MeetingId = Annotated[UUID, "the meeting's id"]
+
+
+def done(result: ItemResult, response: Response) -> ItemCommandRead:
+    """The command's result, with the new version as ETag."""
+    response.headers["ETag"] = etag(result.version)
+    return ItemCommandRead.of(result)
+
+
+def one_of_version_and_as_of(version: int | None, as_of: datetime | None, noun: str) -> None:
+    """Refuses asking for both a version and a moment."""
+    if version is not None and as_of is not None:
+        raise ApiProblem(
+            400,
+            "invalid-request",
+            "Choose one of version and as_of",
+            f"ask for the {noun} at a version or as of a time, not both",
+        )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def schedule(
+    body: MeetingCreate, actor: ActorDep, meetings: MeetingsDep, response: Response
+) -> ItemCommandRead:
+    """Schedule a meeting: a tier talk (八级慧谈), special talk, joint meeting or congress."""
+    result = meetings.schedule(
+        kind=body.kind,
+        topic=body.topic,
+        scheduled_for=body.scheduled_for,
+        place=body.place,
+        video_link=body.video_link,
+        tier=body.tier,
+        quarter=Quarter.parse(body.quarter) if body.quarter is not None else None,
+        organiser=body.organiser,
+        lead=body.lead,
+        actor=actor,
+    )
+    response.headers["Location"] = f"/meetings/{result.id}"
+    return done(result, response)
+
+
+@router.post("/{meeting_id}/invite")
+def invite(
+    meeting_id: MeetingId,
+    body: InviteIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Invite people and ask departments to attend; a talk takes at most 10 participants."""
+    result = meetings.invite(
+        meeting_id,
+        participants=body.participants,
+        departments=body.departments,
+        override_reason=body.override_reason,
+        actor=actor,
+        expected_version=version,
+    )
+    return done(result, response)
+
+
+@router.post("/{meeting_id}/hold")
+def hold(
+    meeting_id: MeetingId,
+    body: HoldIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Record that the meeting took place now, with who attended."""
+    result = meetings.hold(
+        meeting_id,
+        attendance=[a.value() for a in body.attendance],
+        actor=actor,
+        expected_version=version,
+    )
+    return done(result, response)
+
+
+@router.post("/{meeting_id}/minutes")
+def record_minutes(
+    meeting_id: MeetingId,
+    body: MinutesIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Record the minutes (纪要) of a held meeting."""
+    result = meetings.record_minutes(
+        meeting_id, minutes=body.minutes, actor=actor, expected_version=version
+    )
+    return done(result, response)
+
+
+@router.post("/{meeting_id}/decisions")
+def record_decisions(
+    meeting_id: MeetingId,
+    body: DecisionsIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Record decisions (决议); each gets a reference D1, D2... for action items."""
+    result = meetings.record_decisions(
+        meeting_id, decisions=body.decisions, actor=actor, expected_version=version
+    )
+    return done(result, response)
+
+
+@router.post("/{meeting_id}/publish")
+def publish(
+    meeting_id: MeetingId,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Publish the minutes and decisions (a joint meeting's item list)."""
+    result = meetings.publish(meeting_id, actor=actor, expected_version=version)
+    return done(result, response)
+
+
+@router.post("/{meeting_id}/appeals", status_code=status.HTTP_201_CREATED)
+def raise_appeal(
+    meeting_id: MeetingId,
+    body: MeetingAppealIn,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    response: Response,
+) -> CommandRead:
+    """Raise an appeal at a talk: channel talk session, with the talk's id and tier."""
+    result = meetings.raise_appeal(
+        meeting_id,
+        kind=body.kind,
+        category=body.category,
+        title=body.title,
+        text=body.text,
+        department=body.department,
+        urgency=body.urgency,
+        appellant=body.appellant_value(),
+        actor=actor,
+    )
+    response.headers["Location"] = f"/appeals/{result.id}"
+    response.headers["ETag"] = etag(result.version)
+    return CommandRead(**result.__dict__)
+
+
+@router.get("/coverage/{tier}")
+def coverage(
+    tier: Tier,
+    population: Annotated[int, Query(ge=0, description="how many people the tier has")],
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    since: Annotated[
+        datetime | None, Query(description="count talks from then on; default: the window")
+    ] = None,
+) -> CoverageRead:
+    """Coverage (全覆盖) of a tier: distinct people its talks reached / people in the tier."""
+    return CoverageRead.of(meetings.coverage(tier, population, since))
+
+
+@router.get("/{meeting_id}")
+def get_meeting(
+    meeting_id: MeetingId,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    response: Response,
+    version: Annotated[int | None, Query(ge=1, description="the meeting at this version")] = None,
+    as_of: Annotated[
+        datetime | None, Query(description="the meeting as it stood then (ISO 8601, with zone)")
+    ] = None,
+) -> MeetingRead:
+    """The meeting now, at a version, or as it stood at a moment; ETag is its version."""
+    one_of_version_and_as_of(version, as_of, "meeting")
+    if as_of is not None:
+        meeting = meetings.meeting_as_of(meeting_id, as_of)
+    else:
+        meeting = meetings.get_meeting(meeting_id, version)
+    response.headers["ETag"] = etag(meeting.version)
+    return MeetingRead.of(meeting)
+
+
+@router.get("/{meeting_id}/history")
+def history(meeting_id: MeetingId, actor: ActorDep, meetings: MeetingsDep) -> ItemHistoryRead:
+    """Every event of the meeting in order: type, time, actor and data."""
+    meeting = meetings.get_meeting(meeting_id)
+    events = [event_read(e, event_data(e)) for e in meetings.history(meeting_id)]
+    return ItemHistoryRead(id=meeting.id, events=events)
