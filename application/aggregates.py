@@ -1,4 +1,4 @@
-"""Loading and saving the non-appeal aggregates: versions, as-of, stale and concurrent writes."""
+"""Loading and saving aggregates: versions, as-of, stale and concurrent writes, one place."""
 
 from __future__ import annotations
 

@@ -10,16 +10,16 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.domain import datetime_now_with_tzinfo
-from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import EnvType
 
+from application.aggregates import AggregateAccess
 from domain.actors import Actor
 from domain.appeal import Appeal, Appellant
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct, DeadlinePolicy
-from domain.errors import ConcurrentWrite, InvalidInput, NotFound, StaleVersion
+from domain.errors import InvalidInput, NotFound
 from domain.terms import Channel, Kind, Outcome, Rating, Tier, Urgency
 
 Clock = Callable[[], datetime]
@@ -98,6 +98,7 @@ class Casework(Application[UUID]):
         self.calendar = calendar or WorkingCalendar()
         self.policy = policy or DeadlinePolicy()
         self.case_numbers = case_numbers
+        self.access = AggregateAccess(self, {Appeal: "appeal"})
 
     # -- commands ----------------------------------------------------------------------
 
@@ -330,39 +331,15 @@ class Casework(Application[UUID]):
 
     def get_appeal(self, appeal_id: UUID, version: int | None = None) -> Appeal:
         """The appeal now, or as it stood at `version`."""
-        if version is not None and version < 1:
-            raise InvalidInput("version", "versions start at 1")
-        try:
-            appeal: Appeal = self.repository.get(appeal_id, version=version)
-        except AggregateNotFoundError:
-            raise NotFound(f"no appeal {appeal_id}") from None
-        if not isinstance(appeal, Appeal):
-            raise NotFound(f"no appeal {appeal_id}")
-        if version is not None and appeal.version < version:
-            raise NotFound(
-                f"appeal {appeal_id} has no version {version}; it is at version {appeal.version}"
-            )
-        return appeal
+        return self.access.get(Appeal, appeal_id, version)
 
     def appeal_as_of(self, appeal_id: UUID, moment: datetime) -> Appeal:
         """The appeal as it stood at `moment` (the last event at or before it)."""
-        if moment.tzinfo is None:
-            raise InvalidInput("as_of", "needs a time zone, e.g. 2026-03-01T09:00:00+08:00")
-        version = None
-        for event in self.history(appeal_id):
-            if event.timestamp > moment:
-                break
-            version = event.originator_version
-        if version is None:
-            raise NotFound(f"appeal {appeal_id} did not exist yet at {moment.isoformat()}")
-        return self.get_appeal(appeal_id, version)
+        return self.access.as_of(Appeal, appeal_id, moment)
 
     def history(self, appeal_id: UUID) -> Sequence[Appeal.Event | Appeal.Raised]:
         """Every event of the appeal, in order."""
-        events = list(self.events.get(appeal_id))
-        if not events or not isinstance(events[0], Appeal.Raised):
-            raise NotFound(f"no appeal {appeal_id}")
-        return events  # type: ignore[return-value]
+        return self.access.history(appeal_id, (Appeal.Raised,))
 
     def find_by_receipt(self, code: str) -> Appeal:
         """The anonymous appeal a receipt code belongs to."""
@@ -411,20 +388,11 @@ class Casework(Application[UUID]):
         )
 
     def _load(self, appeal_id: UUID, expected_version: int | None) -> Appeal:
-        appeal = self.get_appeal(appeal_id)
-        if expected_version is not None and expected_version != appeal.version:
-            raise StaleVersion(expected_version, appeal.version)
-        return appeal
+        return self.access.load(Appeal, appeal_id, expected_version)
 
     def _save(self, appeal: Appeal) -> CommandResult:
-        try:
-            recordings: list[Recording[UUID]] = self.save(appeal)
-        except IntegrityError:
-            raise ConcurrentWrite(
-                f"appeal {appeal.id} was changed by another request at the same time"
-            ) from None
-        position = max((r.notification.id for r in recordings), default=0)
-        return CommandResult(appeal.id, appeal.case_number, appeal.version, position)
+        saved = self.access.save(appeal)
+        return CommandResult(saved.id, appeal.case_number, saved.version, saved.position)
 
 
 def event_data(event: Any) -> dict[str, Any]:
