@@ -1,0 +1,40 @@
+"""The projections' progress: each view's position, the head of the event sequence, the lag."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import ActorDep, ViewsDep
+
+router = APIRouter(tags=["projections"])
+
+
+class ViewStatusRead(BaseModel):
+    """How far one view has got."""
+
+    name: str = Field(examples=["case_index"])
+    position: int = Field(description="last event applied", examples=[1234])
+    head: int = Field(description="newest event in the store", examples=[1236])
+    lag: int = Field(description="events not applied yet", examples=[2])
+    runner: str = Field(
+        description="leading (runs here), standing-by (another process leads) or "
+        "elsewhere (not run by this process)",
+        examples=["leading"],
+    )
+    error: str | None = Field(default=None, description="the runner's last error, if any")
+
+
+class ProjectionsRead(BaseModel):
+    """Every view's progress against the head of the event sequence."""
+
+    head: int
+    views: list[ViewStatusRead]
+
+
+@router.get("/projections", summary="Views, their positions and lag")
+def projections(views: ViewsDep, actor: ActorDep) -> ProjectionsRead:
+    """Each view's position, the head of the event sequence, and the lag between them."""
+    status = views.status()
+    head = max((entry["head"] for entry in status), default=views.head())
+    return ProjectionsRead(head=head, views=[ViewStatusRead(**entry) for entry in status])

@@ -1,0 +1,377 @@
+"""The case index: one row per appeal, meeting, action item and congress proposal.
+
+It answers the list endpoints (filters plus cursor pagination) that API clients such as the
+OA system and dashboards page through. Each row holds what lists filter and sort on, not the
+whole case: the case itself is read from its aggregate.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from domain.action_item import ActionItem
+from domain.appeal import Appeal
+from domain.meeting import Meeting
+from domain.meeting_terms import ActionItemStatus, MeetingStatus, ProposalStatus
+from domain.proposal import Proposal
+from domain.terms import Status
+from projections.view import View, ViewProjection
+
+
+class CaseType(StrEnum):
+    """The kinds of case the index lists."""
+
+    APPEAL = "appeal"
+    MEETING = "meeting"
+    ACTION_ITEM = "action_item"
+    PROPOSAL = "proposal"
+
+
+@dataclass(frozen=True)
+class CaseOpened:
+    """A new row: what the case's first event says."""
+
+    id: UUID
+    case_type: CaseType
+    ref: str
+    title: str
+    kind: str
+    status: str
+    opened_at: datetime
+    at: datetime
+    channel: str | None = None
+    tier: str | None = None
+    category: str | None = None
+    department: str | None = None
+    departments: tuple[str, ...] = ()
+    deadline_at: datetime | None = None
+    meeting_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class CaseChanged:
+    """What a later event changes on a row; None leaves a column as it is."""
+
+    id: UUID
+    version: int
+    at: datetime
+    status: str | None = None
+    department: str | None = None
+    add_departments: tuple[str, ...] = ()
+    deadline_at: datetime | None = None
+    clear_deadline: bool = False
+    overdue: bool | None = None
+    transferred: bool = False
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Which rows a list asks for, newest first, one page at a time."""
+
+    case_type: CaseType
+    status: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+    tier: str | None = None
+    category: str | None = None
+    department: str | None = None
+    meeting_id: UUID | None = None
+    overdue: bool | None = None
+    min_transfers: int | None = None
+    opened_from: datetime | None = None
+    opened_before: datetime | None = None
+    now: datetime | None = None
+    after: tuple[datetime, UUID] | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case as lists show it."""
+
+    id: UUID
+    case_type: CaseType
+    ref: str
+    title: str
+    kind: str
+    status: str
+    opened_at: datetime
+    updated_at: datetime
+    version: int
+    channel: str | None
+    tier: str | None
+    category: str | None
+    department: str | None
+    departments: list[str]
+    deadline_at: datetime | None
+    overdue: bool
+    transfers: int
+    meeting_id: UUID | None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A page of rows and, when more follow, the key of the last one to continue after."""
+
+    rows: list[CaseRow]
+    next_after: tuple[datetime, UUID] | None
+    position: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class CaseIndexView(View):
+    """Where the case index is kept and queried."""
+
+    @abstractmethod
+    def open_case(self, case: CaseOpened, tracking: Tracking) -> None:
+        """Adds a case's row."""
+
+    @abstractmethod
+    def change_case(self, change: CaseChanged, tracking: Tracking) -> None:
+        """Updates a case's row."""
+
+    @abstractmethod
+    def list_cases(self, query: CaseQuery) -> CasePage:
+        """A page of rows matching the query, newest first."""
+
+
+def _due(record: dict[str, Any] | None) -> datetime | None:
+    return datetime.fromisoformat(record["due"]) if record else None
+
+
+APPEAL_STATUS: dict[type[Appeal.Event], Status] = {
+    Appeal.AnsweredOnSpot: Status.ANSWERED,
+    Appeal.Transferred: Status.TRANSFERRED,
+    Appeal.Retransferred: Status.TRANSFERRED,
+    Appeal.Acknowledged: Status.ACKNOWLEDGED,
+    Appeal.Replied: Status.REPLIED,
+    Appeal.ReplyPublished: Status.PUBLISHED,
+    Appeal.Rated: Status.RATED,
+    Appeal.Adopted: Status.ADOPTED,
+    Appeal.Declined: Status.CLOSED,
+    Appeal.Closed: Status.CLOSED,
+    Appeal.Withdrawn: Status.WITHDRAWN,
+}
+
+MEETING_STATUS: dict[type[Meeting.Event], MeetingStatus] = {
+    Meeting.Invited: MeetingStatus.INVITED,
+    Meeting.Held: MeetingStatus.HELD,
+    Meeting.MinutesRecorded: MeetingStatus.MINUTES_RECORDED,
+    Meeting.DecisionsRecorded: MeetingStatus.DECISIONS_RECORDED,
+    Meeting.Published: MeetingStatus.PUBLISHED,
+}
+
+ITEM_STATUS: dict[type[ActionItem.Event], ActionItemStatus] = {
+    ActionItem.SubmittedForAcceptance: ActionItemStatus.SUBMITTED,
+    ActionItem.Accepted: ActionItemStatus.ACCEPTED,
+    ActionItem.Rejected: ActionItemStatus.IN_PROGRESS,
+}
+
+
+class CaseIndex(ViewProjection):
+    """Keeps the case index: a row per case, updated by every event that changes a column."""
+
+    name = "case_index"
+
+    @property
+    def cases(self) -> CaseIndexView:
+        """The view, typed."""
+        view = self.view
+        if not isinstance(view, CaseIndexView):
+            raise TypeError(f"{self.name} needs a CaseIndexView, not {type(view).__name__}")
+        return view
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events that change nothing a list shows."""
+        self.ignore(tracking)
+
+    # -- appeals ------------------------------------------------------------------------
+
+    @process_event.register
+    def _(self, event: Appeal.Raised, tracking: Tracking) -> None:
+        self.cases.open_case(
+            CaseOpened(
+                id=event.originator_id,
+                case_type=CaseType.APPEAL,
+                ref=event.case_number,
+                title=event.title,
+                kind=event.kind,
+                status=Status.RAISED,
+                opened_at=event.timestamp,
+                at=event.timestamp,
+                channel=event.channel,
+                tier=event.tier,
+                category=event.category,
+                department=event.department or None,
+                departments=(event.department,) if event.department else (),
+                meeting_id=event.meeting_id,
+            ),
+            tracking,
+        )
+
+    @process_event.register
+    def _(self, event: Appeal.Event, tracking: Tracking) -> None:
+        status = APPEAL_STATUS.get(type(event))
+        department: str | None = None
+        deadline: datetime | None = None
+        transferred = False
+        clear_deadline = False
+        if isinstance(event, Appeal.Transferred):
+            department = event.department
+            deadline = _due(event.reply_deadline)
+            transferred = True
+        elif isinstance(event, Appeal.DeadlineExtended):
+            deadline = _due(event.reply_deadline)
+        elif isinstance(event, Appeal.Reopened):
+            status = Status.TRANSFERRED if event.reply_deadline else Status.RAISED
+            deadline = _due(event.reply_deadline)
+            clear_deadline = deadline is None
+        elif isinstance(event, Appeal.Adopted):
+            department = event.department
+        elif status in (Status.ANSWERED, Status.REPLIED, Status.CLOSED, Status.WITHDRAWN):
+            clear_deadline = True  # nothing is due from the department any more
+        self.cases.change_case(
+            CaseChanged(
+                id=event.originator_id,
+                version=event.originator_version,
+                at=event.timestamp,
+                status=status,
+                department=department,
+                add_departments=(department,) if department else (),
+                deadline_at=deadline,
+                clear_deadline=clear_deadline,
+                overdue=False if deadline is not None else None,
+                transferred=transferred,
+            ),
+            tracking,
+        )
+
+    # -- meetings -----------------------------------------------------------------------
+
+    @process_event.register
+    def _(self, event: Meeting.Scheduled, tracking: Tracking) -> None:
+        self.cases.open_case(
+            CaseOpened(
+                id=event.originator_id,
+                case_type=CaseType.MEETING,
+                ref=event.quarter or event.scheduled_for.date().isoformat(),
+                title=event.topic,
+                kind=event.kind,
+                status=MeetingStatus.SCHEDULED,
+                opened_at=event.scheduled_for,
+                at=event.timestamp,
+                tier=event.tier,
+                deadline_at=_due(event.holding_deadline),
+            ),
+            tracking,
+        )
+
+    @process_event.register
+    def _(self, event: Meeting.Event, tracking: Tracking) -> None:
+        departments: Sequence[str] = ()
+        deadline: datetime | None = None
+        clear = False
+        if isinstance(event, Meeting.Invited):
+            departments = event.departments
+        elif isinstance(event, Meeting.Held):
+            deadline = _due(event.publication_deadline)
+            clear = deadline is None
+        elif isinstance(event, Meeting.Published):
+            clear = True
+        self.cases.change_case(
+            CaseChanged(
+                id=event.originator_id,
+                version=event.originator_version,
+                at=event.timestamp,
+                status=MEETING_STATUS.get(type(event)),
+                add_departments=tuple(departments),
+                deadline_at=deadline,
+                clear_deadline=clear,
+            ),
+            tracking,
+        )
+
+    # -- action items -------------------------------------------------------------------
+
+    @process_event.register
+    def _(self, event: ActionItem.Created, tracking: Tracking) -> None:
+        self.cases.open_case(
+            CaseOpened(
+                id=event.originator_id,
+                case_type=CaseType.ACTION_ITEM,
+                ref=event.decision_ref,
+                title=event.task,
+                kind="action_item",
+                status=ActionItemStatus.IN_PROGRESS,
+                opened_at=event.timestamp,
+                at=event.timestamp,
+                department=event.department,
+                departments=(event.department,),
+                deadline_at=event.deadline,
+                meeting_id=event.meeting_id,
+            ),
+            tracking,
+        )
+
+    @process_event.register
+    def _(self, event: ActionItem.Event, tracking: Tracking) -> None:
+        self.cases.change_case(
+            CaseChanged(
+                id=event.originator_id,
+                version=event.originator_version,
+                at=event.timestamp,
+                status=ITEM_STATUS.get(type(event)),
+                overdue=True if isinstance(event, ActionItem.MarkedOverdue) else None,
+            ),
+            tracking,
+        )
+
+    # -- congress proposals -------------------------------------------------------------
+
+    @process_event.register
+    def _(self, event: Proposal.Registered, tracking: Tracking) -> None:
+        self.cases.open_case(
+            CaseOpened(
+                id=event.originator_id,
+                case_type=CaseType.PROPOSAL,
+                ref="",
+                title=event.problem,
+                kind="proposal",
+                status=ProposalStatus.REGISTERED,
+                opened_at=event.timestamp,
+                at=event.timestamp,
+                department=event.department,
+                departments=(event.department,),
+                deadline_at=event.deadline,
+                meeting_id=event.meeting_id,
+            ),
+            tracking,
+        )
+
+    @process_event.register
+    def _(self, event: Proposal.Event, tracking: Tracking) -> None:
+        status: ProposalStatus | None = None
+        if isinstance(event, Proposal.AssignmentPublished):
+            status = ProposalStatus.ASSIGNED
+        elif isinstance(event, Proposal.CompletionReported):
+            status = ProposalStatus.COMPLETED
+        self.cases.change_case(
+            CaseChanged(
+                id=event.originator_id,
+                version=event.originator_version,
+                at=event.timestamp,
+                status=status,
+                clear_deadline=status is ProposalStatus.COMPLETED,
+            ),
+            tracking,
+        )
