@@ -9,7 +9,22 @@ from fastapi import FastAPI
 
 from api.bootstrap import Services, build_services
 from api.errors import install_error_handlers
-from api.routes import action_items, appeals, health, meetings, proposals, receipts
+from api.routes import (
+    accountability,
+    action_items,
+    appeals,
+    audit_trail,
+    audit_verify,
+    case_lists,
+    disclosures,
+    health,
+    meetings,
+    metrics,
+    projections,
+    proposals,
+    receipts,
+    reviews,
+)
 from infrastructure.settings import Settings
 
 DESCRIPTION = """
@@ -44,4 +59,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(meetings.router)
     app.include_router(action_items.router)
     app.include_router(proposals.router)
+    app.include_router(reviews.router)
+    app.include_router(accountability.router)
+    app.include_router(case_lists.router)
+    app.include_router(projections.router)
+    app.include_router(audit_verify.router)
+    app.include_router(audit_trail.router)
+    app.include_router(disclosures.router)
+    app.include_router(metrics.router)
     return app

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from application.accountability import Accountability
 from application.casework import Casework, Clock
+from application.deadline_watch import DeadlineWatch, watch_forever
+from application.disclosures import Disclosures
 from application.meetings import Meetings
+from application.reviews import Reviews
 from domain.calendar import WorkingCalendar
+from domain.card import CardPolicy
 from domain.deadlines import DeadlinePolicy
+from infrastructure.chain import ChainKeeper
 from infrastructure.database import conninfo, embedded_server, ensure_database, eventsourcing_env
 from infrastructure.keys import resolve_cipher_key
+from infrastructure.projection_runner import Views
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
+from projections.deadlines import DeadlineBoardView
 
 
 @dataclass
@@ -25,6 +34,12 @@ class Services:
     casework: Casework
     meetings: Meetings
     store: SupportStore
+    views: Views
+    chain: ChainKeeper
+    accountability: Accountability
+    reviews: Reviews
+    watch: DeadlineWatch
+    disclosures: Disclosures
 
 
 def deadline_policy(settings: Settings) -> DeadlinePolicy:
@@ -37,6 +52,18 @@ def deadline_policy(settings: Settings) -> DeadlinePolicy:
     )
 
 
+def card_policy(settings: Settings) -> CardPolicy:
+    """The red and yellow card thresholds (红黄牌预警), with the numbers from settings."""
+    return CardPolicy(
+        yellow_penalty_points=settings.yellow_card_penalty_points,
+        red_penalty_points=settings.red_card_penalty_points,
+        yellow_overdue=settings.yellow_card_overdue,
+        red_overdue=settings.red_card_overdue,
+        period_days=settings.card_period_days,
+        rectification_working_days=settings.rectification_working_days,
+    )
+
+
 @contextlib.contextmanager
 def database_url(settings: Settings) -> Iterator[str]:
     """The configured server's URL, or an embedded server's for as long as the context lasts."""
@@ -46,6 +73,25 @@ def database_url(settings: Settings) -> Iterator[str]:
     else:
         with embedded_server(settings.data_dir) as url:
             yield url
+
+
+@contextlib.contextmanager
+def watching_in_background(watch: DeadlineWatch, settings: Settings) -> Iterator[None]:
+    """The deadline watcher, sweeping in a thread until the context ends."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch_forever,
+        args=(watch, stop),
+        kwargs={"interval": settings.watch_interval_seconds},
+        name="deadline-watcher",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(30)
 
 
 @contextlib.contextmanager
@@ -70,15 +116,43 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             policy=deadline_policy(settings),
             case_numbers=store,
         )
+        views = Views(env, conninfo(url))
+        chain = ChainKeeper(conninfo(url))
+        chain_following = contextlib.ExitStack()
+        watching = contextlib.ExitStack()
         try:
+            chain.open()
+            if settings.chain_follow:
+                chain_following.enter_context(chain.following())
+            if settings.projections:
+                views.start_runners()
             meetings = Meetings(casework)
+            accountability = Accountability(casework, policy=card_policy(settings))
+            watch = DeadlineWatch(
+                casework,
+                meetings,
+                accountability,
+                views.typed("deadline_board", DeadlineBoardView),  # type: ignore[type-abstract]
+            )
+            if settings.watcher:
+                watching.enter_context(watching_in_background(watch, settings))
             yield Services(
                 settings=settings,
                 database_url=url,
                 casework=casework,
                 meetings=meetings,
                 store=store,
+                views=views,
+                chain=chain,
+                accountability=accountability,
+                reviews=Reviews(casework),
+                watch=watch,
+                disclosures=Disclosures(casework, meetings, chain),
             )
         finally:
+            watching.close()
+            chain_following.close()
+            chain.close()
+            views.close()
             casework.close()
             store.close()

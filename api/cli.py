@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -110,6 +111,156 @@ def demo(
         meetings = populate_meetings(services.meetings, clock, months=12, seed=seed)
     for line in [*summary.lines(), *meetings.lines()]:
         typer.echo(line)
+
+
+@cli.command()
+def verify(data_dir: DataDir = None) -> None:
+    """Chain new events, then check every stored event against the hash chain (exit 1: tampered)."""
+    import sys
+
+    from api.bootstrap import build_services
+
+    # This command catches up itself; background followers and runners would only compete.
+    settings = load_settings(data_dir).model_copy(
+        update={"chain_follow": False, "projections": False}
+    )
+    with build_services(settings) as services:
+        appended = services.chain.catch_up()
+        typer.echo(f"chained {appended} new event(s)")
+        total = services.chain.head().position
+        with typer.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
+            reached = [0]
+
+            def advance(position: int) -> None:
+                bar.update(position - reached[0])
+                reached[0] = position
+
+            report = services.chain.verify(progress=advance)
+    for line in report.lines():
+        typer.echo(line)
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def watch(
+    once: Annotated[bool, typer.Option(help="sweep once and exit")] = False,
+    interval: Annotated[
+        float | None, typer.Option(min=0.1, help="seconds between sweeps (default: settings)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the deadline watcher here (for serve with HUIYIN_WATCHER=false); Ctrl-C stops.
+
+    Missed deadlines are recorded once even with several watchers: each case decides.
+    """
+    import threading
+
+    from api.bootstrap import build_services
+    from application.deadline_watch import SweepReport, watch_forever
+
+    settings = load_settings(data_dir).model_copy(
+        update={"watcher": False, "projections": False, "chain_follow": False}
+    )
+    with build_services(settings) as services:
+        # The board this watcher reads: run it here too (it stands by if serve runs it).
+        services.views.start_runners(["deadline_board"])
+        if once:
+            typer.echo(services.watch.sweep().line())
+            return
+
+        def show(report: SweepReport) -> None:
+            typer.echo(report.line())
+
+        stop = threading.Event()
+        try:
+            watch_forever(
+                services.watch,
+                stop,
+                interval=interval or settings.watch_interval_seconds,
+                on_sweep=show,
+            )
+        except KeyboardInterrupt:
+            stop.set()
+
+
+ViewNames = Annotated[
+    list[str] | None,
+    typer.Argument(help="view names (default: all); see GET /projections", show_default=False),
+]
+
+
+def _known_views(names: list[str] | None) -> list[str]:
+    from infrastructure.projection_runner import VIEWS, UnknownView, spec_named
+
+    try:
+        return [spec_named(name).name for name in names] if names else list(VIEWS)
+    except UnknownView as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def project(names: ViewNames = None, data_dir: DataDir = None) -> None:
+    """Run view runners in this process until Ctrl-C (for serve with HUIYIN_PROJECTIONS=false).
+
+    Each view has one leader across all processes; a second `project` stands by.
+    """
+    import threading
+
+    from api.bootstrap import build_services
+
+    views = _known_views(names)
+    settings = load_settings(data_dir).model_copy(update={"projections": False})
+    with build_services(settings) as services:
+        services.views.start_runners(views)
+        typer.echo(f"running {', '.join(views)}; Ctrl-C to stop")
+        stop = threading.Event()
+        try:
+            while not stop.wait(5.0):
+                for entry in services.views.status():
+                    if entry["name"] in views:
+                        typer.echo(
+                            f"{entry['name']}: {entry['runner']} at {entry['position']}"
+                            f" of {entry['head']} (lag {entry['lag']})"
+                        )
+        except KeyboardInterrupt:
+            typer.echo("stopping")
+
+
+def _advancing(bar: Any) -> Callable[[int, int], None]:
+    """A progress callback (done, total) that moves a typer progress bar."""
+    reached = [0]
+
+    def advance(done: int, total: int) -> None:
+        bar.update(done - reached[0])
+        reached[0] = done
+
+    return advance
+
+
+@cli.command()
+def rebuild(names: ViewNames = None, data_dir: DataDir = None) -> None:
+    """Drop views and replay them from the events (stop their runners first)."""
+    import sys
+
+    from api.bootstrap import build_services
+    from infrastructure.projection_runner import ViewBusy
+
+    views = _known_views(names)
+    settings = load_settings(data_dir).model_copy(
+        update={"projections": False, "chain_follow": False}
+    )
+    with build_services(settings) as services:
+        for name in views:
+            head = services.views.head()
+            with typer.progressbar(length=head, label=f"rebuilding {name}", file=sys.stderr) as bar:
+                try:
+                    replayed = services.views.rebuild(name, progress=_advancing(bar))
+                except ViewBusy as error:
+                    typer.echo(f"\n{error}", err=True)
+                    raise typer.Exit(1) from None
+            typer.echo(f"{name}: replayed {replayed} events")
 
 
 def main() -> None:

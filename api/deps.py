@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
 from api.errors import ApiProblem
+from application.accountability import Accountability
 from application.casework import Casework
+from application.disclosures import Disclosures
 from application.meetings import Meetings
+from application.reviews import Reviews
 from domain.actors import Actor
+from infrastructure.chain import ChainKeeper
+from infrastructure.projection_runner import Views
 from infrastructure.store import SupportStore
+from projections.view import APPLICATION_NAME
 
 bearer = HTTPBearer(auto_error=False, description="a token from `huiyin token issue`")
 
@@ -44,6 +50,30 @@ async def get_meetings(services: ServicesDep) -> Meetings:
 CaseworkDep = Annotated[Casework, Depends(get_casework)]
 MeetingsDep = Annotated[Meetings, Depends(get_meetings)]
 StoreDep = Annotated[SupportStore, Depends(get_store)]
+
+
+async def get_reviews(services: ServicesDep) -> Reviews:
+    """The golden-idea, skill competition and collaboration review use cases."""
+    return services.reviews
+
+
+ReviewsDep = Annotated[Reviews, Depends(get_reviews)]
+
+
+async def get_chain(services: ServicesDep) -> ChainKeeper:
+    """The tamper-evidence hash chain over the event sequence."""
+    return services.chain
+
+
+ChainDep = Annotated[ChainKeeper, Depends(get_chain)]
+
+
+async def get_accountability(services: ServicesDep) -> Accountability:
+    """The penalty and red/yellow card use cases (考核问责)."""
+    return services.accountability
+
+
+AccountabilityDep = Annotated[Accountability, Depends(get_accountability)]
 
 
 def get_actor(
@@ -101,3 +131,50 @@ ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]
 def etag(version: int) -> str:
     """The ETag of a version (of an appeal, meeting, action item or proposal)."""
     return f'"{version}"'
+
+
+async def get_views(services: ServicesDep) -> Views:
+    """The projections' views (read models) and their runners."""
+    return services.views
+
+
+ViewsDep = Annotated[Views, Depends(get_views)]
+
+AfterQuery = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="a position from a command's response: wait (bounded) until this view "
+        "has applied it, so you read your own writes",
+        examples=[1234],
+    ),
+]
+
+
+def wait_for_view(services: Services, name: str, after: int | None) -> int:
+    """Waits until the view has applied `after`; 503 if it does not within the bound.
+
+    Returns the view's position, which responses report.
+    """
+    view = services.views.get(name)
+    if after is not None:
+        try:
+            view.wait(APPLICATION_NAME, after, timeout=services.settings.read_wait_seconds)
+        except TimeoutError:
+            raise ApiProblem(
+                503,
+                "view-behind",
+                "The view has not caught up yet",
+                f"view {name} has not applied position {after} within "
+                f"{services.settings.read_wait_seconds:g} s; retry shortly",
+                {"Retry-After": "1"},
+            ) from None
+    return view.position()
+
+
+async def get_disclosures(services: ServicesDep) -> Disclosures:
+    """The disclosure (公示) use cases."""
+    return services.disclosures
+
+
+DisclosuresDep = Annotated[Disclosures, Depends(get_disclosures)]

@@ -204,6 +204,14 @@ class Casework(Application[UUID]):
         appeal.acknowledge(note=note, actor=actor, at=self.now())
         return self._save(appeal)
 
+    def record_missed_deadline(
+        self, appeal_id: UUID, *, act: DeadlineAct, actor: Actor
+    ) -> CommandResult:
+        """Records that the `act` deadline passed unmet (the deadline watcher's command)."""
+        appeal = self._load(appeal_id, None)
+        appeal.record_missed_deadline(act=act, actor=actor, at=self.now())
+        return self._save(appeal)
+
     def extend_deadline(
         self,
         appeal_id: UUID,

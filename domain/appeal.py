@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import limits
 from domain.actors import ANONYMOUS_ACTOR_ID, Actor, Role
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 
@@ -179,6 +179,14 @@ class Appeal(Aggregate):
             appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
             appeal.extensions += 1
 
+    class DeadlineMissed(Event):
+        """A deadline passed without its act (first response or reply); recorded once."""
+
+        deadline: dict[str, Any]
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.missed_deadlines.append(Deadline.from_record(self.deadline))
+
     class Replied(Event):
         """The department replied, citing its basis (依据)."""
 
@@ -300,6 +308,7 @@ class Appeal(Aggregate):
         self.reply_deadline: Deadline | None = None
         self.response_deadline: Deadline | None = None
         self.extensions = 0
+        self.missed_deadlines: list[Deadline] = []
         self.first_response_at: datetime | None = None
         self.on_spot_answer: str | None = None
         self.on_spot_basis: str | None = None
@@ -319,6 +328,25 @@ class Appeal(Aggregate):
     def anonymous(self) -> bool:
         """An anonymous appeal holds no identity at all."""
         return self.appellant is None
+
+    def pending_deadlines(self) -> list[Deadline]:
+        """The deadlines whose act has not been done yet."""
+        pending: list[Deadline] = []
+        if self.status not in OPEN_FOR_WORK:
+            return pending
+        if self.response_deadline is not None and self.first_response_at is None:
+            pending.append(self.response_deadline)
+        if self.reply_deadline is not None:
+            pending.append(self.reply_deadline)
+        return pending
+
+    def missed_at(self, moment: datetime) -> list[Deadline]:
+        """Deadlines passed by `moment` without their act and not yet recorded as missed."""
+        return [
+            deadline
+            for deadline in self.pending_deadlines()
+            if deadline.due < moment and deadline not in self.missed_deadlines
+        ]
 
     @property
     def raised_at(self) -> datetime:
@@ -491,6 +519,19 @@ class Appeal(Aggregate):
             reason=clean_text("reason", reason, limits.REASON),
             approved_by=clean_text("approved_by", approved_by, limits.ACTOR_ID),
         )
+
+    def record_missed_deadline(self, *, act: DeadlineAct, actor: Actor, at: datetime) -> Deadline:
+        """Records that the deadline for `act` passed without it; once per deadline."""
+        missed = [deadline for deadline in self.missed_at(at) if deadline.act is act]
+        if not missed:
+            raise ActionNotAllowed(
+                f"record a missed {act.value} deadline on",
+                self.status.value,
+                f"no {act.value} deadline of {self.case_number} has passed unmet and "
+                "unrecorded at that time",
+            )
+        self._trigger(self.DeadlineMissed, actor, at, deadline=missed[0].to_record())
+        return missed[0]
 
     def reply_with(self, *, answer: str, basis: str, actor: Actor, at: datetime) -> None:
         """The department's reply: factual, and citing its basis (依据)."""

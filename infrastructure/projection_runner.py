@@ -23,9 +23,17 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import ProjectionRunner
 from eventsourcing.utils import Environment
 
+from infrastructure.audit_trail_view import PostgresAuditTrailView
 from infrastructure.case_index import PostgresCaseIndexView
+from infrastructure.deadline_board_view import PostgresDeadlineBoardView
+from infrastructure.disclosure_view import PostgresDisclosureFeedView
+from infrastructure.metrics_view import PostgresMetricsView
 from infrastructure.views import PostgresView
+from projections.audit_trail import AuditTrail
 from projections.cases import CaseIndex
+from projections.deadlines import DeadlineBoard
+from projections.disclosure import DisclosureFeed
+from projections.metrics import Metrics
 from projections.view import APPLICATION_NAME, ViewProjection
 
 T = TypeVar("T")
@@ -54,7 +62,14 @@ class ViewSpec:
 
 #: Every view, by name. Runners start for all of them inside `huiyin serve`.
 VIEWS: dict[str, ViewSpec] = {
-    spec.name: spec for spec in (ViewSpec(CaseIndex, PostgresCaseIndexView),)
+    spec.name: spec
+    for spec in (
+        ViewSpec(CaseIndex, PostgresCaseIndexView),
+        ViewSpec(AuditTrail, PostgresAuditTrailView),
+        ViewSpec(DeadlineBoard, PostgresDeadlineBoardView),
+        ViewSpec(DisclosureFeed, PostgresDisclosureFeedView),
+        ViewSpec(Metrics, PostgresMetricsView),
+    )
 }
 
 

@@ -44,10 +44,33 @@ class Settings(BaseSettings):
         le=300,
         description="how long a checked token is trusted before asking the database again",
     )
+    projections: bool = Field(
+        default=True,
+        description="run the view runners inside `huiyin serve` (off: run `huiyin project`)",
+    )
+    watcher: bool = Field(
+        default=True, description="run the deadline watcher inside `huiyin serve`"
+    )
+    watch_interval_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="seconds between the watcher's sweeps"
+    )
+    read_wait_seconds: float = Field(
+        default=5.0, gt=0, le=30, description="longest a read waits for `?after=` positions"
+    )
+    chain_follow: bool = Field(
+        default=True,
+        description="keep the tamper-evidence hash chain up with new events while serving",
+    )
     reply_working_days: int = Field(default=5, ge=1, le=60)
     urgent_response_hours: int = Field(default=48, ge=1, le=720)
     grid_response_hours: int = Field(default=24, ge=1, le=720)
     performance_review_working_days: int = Field(default=5, ge=1, le=60)
+    yellow_card_penalty_points: int = Field(default=3, ge=1, le=100)
+    red_card_penalty_points: int = Field(default=6, ge=2, le=200)
+    yellow_card_overdue: int = Field(default=2, ge=1, le=100)
+    red_card_overdue: int = Field(default=4, ge=2, le=200)
+    card_period_days: int = Field(default=30, ge=1, le=366)
+    rectification_working_days: int = Field(default=10, ge=1, le=60)
 
     @model_validator(mode="after")
     def _key_required_outside_development(self) -> Settings:

@@ -54,6 +54,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         data_dir=Path(tmp_path_factory.mktemp("data")),
         cipher_key=new_key(),  # type: ignore[arg-type]
+        watcher=False,  # tests sweep explicitly, at the clock's moments they choose
     )
 
 

@@ -1,0 +1,244 @@
+"""Response-rate metrics (诉求三率 and more): tables per department, channel, tier, category.
+
+Every table accepts `?period=` (month `2026-11`, quarter `2026-Q4`, half `2026-H2`, year
+`2026`, China time; default the current month), `?after=` to read one's own writes, and
+`?format=csv` (or the `.csv` path) for a CSV export.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.bootstrap import Services
+from api.deps import ActorDep, AfterQuery, ServicesDep, wait_for_view
+from api.errors import ApiProblem
+from api.schemas.appeals import AwareDatetime
+from api.schemas.metrics import (
+    ActionItemFiguresRead,
+    ActionItemRowRead,
+    AppealFiguresRead,
+    AppealRowRead,
+    FigureCasesRead,
+    PenaltyFiguresRead,
+    PenaltyRowRead,
+    to_csv,
+)
+from domain.terms import Channel, Tier
+from projections.metrics import (
+    RATES,
+    AppealQuery,
+    Dimension,
+    Figure,
+    MetricsView,
+    Period,
+    RateName,
+    month_of,
+    parse_period,
+)
+
+router = APIRouter(prefix="/metrics", tags=["metrics"])
+
+VIEW = "metrics"
+
+
+class Format(StrEnum):
+    """How a table is rendered."""
+
+    JSON = "json"
+    CSV = "csv"
+
+
+class Part(StrEnum):
+    """Which side of a rate to list."""
+
+    NUMERATOR = "numerator"
+    DENOMINATOR = "denominator"
+
+
+PeriodQuery = Annotated[
+    str | None,
+    Query(
+        max_length=10,
+        description="2026-11, 2026-Q4, 2026-H2 or 2026 (China time); default this month",
+        examples=["2026-11"],
+    ),
+]
+AsOfQuery = Annotated[
+    AwareDatetime | None,
+    Query(description="the figures as they stood at this moment (from the facts true then)"),
+]
+FormatQuery = Annotated[Format, Query(description="json, or csv for an export")]
+Department = Annotated[str | None, Query(max_length=200)]
+Category = Annotated[str | None, Query(max_length=100)]
+
+
+def _period(services: Services, text: str | None) -> Period:
+    try:
+        return parse_period(text or month_of(services.casework.now()))
+    except ValueError as error:
+        raise ApiProblem(400, "invalid-period", "Invalid period", f"period: {error}") from None
+
+
+def _view(services: Services, after: int | None) -> tuple[MetricsView, int]:
+    position = wait_for_view(services, VIEW, after)
+    return services.views.typed(VIEW, MetricsView), position  # type: ignore[type-abstract]
+
+
+def _figure(text: str) -> Figure | RateName:
+    for kind in (Figure, RateName):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    known = ", ".join([*Figure, *RateName])
+    raise ApiProblem(
+        400, "invalid-figure", "Unknown figure", f"figure: {text!r} is not one of {known}"
+    )
+
+
+def _wants_csv(request: Request, format: Format) -> bool:
+    return format is Format.CSV or request.url.path.endswith(".csv")
+
+
+def _csv(rows: list[dict[str, Any]], columns: list[str], name: str) -> Response:
+    return Response(
+        to_csv(rows, columns),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get("/appeals", summary="Appeal figures and rates", response_model=AppealFiguresRead)
+@router.get("/appeals.csv", include_in_schema=False)
+def appeal_figures(
+    request: Request,
+    services: ServicesDep,
+    actor: ActorDep,
+    group_by: Dimension = Dimension.DEPARTMENT,
+    period: PeriodQuery = None,
+    as_of: AsOfQuery = None,
+    after: AfterQuery = None,
+    format: FormatQuery = Format.JSON,
+) -> Any:
+    """Counts, rates and response/reply times of the appeals raised in the period, per group."""
+    window = _period(services, period)
+    view, position = _view(services, after)
+    query = AppealQuery(window.start, window.end, services.casework.now(), as_of)
+    rows = [AppealRowRead.of(group) for group in view.appeal_groups(query, group_by)]
+    if _wants_csv(request, format):
+        flat = [row.flat() for row in rows]
+        columns = list(flat[0]) if flat else ["key", *(f.value for f in Figure)]
+        return _csv(flat, columns, f"appeals-{group_by.value}-{window.label}")
+    return AppealFiguresRead(
+        period=window.label,
+        start=window.start,
+        end=window.end,
+        position=position,
+        group_by=group_by.value,
+        as_of=as_of,
+        rows=rows,
+    )
+
+
+@router.get("/appeals/cases", summary="The appeals behind a figure")
+def figure_cases(
+    services: ServicesDep,
+    actor: ActorDep,
+    figure: Annotated[
+        str,
+        Query(max_length=40, description="a count (satisfied) or a rate (satisfaction_rate)"),
+    ],
+    part: Annotated[Part | None, Query(description="for a rate: numerator or denominator")] = None,
+    department: Department = None,
+    channel: Channel | None = None,
+    tier: Tier | None = None,
+    category: Category = None,
+    period: PeriodQuery = None,
+    as_of: AsOfQuery = None,
+    after: AfterQuery = None,
+) -> FigureCasesRead:
+    """Lists the case ids and numbers counted in a figure (provenance)."""
+    named = _figure(figure)
+    counted: Figure
+    if isinstance(named, RateName):
+        if part is None:
+            raise ApiProblem(
+                400,
+                "invalid-part",
+                "Which part of the rate?",
+                "part: a rate needs part=numerator or part=denominator",
+            )
+        numerator, denominator = RATES[named]
+        counted = numerator if part is Part.NUMERATOR else denominator
+    else:
+        counted = named
+    window = _period(services, period)
+    view, position = _view(services, after)
+    query = AppealQuery(
+        window.start,
+        window.end,
+        services.casework.now(),
+        as_of,
+        department=department,
+        channel=channel,
+        tier=tier,
+        category=category,
+    )
+    return FigureCasesRead(
+        period=window.label,
+        start=window.start,
+        end=window.end,
+        position=position,
+        figure=named.value,
+        part=part.value if part and isinstance(named, RateName) else None,
+        counted=counted.value,
+        as_of=as_of,
+        cases=FigureCasesRead.refs(view.appeal_cases(query, counted)),
+    )
+
+
+@router.get("/action-items", summary="Action-item completion", response_model=ActionItemFiguresRead)
+@router.get("/action-items.csv", include_in_schema=False)
+def action_item_figures(
+    request: Request,
+    services: ServicesDep,
+    actor: ActorDep,
+    period: PeriodQuery = None,
+    after: AfterQuery = None,
+    format: FormatQuery = Format.JSON,
+) -> Any:
+    """On-time completion and acceptance rates per department, for items due in the period."""
+    window = _period(services, period)
+    view, position = _view(services, after)
+    rows = [ActionItemRowRead.of(g) for g in view.action_item_groups(window.start, window.end)]
+    if _wants_csv(request, format):
+        columns = [*ActionItemRowRead.model_fields]
+        return _csv([row.flat() for row in rows], columns, f"action-items-{window.label}")
+    return ActionItemFiguresRead(
+        period=window.label, start=window.start, end=window.end, position=position, rows=rows
+    )
+
+
+@router.get("/penalties", summary="Penalty points and cards", response_model=PenaltyFiguresRead)
+@router.get("/penalties.csv", include_in_schema=False)
+def penalty_figures(
+    request: Request,
+    services: ServicesDep,
+    actor: ActorDep,
+    period: PeriodQuery = None,
+    after: AfterQuery = None,
+    format: FormatQuery = Format.JSON,
+) -> Any:
+    """Penalties (points still counting) and red/yellow cards per department in the period."""
+    window = _period(services, period)
+    view, position = _view(services, after)
+    rows = [PenaltyRowRead.of(g) for g in view.penalty_groups(window.start, window.end)]
+    if _wants_csv(request, format):
+        columns = [*PenaltyRowRead.model_fields]
+        return _csv([row.model_dump() for row in rows], columns, f"penalties-{window.label}")
+    return PenaltyFiguresRead(
+        period=window.label, start=window.start, end=window.end, position=position, rows=rows
+    )

@@ -1,0 +1,408 @@
+"""Golden-idea reviews, skill competitions and collaboration reviews: one POST per command."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import ActorDep, ExpectedVersionDep, ReviewsDep, etag
+from api.routes.meetings import done, one_of_version_and_as_of
+from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
+from api.schemas.reviews import (
+    CollaborationReviewCreate,
+    CollaborationReviewRead,
+    CompetitionCreate,
+    CompetitionRead,
+    CompetitionScoreCorrection,
+    CompetitionScoresIn,
+    ContestantIn,
+    IdeaIn,
+    IdeaReviewCreate,
+    IdeaReviewRead,
+    IdeaScoreCorrection,
+    IdeaScoreIn,
+    KpisIn,
+    RatingCorrection,
+    RatingIn,
+)
+from application.casework import event_data
+from application.reviews import Reviews
+from domain.meeting_policy import Quarter
+from domain.review_terms import HalfYear
+
+router = APIRouter(tags=["reviews"])
+
+ReviewId = Annotated[UUID, "the review's id"]
+CompetitionId = Annotated[UUID, "the competition's id"]
+Version = Annotated[int | None, Query(ge=1, description="as it stood at this version")]
+AsOf = Annotated[datetime | None, Query(description="as it stood then (ISO 8601, with zone)")]
+
+
+def _history(reviews: Reviews, aggregate_id: UUID) -> ItemHistoryRead:
+    events = [event_read(e, event_data(e)) for e in reviews.history(aggregate_id)]
+    return ItemHistoryRead(id=aggregate_id, events=events)
+
+
+# -- golden ideas (金点子) ----------------------------------------------------------------------
+
+
+@router.post("/idea-reviews", status_code=status.HTTP_201_CREATED)
+def open_idea_review(
+    body: IdeaReviewCreate, actor: ActorDep, reviews: ReviewsDep, response: Response
+) -> ItemCommandRead:
+    """Open a quarter's golden-idea review with its reviewers and published award scale."""
+    result = reviews.open_idea_review(
+        quarter=Quarter.parse(body.quarter),
+        reviewers=body.reviewers,
+        scale=body.scale_value(),
+        actor=actor,
+    )
+    response.headers["Location"] = f"/idea-reviews/{result.id}"
+    return done(result, response)
+
+
+@router.post("/idea-reviews/{review_id}/ideas")
+def add_idea(
+    review_id: ReviewId,
+    body: IdeaIn,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Put an adopted suggestion appeal up for review."""
+    result = reviews.add_idea(
+        review_id, appeal_id=body.appeal_id, actor=actor, expected_version=version
+    )
+    return done(result, response)
+
+
+@router.post("/idea-reviews/{review_id}/scores")
+def score_idea(
+    review_id: ReviewId,
+    body: IdeaScoreIn,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Score an idea's applied effect and benefit (0–100 each), as one of the reviewers."""
+    result = reviews.score_idea(
+        review_id,
+        appeal_id=body.appeal_id,
+        effect=body.effect,
+        benefit=body.benefit,
+        actor=actor,
+        expected_version=version,
+    )
+    return done(result, response)
+
+
+@router.post("/idea-reviews/{review_id}/scores/correct")
+def correct_idea_score(
+    review_id: ReviewId,
+    body: IdeaScoreCorrection,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Correct your own score of an idea before the decision, with a reason."""
+    result = reviews.correct_idea_score(
+        review_id,
+        appeal_id=body.appeal_id,
+        effect=body.effect,
+        benefit=body.benefit,
+        reason=body.reason,
+        actor=actor,
+        expected_version=version,
+    )
+    return done(result, response)
+
+
+@router.post("/idea-reviews/{review_id}/decide")
+def decide_ideas(
+    review_id: ReviewId,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Decide: each idea's mean score over the reviewers and its award by the scale."""
+    return done(reviews.decide_ideas(review_id, actor=actor, expected_version=version), response)
+
+
+@router.post("/idea-reviews/{review_id}/publish")
+def publish_awards(
+    review_id: ReviewId,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Publish (公示) the decided awards."""
+    return done(reviews.publish_awards(review_id, actor=actor, expected_version=version), response)
+
+
+@router.get("/idea-reviews/{review_id}")
+def get_idea_review(
+    review_id: ReviewId,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    response: Response,
+    version: Version = None,
+    as_of: AsOf = None,
+) -> IdeaReviewRead:
+    """The golden-idea review now, at a version, or as it stood at a moment; ETag is its version."""
+    one_of_version_and_as_of(version, as_of, "review")
+    if as_of is not None:
+        review = reviews.idea_review_as_of(review_id, as_of)
+    else:
+        review = reviews.get_idea_review(review_id, version)
+    response.headers["ETag"] = etag(review.version)
+    return IdeaReviewRead.of(review)
+
+
+@router.get("/idea-reviews/{review_id}/history")
+def idea_review_history(
+    review_id: ReviewId, actor: ActorDep, reviews: ReviewsDep
+) -> ItemHistoryRead:
+    """Every event of the golden-idea review in order: type, time, actor and data."""
+    reviews.get_idea_review(review_id)
+    return _history(reviews, review_id)
+
+
+# -- skill competition (工匠杯) -----------------------------------------------------------------
+
+
+@router.post("/competitions", status_code=status.HTTP_201_CREATED)
+def open_competition(
+    body: CompetitionCreate, actor: ActorDep, reviews: ReviewsDep, response: Response
+) -> ItemCommandRead:
+    """Open a skill competition with its judges; weights default to 30/50/20."""
+    result = reviews.open_competition(
+        name=body.name,
+        judges=body.judges,
+        weights=body.weights.value() if body.weights else None,
+        actor=actor,
+    )
+    response.headers["Location"] = f"/competitions/{result.id}"
+    return done(result, response)
+
+
+@router.post("/competitions/{competition_id}/contestants")
+def register_contestant(
+    competition_id: CompetitionId,
+    body: ContestantIn,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Register a contestant for the department they represent."""
+    result = reviews.register_contestant(
+        competition_id,
+        contestant=body.contestant,
+        department=body.department,
+        actor=actor,
+        expected_version=version,
+    )
+    return done(result, response)
+
+
+@router.post("/competitions/{competition_id}/scores")
+def submit_scores(
+    competition_id: CompetitionId,
+    body: CompetitionScoresIn,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Score a contestant's parts (0–100 each), as one of the judges; each part once."""
+    result = reviews.submit_scores(
+        competition_id,
+        contestant=body.contestant,
+        scores=body.scores(),
+        actor=actor,
+        expected_version=version,
+    )
+    return done(result, response)
+
+
+@router.post("/competitions/{competition_id}/scores/correct")
+def correct_competition_score(
+    competition_id: CompetitionId,
+    body: CompetitionScoreCorrection,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Correct your own score of one part before finalising, with a reason."""
+    result = reviews.correct_competition_score(
+        competition_id,
+        contestant=body.contestant,
+        part=body.part,
+        score=body.score,
+        reason=body.reason,
+        actor=actor,
+        expected_version=version,
+    )
+    return done(result, response)
+
+
+@router.post("/competitions/{competition_id}/finalise")
+def finalise_competition(
+    competition_id: CompetitionId,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Record the ranking: the top 20 earn the title, the top 5 go on to industry contests."""
+    result = reviews.finalise_competition(competition_id, actor=actor, expected_version=version)
+    return done(result, response)
+
+
+@router.get("/competitions/{competition_id}")
+def get_competition(
+    competition_id: CompetitionId,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    response: Response,
+    version: Version = None,
+    as_of: AsOf = None,
+) -> CompetitionRead:
+    """The competition now, at a version, or as it stood at a moment; ETag is its version."""
+    one_of_version_and_as_of(version, as_of, "competition")
+    if as_of is not None:
+        competition = reviews.competition_as_of(competition_id, as_of)
+    else:
+        competition = reviews.get_competition(competition_id, version)
+    response.headers["ETag"] = etag(competition.version)
+    return CompetitionRead.of(competition)
+
+
+@router.get("/competitions/{competition_id}/history")
+def competition_history(
+    competition_id: CompetitionId, actor: ActorDep, reviews: ReviewsDep
+) -> ItemHistoryRead:
+    """Every event of the competition in order: type, time, actor and data."""
+    reviews.get_competition(competition_id)
+    return _history(reviews, competition_id)
+
+
+# -- half-yearly collaboration review ---------------------------------------------------------
+
+
+@router.post("/collaboration-reviews", status_code=status.HTTP_201_CREATED)
+def open_collaboration_review(
+    body: CollaborationReviewCreate, actor: ActorDep, reviews: ReviewsDep, response: Response
+) -> ItemCommandRead:
+    """Open a department's collaboration review for a half-year with both panels."""
+    result = reviews.open_collaboration_review(
+        half_year=HalfYear.parse(body.half_year),
+        department=body.department,
+        management=body.management,
+        employees=body.employees,
+        actor=actor,
+    )
+    response.headers["Location"] = f"/collaboration-reviews/{result.id}"
+    return done(result, response)
+
+
+@router.post("/collaboration-reviews/{review_id}/kpis")
+def record_kpis(
+    review_id: ReviewId,
+    body: KpisIn,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Record the three joint KPIs (percent, 15% weight each); again only with a reason."""
+    result = reviews.record_kpis(
+        review_id,
+        values=body.values(),
+        reason=body.reason,
+        actor=actor,
+        expected_version=version,
+    )
+    return done(result, response)
+
+
+@router.post("/collaboration-reviews/{review_id}/ratings")
+def rate_collaboration(
+    review_id: ReviewId,
+    body: RatingIn,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Rate the department's collaboration (0–100), as one of the representatives."""
+    result = reviews.rate_collaboration(
+        review_id, score=body.score, actor=actor, expected_version=version
+    )
+    return done(result, response)
+
+
+@router.post("/collaboration-reviews/{review_id}/ratings/correct")
+def correct_collaboration_rating(
+    review_id: ReviewId,
+    body: RatingCorrection,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Correct your own rating before the close, with a reason."""
+    result = reviews.correct_collaboration_rating(
+        review_id, score=body.score, reason=body.reason, actor=actor, expected_version=version
+    )
+    return done(result, response)
+
+
+@router.post("/collaboration-reviews/{review_id}/close")
+def close_collaboration_review(
+    review_id: ReviewId,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> ItemCommandRead:
+    """Compute and record the weighted score."""
+    result = reviews.close_collaboration_review(review_id, actor=actor, expected_version=version)
+    return done(result, response)
+
+
+@router.get("/collaboration-reviews/{review_id}")
+def get_collaboration_review(
+    review_id: ReviewId,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    response: Response,
+    version: Version = None,
+    as_of: AsOf = None,
+) -> CollaborationReviewRead:
+    """The collaboration review now, at a version, or as it stood then; ETag is its version."""
+    one_of_version_and_as_of(version, as_of, "review")
+    if as_of is not None:
+        review = reviews.collaboration_review_as_of(review_id, as_of)
+    else:
+        review = reviews.get_collaboration_review(review_id, version)
+    response.headers["ETag"] = etag(review.version)
+    return CollaborationReviewRead.of(review)
+
+
+@router.get("/collaboration-reviews/{review_id}/history")
+def collaboration_review_history(
+    review_id: ReviewId, actor: ActorDep, reviews: ReviewsDep
+) -> ItemHistoryRead:
+    """Every event of the collaboration review in order: type, time, actor and data."""
+    reviews.get_collaboration_review(review_id)
+    return _history(reviews, review_id)

@@ -1,0 +1,185 @@
+"""Bodies of the metrics endpoints: tables of figures, their rates, and CSV renderings."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from projections.metrics import (
+    RATES,
+    ActionItemGroup,
+    AppealGroup,
+    CaseRef,
+    PenaltyGroup,
+    rate,
+)
+
+
+class RateRead(BaseModel):
+    """A rate as a decimal, with the counts it is made of."""
+
+    value: Decimal | None = Field(
+        description="numerator / denominator to 4 decimals; null when the denominator is 0",
+        examples=["0.8750"],
+    )
+    numerator: int = Field(examples=[7])
+    denominator: int = Field(examples=[8])
+
+
+def rate_read(numerator: int, denominator: int) -> RateRead:
+    """The rate of two counts."""
+    return RateRead(
+        value=rate(numerator, denominator), numerator=numerator, denominator=denominator
+    )
+
+
+class AppealRowRead(BaseModel):
+    """One group's appeal figures."""
+
+    key: str = Field(description="the department, channel, tier or category", examples=["财务部"])
+    counts: dict[str, int] = Field(examples=[{"raised": 8, "responded": 8, "satisfied": 6}])
+    rates: dict[str, RateRead]
+    hours: dict[str, float | None] = Field(
+        description="median (p50) and 90th percentile (p90) hours from raising to the first "
+        "response and to the reply, wall-clock and working hours",
+        examples=[{"response_hours_p50": 5.5, "response_work_hours_p50": 3.0}],
+    )
+
+    @classmethod
+    def of(cls, group: AppealGroup) -> AppealRowRead:
+        """The row of a group."""
+        return cls(
+            key=group.key,
+            counts={figure.value: count for figure, count in group.counts.items()},
+            rates={
+                name.value: rate_read(group.counts[num], group.counts[den])
+                for name, (num, den) in RATES.items()
+            },
+            hours=dict(group.quantiles),
+        )
+
+    def flat(self) -> dict[str, Any]:
+        """The row as CSV columns."""
+        row: dict[str, Any] = {"key": self.key, **self.counts}
+        for name, value in self.rates.items():
+            row[name] = "" if value.value is None else str(value.value)
+        row.update({k: "" if v is None else round(v, 2) for k, v in self.hours.items()})
+        return row
+
+
+class MetricsTable(BaseModel):
+    """What every metrics table carries: its period and the view position it reflects."""
+
+    period: str = Field(examples=["2026-11"])
+    start: datetime
+    end: datetime
+    position: int = Field(description="the metrics view's position", examples=[1234])
+
+
+class AppealFiguresRead(MetricsTable):
+    """Appeal figures for the appeals raised in the period, per group."""
+
+    group_by: str = Field(examples=["department"])
+    as_of: datetime | None = Field(
+        default=None, description="the figures as the facts stood at this moment"
+    )
+    rows: list[AppealRowRead]
+
+
+class CaseRefRead(BaseModel):
+    """An appeal behind a figure."""
+
+    id: UUID
+    case_number: str = Field(examples=["HY-2026-000123"])
+
+
+class FigureCasesRead(MetricsTable):
+    """The appeals counted in a figure (or in one part of a rate)."""
+
+    figure: str = Field(examples=["satisfaction_rate"])
+    part: str | None = Field(default=None, examples=["numerator"])
+    counted: str = Field(description="the count listed", examples=["satisfied"])
+    as_of: datetime | None = None
+    cases: list[CaseRefRead]
+
+    @staticmethod
+    def refs(cases: Sequence[CaseRef]) -> list[CaseRefRead]:
+        """The case references as bodies."""
+        return [CaseRefRead(id=case.id, case_number=case.case_number) for case in cases]
+
+
+class ActionItemRowRead(BaseModel):
+    """A department's action items due in the period."""
+
+    department: str
+    due: int = Field(description="items whose deadline falls in the period")
+    submitted: int = Field(description="of them, submitted for acceptance")
+    accepted: int = Field(description="of them, accepted")
+    accepted_on_time: int = Field(description="of them, accepted on or before the deadline")
+    on_time_rate: RateRead = Field(description="accepted on time / due")
+    acceptance_rate: RateRead = Field(description="accepted / submitted")
+
+    @classmethod
+    def of(cls, group: ActionItemGroup) -> ActionItemRowRead:
+        """The row of a department."""
+        return cls(
+            department=group.department,
+            due=group.due,
+            submitted=group.submitted,
+            accepted=group.accepted,
+            accepted_on_time=group.accepted_on_time,
+            on_time_rate=rate_read(group.accepted_on_time, group.due),
+            acceptance_rate=rate_read(group.accepted, group.submitted),
+        )
+
+    def flat(self) -> dict[str, Any]:
+        """The row as CSV columns."""
+        row = self.model_dump(exclude={"on_time_rate", "acceptance_rate"})
+        for name in ("on_time_rate", "acceptance_rate"):
+            value = getattr(self, name).value
+            row[name] = "" if value is None else str(value)
+        return row
+
+
+class ActionItemFiguresRead(MetricsTable):
+    """Action-item completion per department."""
+
+    rows: list[ActionItemRowRead]
+
+
+class PenaltyRowRead(BaseModel):
+    """A department's penalty points and cards in the period."""
+
+    department: str
+    penalties: int = Field(description="penalties recorded in the period")
+    reversed: int = Field(description="of them, reversed since")
+    points: int = Field(description="points of the penalties that still count")
+    yellow_cards: int
+    red_cards: int
+
+    @classmethod
+    def of(cls, group: PenaltyGroup) -> PenaltyRowRead:
+        """The row of a department."""
+        return cls(**group.__dict__)
+
+
+class PenaltyFiguresRead(MetricsTable):
+    """Penalties and cards per department."""
+
+    rows: list[PenaltyRowRead]
+
+
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """A CSV table with a header row."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,166 @@
+"""The deadline watcher: records, once, every deadline that passed without its act.
+
+It asks the deadline board (a view of the events) which acts are owed past their due time,
+then lets each case's aggregate decide: an appeal records `DeadlineMissed`, an action item
+`MarkedOverdue`. An overdue reply costs the responsible department's head 2 points, recorded
+before the miss with an id derived from the deadline, so a crash between the two writes, a
+restart or a second watcher never records either twice. Its clock is the application's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from application.accountability import AUTOMATIC, Accountability
+from application.casework import Casework
+from application.meetings import Meetings
+from domain.actors import Actor
+from domain.deadlines import DeadlineAct
+from domain.errors import ActionNotAllowed, ConcurrentWrite
+
+ABSENCE = "absence:"  # the board's act for a talk's absent department (projections/deadlines)
+
+log = logging.getLogger("huiyin.watcher")
+
+
+class DueCase(Protocol):
+    """A case the board says owes an act past its due time."""
+
+    @property
+    def case_id(self) -> UUID:
+        """The case."""
+
+    @property
+    def case_type(self) -> str:
+        """appeal or action_item."""
+
+    @property
+    def act(self) -> str:
+        """first_response, reply or accept."""
+
+    @property
+    def due_at(self) -> datetime:
+        """When it was due."""
+
+
+class Board(Protocol):
+    """Where the watcher finds candidates (the deadline board view)."""
+
+    def due_before(self, moment: datetime, limit: int) -> Sequence[DueCase]:
+        """Acts owed before `moment` and not yet recorded as missed."""
+
+
+@dataclass
+class SweepReport:
+    """What one sweep found and did."""
+
+    at: datetime
+    candidates: int = 0
+    missed: list[tuple[UUID, str]] = field(default_factory=list)
+    penalties: int = 0
+    already_done: int = 0
+
+    def line(self) -> str:
+        """One line for the log."""
+        return (
+            f"{self.at.isoformat()}: {self.candidates} candidate(s), {len(self.missed)} "
+            f"missed deadline(s) recorded, {self.penalties} penalty(ies), "
+            f"{self.already_done} already handled"
+        )
+
+
+class DeadlineWatch:
+    """One sweep at a time: finds owed acts past due and records them on their cases."""
+
+    def __init__(
+        self,
+        casework: Casework,
+        meetings: Meetings,
+        accountability: Accountability,
+        board: Board,
+        *,
+        actor: Actor = AUTOMATIC,
+        batch: int = 500,
+    ) -> None:
+        self.casework = casework
+        self.meetings = meetings
+        self.accountability = accountability
+        self.board = board
+        self.actor = actor
+        self.batch = batch
+
+    def sweep(self) -> SweepReport:
+        """Records every miss due by now (the application clock's now)."""
+        now = self.casework.now()
+        report = SweepReport(at=now)
+        seen: set[tuple[UUID, str, datetime]] = set()
+        while True:
+            fresh = [
+                due
+                for due in self.board.due_before(now, self.batch)
+                if (due.case_id, due.act, due.due_at) not in seen
+            ]
+            if not fresh:
+                return report
+            for due in fresh:
+                seen.add((due.case_id, due.act, due.due_at))
+                report.candidates += 1
+                try:
+                    self._record(due, now, report)
+                except (ActionNotAllowed, ConcurrentWrite):
+                    # Done meanwhile, met after all, or recorded by another watcher.
+                    report.already_done += 1
+
+    def _record(self, due: DueCase, now: datetime, report: SweepReport) -> None:
+        if due.case_type == "appeal":
+            act = DeadlineAct(due.act)
+            appeal = self.casework.get_appeal(due.case_id)
+            missed = [d for d in appeal.missed_at(now) if d.act is act]
+            if not missed:
+                report.already_done += 1
+                return
+            if act is DeadlineAct.REPLY:
+                penalty = self.accountability.penalise_overdue_reply(
+                    due.case_id,
+                    occurrence_key=f"reply-due:{missed[0].due.isoformat()}",
+                    actor=self.actor,
+                )
+                report.penalties += 1 if penalty.position else 0
+            self.casework.record_missed_deadline(due.case_id, act=act, actor=self.actor)
+        elif due.case_type == "action_item":
+            self.meetings.mark_item_overdue(due.case_id, actor=self.actor)
+        elif due.case_type == "meeting" and due.act.startswith(ABSENCE):
+            recorded = self.accountability.penalise_absences(due.case_id, actor=self.actor)
+            report.penalties += sum(1 for result in recorded if result.position)
+            if not any(result.position for result in recorded):
+                report.already_done += 1
+                return
+        else:  # pragma: no cover - the board only holds the kinds above
+            return
+        report.missed.append((due.case_id, due.act))
+
+
+def watch_forever(
+    watch: DeadlineWatch,
+    stop: threading.Event,
+    *,
+    interval: float,
+    on_sweep: Callable[[SweepReport], None] | None = None,
+) -> None:
+    """Sweeps every `interval` seconds until `stop` is set; errors are logged, not fatal."""
+    while not stop.is_set():
+        try:
+            report = watch.sweep()
+            if on_sweep is not None:
+                on_sweep(report)
+            if report.missed:
+                log.info(report.line())
+        except Exception:
+            log.exception("deadline sweep failed; trying again in %s s", interval)
+        stop.wait(interval)

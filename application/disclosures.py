@@ -1,0 +1,184 @@
+"""Disclosures (公示): the use cases, each one load → call → save.
+
+The public text of an appeal answer or a meeting's minutes comes from the subject itself
+(its published reply, its published minutes and decisions), never typed in again; other
+subjects disclose the text given. Approval records the hash chain's head, caught up first so
+that it covers every event stored before the approval, the subject's included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+from application.aggregates import AggregateAccess, ItemResult
+from application.casework import Casework
+from application.meetings import Meetings
+from domain.actors import Actor
+from domain.disclosure import (
+    ChainMark,
+    Disclosure,
+    Source,
+    SubjectType,
+    appeal_source,
+    meeting_source,
+)
+from domain.errors import InvalidInput
+
+__all__ = ["ChainHeads", "Disclosures", "ItemResult"]
+
+
+class ChainHeadLike(Protocol):
+    """A hash chain head: the position of its last link and the link in hex."""
+
+    @property
+    def position(self) -> int:
+        """The position of the last chained event."""
+
+    @property
+    def link(self) -> str:
+        """The last link, hex."""
+
+
+class ChainHeads(Protocol):
+    """The tamper-evidence hash chain, as far as disclosures need it."""
+
+    def catch_up(self) -> int:
+        """Chains every committed event; returns how many links were appended."""
+
+    def head(self) -> ChainHeadLike:
+        """The chain's last link."""
+
+
+class Disclosures:
+    """Proposing, reviewing, publishing and withdrawing disclosures."""
+
+    def __init__(self, app: Casework, meetings: Meetings, chain: ChainHeads) -> None:
+        self.app = app
+        self.meetings = meetings
+        self.chain = chain
+        self._access = AggregateAccess(app, {Disclosure: "disclosure"})
+
+    def propose(
+        self,
+        *,
+        subject_type: SubjectType,
+        subject: str,
+        title: str,
+        actor: Actor,
+        body: str = "",
+        departments: Sequence[str] = (),
+    ) -> ItemResult:
+        """Proposes a disclosure for the committee to review."""
+        disclosure = Disclosure.propose(
+            id=uuid4(),
+            subject_type=subject_type,
+            subject=subject,
+            departments=departments,
+            title=title,
+            source=self.source(subject_type, subject, body),
+            actor=actor,
+            at=self.app.now(),
+        )
+        return self._access.save(disclosure)
+
+    def approve(
+        self, disclosure_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> ItemResult:
+        """Approves a proposed disclosure, recording the hash chain's head at this moment."""
+        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        self.chain.catch_up()
+        head = self.chain.head()
+        disclosure.approve(
+            chain_head=ChainMark(head.position, head.link), actor=actor, at=self.app.now()
+        )
+        return self._access.save(disclosure)
+
+    def return_(
+        self,
+        disclosure_id: UUID,
+        *,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """Returns a proposed disclosure to its proposer with a reason."""
+        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure.return_(reason=reason, actor=actor, at=self.app.now())
+        return self._access.save(disclosure)
+
+    def revise(
+        self,
+        disclosure_id: UUID,
+        *,
+        title: str,
+        actor: Actor,
+        body: str = "",
+        departments: Sequence[str] = (),
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """Revises a returned disclosure (the subject's text is read again) and re-proposes it."""
+        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure.revise(
+            title=title,
+            source=self.source(disclosure.subject_type, disclosure.subject, body),
+            departments=departments,
+            actor=actor,
+            at=self.app.now(),
+        )
+        return self._access.save(disclosure)
+
+    def publish(
+        self, disclosure_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> ItemResult:
+        """Publishes an approved disclosure now."""
+        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure.publish(actor=actor, at=self.app.now())
+        return self._access.save(disclosure)
+
+    def withdraw(
+        self,
+        disclosure_id: UUID,
+        *,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """Withdraws a published disclosure with a reason; it stays listed as withdrawn."""
+        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure.withdraw(reason=reason, actor=actor, at=self.app.now())
+        return self._access.save(disclosure)
+
+    # -- queries -----------------------------------------------------------------------
+
+    def get(self, disclosure_id: UUID, version: int | None = None) -> Disclosure:
+        """The disclosure now, or as it stood at `version`."""
+        return self._access.get(Disclosure, disclosure_id, version)
+
+    def history(self, disclosure_id: UUID) -> Sequence[Any]:
+        """Every event of the disclosure, in order."""
+        return self._access.history(disclosure_id, (Disclosure.Proposed,))
+
+    def source(self, subject_type: SubjectType, subject: str, body: str) -> Source:
+        """The text a subject offers: read from the appeal or meeting, else the body given."""
+        if (
+            subject_type in (SubjectType.APPEAL_ANSWER, SubjectType.MEETING_MINUTES)
+            and body.strip()
+        ):
+            raise InvalidInput(
+                "body",
+                f"a {subject_type.value} discloses the subject's own published text; leave it out",
+            )
+        if subject_type is SubjectType.APPEAL_ANSWER:
+            return appeal_source(self.app.get_appeal(_subject_id(subject)))
+        if subject_type is SubjectType.MEETING_MINUTES:
+            return meeting_source(self.meetings.get_meeting(_subject_id(subject)))
+        return Source(body)
+
+
+def _subject_id(subject: str) -> UUID:
+    try:
+        return UUID(subject.strip())
+    except ValueError:
+        raise InvalidInput("subject", f"{subject!r} is not an appeal or meeting id") from None

@@ -1,0 +1,367 @@
+"""Reviews: golden ideas, the skill competition and the collaboration review, load → call → save.
+
+`Reviews` wraps the one `Casework` application, as `Meetings` does: the same event store,
+clock and cipher. Every command returns an `ItemResult` (id, new version, global position);
+every command on an existing review takes `expected_version` and refuses a stale one.
+A quarter has one golden-idea review and a department one collaboration review per half-year:
+their ids are derived from the period, so a second opening is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from application.aggregates import AggregateAccess, ItemResult
+from application.casework import Casework
+from domain.actors import Actor
+from domain.appeal import Appeal
+from domain.collaboration_review import CollaborationReview
+from domain.competition import Competition, Weights
+from domain.errors import ActionNotAllowed, InvalidInput, NotFound
+from domain.golden_idea import AdoptedSuggestion, AwardScale, IdeaReview
+from domain.meeting_policy import Quarter
+from domain.review_terms import CollaborationKpi, CompetitionPart, HalfYear
+
+__all__ = ["ItemResult", "Reviews"]
+
+_NOUNS: dict[type[Aggregate], str] = {
+    IdeaReview: "golden-idea review",
+    Competition: "competition",
+    CollaborationReview: "collaboration review",
+}
+
+#: Ids of reviews that exist once per period are derived from the period within this namespace.
+_PERIOD_IDS = uuid5(NAMESPACE_URL, "https://huiyin.local/reviews")
+
+
+class Reviews:
+    """Quarterly golden-idea reviews, skill competitions, half-yearly collaboration reviews."""
+
+    def __init__(self, app: Casework) -> None:
+        self.app = app
+        self._access = AggregateAccess(app, _NOUNS)
+
+    # -- golden ideas (金点子) ------------------------------------------------------------
+
+    @staticmethod
+    def idea_review_id(quarter: Quarter) -> UUID:
+        """The id of the quarter's golden-idea review."""
+        return uuid5(_PERIOD_IDS, f"idea-review/{quarter}")
+
+    def open_idea_review(
+        self,
+        *,
+        quarter: Quarter,
+        reviewers: Sequence[str],
+        actor: Actor,
+        scale: AwardScale | None = None,
+    ) -> ItemResult:
+        """Opens the quarter's review with its reviewers and award scale (default 100–500)."""
+        review_id = self.idea_review_id(quarter)
+        self._refuse_second(
+            IdeaReview, review_id, f"{quarter} has its review already ({review_id})"
+        )
+        review = IdeaReview.open(
+            id=review_id,
+            quarter=quarter,
+            scale=scale or AwardScale.default(),
+            reviewers=reviewers,
+            actor=actor,
+            at=self.app.now(),
+        )
+        return self._access.save(review)
+
+    def add_idea(
+        self,
+        review_id: UUID,
+        *,
+        appeal_id: UUID,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """Puts an adopted suggestion appeal up for the review."""
+        review = self._access.load(IdeaReview, review_id, expected_version)
+        review.add_idea(idea=self.adopted_suggestion(appeal_id), actor=actor, at=self.app.now())
+        return self._access.save(review)
+
+    def score_idea(
+        self,
+        review_id: UUID,
+        *,
+        appeal_id: UUID,
+        effect: Decimal,
+        benefit: Decimal,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """A reviewer scores an idea's applied effect and benefit."""
+        review = self._access.load(IdeaReview, review_id, expected_version)
+        review.score(
+            appeal_id=appeal_id, effect=effect, benefit=benefit, actor=actor, at=self.app.now()
+        )
+        return self._access.save(review)
+
+    def correct_idea_score(
+        self,
+        review_id: UUID,
+        *,
+        appeal_id: UUID,
+        effect: Decimal,
+        benefit: Decimal,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """A reviewer corrects their score of an idea before the decision."""
+        review = self._access.load(IdeaReview, review_id, expected_version)
+        review.correct_score(
+            appeal_id=appeal_id,
+            effect=effect,
+            benefit=benefit,
+            reason=reason,
+            actor=actor,
+            at=self.app.now(),
+        )
+        return self._access.save(review)
+
+    def decide_ideas(
+        self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> ItemResult:
+        """Decides the review: combined scores and awards by the scale."""
+        review = self._access.load(IdeaReview, review_id, expected_version)
+        review.decide(actor=actor, at=self.app.now())
+        return self._access.save(review)
+
+    def publish_awards(
+        self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> ItemResult:
+        """Publishes the decided awards."""
+        review = self._access.load(IdeaReview, review_id, expected_version)
+        review.publish(actor=actor, at=self.app.now())
+        return self._access.save(review)
+
+    def adopted_suggestion(self, appeal_id: UUID) -> AdoptedSuggestion:
+        """The appeal as a candidate idea, with the time it was adopted."""
+        try:
+            appeal = self.app.get_appeal(appeal_id)
+        except NotFound:
+            raise InvalidInput("appeal_id", f"no appeal {appeal_id}") from None
+        adoptions = [e for e in self.app.history(appeal_id) if isinstance(e, Appeal.Adopted)]
+        return AdoptedSuggestion.of(appeal, adoptions[-1].timestamp if adoptions else None)
+
+    def get_idea_review(self, review_id: UUID, version: int | None = None) -> IdeaReview:
+        """The golden-idea review now, or as it stood at `version`."""
+        return self._access.get(IdeaReview, review_id, version)
+
+    def idea_review_as_of(self, review_id: UUID, moment: datetime) -> IdeaReview:
+        """The golden-idea review as it stood at `moment`."""
+        return self._access.as_of(IdeaReview, review_id, moment)
+
+    # -- skill competition (工匠杯) --------------------------------------------------------
+
+    def open_competition(
+        self,
+        *,
+        name: str,
+        judges: Sequence[str],
+        actor: Actor,
+        weights: Weights | None = None,
+    ) -> ItemResult:
+        """Opens a competition with its judges (weights default to 30/50/20)."""
+        competition = Competition.open(
+            id=uuid4(),
+            name=name,
+            judges=judges,
+            weights=weights or Weights(),
+            actor=actor,
+            at=self.app.now(),
+        )
+        return self._access.save(competition)
+
+    def register_contestant(
+        self,
+        competition_id: UUID,
+        *,
+        contestant: str,
+        department: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """Registers a contestant; registration order breaks the last ties."""
+        competition = self._access.load(Competition, competition_id, expected_version)
+        competition.register(
+            contestant=contestant, department=department, actor=actor, at=self.app.now()
+        )
+        return self._access.save(competition)
+
+    def submit_scores(
+        self,
+        competition_id: UUID,
+        *,
+        contestant: str,
+        scores: Mapping[CompetitionPart, Decimal],
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """A judge scores a contestant's parts."""
+        competition = self._access.load(Competition, competition_id, expected_version)
+        competition.submit_scores(
+            contestant=contestant, scores=scores, actor=actor, at=self.app.now()
+        )
+        return self._access.save(competition)
+
+    def correct_competition_score(
+        self,
+        competition_id: UUID,
+        *,
+        contestant: str,
+        part: CompetitionPart,
+        score: Decimal,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """A judge corrects their score of one part before finalising."""
+        competition = self._access.load(Competition, competition_id, expected_version)
+        competition.correct_score(
+            contestant=contestant,
+            part=part,
+            score=score,
+            reason=reason,
+            actor=actor,
+            at=self.app.now(),
+        )
+        return self._access.save(competition)
+
+    def finalise_competition(
+        self, competition_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> ItemResult:
+        """Records the final ranking."""
+        competition = self._access.load(Competition, competition_id, expected_version)
+        competition.finalise(actor=actor, at=self.app.now())
+        return self._access.save(competition)
+
+    def get_competition(self, competition_id: UUID, version: int | None = None) -> Competition:
+        """The competition now, or as it stood at `version`."""
+        return self._access.get(Competition, competition_id, version)
+
+    def competition_as_of(self, competition_id: UUID, moment: datetime) -> Competition:
+        """The competition as it stood at `moment`."""
+        return self._access.as_of(Competition, competition_id, moment)
+
+    # -- half-yearly collaboration review --------------------------------------------------
+
+    @staticmethod
+    def collaboration_review_id(half_year: HalfYear, department: str) -> UUID:
+        """The id of a department's review for a half-year."""
+        return uuid5(_PERIOD_IDS, f"collaboration-review/{half_year}/{department.strip()}")
+
+    def open_collaboration_review(
+        self,
+        *,
+        half_year: HalfYear,
+        department: str,
+        management: Sequence[str],
+        employees: Sequence[str],
+        actor: Actor,
+    ) -> ItemResult:
+        """Opens a department's review for a half-year with both representative panels."""
+        review_id = self.collaboration_review_id(half_year, department)
+        self._refuse_second(
+            CollaborationReview,
+            review_id,
+            f"{department.strip()} has its {half_year} review already ({review_id})",
+        )
+        review = CollaborationReview.open(
+            id=review_id,
+            half_year=half_year,
+            department=department,
+            management=management,
+            employees=employees,
+            actor=actor,
+            at=self.app.now(),
+        )
+        return self._access.save(review)
+
+    def record_kpis(
+        self,
+        review_id: UUID,
+        *,
+        values: Mapping[CollaborationKpi, Decimal],
+        actor: Actor,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """Records the three joint KPIs' percentages."""
+        review = self._access.load(CollaborationReview, review_id, expected_version)
+        review.record_kpis(values=values, reason=reason, actor=actor, at=self.app.now())
+        return self._access.save(review)
+
+    def rate_collaboration(
+        self,
+        review_id: UUID,
+        *,
+        score: Decimal,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """A representative rates the department's collaboration."""
+        review = self._access.load(CollaborationReview, review_id, expected_version)
+        review.rate(score=score, actor=actor, at=self.app.now())
+        return self._access.save(review)
+
+    def correct_collaboration_rating(
+        self,
+        review_id: UUID,
+        *,
+        score: Decimal,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ItemResult:
+        """A representative corrects their rating before the close."""
+        review = self._access.load(CollaborationReview, review_id, expected_version)
+        review.correct_rating(score=score, reason=reason, actor=actor, at=self.app.now())
+        return self._access.save(review)
+
+    def close_collaboration_review(
+        self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
+    ) -> ItemResult:
+        """Computes and records the weighted score."""
+        review = self._access.load(CollaborationReview, review_id, expected_version)
+        review.close(actor=actor, at=self.app.now())
+        return self._access.save(review)
+
+    def get_collaboration_review(
+        self, review_id: UUID, version: int | None = None
+    ) -> CollaborationReview:
+        """The collaboration review now, or as it stood at `version`."""
+        return self._access.get(CollaborationReview, review_id, version)
+
+    def collaboration_review_as_of(self, review_id: UUID, moment: datetime) -> CollaborationReview:
+        """The collaboration review as it stood at `moment`."""
+        return self._access.as_of(CollaborationReview, review_id, moment)
+
+    # -- any review ------------------------------------------------------------------------
+
+    def history(self, aggregate_id: UUID) -> Sequence[Any]:
+        """Every event of a golden-idea review, competition or collaboration review, in order."""
+        return self._access.history(
+            aggregate_id, (IdeaReview.Opened, Competition.Opened, CollaborationReview.Opened)
+        )
+
+    def _refuse_second(
+        self, cls: type[IdeaReview] | type[CollaborationReview], review_id: UUID, detail: str
+    ) -> None:
+        try:
+            existing = self._access.get(cls, review_id)
+        except NotFound:
+            return
+        noun = _NOUNS[cls]
+        raise ActionNotAllowed("open", existing.status.value, detail, subject=noun)

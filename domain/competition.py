@@ -1,0 +1,432 @@
+"""The skill competition (工匠杯): judges score three parts; weighted totals rank contestants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain import limits
+from domain.actors import Actor
+from domain.appeal import clean_text
+from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.review_terms import (
+    JOINT_ROLES,
+    CompetitionPart,
+    CompetitionStatus,
+    clean_score,
+    mean,
+    panel,
+    require_role,
+    round_half_up,
+)
+from domain.values import check_aware
+
+SUBJECT = "competition"
+
+#: The top places that earn the title of craftsman (工匠) and go on to industry contests.
+TITLE_PLACES = 20
+INDUSTRY_CONTEST_PLACES = 5
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each part counts towards the total; the three add up to 1."""
+
+    theory: Decimal = Decimal("0.30")
+    practice: Decimal = Decimal("0.50")
+    innovation: Decimal = Decimal("0.20")
+
+    def __post_init__(self) -> None:
+        for part, weight in self.by_part().items():
+            if not Decimal(0) < weight <= Decimal(1):
+                raise InvalidInput(f"weights.{part}", f"{weight} is not a weight above 0 up to 1")
+        if sum(self.by_part().values(), Decimal(0)) != Decimal(1):
+            raise InvalidInput("weights", "the three weights must add up to 1")
+
+    def by_part(self) -> dict[CompetitionPart, Decimal]:
+        """Each part's weight."""
+        return {
+            CompetitionPart.THEORY: self.theory,
+            CompetitionPart.PRACTICE: self.practice,
+            CompetitionPart.INNOVATION: self.innovation,
+        }
+
+    def to_record(self) -> dict[str, Decimal]:
+        """The weights as stored inside an event."""
+        return {part.value: weight for part, weight in self.by_part().items()}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Decimal]) -> Weights:
+        """The weights stored inside an event."""
+        return cls(**{part: Decimal(value) for part, value in record.items()})
+
+    def total(self, means: Mapping[CompetitionPart, Decimal]) -> Decimal:
+        """The weighted total of the parts' mean scores, rounded half-up to two places."""
+        return round_half_up(
+            sum((weight * means[part] for part, weight in self.by_part().items()), Decimal(0))
+        )
+
+
+@dataclass(frozen=True)
+class JudgeScore:
+    """One judge's score of one part of one contestant's performance."""
+
+    judge: str
+    part: CompetitionPart
+    score: Decimal
+    at: datetime
+
+
+@dataclass
+class Contestant:
+    """A registered contestant, in registration order, with every judge's scores."""
+
+    contestant: str
+    department: str
+    order: int
+    scores: dict[tuple[str, CompetitionPart], JudgeScore] = field(default_factory=dict)
+
+    def part_scores(self, part: CompetitionPart) -> list[JudgeScore]:
+        """The judges' scores of one part."""
+        return [s for s in self.scores.values() if s.part is part]
+
+    def means(self) -> dict[CompetitionPart, Decimal]:
+        """Each fully scored part's mean over its judges, rounded half-up to two places."""
+        return {
+            part: mean(s.score for s in scores)
+            for part in CompetitionPart
+            if (scores := self.part_scores(part))
+        }
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A contestant's place in the final ranking."""
+
+    rank: int
+    contestant: str
+    department: str
+    order: int
+    means: dict[CompetitionPart, Decimal]
+    total: Decimal
+    title: bool
+    industry_contest: bool
+
+    def to_record(self) -> dict[str, Any]:
+        """The standing as the finalising event records it."""
+        return {
+            "rank": self.rank,
+            "contestant": self.contestant,
+            "department": self.department,
+            "order": self.order,
+            "means": {part.value: value for part, value in self.means.items()},
+            "total": self.total,
+            "title": self.title,
+            "industry_contest": self.industry_contest,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Standing:
+        """The standing recorded by the finalising event."""
+        return cls(
+            rank=record["rank"],
+            contestant=record["contestant"],
+            department=record["department"],
+            order=record["order"],
+            means={CompetitionPart(p): Decimal(v) for p, v in record["means"].items()},
+            total=Decimal(record["total"]),
+            title=record["title"],
+            industry_contest=record["industry_contest"],
+        )
+
+
+class Competition(Aggregate):
+    """One skill competition, from its opening to the final ranking."""
+
+    class Event(Aggregate.Event):
+        """Every competition event records who acted, in which role."""
+
+        actor_id: str
+        actor_role: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Mutates the competition; subclasses override `apply_to`."""
+            self.apply_to(cast(Competition, aggregate))
+
+        def apply_to(self, competition: Competition) -> None:
+            """Changes the competition's state as this event says."""
+
+    class Opened(Aggregate.Created):
+        """The competition was opened: its name, judges, part weights and prize places."""
+
+        actor_id: str
+        actor_role: str
+        name: str
+        judges: list[str]
+        weights: dict[str, Decimal]
+        title_places: int
+        industry_contest_places: int
+
+        def apply(self, aggregate: Any) -> None:
+            """Sets up the new competition."""
+            cast(Competition, aggregate).start(self)
+
+    class ContestantRegistered(Event):
+        """A contestant was registered; `order` breaks the last ties."""
+
+        contestant: str
+        department: str
+        order: int
+
+        def apply_to(self, competition: Competition) -> None:
+            competition.contestants[self.contestant] = Contestant(
+                self.contestant, self.department, self.order
+            )
+
+    class ScoresSubmitted(Event):
+        """A judge submitted scores of one contestant, for one or more parts."""
+
+        contestant: str
+        scores: dict[str, Decimal]
+
+        def apply_to(self, competition: Competition) -> None:
+            entry = competition.contestants[self.contestant]
+            for part_name, score in self.scores.items():
+                part = CompetitionPart(part_name)
+                entry.scores[(self.actor_id, part)] = JudgeScore(
+                    self.actor_id, part, score, self.timestamp
+                )
+
+    class ScoreCorrected(Event):
+        """A judge corrected their score of one part before finalising, with a reason."""
+
+        contestant: str
+        part: str
+        score: Decimal
+        previous: Decimal
+        reason: str
+
+        def apply_to(self, competition: Competition) -> None:
+            part = CompetitionPart(self.part)
+            competition.contestants[self.contestant].scores[(self.actor_id, part)] = JudgeScore(
+                self.actor_id, part, self.score, self.timestamp
+            )
+
+    class Finalised(Event):
+        """The ranking was recorded: who earns the title, who goes on to industry contests."""
+
+        ranking: list[dict[str, Any]]
+
+        def apply_to(self, competition: Competition) -> None:
+            competition.status = CompetitionStatus.FINALISED
+            competition.finalised_at = self.timestamp
+            competition.ranking = [Standing.from_record(r) for r in self.ranking]
+
+    # -- state -------------------------------------------------------------------------
+
+    def start(self, opened: Competition.Opened) -> None:
+        """Initial state, from the Opened event."""
+        self.name = opened.name
+        self.judges = list(opened.judges)
+        self.weights = Weights.from_record(opened.weights)
+        self.title_places = opened.title_places
+        self.industry_contest_places = opened.industry_contest_places
+        self.opened_by = opened.actor_id
+        self.status = CompetitionStatus.OPEN
+        self.contestants: dict[str, Contestant] = {}
+        self.ranking: list[Standing] = []
+        self.finalised_at: datetime | None = None
+
+    def missing_scores(self) -> list[str]:
+        """Every score still owed, as `contestant/part by judge`."""
+        return [
+            f"{entry.contestant}/{part.value} by {judge}"
+            for entry in self.contestants.values()
+            for part in CompetitionPart
+            for judge in self.judges
+            if (judge, part) not in entry.scores
+        ]
+
+    def standings(self) -> list[Standing]:
+        """The ranking the scores give: total, then practice, then theory, then who came first."""
+        rows = []
+        for entry in self.contestants.values():
+            means = entry.means()
+            rows.append((entry, means, self.weights.total(means)))
+        rows.sort(
+            key=lambda row: (
+                -row[2],
+                -row[1][CompetitionPart.PRACTICE],
+                -row[1][CompetitionPart.THEORY],
+                row[0].order,
+            )
+        )
+        return [
+            Standing(
+                rank=rank,
+                contestant=entry.contestant,
+                department=entry.department,
+                order=entry.order,
+                means=means,
+                total=total,
+                title=rank <= self.title_places,
+                industry_contest=rank <= self.industry_contest_places,
+            )
+            for rank, (entry, means, total) in enumerate(rows, start=1)
+        ]
+
+    # -- commands ----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: UUID,
+        name: str,
+        judges: Sequence[str],
+        weights: Weights,
+        actor: Actor,
+        at: datetime,
+    ) -> Competition:
+        """Opens a competition with its judges; the part weights are recorded as they stand."""
+        check_aware("time", at)
+        require_role(actor, JOINT_ROLES, "open a competition")
+        return cls._create(
+            cls.Opened,
+            id=id,
+            timestamp=at,
+            actor_id=actor.id,
+            actor_role=actor.role.value,
+            name=clean_text("name", name, limits.TOPIC),
+            judges=panel("judges", judges, limits.ACTOR_ID),
+            weights=weights.to_record(),
+            title_places=TITLE_PLACES,
+            industry_contest_places=INDUSTRY_CONTEST_PLACES,
+        )
+
+    def register(self, *, contestant: str, department: str, actor: Actor, at: datetime) -> None:
+        """Registers a contestant (by employee number) for the department they represent."""
+        self._require("register a contestant for")
+        require_role(actor, JOINT_ROLES, "register contestants")
+        person = clean_text("contestant", contestant, limits.PERSON_ID)
+        if person in self.contestants:
+            raise InvalidInput("contestant", f"{person} is registered already")
+        if person in self.judges:
+            raise InvalidInput("contestant", f"{person} is a judge of this competition")
+        self._trigger(
+            self.ContestantRegistered,
+            actor,
+            at,
+            contestant=person,
+            department=clean_text("department", department, limits.DEPARTMENT),
+            order=len(self.contestants) + 1,
+        )
+
+    def submit_scores(
+        self,
+        *,
+        contestant: str,
+        scores: Mapping[CompetitionPart, Decimal],
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """A judge scores one contestant's parts (0–100 each); each part once per judge."""
+        entry = self._scorable(contestant, actor, "score a contestant in")
+        if not scores:
+            raise InvalidInput("scores", "score at least one part")
+        again = [p.value for p in CompetitionPart if p in scores and (actor.id, p) in entry.scores]
+        if again:
+            raise ActionNotAllowed(
+                "score a contestant in",
+                self.status.value,
+                f"{actor.id} has scored {entry.contestant} in {', '.join(again)} already; "
+                "correct the score instead",
+                subject=SUBJECT,
+            )
+        checked = {
+            part.value: clean_score(f"scores.{part.value}", scores[part])
+            for part in CompetitionPart
+            if part in scores
+        }
+        self._trigger(self.ScoresSubmitted, actor, at, contestant=entry.contestant, scores=checked)
+
+    def correct_score(
+        self,
+        *,
+        contestant: str,
+        part: CompetitionPart,
+        score: Decimal,
+        reason: str,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """A judge corrects their own score of one part before finalising, with a reason."""
+        entry = self._scorable(contestant, actor, "correct a score in")
+        previous = entry.scores.get((actor.id, part))
+        if previous is None:
+            raise ActionNotAllowed(
+                "correct a score in",
+                self.status.value,
+                f"{actor.id} has not scored {entry.contestant} in {part.value} yet",
+                subject=SUBJECT,
+            )
+        new = clean_score("score", score)
+        if new == previous.score:
+            raise InvalidInput("score", f"the score is {new} already")
+        self._trigger(
+            self.ScoreCorrected,
+            actor,
+            at,
+            contestant=entry.contestant,
+            part=part.value,
+            score=new,
+            previous=previous.score,
+            reason=clean_text("reason", reason, limits.REASON),
+        )
+
+    def finalise(self, *, actor: Actor, at: datetime) -> None:
+        """Records the ranking; refused while any judge owes any score."""
+        self._require("finalise")
+        require_role(actor, JOINT_ROLES, "finalise a competition")
+        if not self.contestants:
+            raise ActionNotAllowed(
+                "finalise", self.status.value, "nobody is registered", subject=SUBJECT
+            )
+        missing = self.missing_scores()
+        if missing:
+            raise ActionNotAllowed(
+                "finalise",
+                self.status.value,
+                f"{len(missing)} scores are missing: {', '.join(missing[:10])}",
+                subject=SUBJECT,
+            )
+        self._trigger(self.Finalised, actor, at, ranking=[s.to_record() for s in self.standings()])
+
+    # -- guards ------------------------------------------------------------------------
+
+    def _scorable(self, contestant: str, actor: Actor, action: str) -> Contestant:
+        self._require(action)
+        if actor.id not in self.judges:
+            raise NotPermitted(f"{actor.id} is not a judge of {self.name}")
+        entry = self.contestants.get(contestant.strip())
+        if entry is None:
+            raise InvalidInput("contestant", f"{contestant!r} is not registered")
+        return entry
+
+    def _require(self, action: str) -> None:
+        if self.status is not CompetitionStatus.OPEN:
+            raise ActionNotAllowed(action, self.status.value, subject=SUBJECT)
+
+    def _trigger(
+        self, event_class: type[Competition.Event], actor: Actor, at: datetime, **data: Any
+    ) -> None:
+        check_aware("time", at)
+        self.trigger_event(
+            event_class, timestamp=at, actor_id=actor.id, actor_role=actor.role.value, **data
+        )

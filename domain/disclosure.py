@@ -1,0 +1,357 @@
+"""The disclosure (公示): what goes public, after the union committee's review.
+
+A disclosure is proposed, then approved or returned with a reason by a committee member who
+did not write it; a returned one may be revised and proposed again. An approved disclosure
+is published, which is its own recorded act with a time, so that "published within 3 / 7
+working days" can be checked. Withdrawing a published one is recorded too; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain import limits
+from domain.actors import Actor, Role
+from domain.appeal import Appeal, Appellant, clean_text
+from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.meeting import Meeting
+from domain.meeting_terms import MeetingStatus
+from domain.values import check_aware, clean_ids
+
+#: Longest public text: a congress's minutes with its decisions fit.
+BODY_LIMIT = limits.MINUTES + 20 * limits.DECISION
+SUBJECT_LIMIT = 100
+HEX_LINK = re.compile(r"[0-9a-f]{64}")
+
+#: Who may propose, revise and publish a disclosure.
+PROPOSERS = frozenset({Role.UNION_STAFF, Role.COMMITTEE, Role.HR, Role.ADMIN})
+#: Who reviews (approves, returns) and withdraws: the union committee (工会委员会).
+REVIEWERS = frozenset({Role.COMMITTEE})
+
+
+class SubjectType(StrEnum):
+    """What a disclosure makes public."""
+
+    APPEAL_ANSWER = "appeal_answer"  # 诉求答复意见
+    MEETING_MINUTES = "meeting_minutes"  # 会议纪要与决议
+    ACTION_ITEMS = "action_items"  # 协作事项清单及完成情况
+    PROPOSAL_ASSIGNMENT = "proposal_assignment"  # 职代会提案交办
+    GOLDEN_IDEA_AWARDS = "golden_idea_awards"  # 金点子奖励
+    MONTHLY_REPORT = "monthly_report"  # 月度报告
+    PENALTIES_AND_CARDS = "penalties_and_cards"  # 考核扣分与红黄牌
+
+
+class DisclosureStatus(StrEnum):
+    """Where a disclosure stands."""
+
+    PROPOSED = "proposed"  # 待审核
+    RETURNED = "returned"  # 已退回
+    APPROVED = "approved"  # 已审核
+    PUBLISHED = "published"  # 已公示
+    WITHDRAWN = "withdrawn"  # 已撤回
+
+
+#: The states the public feed shows.
+PUBLIC_STATUSES = frozenset({DisclosureStatus.PUBLISHED, DisclosureStatus.WITHDRAWN})
+
+
+@dataclass(frozen=True)
+class ChainMark:
+    """The hash chain's head when a disclosure was approved: position and link (hex)."""
+
+    position: int
+    link: str
+
+    def __post_init__(self) -> None:
+        if self.position < 0:
+            raise InvalidInput("chain_head.position", "must not be negative")
+        if not HEX_LINK.fullmatch(self.link):
+            raise InvalidInput("chain_head.link", "must be 64 lower-case hex digits (SHA-256)")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a subject offers to disclose: its text, departments, and whose identity to keep out."""
+
+    body: str
+    departments: tuple[str, ...] = ()
+    withheld: Appellant | None = None
+
+
+def appeal_source(appeal: Appeal) -> Source:
+    """An appeal's published answer; refused while its reply is not published (公示答复意见)."""
+    if appeal.public_text is None:
+        raise ActionNotAllowed(
+            "disclose the answer of",
+            appeal.status.value,
+            "its reply has not been published",
+        )
+    department = appeal.responsible_department or appeal.department
+    return Source(appeal.public_text, (department,) if department else (), appeal.appellant)
+
+
+def meeting_source(meeting: Meeting) -> Source:
+    """A meeting's published minutes and decisions; refused before the meeting publishes them."""
+    if meeting.status is not MeetingStatus.PUBLISHED:
+        raise ActionNotAllowed(
+            "disclose the minutes of",
+            meeting.status.value,
+            "its minutes and decisions have not been published",
+            subject="meeting",
+        )
+    parts = [meeting.minutes] if meeting.minutes else []
+    parts.extend(f"{d.ref}: {d.text}" for d in meeting.decisions)
+    return Source("\n\n".join(parts), tuple(dict.fromkeys(meeting.invited_departments)))
+
+
+class Disclosure(Aggregate):
+    """One entry for the disclosure board, from proposal to publication (or withdrawal)."""
+
+    class Event(Aggregate.Event):
+        """Every disclosure event records who acted, in which role."""
+
+        actor_id: str
+        actor_role: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Mutates the disclosure; subclasses override `apply_to`."""
+            self.apply_to(cast(Disclosure, aggregate))
+
+        def apply_to(self, disclosure: Disclosure) -> None:
+            """Changes the disclosure's state as this event says."""
+
+    class Proposed(Aggregate.Created):
+        """Someone proposed making a subject public, with its title and public text."""
+
+        actor_id: str
+        actor_role: str
+        subject_type: str
+        subject: str
+        departments: list[str]
+        title: str
+        body: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Sets up the new disclosure."""
+            cast(Disclosure, aggregate).start(self)
+
+    class Approved(Event):
+        """A committee member approved it; the chain head at that moment is recorded."""
+
+        chain_position: int
+        chain_link: str
+
+        def apply_to(self, disclosure: Disclosure) -> None:
+            disclosure.status = DisclosureStatus.APPROVED
+            disclosure.approved_by = self.actor_id
+            disclosure.approved_at = self.timestamp
+            disclosure.chain_head = ChainMark(self.chain_position, self.chain_link)
+
+    class Returned(Event):
+        """A committee member sent it back with a reason."""
+
+        reason: str
+
+        def apply_to(self, disclosure: Disclosure) -> None:
+            disclosure.status = DisclosureStatus.RETURNED
+            disclosure.returned_reason = self.reason
+
+    class Revised(Event):
+        """A returned disclosure was revised and proposed again."""
+
+        departments: list[str]
+        title: str
+        body: str
+
+        def apply_to(self, disclosure: Disclosure) -> None:
+            disclosure.status = DisclosureStatus.PROPOSED
+            disclosure.departments = list(self.departments)
+            disclosure.title = self.title
+            disclosure.body = self.body
+            disclosure.authors.add(self.actor_id)
+
+    class Published(Event):
+        """It went public at this event's time."""
+
+        def apply_to(self, disclosure: Disclosure) -> None:
+            disclosure.status = DisclosureStatus.PUBLISHED
+            disclosure.published_at = self.timestamp
+
+    class Withdrawn(Event):
+        """It was taken down, with a reason; the feed shows it as withdrawn."""
+
+        reason: str
+
+        def apply_to(self, disclosure: Disclosure) -> None:
+            disclosure.status = DisclosureStatus.WITHDRAWN
+            disclosure.withdrawn_at = self.timestamp
+            disclosure.withdrawal_reason = self.reason
+
+    # -- state -------------------------------------------------------------------------
+
+    def start(self, proposed: Disclosure.Proposed) -> None:
+        """Initial state, from the Proposed event."""
+        self.subject_type = SubjectType(proposed.subject_type)
+        self.subject = proposed.subject
+        self.departments = list(proposed.departments)
+        self.title = proposed.title
+        self.body = proposed.body
+        self.proposed_by = proposed.actor_id
+        self.authors = {proposed.actor_id}
+        self.status = DisclosureStatus.PROPOSED
+        self.returned_reason: str | None = None
+        self.approved_by: str | None = None
+        self.approved_at: datetime | None = None
+        self.chain_head: ChainMark | None = None
+        self.published_at: datetime | None = None
+        self.withdrawn_at: datetime | None = None
+        self.withdrawal_reason: str | None = None
+
+    @property
+    def public(self) -> bool:
+        """Whether it has gone public (withdrawn ones stay on the board, marked withdrawn)."""
+        return self.status in PUBLIC_STATUSES
+
+    # -- commands ----------------------------------------------------------------------
+
+    @classmethod
+    def propose(
+        cls,
+        *,
+        id: UUID,
+        subject_type: SubjectType,
+        subject: str,
+        departments: Sequence[str],
+        title: str,
+        source: Source,
+        actor: Actor,
+        at: datetime,
+    ) -> Disclosure:
+        """Proposes a disclosure; its text must carry no personal data of an appellant."""
+        check_aware("time", at)
+        _check_role(actor, PROPOSERS, "propose a disclosure")
+        text = _public(source, title)
+        return cls._create(
+            cls.Proposed,
+            id=id,
+            timestamp=at,
+            actor_id=actor.id,
+            actor_role=actor.role.value,
+            subject_type=subject_type.value,
+            subject=clean_text("subject", subject, SUBJECT_LIMIT),
+            departments=_departments(departments, source),
+            title=text[0],
+            body=text[1],
+        )
+
+    def approve(self, *, chain_head: ChainMark, actor: Actor, at: datetime) -> None:
+        """A committee member who did not write it approves it, recording the chain head."""
+        self._require("approve", {DisclosureStatus.PROPOSED})
+        self._check_reviewer(actor, "approve")
+        self._trigger(
+            self.Approved,
+            actor,
+            at,
+            chain_position=chain_head.position,
+            chain_link=chain_head.link,
+        )
+
+    def return_(self, *, reason: str, actor: Actor, at: datetime) -> None:
+        """A committee member who did not write it sends it back with a reason."""
+        self._require("return", {DisclosureStatus.PROPOSED})
+        self._check_reviewer(actor, "return")
+        self._trigger(self.Returned, actor, at, reason=clean_text("reason", reason, limits.REASON))
+
+    def revise(
+        self,
+        *,
+        title: str,
+        source: Source,
+        departments: Sequence[str],
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Revises a returned disclosure and proposes it again for review."""
+        self._require("revise", {DisclosureStatus.RETURNED})
+        _check_role(actor, PROPOSERS, "revise a disclosure")
+        new_title, body = _public(source, title)
+        self._trigger(
+            self.Revised,
+            actor,
+            at,
+            departments=_departments(departments, source),
+            title=new_title,
+            body=body,
+        )
+
+    def publish(self, *, actor: Actor, at: datetime) -> None:
+        """Publishes an approved disclosure: the time of this act is its publication time."""
+        self._require("publish", {DisclosureStatus.APPROVED})
+        _check_role(actor, PROPOSERS | REVIEWERS, "publish a disclosure")
+        if self.approved_at is not None and at < self.approved_at:
+            raise InvalidInput("time", "publication cannot precede the approval")
+        self._trigger(self.Published, actor, at)
+
+    def withdraw(self, *, reason: str, actor: Actor, at: datetime) -> None:
+        """A committee member withdraws a published disclosure with a reason; it stays listed."""
+        self._require("withdraw", {DisclosureStatus.PUBLISHED})
+        _check_role(actor, REVIEWERS, "withdraw a disclosure")
+        self._trigger(self.Withdrawn, actor, at, reason=clean_text("reason", reason, limits.REASON))
+
+    # -- guards ------------------------------------------------------------------------
+
+    def _check_reviewer(self, actor: Actor, action: str) -> None:
+        _check_role(actor, REVIEWERS, f"{action} a disclosure")
+        if actor.id in self.authors:
+            raise NotPermitted(
+                f"a committee member cannot {action} a disclosure they proposed or revised; "
+                "another member reviews it"
+            )
+
+    def _require(self, action: str, allowed: set[DisclosureStatus]) -> None:
+        if self.status not in allowed:
+            raise ActionNotAllowed(action, self.status.value, subject="disclosure")
+
+    def _trigger(
+        self, event_class: type[Disclosure.Event], actor: Actor, at: datetime, **data: Any
+    ) -> None:
+        check_aware("time", at)
+        self.trigger_event(
+            event_class, timestamp=at, actor_id=actor.id, actor_role=actor.role.value, **data
+        )
+
+
+def _check_role(actor: Actor, roles: frozenset[Role], action: str) -> None:
+    if actor.role not in roles:
+        allowed = ", ".join(sorted(role.value for role in roles))
+        raise NotPermitted(f"only {allowed} may {action}, not {actor.role.value}")
+
+
+def _public(source: Source, title: str) -> tuple[str, str]:
+    """The title and body, checked to carry none of the withheld appellant's identity."""
+    checked = (
+        clean_text("title", title, limits.TITLE),
+        clean_text("body", source.body, BODY_LIMIT),
+    )
+    if source.withheld is not None:
+        for field, text in zip(("title", "body"), checked, strict=True):
+            if found := source.withheld.found_in(text):
+                raise InvalidInput(
+                    field, f"contains the appellant's {found}; disclose no personal data"
+                )
+    return checked
+
+
+def _departments(given: Sequence[str], source: Source) -> list[str]:
+    departments = clean_ids("departments", given or source.departments, limits.DEPARTMENT)
+    if not departments:
+        raise InvalidInput("departments", "name at least one department the disclosure concerns")
+    return departments

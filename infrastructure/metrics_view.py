@@ -1,0 +1,420 @@
+"""Metrics in PostgreSQL: per-appeal rows kept current in SQL, plus append-only facts.
+
+`metrics_appeals` answers the live figures (one row per appeal, updated by each event);
+`metrics_facts` holds every fact with its moment and position, so `as_of` recomputes the
+figures from the facts true by then. Facts that depend on the row (was this the first
+response? was the reply late against the deadline then in force?) are inserted with
+INSERT ... SELECT from the row before the row is updated, so a rebuild's pipelined
+transaction computes exactly what the live runner did.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+from psycopg.sql import SQL, Composable, Identifier
+
+from infrastructure.views import PostgresView, Statement
+from projections.metrics import (
+    ActionItemGroup,
+    AppealChange,
+    AppealGroup,
+    AppealQuery,
+    AppealRaised,
+    CaseRef,
+    Dimension,
+    Duration,
+    Figure,
+    MetricsView,
+    PenaltyGroup,
+)
+
+#: One row per appeal raised in the period, with what was true of it at %(moment)s (live).
+LIVE_CASES = (
+    "SELECT case_id, case_number, COALESCE(department, raised_department) AS department,"
+    " channel, COALESCE(tier, '') AS tier, category,"
+    " first_response_at IS NOT NULL AS responded,"
+    " COALESCE(responded_in_time, false) AS responded_in_time,"
+    " replied_at IS NOT NULL AS replied, resolved, rating IS NOT NULL AS rated,"
+    " COALESCE(rating IN ('satisfied', 'basically_satisfied'), false) AS satisfied,"
+    " COALESCE(awaiting_due < %(moment)s, false) AS overdue_open,"
+    " late_replies > 0 AS overdue_closed, reopened > 0 AS reopened,"
+    " transfers >= 3 AS transferred_3_plus,"
+    " response_hours, response_work_hours, reply_hours, reply_work_hours"
+    " FROM {schema}.metrics_appeals"
+    " WHERE raised_at >= %(start)s AND raised_at < %(end)s"
+)
+
+#: The same columns, recomputed from the facts with at <= %(moment)s.
+AS_OF_CASES = (
+    "SELECT a.case_id, a.case_number, COALESCE(f.department, a.raised_department) AS department,"
+    " a.channel, COALESCE(a.tier, '') AS tier, a.category,"
+    " COALESCE(f.responded, false) AS responded,"
+    " COALESCE(f.responded_in_time, false) AS responded_in_time,"
+    " COALESCE(f.replied, false) AS replied, COALESCE(f.resolved, false) AS resolved,"
+    " f.rating IS NOT NULL AS rated,"
+    " COALESCE(f.rating IN ('satisfied', 'basically_satisfied'), false) AS satisfied,"
+    " COALESCE(f.awaiting_due < %(moment)s, false) AS overdue_open,"
+    " COALESCE(f.late, false) AS overdue_closed, f.reopens > 0 AS reopened,"
+    " f.transfers >= 3 AS transferred_3_plus,"
+    " f.response_hours, f.response_work_hours, f.reply_hours, f.reply_work_hours"
+    " FROM {schema}.metrics_appeals a CROSS JOIN LATERAL (SELECT"
+    "  (array_agg(department ORDER BY position DESC)"
+    "    FILTER (WHERE fact = 'assigned'))[1] AS department,"
+    "  count(*) FILTER (WHERE fact = 'assigned') AS transfers,"
+    "  bool_or(fact = 'responded') AS responded,"
+    "  bool_or(fact = 'responded' AND flag) AS responded_in_time,"
+    "  bool_or(fact = 'replied') AS replied,"
+    "  bool_or(fact = 'replied' AND flag) AS late,"
+    "  bool_or(fact = 'resolved') AS resolved,"
+    "  (array_agg(value ORDER BY position DESC) FILTER (WHERE fact = 'rated'))[1] AS rating,"
+    "  count(*) FILTER (WHERE fact = 'reopened') AS reopens,"
+    "  (array_agg(due ORDER BY position DESC) FILTER (WHERE fact = 'due'))[1] AS awaiting_due,"
+    "  min(hours) FILTER (WHERE fact = 'responded') AS response_hours,"
+    "  min(work_hours) FILTER (WHERE fact = 'responded') AS response_work_hours,"
+    "  min(hours) FILTER (WHERE fact = 'replied') AS reply_hours,"
+    "  min(work_hours) FILTER (WHERE fact = 'replied') AS reply_work_hours"
+    "  FROM {schema}.metrics_facts f WHERE f.case_id = a.case_id AND f.at <= %(moment)s) f"
+    " WHERE a.raised_at >= %(start)s AND a.raised_at < %(end)s AND a.raised_at <= %(moment)s"
+)
+
+FILTERS = ("department", "channel", "tier", "category")
+
+
+def _counts() -> str:
+    parts = ["count(*) AS raised"]
+    parts += [
+        f"count(*) FILTER (WHERE {f.value}) AS {f.value}" for f in Figure if f.value != "raised"
+    ]
+    for duration in Duration:
+        for name, fraction in (("p50", 0.5), ("p90", 0.9)):
+            parts.append(
+                f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {duration.value})"
+                f" AS {duration.value}_{name}"
+            )
+    return ", ".join(parts)
+
+
+class PostgresMetricsView(PostgresView, MetricsView):
+    """Appeal rows, appeal facts, action items, penalties and cards."""
+
+    tables = (
+        "metrics_appeals",
+        "metrics_facts",
+        "metrics_action_items",
+        "metrics_penalties",
+        "metrics_cards",
+    )
+    create_statements = (
+        "CREATE TABLE IF NOT EXISTS {schema}.metrics_appeals ("
+        " case_id uuid PRIMARY KEY, case_number text NOT NULL,"
+        " channel text NOT NULL, tier text, category text NOT NULL,"
+        " raised_department text NOT NULL, department text,"
+        " raised_at timestamptz NOT NULL, raised_clock double precision NOT NULL,"
+        " response_due timestamptz, reply_due timestamptz, awaiting_due timestamptz,"
+        " first_response_at timestamptz, responded_in_time boolean,"
+        " response_hours double precision, response_work_hours double precision,"
+        " replied_at timestamptz, reply_hours double precision, reply_work_hours double precision,"
+        " late_replies integer NOT NULL DEFAULT 0, resolved boolean NOT NULL DEFAULT false,"
+        " rating text, rated_at timestamptz, reopened integer NOT NULL DEFAULT 0,"
+        " transfers integer NOT NULL DEFAULT 0)",
+        "CREATE INDEX IF NOT EXISTS metrics_appeals_raised ON {schema}.metrics_appeals (raised_at)",
+        "CREATE TABLE IF NOT EXISTS {schema}.metrics_facts ("
+        " position bigint NOT NULL, fact text NOT NULL, case_id uuid NOT NULL,"
+        " at timestamptz NOT NULL, department text, value text, flag boolean,"
+        " due timestamptz, hours double precision, work_hours double precision,"
+        " PRIMARY KEY (position, fact))",
+        "CREATE INDEX IF NOT EXISTS metrics_facts_case"
+        " ON {schema}.metrics_facts (case_id, at) INCLUDE (fact, position)",
+        "CREATE TABLE IF NOT EXISTS {schema}.metrics_action_items ("
+        " item_id uuid PRIMARY KEY, department text NOT NULL, deadline timestamptz NOT NULL,"
+        " created_at timestamptz NOT NULL, submitted boolean NOT NULL DEFAULT false,"
+        " accepted_at timestamptz)",
+        "CREATE INDEX IF NOT EXISTS metrics_action_items_deadline"
+        " ON {schema}.metrics_action_items (deadline)",
+        "CREATE TABLE IF NOT EXISTS {schema}.metrics_penalties ("
+        " penalty_id uuid PRIMARY KEY, department text NOT NULL, points integer NOT NULL,"
+        " recorded_at timestamptz NOT NULL, reversed_at timestamptz)",
+        "CREATE INDEX IF NOT EXISTS metrics_penalties_recorded"
+        " ON {schema}.metrics_penalties (recorded_at)",
+        "CREATE TABLE IF NOT EXISTS {schema}.metrics_cards ("
+        " card_id uuid PRIMARY KEY, department text NOT NULL, colour text NOT NULL,"
+        " issued_at timestamptz NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS metrics_cards_issued ON {schema}.metrics_cards (issued_at)",
+    )
+
+    def _sql(self, text: str) -> Composable:
+        return SQL(text).format(schema=Identifier(self.datastore.schema))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def appeal_raised(self, raised: AppealRaised, tracking: Tracking) -> None:
+        params = {
+            "id": raised.id,
+            "number": raised.case_number,
+            "channel": raised.channel,
+            "tier": raised.tier,
+            "category": raised.category,
+            "department": raised.department,
+            "at": raised.at,
+            "clock": raised.work_clock,
+            "position": tracking.notification_id,
+        }
+        self.write(
+            tracking,
+            (
+                (
+                    self._sql(
+                        "INSERT INTO {schema}.metrics_appeals (case_id, case_number, channel,"
+                        " tier, category, raised_department, raised_at, raised_clock) VALUES"
+                        " (%(id)s, %(number)s, %(channel)s, %(tier)s, %(category)s,"
+                        " %(department)s, %(at)s, %(clock)s)"
+                    ),
+                    params,
+                ),
+                (
+                    self._sql(
+                        "INSERT INTO {schema}.metrics_facts (position, fact, case_id, at,"
+                        " department) VALUES (%(position)s, 'raised', %(id)s, %(at)s,"
+                        " %(department)s)"
+                    ),
+                    params,
+                ),
+            ),
+        )
+
+    def appeal_changed(self, change: AppealChange, tracking: Tracking) -> None:
+        params: dict[str, Any] = {
+            "id": change.id,
+            "at": change.at,
+            "clock": change.work_clock,
+            "position": tracking.notification_id,
+            "assigned": change.assigned_to,
+            "rating": change.rating,
+            "awaiting": change.awaiting_due,
+        }
+        statements: list[Statement] = []
+
+        def fact(fact: str, columns: str = "", values: str = "", where: str = "") -> None:
+            statements.append(
+                (
+                    self._sql(
+                        "INSERT INTO {schema}.metrics_facts (position, fact, case_id, at"  # noqa: S608
+                        + columns
+                        + ") SELECT %(position)s, %(fact)s, case_id, %(at)s"
+                        + values
+                        + " FROM {schema}.metrics_appeals WHERE case_id = %(id)s"
+                        + where
+                    ),
+                    {**params, "fact": fact},
+                )
+            )
+
+        hours = (
+            ", hours, work_hours",
+            ", extract(epoch FROM %(at)s - raised_at) / 3600, %(clock)s - raised_clock",
+        )
+        if change.assigned_to is not None:
+            fact("assigned", ", department", ", %(assigned)s")
+        if change.responds:
+            fact(
+                "responded",
+                ", flag" + hours[0],
+                ", %(at)s <= COALESCE(response_due, reply_due, %(at)s)" + hours[1],
+                " AND first_response_at IS NULL",
+            )
+        if change.replies:
+            fact(
+                "replied",
+                ", flag" + hours[0],
+                ", COALESCE(%(at)s > reply_due, false)" + hours[1],
+            )
+        if change.resolves:
+            fact("resolved")
+        if change.rating is not None:
+            fact("rated", ", value", ", %(rating)s")
+        if change.reopens:
+            fact("reopened")
+        if change.sets_awaiting:
+            fact("due", ", due", ", %(awaiting)s::timestamptz")
+        statements.append((self._sql(_UPDATE_APPEAL), self._update_params(change, params)))
+        self.write(tracking, statements)
+
+    @staticmethod
+    def _update_params(change: AppealChange, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **params,
+            "transferred": 1 if change.assigned_to is not None else 0,
+            "responds": change.responds,
+            "replies": change.replies,
+            "resolves": change.resolves,
+            "reopens": 1 if change.reopens else 0,
+            "sets_response_due": change.sets_response_due,
+            "response_due": change.response_due,
+            "sets_reply_due": change.sets_reply_due,
+            "reply_due": change.reply_due,
+            "sets_awaiting": change.sets_awaiting,
+        }
+
+    def item_created(
+        self, id: UUID, department: str, deadline: datetime, at: datetime, tracking: Tracking
+    ) -> None:
+        sql = self._sql(
+            "INSERT INTO {schema}.metrics_action_items (item_id, department, deadline,"
+            " created_at) VALUES (%s, %s, %s, %s)"
+        )
+        self.write(tracking, ((sql, (id, department, deadline, at)),))
+
+    def item_changed(
+        self, id: UUID, submitted: bool, accepted_at: datetime | None, tracking: Tracking
+    ) -> None:
+        sql = self._sql(
+            "UPDATE {schema}.metrics_action_items SET submitted = submitted OR %(submitted)s,"
+            " accepted_at = COALESCE(accepted_at, %(accepted_at)s::timestamptz)"
+            " WHERE item_id = %(id)s"
+        )
+        params = {"id": id, "submitted": submitted, "accepted_at": accepted_at}
+        self.write(tracking, ((sql, params),))
+
+    def penalty_recorded(
+        self, id: UUID, department: str, points: int, at: datetime, tracking: Tracking
+    ) -> None:
+        sql = self._sql(
+            "INSERT INTO {schema}.metrics_penalties (penalty_id, department, points,"
+            " recorded_at) VALUES (%s, %s, %s, %s)"
+        )
+        self.write(tracking, ((sql, (id, department, points, at)),))
+
+    def penalty_reversed(self, id: UUID, at: datetime, tracking: Tracking) -> None:
+        sql = self._sql(
+            "UPDATE {schema}.metrics_penalties SET reversed_at = %s WHERE penalty_id = %s"
+        )
+        self.write(tracking, ((sql, (at, id)),))
+
+    def card_issued(
+        self, id: UUID, department: str, colour: str, at: datetime, tracking: Tracking
+    ) -> None:
+        sql = self._sql(
+            "INSERT INTO {schema}.metrics_cards (card_id, department, colour, issued_at)"
+            " VALUES (%s, %s, %s, %s)"
+        )
+        self.write(tracking, ((sql, (id, department, colour, at)),))
+
+    # -- reading -------------------------------------------------------------------------
+
+    @staticmethod
+    def _cases(query: AppealQuery) -> tuple[str, dict[str, Any]]:
+        """The per-appeal subquery and the outer filters, with their parameters."""
+        params: dict[str, Any] = {
+            "start": query.start,
+            "end": query.end,
+            "moment": query.moment,
+        }
+        where = ["TRUE"]
+        for column in FILTERS:
+            value = getattr(query, column)
+            if value is not None:
+                where.append(f"{column} = %({column})s")
+                params[column] = value
+        cases = AS_OF_CASES if query.as_of is not None else LIVE_CASES
+        # Every fragment is a constant of this module; values travel as parameters.
+        text = f"WITH c AS ({cases}) SELECT {{columns}} FROM c WHERE {' AND '.join(where)}"  # noqa: S608
+        return text, params
+
+    def appeal_groups(self, query: AppealQuery, group_by: Dimension) -> list[AppealGroup]:
+        text, params = self._cases(query)
+        key = group_by.value
+        text = text.replace("{columns}", f"{key} AS key, {_counts()}")
+        sql = self._sql(text + f" GROUP BY {key} ORDER BY count(*) DESC, {key}")
+        groups = []
+        for row in self.query(sql, params):
+            counts = {figure: int(row[figure.value]) for figure in Figure}
+            quantiles = {
+                f"{d.value}_{q}": row[f"{d.value}_{q}"] for d in Duration for q in ("p50", "p90")
+            }
+            groups.append(AppealGroup(row["key"], counts, quantiles))
+        return groups
+
+    def appeal_cases(self, query: AppealQuery, figure: Figure) -> list[CaseRef]:
+        text, params = self._cases(query)
+        predicate = "TRUE" if figure is Figure.RAISED else figure.value
+        text = text.replace("{columns}", "case_id, case_number")
+        sql = self._sql(text + f" AND {predicate} ORDER BY case_number")
+        return [CaseRef(row["case_id"], row["case_number"]) for row in self.query(sql, params)]
+
+    def action_item_groups(self, start: datetime, end: datetime) -> list[ActionItemGroup]:
+        sql = self._sql(
+            "SELECT department, count(*) AS due, count(*) FILTER (WHERE submitted) AS submitted,"
+            " count(accepted_at) AS accepted,"
+            " count(*) FILTER (WHERE accepted_at <= deadline) AS on_time"
+            " FROM {schema}.metrics_action_items WHERE deadline >= %s AND deadline < %s"
+            " GROUP BY department ORDER BY department"
+        )
+        return [
+            ActionItemGroup(r["department"], r["due"], r["submitted"], r["accepted"], r["on_time"])
+            for r in self.query(sql, (start, end))
+        ]
+
+    def penalty_groups(self, start: datetime, end: datetime) -> list[PenaltyGroup]:
+        sql = self._sql(
+            "WITH p AS (SELECT department, count(*) AS penalties,"
+            "  count(reversed_at) AS reversed,"
+            "  COALESCE(sum(points) FILTER (WHERE reversed_at IS NULL), 0) AS points"
+            "  FROM {schema}.metrics_penalties WHERE recorded_at >= %(start)s"
+            "  AND recorded_at < %(end)s GROUP BY department),"
+            " k AS (SELECT department, count(*) FILTER (WHERE colour = 'yellow') AS yellow,"
+            "  count(*) FILTER (WHERE colour = 'red') AS red"
+            "  FROM {schema}.metrics_cards WHERE issued_at >= %(start)s AND issued_at < %(end)s"
+            "  GROUP BY department)"
+            " SELECT COALESCE(p.department, k.department) AS department,"
+            " COALESCE(penalties, 0) AS penalties, COALESCE(reversed, 0) AS reversed,"
+            " COALESCE(points, 0) AS points, COALESCE(yellow, 0) AS yellow,"
+            " COALESCE(red, 0) AS red FROM p FULL JOIN k ON p.department = k.department"
+            " ORDER BY points DESC, department"
+        )
+        return [
+            PenaltyGroup(
+                r["department"],
+                r["penalties"],
+                r["reversed"],
+                int(r["points"]),
+                r["yellow"],
+                r["red"],
+            )
+            for r in self.query(sql, {"start": start, "end": end})
+        ]
+
+
+_UPDATE_APPEAL = (
+    "UPDATE {schema}.metrics_appeals SET"
+    " department = COALESCE(%(assigned)s, department),"
+    " transfers = transfers + %(transferred)s,"
+    " responded_in_time = CASE WHEN %(responds)s AND first_response_at IS NULL"
+    "   THEN %(at)s <= COALESCE(response_due, reply_due, %(at)s) ELSE responded_in_time END,"
+    " response_hours = CASE WHEN %(responds)s AND first_response_at IS NULL"
+    "   THEN extract(epoch FROM %(at)s - raised_at) / 3600 ELSE response_hours END,"
+    " response_work_hours = CASE WHEN %(responds)s AND first_response_at IS NULL"
+    "   THEN %(clock)s - raised_clock ELSE response_work_hours END,"
+    " first_response_at = CASE WHEN %(responds)s"
+    "   THEN COALESCE(first_response_at, %(at)s) ELSE first_response_at END,"
+    " late_replies = late_replies + CASE WHEN %(replies)s AND %(at)s > reply_due"
+    "   THEN 1 ELSE 0 END,"
+    " reply_hours = CASE WHEN %(replies)s AND replied_at IS NULL"
+    "   THEN extract(epoch FROM %(at)s - raised_at) / 3600 ELSE reply_hours END,"
+    " reply_work_hours = CASE WHEN %(replies)s AND replied_at IS NULL"
+    "   THEN %(clock)s - raised_clock ELSE reply_work_hours END,"
+    " replied_at = CASE WHEN %(replies)s THEN COALESCE(replied_at, %(at)s) ELSE replied_at END,"
+    " resolved = resolved OR %(resolves)s,"
+    " rating = COALESCE(%(rating)s, rating),"
+    " rated_at = CASE WHEN %(rating)s::text IS NULL THEN rated_at ELSE %(at)s END,"
+    " reopened = reopened + %(reopens)s,"
+    " response_due = CASE WHEN %(sets_response_due)s"
+    "   THEN %(response_due)s::timestamptz ELSE response_due END,"
+    " reply_due = CASE WHEN %(sets_reply_due)s THEN %(reply_due)s::timestamptz ELSE reply_due END,"
+    " awaiting_due = CASE WHEN %(sets_awaiting)s"
+    "   THEN %(awaiting)s::timestamptz ELSE awaiting_due END"
+    " WHERE case_id = %(id)s"
+)

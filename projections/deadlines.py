@@ -1,0 +1,175 @@
+"""The deadline board: what is due on which case, so the watcher need not load every case.
+
+One row per (case, act): the due time, whether the act is still owed, and which due time was
+already recorded as missed. The board only nominates candidates; the case's aggregate decides
+whether a deadline was really missed, so a board a moment behind the events is harmless.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from domain.accountability_rules import RuleCode
+from domain.action_item import ActionItem
+from domain.appeal import Appeal
+from domain.deadlines import DeadlineAct
+from domain.meeting import Meeting
+from domain.penalty import Penalty
+from projections.view import View, ViewProjection
+
+ACCEPT = "accept"  # an action item's acceptance (验收) by its deadline
+ABSENCE = "absence:"  # + department: a held talk's absent department, not yet penalised
+
+
+@dataclass(frozen=True)
+class DueCase:
+    """A case with an act owed by a time that has passed."""
+
+    case_id: UUID
+    case_type: str
+    act: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class BoardChange:
+    """What one event changes on the board for one case."""
+
+    case_id: UUID
+    case_type: str
+    owe: tuple[tuple[str, datetime], ...] = ()
+    settle: tuple[str, ...] = ()
+    settle_all: bool = False
+    missed: tuple[str, datetime] | None = None
+
+
+class DeadlineBoardView(View):
+    """Where the board is kept and queried."""
+
+    @abstractmethod
+    def change(self, change: BoardChange, tracking: Tracking) -> None:
+        """Applies one event's change: settle acts, then owe acts (replacing due times),
+        then note a recorded miss."""
+
+    @abstractmethod
+    def due_before(self, moment: datetime, limit: int) -> list[DueCase]:
+        """Acts still owed whose due time is before `moment`, not yet recorded as missed."""
+
+
+def _due(record: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(record["due"])
+
+
+class DeadlineBoard(ViewProjection):
+    """Keeps the deadline board from appeal and action item events."""
+
+    name = "deadline_board"
+
+    @property
+    def board(self) -> DeadlineBoardView:
+        """The view, typed."""
+        view = self.view
+        if not isinstance(view, DeadlineBoardView):
+            raise TypeError(f"{self.name} needs a DeadlineBoardView, not {type(view).__name__}")
+        return view
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events that change no deadline."""
+        self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: Appeal.Transferred, tracking: Tracking) -> None:
+        # A transfer (or re-transfer) replaces both deadlines; the response one may be absent.
+        owe = [(event.reply_deadline["act"], _due(event.reply_deadline))]
+        if event.response_deadline:
+            owe.append((event.response_deadline["act"], _due(event.response_deadline)))
+        self._appeal(event, tracking, owe=tuple(owe), settle=(FIRST_RESPONSE,))
+
+    @process_event.register
+    def _(self, event: Appeal.DeadlineExtended, tracking: Tracking) -> None:
+        due = (event.reply_deadline["act"], _due(event.reply_deadline))
+        self._appeal(event, tracking, owe=(due,))
+
+    @process_event.register
+    def _(self, event: Appeal.Acknowledged, tracking: Tracking) -> None:
+        self._appeal(event, tracking, settle=(FIRST_RESPONSE,))
+
+    @process_event.register
+    def _(self, event: Appeal.Reopened, tracking: Tracking) -> None:
+        if event.reply_deadline:
+            due = (event.reply_deadline["act"], _due(event.reply_deadline))
+            self._appeal(event, tracking, owe=(due,), settle=(FIRST_RESPONSE,))
+        else:
+            self._appeal(event, tracking, settle_all=True)
+
+    @process_event.register
+    def _(self, event: Appeal.DeadlineMissed, tracking: Tracking) -> None:
+        self._appeal(event, tracking, missed=(event.deadline["act"], _due(event.deadline)))
+
+    @process_event.register
+    def _(self, event: Appeal.Event, tracking: Tracking) -> None:
+        # Replied, answered, closed, withdrawn, adopted, declined: nothing owed any more.
+        if isinstance(event, SETTLING_APPEAL_EVENTS):
+            self._appeal(event, tracking, settle_all=True)
+        else:
+            self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: ActionItem.Created, tracking: Tracking) -> None:
+        change = BoardChange(event.originator_id, "action_item", owe=((ACCEPT, event.deadline),))
+        self.board.change(change, tracking)
+
+    @process_event.register
+    def _(self, event: ActionItem.Event, tracking: Tracking) -> None:
+        if isinstance(event, ActionItem.Accepted):
+            self.board.change(
+                BoardChange(event.originator_id, "action_item", settle_all=True), tracking
+            )
+        elif isinstance(event, ActionItem.MarkedOverdue):
+            change = BoardChange(
+                event.originator_id, "action_item", missed=(ACCEPT, event.deadline)
+            )
+            self.board.change(change, tracking)
+        else:
+            self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: Meeting.Held, tracking: Tracking) -> None:
+        # Each department asked to attend that sent no one owes the board a -1 penalty.
+        owe = tuple((ABSENCE + d, event.timestamp) for d in event.absent_departments)
+        if owe:
+            self.board.change(BoardChange(event.originator_id, "meeting", owe=owe), tracking)
+        else:
+            self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: Penalty.Recorded, tracking: Tracking) -> None:
+        if event.rule_code == RuleCode.ABSENT_FROM_TALK.value:
+            meeting_id = UUID(event.case["id"])
+            change = BoardChange(meeting_id, "meeting", settle=(ABSENCE + event.department,))
+            self.board.change(change, tracking)
+        else:
+            self.ignore(tracking)
+
+    def _appeal(self, event: Appeal.Event, tracking: Tracking, **change: Any) -> None:
+        self.board.change(BoardChange(event.originator_id, "appeal", **change), tracking)
+
+
+FIRST_RESPONSE = DeadlineAct.FIRST_RESPONSE.value
+
+SETTLING_APPEAL_EVENTS = (
+    Appeal.Replied,
+    Appeal.AnsweredOnSpot,
+    Appeal.Closed,
+    Appeal.Withdrawn,
+    Appeal.Adopted,
+    Appeal.Declined,
+)

@@ -1,0 +1,474 @@
+"""Response-rate metrics (诉求三率 and more): facts about appeals, action items and penalties.
+
+The view keeps FACTS, each with the moment it became true and its position: an appeal was
+raised, assigned to a department, first responded to (in time or not), replied to (late or
+not), resolved, rated, reopened; its reply deadline in force changed. Figures for a period
+are computed from the appeals raised in it; `as_of` recomputes them from the facts true by
+then, so a ranking published last month can be reproduced exactly.
+
+Working hours are 08:00–17:00 China time on working days (make-up days included, holidays
+excluded). Each fact carries the "working-hour clock" reading of its moment — the working
+hours elapsed since 2000-01-01 — so working hours between two facts are a subtraction.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from domain.action_item import ActionItem
+from domain.appeal import Appeal
+from domain.calendar import CHINA_TZ, WorkingCalendar
+from domain.card import Card
+from domain.penalty import Penalty
+from domain.terms import Outcome
+from projections.view import View, ViewProjection
+
+# -- pure helpers ------------------------------------------------------------------------
+
+WORK_START = time(8, 0)
+WORK_END = time(17, 0)
+WORK_DAY_HOURS = 9.0
+EPOCH = date(2000, 1, 1)
+
+
+class WorkingHours:
+    """The working-hour clock: working hours (08:00–17:00 local, working days) since EPOCH."""
+
+    def __init__(self, calendar: WorkingCalendar | None = None) -> None:
+        self.calendar = calendar or WorkingCalendar()
+        self._before: list[float] = [0.0]  # working hours before EPOCH + n days
+
+    def _hours_before(self, day: date) -> float:
+        index = (day - EPOCH).days
+        if index <= 0:
+            return 0.0
+        while len(self._before) <= index:
+            previous = EPOCH + timedelta(days=len(self._before) - 1)
+            worked = WORK_DAY_HOURS if self.calendar.is_working_day(previous) else 0.0
+            self._before.append(self._before[-1] + worked)
+        return self._before[index]
+
+    def clock(self, moment: datetime) -> float:
+        """Working hours from EPOCH up to `moment` (time-zone aware)."""
+        local = moment.astimezone(self.calendar.tz)
+        day = local.date()
+        if day < EPOCH:
+            return 0.0
+        hours = self._hours_before(day)
+        if self.calendar.is_working_day(day):
+            start = datetime.combine(day, WORK_START, tzinfo=self.calendar.tz)
+            end = datetime.combine(day, WORK_END, tzinfo=self.calendar.tz)
+            within = min(max(local, start), end) - start
+            hours += within.total_seconds() / 3600
+        return hours
+
+    def between(self, start: datetime, end: datetime) -> float:
+        """Working hours from `start` to `end`."""
+        return self.clock(end) - self.clock(start)
+
+
+_HOURS = WorkingHours()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period in China time: [start, end)."""
+
+    label: str
+    start: datetime
+    end: datetime
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])|H([12])))?$")
+
+
+def parse_period(text: str) -> Period:
+    """`2026-11` (month), `2026-Q4`, `2026-H2` or `2026`; ValueError for anything else."""
+    match = _PERIOD.match(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a month (2026-11), quarter (2026-Q4), half (2026-H2)")
+    year = int(match[1])
+    if match[2]:
+        first, months = int(match[2]), 1
+        if not 1 <= first <= 12:
+            raise ValueError(f"{text!r} names no month")
+    elif match[3]:
+        first, months = 3 * int(match[3]) - 2, 3
+    elif match[4]:
+        first, months = 6 * int(match[4]) - 5, 6
+    else:
+        first, months = 1, 12
+    after = first + months
+    end_year, end_month = (year + 1, after - 12) if after > 12 else (year, after)
+    return Period(
+        text.strip(),
+        datetime(year, first, 1, tzinfo=CHINA_TZ),
+        datetime(end_year, end_month, 1, tzinfo=CHINA_TZ),
+    )
+
+
+def month_of(moment: datetime) -> str:
+    """The month label (`2026-11`) of a moment, in China time."""
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m")
+
+
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    """numerator/denominator to four decimals; None when nothing is in the denominator."""
+    if denominator == 0:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP
+    )
+
+
+# -- what the figures are ------------------------------------------------------------------
+
+
+class Dimension(StrEnum):
+    """What appeal figures are grouped by."""
+
+    DEPARTMENT = "department"
+    CHANNEL = "channel"
+    TIER = "tier"
+    CATEGORY = "category"
+
+
+class Figure(StrEnum):
+    """Counts of appeals raised in the period (each appeal counted once per figure)."""
+
+    RAISED = "raised"
+    RESPONDED = "responded"
+    RESPONDED_IN_TIME = "responded_in_time"
+    REPLIED = "replied"
+    RESOLVED = "resolved"
+    RATED = "rated"
+    SATISFIED = "satisfied"
+    OVERDUE_OPEN = "overdue_open"
+    OVERDUE_CLOSED = "overdue_closed"
+    REOPENED = "reopened"
+    TRANSFERRED_3_PLUS = "transferred_3_plus"
+
+
+class RateName(StrEnum):
+    """Rates: one count over another."""
+
+    RESPONSE_RATE = "response_rate"  # 诉求响应率
+    TIMELY_RATE = "timely_rate"  # 诉求响应及时率
+    RESOLUTION_RATE = "resolution_rate"  # 诉求解决率
+    SATISFACTION_RATE = "satisfaction_rate"  # 满意率
+
+
+RATES: dict[RateName, tuple[Figure, Figure]] = {
+    RateName.RESPONSE_RATE: (Figure.RESPONDED, Figure.RAISED),
+    RateName.TIMELY_RATE: (Figure.RESPONDED_IN_TIME, Figure.RESPONDED),
+    RateName.RESOLUTION_RATE: (Figure.RESOLVED, Figure.RAISED),
+    RateName.SATISFACTION_RATE: (Figure.SATISFIED, Figure.RATED),
+}
+
+
+class Duration(StrEnum):
+    """Times measured from raising the appeal, in wall-clock or working hours."""
+
+    RESPONSE_HOURS = "response_hours"
+    RESPONSE_WORK_HOURS = "response_work_hours"
+    REPLY_HOURS = "reply_hours"
+    REPLY_WORK_HOURS = "reply_work_hours"
+
+
+@dataclass(frozen=True)
+class AppealQuery:
+    """Appeals raised in [start, end), as the facts stood at `as_of` (None: now, live)."""
+
+    start: datetime
+    end: datetime
+    now: datetime
+    as_of: datetime | None = None
+    department: str | None = None
+    channel: str | None = None
+    tier: str | None = None
+    category: str | None = None
+
+    @property
+    def moment(self) -> datetime:
+        """The moment the figures describe."""
+        return self.as_of or self.now
+
+
+@dataclass(frozen=True)
+class AppealGroup:
+    """One row of the appeal table: a group's counts and time quantiles (hours)."""
+
+    key: str
+    counts: dict[Figure, int]
+    quantiles: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A case behind a figure."""
+
+    id: UUID
+    case_number: str
+
+
+@dataclass(frozen=True)
+class ActionItemGroup:
+    """A department's action items due in the period."""
+
+    department: str
+    due: int
+    submitted: int
+    accepted: int
+    accepted_on_time: int
+
+
+@dataclass(frozen=True)
+class PenaltyGroup:
+    """A department's penalties and cards in the period."""
+
+    department: str
+    penalties: int
+    reversed: int
+    points: int
+    yellow_cards: int
+    red_cards: int
+
+
+# -- what the projection tells the view ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppealRaised:
+    """An appeal's dimensions, fixed when it was raised (no personal data)."""
+
+    id: UUID
+    case_number: str
+    channel: str
+    tier: str | None
+    category: str
+    department: str
+    at: datetime
+    work_clock: float
+
+
+@dataclass(frozen=True)
+class AppealChange:
+    """The facts one appeal event makes true; the view records them in this order."""
+
+    id: UUID
+    at: datetime
+    work_clock: float
+    assigned_to: str | None = None
+    sets_response_due: bool = False
+    response_due: datetime | None = None
+    responds: bool = False
+    replies: bool = False
+    resolves: bool = False
+    rating: str | None = None
+    reopens: bool = False
+    sets_reply_due: bool = False
+    reply_due: datetime | None = None
+    sets_awaiting: bool = False
+    awaiting_due: datetime | None = None
+
+
+def _due(record: dict[str, Any] | None) -> datetime | None:
+    return datetime.fromisoformat(record["due"]) if record else None
+
+
+def appeal_change(event: Appeal.Event) -> AppealChange | None:
+    """The facts an appeal event makes true, or None when it changes no figure."""
+    base: dict[str, Any] = {
+        "id": event.originator_id,
+        "at": event.timestamp,
+        "work_clock": _HOURS.clock(event.timestamp),
+    }
+    if isinstance(event, Appeal.Transferred):  # also Retransferred
+        due = _due(event.reply_deadline)
+        return AppealChange(
+            **base,
+            assigned_to=event.department,
+            sets_response_due=True,
+            response_due=_due(event.response_deadline),
+            sets_reply_due=True,
+            reply_due=due,
+            sets_awaiting=True,
+            awaiting_due=due,
+        )
+    if isinstance(event, Appeal.DeadlineExtended):
+        due = _due(event.reply_deadline)
+        return AppealChange(
+            **base, sets_reply_due=True, reply_due=due, sets_awaiting=True, awaiting_due=due
+        )
+    if isinstance(event, Appeal.Acknowledged):
+        return AppealChange(**base, responds=True)
+    if isinstance(event, Appeal.AnsweredOnSpot):
+        return AppealChange(**base, responds=True, resolves=True, sets_awaiting=True)
+    if isinstance(event, Appeal.Replied):
+        return AppealChange(**base, responds=True, replies=True, sets_awaiting=True)
+    if isinstance(event, Appeal.Rated):
+        return AppealChange(**base, rating=event.rating)
+    if isinstance(event, Appeal.Reopened):
+        due = _due(event.reply_deadline)
+        return AppealChange(
+            **base,
+            reopens=True,
+            sets_response_due=True,
+            sets_reply_due=due is not None,
+            reply_due=due,
+            sets_awaiting=True,
+            awaiting_due=due,
+        )
+    if isinstance(event, Appeal.Closed):
+        return AppealChange(
+            **base, resolves=event.outcome == Outcome.RESOLVED.value, sets_awaiting=True
+        )
+    if isinstance(event, (Appeal.Declined, Appeal.Withdrawn, Appeal.Adopted)):
+        return AppealChange(**base, sets_awaiting=True)
+    return None
+
+
+# -- the view ------------------------------------------------------------------------------
+
+
+class MetricsView(View):
+    """Where metric facts are kept and figures computed."""
+
+    @abstractmethod
+    def appeal_raised(self, raised: AppealRaised, tracking: Tracking) -> None:
+        """Adds an appeal's row and its `raised` fact."""
+
+    @abstractmethod
+    def appeal_changed(self, change: AppealChange, tracking: Tracking) -> None:
+        """Records the facts an appeal event made true and updates the appeal's row."""
+
+    @abstractmethod
+    def item_created(
+        self, id: UUID, department: str, deadline: datetime, at: datetime, tracking: Tracking
+    ) -> None:
+        """Adds an action item's row."""
+
+    @abstractmethod
+    def item_changed(
+        self, id: UUID, submitted: bool, accepted_at: datetime | None, tracking: Tracking
+    ) -> None:
+        """Records an action item's submission for or passing of acceptance."""
+
+    @abstractmethod
+    def penalty_recorded(
+        self, id: UUID, department: str, points: int, at: datetime, tracking: Tracking
+    ) -> None:
+        """Adds a penalty's row."""
+
+    @abstractmethod
+    def penalty_reversed(self, id: UUID, at: datetime, tracking: Tracking) -> None:
+        """Marks a penalty reversed (it no longer counts)."""
+
+    @abstractmethod
+    def card_issued(
+        self, id: UUID, department: str, colour: str, at: datetime, tracking: Tracking
+    ) -> None:
+        """Adds a red or yellow card's row."""
+
+    @abstractmethod
+    def appeal_groups(self, query: AppealQuery, group_by: Dimension) -> list[AppealGroup]:
+        """Counts and time quantiles per group, largest group first."""
+
+    @abstractmethod
+    def appeal_cases(self, query: AppealQuery, figure: Figure) -> list[CaseRef]:
+        """The appeals counted in a figure, by case number."""
+
+    @abstractmethod
+    def action_item_groups(self, start: datetime, end: datetime) -> list[ActionItemGroup]:
+        """Action-item figures per department for items due in [start, end)."""
+
+    @abstractmethod
+    def penalty_groups(self, start: datetime, end: datetime) -> list[PenaltyGroup]:
+        """Penalties and cards per department recorded or issued in [start, end)."""
+
+
+class Metrics(ViewProjection):
+    """Keeps the metric facts; every other event is skipped."""
+
+    name = "metrics"
+
+    @property
+    def metrics(self) -> MetricsView:
+        """The view, typed."""
+        view = self.view
+        if not isinstance(view, MetricsView):
+            raise TypeError(f"{self.name} needs a MetricsView, not {type(view).__name__}")
+        return view
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Events that change no figure."""
+        self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: Appeal.Raised, tracking: Tracking) -> None:
+        self.metrics.appeal_raised(
+            AppealRaised(
+                id=event.originator_id,
+                case_number=event.case_number,
+                channel=event.channel,
+                tier=event.tier,
+                category=event.category,
+                department=event.department,
+                at=event.timestamp,
+                work_clock=_HOURS.clock(event.timestamp),
+            ),
+            tracking,
+        )
+
+    @process_event.register
+    def _(self, event: Appeal.Event, tracking: Tracking) -> None:
+        change = appeal_change(event)
+        if change is None:
+            self.ignore(tracking)
+        else:
+            self.metrics.appeal_changed(change, tracking)
+
+    @process_event.register
+    def _(self, event: ActionItem.Created, tracking: Tracking) -> None:
+        self.metrics.item_created(
+            event.originator_id, event.department, event.deadline, event.timestamp, tracking
+        )
+
+    @process_event.register
+    def _(self, event: ActionItem.Event, tracking: Tracking) -> None:
+        if isinstance(event, ActionItem.SubmittedForAcceptance):
+            self.metrics.item_changed(event.originator_id, True, None, tracking)
+        elif isinstance(event, ActionItem.Accepted):
+            self.metrics.item_changed(event.originator_id, False, event.timestamp, tracking)
+        else:
+            self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: Penalty.Recorded, tracking: Tracking) -> None:
+        self.metrics.penalty_recorded(
+            event.originator_id, event.department, event.points, event.timestamp, tracking
+        )
+
+    @process_event.register
+    def _(self, event: Penalty.Event, tracking: Tracking) -> None:
+        if isinstance(event, Penalty.Reversed):
+            self.metrics.penalty_reversed(event.originator_id, event.timestamp, tracking)
+        else:
+            self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: Card.Issued, tracking: Tracking) -> None:
+        self.metrics.card_issued(
+            event.originator_id, event.department, event.colour, event.timestamp, tracking
+        )

@@ -1,0 +1,252 @@
+"""The deadline watcher, on real PostgreSQL, with the clock moved across working days."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from api.bootstrap import Services
+from application.casework import AppealDraft, Casework
+from application.clock import ManualClock
+from application.deadline_watch import DeadlineWatch, DueCase
+from domain.accountability_rules import RuleCode, penalty_id
+from domain.actors import Actor, Role
+from domain.appeal import Appeal
+from domain.calendar import CHINA_TZ, WorkingCalendar
+from domain.deadlines import DeadlineAct
+from domain.meeting_records import Attendee
+from domain.meeting_terms import MeetingKind
+from domain.penalty import Penalty
+from domain.terms import Channel, Kind, Tier
+from projections.deadlines import DeadlineBoardView
+from projections.view import APPLICATION_NAME
+
+CLERK = Actor("U-watch", Role.UNION_STAFF)
+DEPARTMENT = Actor("D-watch", Role.DEPARTMENT)
+
+#: Wednesday 30 September 2026, 10:00 in China: the day before the National Day holiday.
+BEFORE_GOLDEN_WEEK = datetime(2026, 9, 30, 10, 0, tzinfo=CHINA_TZ)
+
+
+class OnlyTheseCases:
+    """The real board, narrowed to this test's cases (the session's store holds others')."""
+
+    def __init__(self, board: DeadlineBoardView, ids: set[UUID]) -> None:
+        self.board = board
+        self.ids = ids
+
+    def due_before(self, moment: datetime, limit: int) -> Sequence[DueCase]:
+        return [due for due in self.board.due_before(moment, 100_000) if due.case_id in self.ids]
+
+
+def watcher(services: Services, *ids: UUID) -> DeadlineWatch:
+    """A watcher of these cases, reading the session's deadline board."""
+    board = services.views.typed("deadline_board", DeadlineBoardView)  # type: ignore[type-abstract]
+    return DeadlineWatch(
+        services.casework,
+        services.meetings,
+        services.accountability,
+        OnlyTheseCases(board, set(ids)),
+    )
+
+
+def board_has_seen(services: Services, position: int) -> None:
+    """Waits until the deadline board has applied `position`."""
+    services.views.get("deadline_board").wait(APPLICATION_NAME, position, timeout=10)
+
+
+def transferred_appeal(casework: Casework, clock: ManualClock, at: datetime) -> tuple[UUID, str]:
+    """An appeal raised and transferred at `at`; returns its id and department."""
+    clock.set(at)
+    department = f"Works-{uuid4().hex[:6]}"
+    draft = AppealDraft(
+        channel=Channel.DEPARTMENT_LIAISON,
+        kind=Kind.COMPLAINT,
+        category="canteen",
+        title="Night shift meals",
+        text="The canteen closes before the night shift ends.",
+        department=department,
+    )
+    appeal_id = casework.raise_appeal(draft, CLERK).id
+    casework.transfer(appeal_id, department=department, supervisor="union-vice", actor=CLERK)
+    return appeal_id, department
+
+
+def missed(casework: Casework, appeal_id: UUID) -> list[Appeal.DeadlineMissed]:
+    return [
+        event for event in casework.history(appeal_id) if isinstance(event, Appeal.DeadlineMissed)
+    ]
+
+
+def test_a_reply_deadline_counts_working_days_across_the_national_day_holiday(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    appeal_id, _ = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
+    due = casework.get_appeal(appeal_id).reply_deadline
+    assert due is not None
+    expected = WorkingCalendar().add_working_days(BEFORE_GOLDEN_WEEK, 5)
+    assert due.due == expected
+    assert due.due.date() > datetime(2026, 10, 8).date()  # the holiday week does not count
+    board_has_seen(services, casework.head_position())
+
+    clock.set(datetime(2026, 10, 7, 12, 0, tzinfo=CHINA_TZ))  # still the holiday
+    assert watcher(services, appeal_id).sweep().missed == []
+    clock.set(due.due - timedelta(minutes=1))
+    assert watcher(services, appeal_id).sweep().missed == []
+    assert missed(casework, appeal_id) == []
+
+
+def test_an_overdue_reply_is_recorded_once_and_costs_the_department_two_points(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    appeal_id, department = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
+    due = casework.get_appeal(appeal_id).reply_deadline
+    assert due is not None
+    board_has_seen(services, casework.head_position())
+
+    clock.set(due.due + timedelta(minutes=1))
+    report = watcher(services, appeal_id).sweep()
+
+    assert report.missed == [(appeal_id, "reply")]
+    assert report.penalties == 1
+    [event] = missed(casework, appeal_id)
+    assert event.deadline["rule"] == due.rule
+    assert event.actor_role == Role.SYSTEM.value
+    penalty = services.accountability.get_penalty(
+        penalty_id(RuleCode.OVERDUE_REPLY, appeal_id, f"reply-due:{due.due.isoformat()}")
+    )
+    assert (penalty.department, penalty.points) == (department, -2)
+
+    # A later sweep, and a watcher started after a restart, find nothing more to do.
+    board_has_seen(services, casework.head_position())
+    clock.advance(timedelta(days=3))
+    assert watcher(services, appeal_id).sweep().missed == []
+    assert len(missed(casework, appeal_id)) == 1
+
+
+def test_two_watchers_at_the_same_time_record_the_miss_once(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    appeal_id, _ = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
+    due = casework.get_appeal(appeal_id).reply_deadline
+    assert due is not None
+    board_has_seen(services, casework.head_position())
+    clock.set(due.due + timedelta(hours=1))
+
+    start = threading.Barrier(2)
+    reports = []
+
+    def sweep() -> None:
+        start.wait()
+        reports.append(watcher(services, appeal_id).sweep())
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(missed(casework, appeal_id)) == 1
+    assert sum(len(report.missed) for report in reports) == 1
+    penalties = [
+        event
+        for event in services.accountability.history(
+            penalty_id(RuleCode.OVERDUE_REPLY, appeal_id, f"reply-due:{due.due.isoformat()}")
+        )
+        if isinstance(event, Penalty.Recorded)
+    ]
+    assert len(penalties) == 1
+
+
+def test_a_reply_in_time_leaves_nothing_to_record(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    appeal_id, _ = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
+    casework.acknowledge(appeal_id, note="on it", actor=DEPARTMENT)
+    casework.reply(
+        appeal_id, answer="Extended to 40 minutes", basis="Canteen rules §3", actor=DEPARTMENT
+    )
+    board_has_seen(services, casework.head_position())
+
+    clock.set(BEFORE_GOLDEN_WEEK + timedelta(days=60))
+    assert watcher(services, appeal_id).sweep().missed == []
+
+
+def test_an_urgent_appeal_misses_its_48_hour_first_response(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    clock.set(BEFORE_GOLDEN_WEEK)
+    draft = AppealDraft(
+        channel=Channel.URGENT,
+        kind=Kind.HARDSHIP,
+        category="work-injury",
+        title="Injured on shift",
+        text="Needs help with the work-injury claim.",
+        department="Safety",
+    )
+    appeal_id = casework.raise_appeal(draft, CLERK).id
+    casework.transfer(appeal_id, department="Safety", supervisor="union-vice", actor=CLERK)
+    board_has_seen(services, casework.head_position())
+
+    clock.set(BEFORE_GOLDEN_WEEK + timedelta(hours=49))
+    report = watcher(services, appeal_id).sweep()
+
+    assert report.missed == [(appeal_id, DeadlineAct.FIRST_RESPONSE.value)]
+    assert report.penalties == 0  # the -2 is for an overdue reply, not a late first response
+    [event] = missed(casework, appeal_id)
+    assert event.deadline["act"] == DeadlineAct.FIRST_RESPONSE.value
+
+
+def test_an_action_item_past_its_deadline_unaccepted_is_marked_overdue(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    meetings = services.meetings
+    clock.set(BEFORE_GOLDEN_WEEK)
+    who = [f"P{uuid4().hex[:6]}"]
+    meeting_id = meetings.schedule(
+        kind=MeetingKind.TIER_TALK,
+        tier=Tier.WORKERS,
+        topic="Shift pay",
+        scheduled_for=clock() + timedelta(hours=1),
+        place="Union hall",
+        actor=CLERK,
+    ).id
+    meetings.invite(meeting_id, participants=who, departments=["Absent-Dept"], actor=CLERK)
+    clock.advance(timedelta(hours=1))
+    meetings.hold(meeting_id, attendance=[Attendee(who[0], "Works")], actor=CLERK)
+    meetings.record_minutes(meeting_id, minutes="Pay slips are late", actor=CLERK)
+    meetings.record_decisions(meeting_id, decisions=["Pay slips by the 5th"], actor=CLERK)
+    item_id = meetings.create_action_item(
+        meeting_id,
+        decision_ref="D1",
+        task="Issue pay slips by the 5th",
+        department="Finance",
+        deadline=clock() + timedelta(days=10),
+        acceptance_criteria="Two months of pay slips by the 5th",
+        actor=CLERK,
+    ).id
+    board_has_seen(services, casework.head_position())
+
+    clock.advance(timedelta(days=11))
+    report = watcher(services, item_id, meeting_id).sweep()
+
+    assert (item_id, "accept") in report.missed
+    assert meetings.get_action_item(item_id).overdue
+    absent = services.accountability.get_penalty(
+        penalty_id(RuleCode.ABSENT_FROM_TALK, meeting_id, "Absent-Dept")
+    )
+    assert (absent.department, absent.points) == ("Absent-Dept", -1)
+
+    board_has_seen(services, casework.head_position())
+    again = watcher(services, item_id, meeting_id).sweep()
+    assert again.missed == []
+    assert again.penalties == 0
+
+
+@pytest.fixture(autouse=True)
+def _real_time_after(clock: ManualClock) -> None:
+    """Every test here sets the clock; the `clock` fixture puts it back afterwards."""
