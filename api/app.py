@@ -20,6 +20,7 @@ from api.routes import (
     health,
     meetings,
     metrics,
+    monthly_reports,
     projections,
     proposals,
     receipts,
@@ -67,4 +68,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(audit_trail.router)
     app.include_router(disclosures.router)
     app.include_router(metrics.router)
+    app.include_router(monthly_reports.router)
     return app

@@ -12,10 +12,12 @@ from application.casework import Casework, Clock
 from application.deadline_watch import DeadlineWatch, watch_forever
 from application.disclosures import Disclosures
 from application.meetings import Meetings
+from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
 from domain.calendar import WorkingCalendar
 from domain.card import CardPolicy
 from domain.deadlines import DeadlinePolicy
+from domain.monthly_report import FilingPolicy
 from infrastructure.chain import ChainKeeper
 from infrastructure.database import conninfo, embedded_server, ensure_database, eventsourcing_env
 from infrastructure.keys import resolve_cipher_key
@@ -40,6 +42,7 @@ class Services:
     reviews: Reviews
     watch: DeadlineWatch
     disclosures: Disclosures
+    monthly_reports: MonthlyReports
 
 
 def deadline_policy(settings: Settings) -> DeadlinePolicy:
@@ -148,6 +151,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 reviews=Reviews(casework),
                 watch=watch,
                 disclosures=Disclosures(casework, meetings, chain),
+                monthly_reports=MonthlyReports(
+                    casework,
+                    accountability,
+                    policy=FilingPolicy(working_days=settings.monthly_report_working_days),
+                    union_office=settings.union_office_department,
+                ),
             )
         finally:
             watching.close()

@@ -13,6 +13,7 @@ from application.accountability import Accountability
 from application.casework import Casework
 from application.disclosures import Disclosures
 from application.meetings import Meetings
+from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
 from domain.actors import Actor
 from infrastructure.chain import ChainKeeper
@@ -178,3 +179,11 @@ async def get_disclosures(services: ServicesDep) -> Disclosures:
 
 
 DisclosuresDep = Annotated[Disclosures, Depends(get_disclosures)]
+
+
+async def get_monthly_reports(services: ServicesDep) -> MonthlyReports:
+    """The monthly thought-dynamics report use cases."""
+    return services.monthly_reports
+
+
+MonthlyReportsDep = Annotated[MonthlyReports, Depends(get_monthly_reports)]

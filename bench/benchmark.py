@@ -37,6 +37,7 @@ from bench.api_load import (
     running_server,
 )
 from bench.measure import Measurement, Workload, measure_interleaved
+from bench.read_path import lag_lines, measure_lag, measure_rebuild, rebuild_lines
 from bench.report import Results, latency_lines, markdown, ratio_lines
 from bench.scratch import NotLoopback, check_loopback, scratch_database, server_facts
 from bench.workloads import (
@@ -48,6 +49,7 @@ from bench.workloads import (
 )
 from infrastructure.settings import Settings
 
+LAG_RATE = 100.0  # commands/s: a steady load well inside the write path's capacity
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_POOL_SIZE = int(Settings.model_fields["pool_size"].default)
 DEFAULT_DB_FUNCTIONS = bool(Settings.model_fields["db_functions"].default)
@@ -212,6 +214,22 @@ def measure_http(url: str, plan: Plan) -> HttpOutcome:
     return HttpOutcome(throughput, driver.latencies, peak_rss, start_rss)
 
 
+def measure_read_path(url: str, plan: Plan) -> list[str]:
+    """Phase 6: event → view lag under a steady load, then rebuilds against the raw read."""
+    settings = huiyin_settings(
+        url, AESCipher.create_key(32), pool_size=plan.pool_size, db_functions=True
+    )
+    commands = max(200, plan.n)
+    heading(f"6a. event → view lag, {commands} raise_appeal commands at {LAG_RATE}/s")
+    lag = measure_lag(settings, commands=commands, rate=LAG_RATE)
+    lines = lag_lines(lag)
+    print("\n".join(lines), flush=True)
+    heading(f"6b. rebuild every view vs the raw notification read, {plan.repeats} runs")
+    rebuild = rebuild_lines(measure_rebuild(settings, repeats=plan.repeats))
+    print("\n".join(rebuild), flush=True)
+    return lines + rebuild
+
+
 def settings_line(plan: Plan) -> str:
     """The options every figure was measured with."""
     return (
@@ -246,6 +264,7 @@ def run(server_url: str, plan: Plan) -> None:
         print_header(server_url, url, plan)
         raw, library, huiyin_on, huiyin_off = measure_in_process(url, plan)
         http = measure_http(url, plan)
+        read_path = measure_read_path(url, plan)
     results = Results(
         raw=raw,
         library=library,
@@ -260,6 +279,8 @@ def run(server_url: str, plan: Plan) -> None:
     print("\n".join(latency_lines(results)))
     heading("5. ratios (medians of this run)")
     print("\n".join(ratio_lines(results)))
+    heading("6. read path")
+    print("\n".join(read_path))
     heading("markdown")
     print("\n".join(markdown(results, settings_line(plan))))
 

@@ -155,6 +155,10 @@ def huiyin_settings(url: str, cipher_key: str, *, pool_size: int, db_functions: 
         cipher_key=SecretStr(cipher_key),
         pool_size=pool_size,
         db_functions=db_functions,
+        # Phase 3 measures the write path alone; phase 6 turns the runners on.
+        projections=False,
+        watcher=False,
+        chain_follow=False,
     )
 
 

@@ -18,6 +18,7 @@ class DeadlineAct(StrEnum):
     REPLY = "reply"  # 答复
     HOLD = "hold"  # 召开（会议）
     PUBLISH = "publish"  # 公布
+    FILE = "file"  # 报送（月度报告）
 
 
 class Unit(StrEnum):

@@ -247,7 +247,7 @@ class Disclosure(Aggregate):
             actor_role=actor.role.value,
             subject_type=subject_type.value,
             subject=clean_text("subject", subject, SUBJECT_LIMIT),
-            departments=_departments(departments, source),
+            departments=_departments(departments, source.departments),
             title=text[0],
             body=text[1],
         )
@@ -279,7 +279,7 @@ class Disclosure(Aggregate):
         actor: Actor,
         at: datetime,
     ) -> None:
-        """Revises a returned disclosure and proposes it again for review."""
+        """Revises a returned disclosure and proposes it again; no departments keeps them."""
         self._require("revise", {DisclosureStatus.RETURNED})
         _check_role(actor, PROPOSERS, "revise a disclosure")
         new_title, body = _public(source, title)
@@ -287,7 +287,7 @@ class Disclosure(Aggregate):
             self.Revised,
             actor,
             at,
-            departments=_departments(departments, source),
+            departments=_departments(departments, source.departments, self.departments),
             title=new_title,
             body=body,
         )
@@ -296,6 +296,7 @@ class Disclosure(Aggregate):
         """Publishes an approved disclosure: the time of this act is its publication time."""
         self._require("publish", {DisclosureStatus.APPROVED})
         _check_role(actor, PROPOSERS | REVIEWERS, "publish a disclosure")
+        check_aware("time", at)
         if self.approved_at is not None and at < self.approved_at:
             raise InvalidInput("time", "publication cannot precede the approval")
         self._trigger(self.Published, actor, at)
@@ -350,8 +351,10 @@ def _public(source: Source, title: str) -> tuple[str, str]:
     return checked
 
 
-def _departments(given: Sequence[str], source: Source) -> list[str]:
-    departments = clean_ids("departments", given or source.departments, limits.DEPARTMENT)
+def _departments(*choices: Sequence[str]) -> list[str]:
+    """The first non-empty choice of departments, cleaned."""
+    given = next((choice for choice in choices if choice), ())
+    departments = clean_ids("departments", given, limits.DEPARTMENT)
     if not departments:
         raise InvalidInput("departments", "name at least one department the disclosure concerns")
     return departments

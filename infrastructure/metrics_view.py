@@ -373,7 +373,7 @@ class PostgresMetricsView(PostgresView, MetricsView):
             " COALESCE(penalties, 0) AS penalties, COALESCE(reversed, 0) AS reversed,"
             " COALESCE(points, 0) AS points, COALESCE(yellow, 0) AS yellow,"
             " COALESCE(red, 0) AS red FROM p FULL JOIN k ON p.department = k.department"
-            " ORDER BY points DESC, department"
+            " ORDER BY points, department"
         )
         return [
             PenaltyGroup(

@@ -14,13 +14,13 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import InfrastructureFactory, Tracking
-from eventsourcing.projection import ProjectionRunner
+from eventsourcing.projection import ApplicationSubscription
 from eventsourcing.utils import Environment
 
 from infrastructure.audit_trail_view import PostgresAuditTrailView
@@ -97,100 +97,194 @@ def lock_key(name: str) -> int:
 
 
 def runner_env(env: Mapping[str, str]) -> dict[str, str]:
-    """The settings of a view's connections: one kept open, a few more on demand."""
-    return {**env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "3"}
+    """The settings of a view's connections: one kept open, a few more on demand.
+
+    Only the views create tables: the events table and its functions exist already (the
+    Casework application made them), and runners starting together in several threads
+    must not all `CREATE OR REPLACE` the same functions at once.
+    """
+    return {
+        **env,
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "1",
+        "CREATE_TABLE": "false",
+        **{f"{name.upper()}_CREATE_TABLE": "true" for name in VIEWS},
+    }
+
+
+class ViewStore:
+    """One connection pool that every view of a process shares (they are small tables)."""
+
+    def __init__(self, env: Mapping[str, str], *, pool_size: int = 1, overflow: int = 1) -> None:
+        settings = {
+            **env,
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(overflow),
+        }
+        self._factory = InfrastructureFactory[PostgresView].construct(
+            env=Environment("views", settings)
+        )
+
+    def view(self, spec: ViewSpec) -> PostgresView:
+        """The view's recorder on the shared pool (its tables are created if missing)."""
+        view = spec.view(datastore=self._datastore, tracking_table_name=f"{spec.name}_tracking")
+        view.create_table()
+        return view
+
+    @property
+    def _datastore(self) -> Any:
+        return self._factory.datastore  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        """Closes the pool."""
+        self._factory.close()
 
 
 def construct_view(spec: ViewSpec, env: Mapping[str, str]) -> PostgresView:
-    """The view's recorder (its tables are created if missing)."""
+    """The view's recorder with a pool of its own (its tables are created if missing)."""
     factory = InfrastructureFactory[PostgresView].construct(env=Environment(spec.name, env))
     return factory.tracking_recorder(spec.view)
+
+
+def try_lock(conn: psycopg.Connection[Any], name: str) -> bool:
+    """Takes the view's advisory lock on `conn` if no other session holds it."""
+    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(name),)).fetchone()
+    return bool(row and row[0])
 
 
 @contextlib.contextmanager
 def view_lock(conninfo: str, name: str) -> Iterator[psycopg.Connection[Any] | None]:
     """A connection holding the view's advisory lock, or None when another process holds it."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(name),)).fetchone()
-        yield conn if row and row[0] else None
+        yield conn if try_lock(conn, name) else None
 
 
 class ViewRunner:
-    """Keeps one view up to date while this process leads it; stands by otherwise."""
+    """Keeps views up to date while this process leads them; stands by for the others.
+
+    One subscription (one LISTEN connection, one decode per event) feeds every view this
+    process leads; each view skips events at or below its own tracking position, so views
+    that were behind catch up while the others wait. One connection holds the advisory
+    locks; a view whose lock another process holds is retried every `standby_seconds` and
+    joins the group when its leader goes away.
+    """
 
     def __init__(
         self,
-        spec: ViewSpec,
+        specs: ViewSpec | list[ViewSpec],
         env: Mapping[str, str],
         conninfo: str,
         *,
         standby_seconds: float = 2.0,
     ) -> None:
-        self.spec = spec
+        self.specs = [specs] if isinstance(specs, ViewSpec) else list(specs)
         self._env = runner_env(env)
         self._conninfo = conninfo
         self._standby_seconds = standby_seconds
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self.leading = threading.Event()
+        self.leading = {spec.name: threading.Event() for spec in self.specs}
         self.error: BaseException | None = None
+
+    @property
+    def names(self) -> list[str]:
+        """The views this runner is for."""
+        return [spec.name for spec in self.specs]
 
     def start(self) -> None:
         """Starts leading (or standing by) in a background thread."""
         self._thread = threading.Thread(
-            target=self._lead_or_stand_by, name=f"view-{self.spec.name}", daemon=True
+            target=self.run_forever, name=f"views-{'+'.join(self.names)}", daemon=True
         )
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stops following events and releases the lock."""
+        """Stops following events and releases the locks."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
     def run_forever(self) -> None:
-        """Runs in the calling thread until `stop()` (or Ctrl-C)."""
-        self._lead_or_stand_by()
-
-    def _lead_or_stand_by(self) -> None:
+        """Leads what it can until `stop()`; reconnects after errors."""
         while not self._stopping.is_set():
             try:
-                with view_lock(self._conninfo, self.spec.name) as lock:
-                    if lock is None:
-                        self._stopping.wait(self._standby_seconds)
-                        continue
-                    self._follow(lock)
+                with psycopg.connect(self._conninfo, autocommit=True) as locks:
+                    led: list[ViewSpec] = []
+                    while not self._stopping.is_set():
+                        led += [s for s in self.specs if s not in led and try_lock(locks, s.name)]
+                        if led:
+                            self._follow(locks, led)
+                        else:
+                            self._stopping.wait(self._standby_seconds)
             except Exception as error:
                 self.error = error
-                log.exception("view %s stopped; retrying", self.spec.name)
+                log.exception("views %s stopped; retrying", ", ".join(self.names))
                 self._stopping.wait(self._standby_seconds)
             finally:
-                self.leading.clear()
+                for flag in self.leading.values():
+                    flag.clear()
 
-    def _follow(self, lock: psycopg.Connection[Any]) -> None:
-        runner = ProjectionRunner(
-            application_class=EventLog,
-            projection_class=self.spec.projection,
-            view_class=self.spec.view,
-            env=self._env,
-        )
-        with runner:
-            self.leading.set()
-            self.error = None
-            while not self._stopping.is_set():
-                runner.run_forever(timeout=1.0)  # re-raises the runner's error, if any
-                if runner.is_interrupted.is_set():
-                    msg = f"the runner of view {self.spec.name} stopped"
-                    raise RuntimeError(msg)
-                lock.execute("SELECT 1")  # still connected, so still holding the lock
+    def _follow(self, locks: psycopg.Connection[Any], led: list[ViewSpec]) -> None:
+        """Feeds the led views until stopped, or until another view's lock comes free."""
+        app = EventLog(self._env)
+        store = ViewStore(self._env)
+        try:
+            projections = {spec.name: spec.projection(view=store.view(spec)) for spec in led}
+            positions = {
+                name: cast(PostgresView, p.view).position() for name, p in projections.items()
+            }
+            subscription = ApplicationSubscription(app, gt=min(positions.values()))
+            done = threading.Event()
+            watcher = threading.Thread(
+                target=self._watch, args=(locks, led, subscription, done), daemon=True
+            )
+            try:
+                with subscription:
+                    for spec in led:
+                        self.leading[spec.name].set()
+                    self.error = None
+                    watcher.start()
+                    for event, tracking in subscription:
+                        for name, projection in projections.items():
+                            if tracking.notification_id > positions[name]:
+                                projection.process_event(event, tracking)
+                                positions[name] = tracking.notification_id
+            finally:
+                done.set()
+                if watcher.is_alive():
+                    watcher.join()
+        finally:
+            store.close()
+            app.close()
+
+    def _watch(
+        self,
+        locks: psycopg.Connection[Any],
+        led: list[ViewSpec],
+        subscription: ApplicationSubscription[Any],
+        done: threading.Event,
+    ) -> None:
+        """Ends the subscription on stop, on a lost lock connection, or to take on a view."""
+        try:
+            while not self._stopping.wait(0.2) and not done.is_set():
+                locks.execute("SELECT 1")  # still connected, so still holding the locks
+                free = [s for s in self.specs if s not in led and try_lock(locks, s.name)]
+                if free:
+                    led += free
+                    break
+        except Exception as error:
+            self.error = error
+        finally:
+            subscription.stop()
 
 
 class Views:
-    """The query side of every view, and the runners this process starts."""
+    """The query side of every view, and the runner this process starts."""
 
     def __init__(self, env: Mapping[str, str], conninfo: str) -> None:
         self._env = runner_env(env)
         self._conninfo = conninfo
+        self._store = ViewStore(self._env, pool_size=1, overflow=3)
         self._views: dict[str, PostgresView] = {}
         self._runners: list[ViewRunner] = []
         self._events = EventLog(self._env)
@@ -198,7 +292,7 @@ class Views:
     def get(self, name: str) -> PostgresView:
         """The view of that name (constructed once)."""
         if name not in self._views:
-            self._views[name] = construct_view(spec_named(name), self._env)
+            self._views[name] = self._store.view(spec_named(name))
         return self._views[name]
 
     def typed(self, name: str, kind: type[T]) -> T:
@@ -209,28 +303,27 @@ class Views:
         return view
 
     def start_runners(self, names: list[str] | None = None) -> None:
-        """Starts a runner for each named view (all by default)."""
-        for name in names or list(VIEWS):
-            self.get(name)  # create the tables before anything queries them
-            runner = ViewRunner(spec_named(name), self._env, self._conninfo)
-            runner.start()
-            self._runners.append(runner)
+        """Starts one runner for the named views (all by default)."""
+        specs = [spec_named(name) for name in names or list(VIEWS)]
+        for spec in specs:
+            self.get(spec.name)  # create the tables before anything queries them
+        runner = ViewRunner(specs, self._env, self._conninfo)
+        runner.start()
+        self._runners.append(runner)
 
-    def stop_runners(self, names: list[str] | None = None) -> None:
-        """Stops this process's runners of the named views (all by default)."""
-        for runner in list(self._runners):
-            if names is None or runner.spec.name in names:
-                runner.stop()
-                self._runners.remove(runner)
+    def stop_runners(self, names: list[str]) -> None:
+        """Stops running the named views here; the runners' other views keep running."""
+        for runner in [r for r in self._runners if set(r.names) & set(names)]:
+            runner.stop()
+            self._runners.remove(runner)
+            others = [name for name in runner.names if name not in names]
+            if others:
+                self.start_runners(others)
 
     def wait_leading(self, name: str, timeout: float) -> bool:
-        """Whether this process's runner of the view leads within `timeout` seconds."""
-        runner = next((r for r in self._runners if r.spec.name == name), None)
-        return runner is not None and runner.leading.wait(timeout)
-
-    def leaders(self) -> list[str]:
-        """The views this process currently runs."""
-        return [runner.spec.name for runner in self._runners if runner.leading.is_set()]
+        """Whether this process's runner leads the view within `timeout` seconds."""
+        runner = next((r for r in self._runners if name in r.names), None)
+        return runner is not None and runner.leading[name].wait(timeout)
 
     def rebuild(self, name: str, *, progress: Callable[[int, int], None] | None = None) -> int:
         """Empties the view and replays every event into it (see `rebuild`)."""
@@ -243,20 +336,22 @@ class Views:
     def status(self) -> list[dict[str, Any]]:
         """Each view's position, the head, and how far behind the view is."""
         head = self.head()
-        local = {runner.spec.name: runner for runner in self._runners}
+        local = {name: runner for runner in self._runners for name in runner.names}
         result = []
         for name in VIEWS:
             position = self.get(name).position()
             runner = local.get(name)
+            if runner is None:
+                state = "elsewhere"
+            else:
+                state = "leading" if runner.leading[name].is_set() else "standing-by"
             result.append(
                 {
                     "name": name,
                     "position": position,
                     "head": head,
                     "lag": max(head - position, 0),
-                    "runner": "leading"
-                    if runner is not None and runner.leading.is_set()
-                    else ("standing-by" if runner is not None else "elsewhere"),
+                    "runner": state,
                     "error": repr(runner.error) if runner is not None and runner.error else None,
                 }
             )
@@ -267,8 +362,7 @@ class Views:
         for runner in self._runners:
             runner.stop()
         self._runners.clear()
-        for view in self._views.values():
-            view.close()
+        self._store.close()
         self._events.close()
 
 

@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     red_card_overdue: int = Field(default=4, ge=2, le=200)
     card_period_days: int = Field(default=30, ge=1, le=366)
     rectification_working_days: int = Field(default=10, ge=1, le=60)
+    monthly_report_working_days: int = Field(
+        default=5, ge=1, le=60, description="monthly report due this many working days after"
+    )
+    union_office_department: str = Field(
+        default="工会办公室",
+        min_length=1,
+        max_length=100,
+        description="the department a late monthly report costs a point",
+    )
 
     @model_validator(mode="after")
     def _key_required_outside_development(self) -> Settings:

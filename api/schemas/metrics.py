@@ -160,7 +160,7 @@ class PenaltyRowRead(BaseModel):
     department: str
     penalties: int = Field(description="penalties recorded in the period")
     reversed: int = Field(description="of them, reversed since")
-    points: int = Field(description="points of the penalties that still count")
+    points: int = Field(description="points of the penalties that still count (negative)")
     yellow_cards: int
     red_cards: int
 

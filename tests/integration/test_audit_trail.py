@@ -77,7 +77,7 @@ def _trail(services: Services, position: int) -> AuditTrailView:
 
 def _raw(services: Services, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     with psycopg.connect(conninfo(services.database_url)) as conn, conn.cursor() as curs:
-        curs.execute(sql, params)  # type: ignore[arg-type]
+        curs.execute(sql, params)
         names = [column.name for column in curs.description or ()]
         return [dict(zip(names, row, strict=True)) for row in curs.fetchall()]
 
@@ -127,8 +127,14 @@ def test_no_personal_data_reaches_the_view_tables(services: Services, casework: 
     case = _whole_lifecycle(casework)
     _trail(services, case.position)
 
-    trail = _raw(services, "SELECT t::text AS row FROM audit_trail t WHERE case_id = %s", (case.appeal_id,))
-    cases = _raw(services, "SELECT c::text AS row FROM audit_trail_cases c WHERE case_id = %s", (case.appeal_id,))
+    trail = _raw(
+        services, "SELECT t::text AS row FROM audit_trail t WHERE case_id = %s", (case.appeal_id,)
+    )
+    cases = _raw(
+        services,
+        "SELECT c::text AS row FROM audit_trail_cases c WHERE case_id = %s",
+        (case.appeal_id,),
+    )
 
     assert len(trail) == 7
     assert len(cases) == 1
@@ -205,7 +211,9 @@ def test_an_export_reads_every_matching_row_in_chunks(
     exported = list(view.export_rows(AuditQuery(department=department)))
 
     assert [r.position for r in exported] == positions
-    assert [r.summary.split("「")[1] for r in exported] == [f"加班费 {n}」(department_liaison, question)" for n in range(5)]
+    assert [r.summary.split("「")[1] for r in exported] == [
+        f"加班费 {n}」(department_liaison, question)" for n in range(5)
+    ]
 
 
 @pytest.fixture

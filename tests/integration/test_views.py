@@ -111,15 +111,15 @@ def test_a_second_runner_stands_by_and_takes_over_when_the_leader_stops(
     leader = ViewRunner(spec, env, info)
     standby = ViewRunner(spec, env, info, standby_seconds=0.05)
     leader.start()
-    assert leader.leading.wait(10)
+    assert leader.leading["case_index"].wait(10)
     standby.start()
     try:
         position = _raise(casework, f"部门-{uuid.uuid4().hex[:6]}")
         services.views.get("case_index").wait(APPLICATION_NAME, position, timeout=10)
-        assert not standby.leading.is_set()
+        assert not standby.leading["case_index"].is_set()
 
         leader.stop()
-        assert standby.leading.wait(10)
+        assert standby.leading["case_index"].wait(10)
         position = _raise(casework, f"部门-{uuid.uuid4().hex[:6]}")
         services.views.get("case_index").wait(APPLICATION_NAME, position, timeout=10)
     finally:

@@ -142,7 +142,8 @@ def test_an_anonymous_appeals_answer_withholds_nobody_because_no_identity_exists
     source = appeal_source(appeal)
 
     assert source.withheld is None
-    assert isinstance(appeal, Appeal) and appeal.anonymous
+    assert isinstance(appeal, Appeal)
+    assert appeal.anonymous
 
 
 def test_meeting_minutes_are_disclosed_only_once_the_meeting_published_them() -> None:
@@ -221,9 +222,9 @@ def test_only_the_committee_approves(role: Role) -> None:
 
 
 def test_a_malformed_chain_head_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="chain_head.link"):
+    with pytest.raises(InvalidInput, match=r"chain_head\.link"):
         ChainMark(5, "not-a-hash")
-    with pytest.raises(InvalidInput, match="chain_head.position"):
+    with pytest.raises(InvalidInput, match=r"chain_head\.position"):
         ChainMark(-1, "ab" * 32)
 
 

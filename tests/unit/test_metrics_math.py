@@ -38,7 +38,7 @@ def test_periods_are_months_quarters_halves_and_years_in_china_time(
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "2026-H3", "26-11", "November", ""])
 def test_anything_else_is_not_a_period(text: str) -> None:
-    with pytest.raises(ValueError, match="month|period|names no"):
+    with pytest.raises(ValueError, match=r"month|period|names no"):
         parse_period(text)
 
 
@@ -91,7 +91,8 @@ def test_a_transfer_assigns_the_department_and_sets_both_deadlines() -> None:
     assert change is not None
     assert change.assigned_to == "安全监察部"
     assert change.reply_due == change.awaiting_due == reply_deadline(7).due
-    assert change.sets_response_due and change.response_due is None
+    assert change.sets_response_due
+    assert change.response_due is None
     assert not change.responds
 
 
@@ -100,8 +101,11 @@ def test_an_answer_on_the_spot_responds_and_resolves() -> None:
     appeal.answer_on_spot(answer="已核实补发", basis="", close=False, actor=UNION_STAFF, at=at(1))
     change = appeal_change(appeal.collect_events()[-1])  # type: ignore[arg-type]
     assert change is not None
-    assert change.responds and change.resolves and not change.replies
-    assert change.sets_awaiting and change.awaiting_due is None
+    assert change.responds
+    assert change.resolves
+    assert not change.replies
+    assert change.sets_awaiting
+    assert change.awaiting_due is None
     assert change.work_clock == pytest.approx(WorkingHours().clock(at(1)))
 
 

@@ -1,0 +1,161 @@
+"""The read path: event → view lag under a steady load, rebuild rate against the raw log read.
+
+Phase 6 of the benchmark. Everything runs against the benchmark's scratch database:
+- lag: Casework commands at a steady rate in this process while every view's runner follows
+  (as inside `huiyin serve`); for each command, the time from its save() returning until each
+  view has applied its position (the views' in-process progress signal, no polling sleeps);
+- rebuild: the raw notification read (the library's select_notifications, no decoding) over
+  the whole log, against `rebuild` of each view (decode, project, one transaction).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from application.casework import Casework
+from bench.measure import percentile
+from domain.actors import Actor, Role
+from infrastructure.projection_runner import VIEWS
+from infrastructure.settings import Settings
+from infrastructure.views import PROGRESS, PostgresView
+
+CLERK = Actor("bench-clerk", Role.UNION_STAFF)
+LAG_TARGET = 0.020  # seconds, p99
+REBUILD_TARGET = 0.50  # of the raw notification read rate
+
+
+@dataclass
+class LagOutcome:
+    """Per view: seconds from save() returning to the view applying the event."""
+
+    commands: int
+    rate: float
+    lags: dict[str, list[float]] = field(default_factory=dict)
+
+
+@dataclass
+class RebuildOutcome:
+    """Events/s of the raw log read and of each view's rebuild, over the same log."""
+
+    events: int
+    raw_read: list[float] = field(default_factory=list)
+    rebuilds: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _steady(rate: float, count: int) -> Iterator[int]:
+    """Yields `count` times, paced at `rate` per second (never bursting to catch up)."""
+    interval = 1.0 / rate
+    next_at = time.perf_counter()
+    for index in range(count):
+        pause = next_at - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        next_at = max(next_at + interval, time.perf_counter())
+        yield index
+
+
+def measure_lag(settings: Settings, *, commands: int, rate: float) -> LagOutcome:
+    """Raises and transfers appeals at `rate` commands/s; records each view's lag."""
+    from api.bootstrap import build_services
+    from bench.workloads import DRAFT
+
+    outcome = LagOutcome(commands=commands, rate=rate)
+    with build_services(settings.model_copy(update={"projections": True})) as services:
+        casework: Casework = services.casework
+        views = {name: services.views.get(name) for name in VIEWS}
+        for name in VIEWS:
+            if not services.views.wait_leading(name, 30):
+                raise RuntimeError(f"the runner of view {name} did not start")
+        outcome.lags = {name: [] for name in views}
+        warm = casework.raise_appeal(DRAFT, CLERK).position
+        for view in views.values():
+            view.wait("Huiyin", warm, timeout=30)
+        for _ in _steady(rate, commands):
+            position = casework.raise_appeal(DRAFT, CLERK).position
+            saved = time.perf_counter()
+            _record_lags(views, position, saved, outcome.lags)
+    return outcome
+
+
+def _record_lags(
+    views: dict[str, PostgresView], position: int, saved: float, lags: dict[str, list[float]]
+) -> None:
+    pending = dict(views)
+    deadline = saved + 10.0
+    while pending:
+        for name, view in list(pending.items()):
+            if PROGRESS.reached(view._progress_key, position):
+                lags[name].append(time.perf_counter() - saved)
+                del pending[name]
+        if pending:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"views {sorted(pending)} did not reach {position} in 10 s")
+            PROGRESS.wait(0.001)
+
+
+def measure_rebuild(settings: Settings, *, repeats: int) -> RebuildOutcome:
+    """The raw log read rate and each view's rebuild rate, `repeats` times, interleaved."""
+    from api.bootstrap import build_services
+
+    quiet = settings.model_copy(
+        update={"projections": False, "watcher": False, "chain_follow": False}
+    )
+    with build_services(quiet) as services:
+        recorder = services.casework.recorder
+        head = recorder.max_notification_id() or 0
+        outcome = RebuildOutcome(events=head)
+        for _ in range(repeats):
+            started = time.perf_counter()
+            start, read = 1, 0
+            while True:
+                batch = recorder.select_notifications(start, 1000, stop=head)
+                if not batch:
+                    break
+                read += len(batch)
+                start = batch[-1].id + 1
+            outcome.raw_read.append(read / (time.perf_counter() - started))
+            for name in VIEWS:
+                started = time.perf_counter()
+                replayed = services.views.rebuild(name)
+                rate = replayed / (time.perf_counter() - started)
+                outcome.rebuilds.setdefault(name, []).append(rate)
+        return outcome
+
+
+def lag_lines(outcome: LagOutcome) -> list[str]:
+    """p50/p99 lag per view against the 20 ms target."""
+    lines = [
+        f"  {outcome.commands} commands at {outcome.rate:g}/s; lag from save() returning to "
+        "the view applying the event:",
+        f"  {'view':<16} {'samples':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+        "  target p99 < 20 ms",
+    ]
+    for name, samples in outcome.lags.items():
+        p99 = percentile(samples, 99)
+        verdict = "PASS" if p99 < LAG_TARGET else "FAIL"
+        lines.append(
+            f"  {name:<16} {len(samples):>8} {percentile(samples, 50) * 1000:>8.2f} "
+            f"{p99 * 1000:>8.2f} {max(samples) * 1000:>8.2f}  {verdict}"
+        )
+    return lines
+
+
+def rebuild_lines(outcome: RebuildOutcome) -> list[str]:
+    """Rebuild events/s per view and its share of the raw log read rate (target ≥ 50%)."""
+    raw = statistics.median(outcome.raw_read)
+    lines = [
+        f"  {outcome.events:,} events in the log; raw notification read "
+        f"{raw:,.0f} events/s (median of {len(outcome.raw_read)})",
+    ]
+    for name, rates in outcome.rebuilds.items():
+        rate = statistics.median(rates)
+        share = rate / raw if raw else 0.0
+        verdict = "PASS" if share >= REBUILD_TARGET else "FAIL"
+        lines.append(
+            f"  rebuild {name:<16} {rate:>9,.0f} events/s = {share:.1%} of the raw read"
+            f"  → {verdict} (target ≥ {REBUILD_TARGET:.0%})"
+        )
+    return lines

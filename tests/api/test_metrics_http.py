@@ -1,0 +1,162 @@
+"""Metrics over HTTP: rates with their counts, as of, provenance, CSV export, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from application.clock import ManualClock
+from domain.actors import Role
+from domain.calendar import CHINA_TZ
+from tests.api.conftest import Headers, named_appeal
+
+PROBLEM = "application/problem+json"
+#: Monday 2032-05-10, 09:00 China time: a month no other test writes into.
+MONDAY = datetime(2032, 5, 10, 9, 0, tzinfo=CHINA_TZ)
+
+
+def _rated(
+    client: TestClient, staff: Headers, appellant: Headers, department: str, rating: str
+) -> dict[str, Any]:
+    appeal = client.post("/appeals", json=named_appeal(), headers=staff).json()
+    appeal_id = appeal["id"]
+    client.post(
+        f"/appeals/{appeal_id}/transfer",
+        json={"department": department, "supervisor": "s"},
+        headers=staff,
+    )
+    client.post(f"/appeals/{appeal_id}/reply", json={"answer": "a", "basis": "b"}, headers=staff)
+    client.post(f"/appeals/{appeal_id}/publish", json={"public_text": "公示"}, headers=staff)
+    rated = client.post(f"/appeals/{appeal_id}/rate", json={"rating": rating}, headers=appellant)
+    assert rated.status_code == 200, rated.text
+    return {"id": appeal_id, "number": appeal["case_number"], "position": rated.json()["position"]}
+
+
+def _scenario(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    department = f"指标部门-{uuid.uuid4().hex[:8]}"
+    appellant = auth("E10234", Role.EMPLOYEE)
+    clock.set(MONDAY)
+    happy = _rated(client, staff, appellant, department, "satisfied")
+    clock.set(MONDAY + timedelta(days=1))
+    unhappy = _rated(client, staff, appellant, department, "dissatisfied")
+    return department, happy, unhappy
+
+
+def _row(body: dict[str, Any], department: str) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = [row for row in body["rows"] if row["key"] == department]
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_rates_come_with_their_numerator_and_denominator(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+) -> None:
+    department, _, unhappy = _scenario(client, staff, auth, clock)
+
+    response = client.get(
+        "/metrics/appeals",
+        params={"group_by": "department", "period": "2032-Q2", "after": unhappy["position"]},
+        headers=staff,
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["period"] == "2032-Q2"
+    assert body["position"] >= unhappy["position"]
+    row = _row(body, department)
+    assert row["counts"]["raised"] == row["counts"]["replied"] == row["counts"]["rated"] == 2
+    assert row["counts"]["reopened"] == 1
+    assert row["rates"]["satisfaction_rate"] == {
+        "value": "0.5000",
+        "numerator": 1,
+        "denominator": 2,
+    }
+    assert row["rates"]["response_rate"]["value"] == "1.0000"
+    assert row["hours"]["reply_hours_p50"] is not None
+
+
+def test_as_of_before_a_rating_leaves_it_out(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+) -> None:
+    department, _, unhappy = _scenario(client, staff, auth, clock)
+    params = {"period": "2032-05", "after": unhappy["position"]}
+
+    then = client.get(
+        "/metrics/appeals",
+        params={**params, "as_of": (MONDAY + timedelta(hours=12)).isoformat()},
+        headers=staff,
+    )
+
+    row = _row(then.json(), department)
+    assert row["counts"]["raised"] == row["counts"]["rated"] == 1
+    assert row["rates"]["satisfaction_rate"]["value"] == "1.0000"
+
+
+def test_provenance_lists_exactly_the_cases_of_a_rates_numerator(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+) -> None:
+    department, happy, unhappy = _scenario(client, staff, auth, clock)
+    params = {
+        "department": department,
+        "period": "2032-05",
+        "figure": "satisfaction_rate",
+        "after": unhappy["position"],
+    }
+
+    numerator = client.get(
+        "/metrics/appeals/cases", params={**params, "part": "numerator"}, headers=staff
+    ).json()
+    denominator = client.get(
+        "/metrics/appeals/cases", params={**params, "part": "denominator"}, headers=staff
+    ).json()
+
+    assert numerator["counted"] == "satisfied"
+    assert numerator["cases"] == [{"id": happy["id"], "case_number": happy["number"]}]
+    assert {case["id"] for case in denominator["cases"]} == {happy["id"], unhappy["id"]}
+
+
+def test_tables_export_as_csv(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+) -> None:
+    department, _, unhappy = _scenario(client, staff, auth, clock)
+    params = {"period": "2032-05", "after": unhappy["position"]}
+
+    by_path = client.get("/metrics/appeals.csv", params=params, headers=staff)
+    by_format = client.get("/metrics/appeals", params={**params, "format": "csv"}, headers=staff)
+    items = client.get("/metrics/action-items.csv", params=params, headers=staff)
+    penalties = client.get("/metrics/penalties", params={**params, "format": "csv"}, headers=staff)
+
+    assert by_path.headers["content-type"].startswith("text/csv")
+    assert by_path.text == by_format.text
+    [row] = [r for r in csv.DictReader(io.StringIO(by_path.text)) if r["key"] == department]
+    assert (row["raised"], row["satisfied"], row["satisfaction_rate"]) == ("2", "1", "0.5000")
+    assert csv.DictReader(io.StringIO(items.text)).fieldnames[:2] == ["department", "due"]  # type: ignore[index]
+    assert "points" in (csv.DictReader(io.StringIO(penalties.text)).fieldnames or [])
+
+
+def test_bad_parameters_are_problems_naming_the_field(client: TestClient, staff: Headers) -> None:
+    period = client.get("/metrics/appeals", params={"period": "2032-13"}, headers=staff)
+    figure = client.get("/metrics/appeals/cases", params={"figure": "happiness"}, headers=staff)
+    part = client.get("/metrics/appeals/cases", params={"figure": "timely_rate"}, headers=staff)
+    naive = client.get("/metrics/appeals", params={"as_of": "2032-05-01T00:00:00"}, headers=staff)
+
+    for response, field in ((period, "period"), (figure, "figure"), (part, "part")):
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["detail"].startswith(f"{field}:")
+    assert naive.status_code in (400, 422)
+    assert naive.headers["content-type"] == PROBLEM
+
+
+def test_metrics_need_a_token(client: TestClient) -> None:
+    response = client.get("/metrics/appeals")
+
+    assert response.status_code == 401

@@ -1,0 +1,280 @@
+"""Metric facts on PostgreSQL: figures of controlled appeals, as of, provenance, rebuild."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from api.bootstrap import Services
+from application.casework import AppealDraft, Casework
+from application.clock import ManualClock
+from domain.actors import Actor, Role
+from domain.appeal import Appellant
+from domain.calendar import CHINA_TZ
+from domain.terms import Channel, Kind, Outcome, Rating
+from infrastructure.database import conninfo
+from infrastructure.projection_runner import VIEWS, ViewRunner
+from projections.metrics import (
+    AppealQuery,
+    Dimension,
+    Figure,
+    MetricsView,
+    month_of,
+    parse_period,
+)
+from projections.view import APPLICATION_NAME
+from tests.application.test_meetings import decided_joint_meeting
+
+CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
+DEPARTMENT = Actor("dept-head-1", Role.DEPARTMENT)
+#: Monday 2031-03-03, 09:00 China time: a month no other test writes into.
+MONDAY = datetime(2031, 3, 3, 9, 0, tzinfo=CHINA_TZ)
+MARCH = parse_period("2031-03")
+
+
+@dataclass
+class Scenario:
+    """Three appeals raised on MONDAY 09:00 and handled by one department."""
+
+    department: str
+    satisfied: UUID  # acknowledged after 1 h, replied, rated satisfied, closed resolved
+    reopened: UUID  # acknowledged 3 days late, replied, rated dissatisfied: reopened
+    passed_on: UUID  # transferred three times, never answered
+    rated_at: datetime  # when `satisfied` was rated
+    position: int
+
+
+def _raise(casework: Casework, department: str) -> UUID:
+    draft = AppealDraft(
+        channel=Channel.GRID_LIAISON,  # first response due within 24 hours
+        kind=Kind.COMPLAINT,
+        category=f"canteen-{department[-4:]}",
+        title="夜班食堂供餐时间太短",
+        text="夜班下井前食堂只开放20分钟。",
+        department="综合办",
+        appellant=Appellant("王建国", "E10234"),
+    )
+    return casework.raise_appeal(draft, CLERK).id
+
+
+def _at(clock: ManualClock, hours: float) -> None:
+    clock.set(MONDAY + timedelta(hours=hours))
+
+
+def play(casework: Casework, clock: ManualClock) -> Scenario:
+    """Raises and handles the scenario's appeals, moving the clock between steps."""
+    department = f"metrics-{uuid.uuid4().hex[:8]}"
+    _at(clock, 0)
+    ids = [_raise(casework, department) for _ in range(3)]
+    satisfied, reopened, passed_on = ids
+    for appeal_id in (satisfied, reopened):
+        casework.transfer(appeal_id, department=department, supervisor="S-zhao", actor=CLERK)
+    casework.transfer(passed_on, department="other-1", supervisor="S-zhao", actor=CLERK)
+    _at(clock, 1)
+    casework.acknowledge(satisfied, note="收到", actor=DEPARTMENT)
+    casework.retransfer(passed_on, department="other-2", reason="不归我部", actor=CLERK)
+    casework.retransfer(passed_on, department=department, reason="职责调整", actor=CLERK)
+    _at(clock, 2)
+    casework.reply(satisfied, answer="延长至40分钟", basis="后勤管理规定", actor=DEPARTMENT)
+    casework.publish_reply(satisfied, public_text="夜班供餐延长至40分钟", actor=CLERK)
+    _at(clock, 3)
+    casework.rate(satisfied, rating=Rating.SATISFIED, comment="", actor=CLERK)
+    casework.close_appeal(satisfied, outcome=Outcome.RESOLVED, note="", actor=CLERK)
+    _at(clock, 72)  # Thursday 09:00: two days past the 24-hour response deadline
+    casework.acknowledge(reopened, note="收到", actor=DEPARTMENT)
+    casework.reply(reopened, answer="研究中", basis="后勤管理规定", actor=DEPARTMENT)
+    casework.publish_reply(reopened, public_text="研究中", actor=CLERK)
+    position = casework.rate(
+        reopened, rating=Rating.DISSATISFIED, comment="没解决", actor=CLERK
+    ).position
+    return Scenario(
+        department, satisfied, reopened, passed_on, MONDAY + timedelta(hours=3), position
+    )
+
+
+@pytest.fixture
+def metrics(services: Services) -> MetricsView:
+    """The metrics view."""
+    return services.views.typed("metrics", MetricsView)  # type: ignore[type-abstract]
+
+
+def _figures(
+    metrics: MetricsView, scenario: Scenario, now: datetime, as_of: datetime | None = None
+) -> dict[Figure, int]:
+    query = AppealQuery(MARCH.start, MARCH.end, now, as_of, department=scenario.department)
+    groups = metrics.appeal_groups(query, Dimension.DEPARTMENT)
+    assert [group.key for group in groups] == [scenario.department]
+    return groups[0].counts
+
+
+def test_figures_count_each_appeal_once_per_fact(
+    metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario = play(casework, clock)
+    metrics.wait(APPLICATION_NAME, scenario.position, timeout=10)
+    a_month_later = MONDAY + timedelta(days=40)
+
+    counts = _figures(metrics, scenario, now=a_month_later)
+
+    assert counts == {
+        Figure.RAISED: 3,
+        Figure.RESPONDED: 2,
+        Figure.RESPONDED_IN_TIME: 1,
+        Figure.REPLIED: 2,
+        Figure.RESOLVED: 1,
+        Figure.RATED: 2,
+        Figure.SATISFIED: 1,
+        Figure.OVERDUE_OPEN: 2,  # the reopened and the passed-on appeal, past their deadlines
+        Figure.OVERDUE_CLOSED: 0,
+        Figure.REOPENED: 1,
+        Figure.TRANSFERRED_3_PLUS: 1,
+    }
+
+
+def test_response_times_are_in_wall_clock_and_working_hours(
+    metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario = play(casework, clock)
+    metrics.wait(APPLICATION_NAME, scenario.position, timeout=10)
+    query = AppealQuery(MARCH.start, MARCH.end, MONDAY, department=scenario.department)
+
+    [group] = metrics.appeal_groups(query, Dimension.DEPARTMENT)
+
+    # 1 h and 72 h wall-clock; 1 h and 8 + 9 + 9 + 1 = 27 working hours.
+    assert group.quantiles["response_hours_p50"] == pytest.approx(36.5)
+    assert group.quantiles["response_work_hours_p50"] == pytest.approx(14)
+    assert group.quantiles["response_hours_p90"] == pytest.approx(1 + 0.9 * 71)
+    assert group.quantiles["reply_hours_p50"] == pytest.approx((2 + 72) / 2)
+
+
+def test_as_of_gives_the_figures_as_they_stood_then(
+    metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario = play(casework, clock)
+    metrics.wait(APPLICATION_NAME, scenario.position, timeout=10)
+    now = MONDAY + timedelta(days=40)
+
+    before_rating = _figures(metrics, scenario, now, as_of=scenario.rated_at - timedelta(minutes=1))
+    after_rating = _figures(metrics, scenario, now, as_of=scenario.rated_at)
+
+    assert before_rating[Figure.RATED] == 0
+    assert before_rating[Figure.RESPONDED] == 1
+    assert before_rating[Figure.REPLIED] == 1
+    assert before_rating[Figure.OVERDUE_OPEN] == 0
+    assert after_rating[Figure.RATED] == after_rating[Figure.SATISFIED] == 1
+    assert after_rating[Figure.RESOLVED] == 1
+    assert _figures(metrics, scenario, now, as_of=now) == _figures(metrics, scenario, now)
+
+
+def test_provenance_lists_the_cases_behind_a_figure(
+    metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario = play(casework, clock)
+    metrics.wait(APPLICATION_NAME, scenario.position, timeout=10)
+    query = AppealQuery(MARCH.start, MARCH.end, MONDAY, department=scenario.department)
+
+    satisfied = metrics.appeal_cases(query, Figure.SATISFIED)
+    rated = metrics.appeal_cases(query, Figure.RATED)
+    passed_on = metrics.appeal_cases(query, Figure.TRANSFERRED_3_PLUS)
+
+    assert [case.id for case in satisfied] == [scenario.satisfied]
+    assert {case.id for case in rated} == {scenario.satisfied, scenario.reopened}
+    assert [case.id for case in passed_on] == [scenario.passed_on]
+    assert satisfied[0].case_number.startswith("HY-2031-")
+
+
+def _rows(services: Services) -> dict[str, list[tuple[Any, ...]]]:
+    tables = VIEWS["metrics"].view.tables
+    with psycopg.connect(conninfo(services.database_url)) as conn:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+            for table in tables
+        }
+
+
+@pytest.fixture
+def paused_metrics(services: Services) -> Iterator[None]:
+    """The session's metrics runner, stopped for the test and started again after it."""
+    services.views.stop_runners(["metrics"])
+    yield
+    services.views.start_runners(["metrics"])
+
+
+def test_a_rebuild_gives_the_same_facts_as_the_live_view(
+    services: Services, casework: Casework, clock: ManualClock, paused_metrics: None
+) -> None:
+    play(casework, clock)
+    head = services.views.head()
+    runner = ViewRunner(VIEWS["metrics"], services.views._env, conninfo(services.database_url))
+    runner.start()
+    try:
+        services.views.get("metrics").wait(APPLICATION_NAME, head, timeout=10)
+    finally:
+        runner.stop()
+    live = _rows(services)
+
+    services.views.rebuild("metrics")
+
+    assert _rows(services) == live
+    assert live["metrics_facts"]
+
+
+def test_action_items_count_acceptance_on_time_per_department(
+    services: Services, metrics: MetricsView, clock: ManualClock
+) -> None:
+    department = f"items-{uuid.uuid4().hex[:8]}"
+    meeting_id = decided_joint_meeting(services.meetings, clock)
+    hr, works = Actor("HR-zhang", Role.HR), Actor("D-works", Role.DEPARTMENT)
+    items = [
+        services.meetings.create_action_item(
+            meeting_id,
+            decision_ref="D1",
+            task=f"Canteen hours {n}",
+            department=department,
+            deadline=clock() + timedelta(days=7),
+            acceptance_criteria="Posted at the canteen door",
+            actor=hr,
+        ).id
+        for n in range(2)
+    ]
+    for item_id in items:
+        services.meetings.submit_for_acceptance(item_id, note="Done", actor=works)
+    position = services.meetings.accept_item(items[0], note="Seen", actor=hr).position
+    metrics.wait(APPLICATION_NAME, position, timeout=10)
+
+    period = parse_period(month_of(clock() + timedelta(days=7)))
+    groups = metrics.action_item_groups(period.start, period.end)
+
+    [group] = [g for g in groups if g.department == department]
+    assert (group.due, group.submitted, group.accepted, group.accepted_on_time) == (2, 2, 1, 1)
+
+
+def test_penalty_points_count_until_reversed(
+    services: Services, metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario = play(casework, clock)
+    supervisor = Actor("S-zhao", Role.UNION_STAFF)
+    penalties = [
+        services.accountability.record_perfunctory_handling(
+            scenario.passed_on, reason="推诿", actor=supervisor
+        ).id
+        for _ in range(2)
+    ]
+    committee = Actor("committee-1", Role.COMMITTEE)
+    position = services.accountability.reverse(
+        penalties[1], reason="复核撤销", actor=committee
+    ).position
+    metrics.wait(APPLICATION_NAME, position, timeout=10)
+
+    groups = metrics.penalty_groups(MARCH.start, MARCH.end)
+
+    [group] = [g for g in groups if g.department == scenario.department]
+    assert (group.penalties, group.reversed, group.points) == (2, 1, -1)
+    assert (group.yellow_cards, group.red_cards) == (0, 0)
