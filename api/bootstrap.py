@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import psycopg
+
 from application.accountability import Accountability
 from application.casework import Casework, Clock
 from application.deadline_watch import DeadlineWatch, watch_forever
@@ -79,6 +81,25 @@ def database_url(settings: Settings) -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def schema_lock(info: str) -> Iterator[None]:
+    """Serialises creating tables and functions across processes starting at once.
+
+    `CREATE OR REPLACE FUNCTION` from two sessions at the same moment fails with "tuple
+    concurrently updated"; a server and a CLI command started together must not collide.
+    """
+    with psycopg.connect(info, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
+#: The advisory lock key held while a process creates Huiyin's tables and functions.
+SCHEMA_LOCK = 0x48_55_49_59_49_4E  # "HUIYIN"
+
+
+@contextlib.contextmanager
 def watching_in_background(watch: DeadlineWatch, settings: Settings) -> Iterator[None]:
     """The deadline watcher, sweeping in a thread until the context ends."""
     stop = threading.Event()
@@ -111,15 +132,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         if settings.aggregate_cache_size:
             env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
         store = SupportStore(conninfo(url), token_cache_seconds=settings.token_cache_seconds)
-        store.open()
-        casework = Casework(
-            env,
-            clock=clock,
-            calendar=WorkingCalendar(),
-            policy=deadline_policy(settings),
-            case_numbers=store,
-        )
-        views = Views(env, conninfo(url))
+        with schema_lock(conninfo(url)):
+            store.open()
+            casework = Casework(
+                env,
+                clock=clock,
+                calendar=WorkingCalendar(),
+                policy=deadline_policy(settings),
+                case_numbers=store,
+            )
+            views = Views(env, conninfo(url))
+            views.create_tables()
         chain = ChainKeeper(conninfo(url))
         chain_following = contextlib.ExitStack()
         watching = contextlib.ExitStack()

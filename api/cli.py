@@ -103,13 +103,21 @@ def demo(
     from api.bootstrap import build_services
     from application.clock import ManualClock
     from application.demo import populate
+    from application.demo_accountability import populate_accountability
     from application.demo_meetings import populate_meetings
 
     clock = ManualClock()
-    with build_services(load_settings(data_dir), clock=clock) as services:
+    # The demo sweeps for missed deadlines itself, at the moments its story needs.
+    settings = load_settings(data_dir).model_copy(update={"watcher": False})
+    with build_services(settings, clock=clock) as services:
+        if not settings.projections:
+            services.views.start_runners(["deadline_board"])  # the board its sweeps read
         summary = populate(services.casework, clock, appeals=appeals, months=months, seed=seed)
         meetings = populate_meetings(services.meetings, clock, months=12, seed=seed)
-    for line in [*summary.lines(), *meetings.lines()]:
+        accountability = populate_accountability(
+            services, clock, demo=summary, meetings=meetings, seed=seed
+        )
+    for line in [*summary.lines(), *meetings.lines(), *accountability.lines()]:
         typer.echo(line)
 
 

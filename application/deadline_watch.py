@@ -22,7 +22,7 @@ from application.casework import Casework
 from application.meetings import Meetings
 from domain.actors import Actor
 from domain.deadlines import DeadlineAct
-from domain.errors import ActionNotAllowed, ConcurrentWrite
+from domain.errors import ActionNotAllowed, ConcurrentWrite, DomainError
 
 ABSENCE = "absence:"  # the board's act for a talk's absent department (projections/deadlines)
 
@@ -115,6 +115,10 @@ class DeadlineWatch:
                     self._record(due, now, report)
                 except (ActionNotAllowed, ConcurrentWrite):
                     # Done meanwhile, met after all, or recorded by another watcher.
+                    report.already_done += 1
+                except DomainError:
+                    # A case the rules say has nothing to record; never stop the sweep.
+                    log.exception("deadline watcher: %s %s refused", due.case_type, due.case_id)
                     report.already_done += 1
 
     def _record(self, due: DueCase, now: datetime, report: SweepReport) -> None:

@@ -358,8 +358,13 @@ class _Tally:
             for category, count in self.categories.items()
             if count > self.previous_categories[category]
         ]
-        rises.sort(key=lambda r: (-r.growth, -r.count, r.category))
+        # Most new appeals first; at equal growth the faster rate (a new category: fastest).
+        rises.sort(key=lambda r: (-r.growth, -_rate(r), r.category))
         return rises[:RISING_CATEGORIES]
+
+
+def _rate(rise: CategoryRise) -> float:
+    return float("inf") if rise.growth_percent is None else rise.growth_percent
 
 
 def _in_order(counts: Counter[str], order: list[str]) -> dict[str, int]:

@@ -98,7 +98,9 @@ def sentiment(f: MonthlyFigures) -> str:
     """职工思想动态: what employees raised most, by category and tier."""
     if not f.appeals_raised:
         return "本月未收集到职工诉求，职工思想总体平稳。"
-    top = _listing(dict(list(f.appeals_by_category.items())[:5]), {}, "件")
+    top = "，".join(
+        f"“{category}”类{n}件" for category, n in list(f.appeals_by_category.items())[:5]
+    )
     text = f"职工关注的问题主要集中在：{top}。"
     if f.appeals_by_tier:
         text += f"慧谈中各层级反映诉求：{_listing(f.appeals_by_tier, TIER_LABELS, '件')}。"

@@ -295,6 +295,11 @@ class Views:
             self._views[name] = self._store.view(spec_named(name))
         return self._views[name]
 
+    def create_tables(self) -> None:
+        """Creates every view's tables now (they are otherwise made on first use)."""
+        for name in VIEWS:
+            self.get(name)
+
     def typed(self, name: str, kind: type[T]) -> T:
         """The view of that name, checked to offer the interface `kind`."""
         view = self.get(name)
@@ -377,7 +382,8 @@ def rebuild(
     """Empties the view and replays every event into it in one transaction.
 
     Takes the view's lock, so a live runner elsewhere must be stopped first (ViewBusy).
-    Returns the number of events replayed.
+    Reports progress as (position reached, head); returns the number of events replayed,
+    which is below the head when rolled-back writes left gaps in the positions.
     """
     with view_lock(conninfo, spec.name) as lock:
         if lock is None:
@@ -404,7 +410,7 @@ def rebuild(
                     done += len(notifications)
                     start = notifications[-1].id + 1
                     if progress is not None:
-                        progress(done, head)
+                        progress(notifications[-1].id, head)  # positions, not counts
             return done
         finally:
             view.close()

@@ -21,6 +21,7 @@ from domain.action_item import ActionItem
 from domain.appeal import Appeal
 from domain.deadlines import DeadlineAct
 from domain.meeting import Meeting
+from domain.meeting_terms import MeetingKind
 from domain.penalty import Penalty
 from projections.view import View, ViewProjection
 
@@ -143,9 +144,9 @@ class DeadlineBoard(ViewProjection):
 
     @process_event.register
     def _(self, event: Meeting.Held, tracking: Tracking) -> None:
-        # Each department asked to attend that sent no one owes the board a -1 penalty.
+        # At a talk, each department asked to attend that sent no one costs a point (-1).
         owe = tuple((ABSENCE + d, event.timestamp) for d in event.absent_departments)
-        if owe:
+        if owe and MeetingKind(event.kind).is_talk:
             self.board.change(BoardChange(event.originator_id, "meeting", owe=owe), tracking)
         else:
             self.ignore(tracking)

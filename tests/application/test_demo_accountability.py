@@ -9,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.bootstrap import Services
+from application.accountability import AUTOMATIC
 from application.clock import ManualClock
 from application.demo import DemoSummary, populate
 from application.demo_accountability import AccountabilitySummary, populate_accountability
 from application.demo_meetings import populate_meetings
 from domain.accountability_rules import RuleCode, penalty_id
 from domain.appeal import Appeal
-from domain.card import CardColour, CardStatus, EscalatedTo
 from domain.calendar import CHINA_TZ
+from domain.card import CardColour, CardStatus, EscalatedTo
 from domain.deadlines import DeadlineAct
 from domain.golden_idea import AWARD_CEILING, AWARD_FLOOR
 from domain.penalty import Penalty, PenaltyStatus
@@ -38,9 +39,7 @@ def summary(
 ) -> AccountabilitySummary:
     """Meetings, then accountability and reviews, as `huiyin demo` runs them."""
     meetings = populate_meetings(services.meetings, session_clock, months=12, seed=11, end=END)
-    return populate_accountability(
-        services, session_clock, demo=appeals, meetings=meetings, seed=5
-    )
+    return populate_accountability(services, session_clock, demo=appeals, meetings=meetings, seed=5)
 
 
 def test_overdue_appeals_get_a_missed_deadline_and_a_two_point_penalty(
@@ -61,8 +60,8 @@ def test_overdue_appeals_get_a_missed_deadline_and_a_two_point_penalty(
         )
         assert penalty.points == -2
         assert penalty.case.id == appeal_id
-        assert penalty.recorded_at > due
-        assert penalty.recorded_at == missed[0].timestamp or penalty.recorded_at < END
+        assert (penalty.recorded_by, penalty.recorded_role) == (AUTOMATIC.id, "system")
+        assert due < penalty.recorded_at == missed[0].timestamp < END
 
 
 def test_one_perfunctory_penalty_is_reversed_and_stays_in_history(
@@ -73,7 +72,8 @@ def test_one_perfunctory_penalty_is_reversed_and_stays_in_history(
     assert summary.reversed_penalty is not None
     penalty = services.accountability.get_penalty(summary.reversed_penalty)
     assert penalty.status is PenaltyStatus.REVERSED
-    assert penalty.reversal is not None and penalty.reversal.role == "committee"
+    assert penalty.reversal is not None
+    assert penalty.reversal.role == "committee"
     assert penalty.reversal.reason
     history = services.accountability.history(penalty.id)
     assert [type(e).__name__ for e in history] == ["Recorded", "Contested", "Reversed"]
@@ -97,10 +97,12 @@ def test_one_department_rectifies_a_yellow_card_another_is_escalated_to_red(
     for yellow in escalated:
         assert yellow.escalated_to is EscalatedTo.RED_CARD
         assert yellow.red_card_id in cards
-        assert yellow.escalated_at and yellow.escalated_at > yellow.rectification_deadline
+        assert yellow.escalated_at
+        assert yellow.escalated_at > yellow.rectification_deadline
     assert {c.department for c in cleared}.isdisjoint({c.department for c in reds})
     period = summary.card_period
-    assert period is not None and period.end < END.date()
+    assert period is not None
+    assert period.end < END.date()
 
 
 def test_a_quarters_golden_ideas_are_decided_and_published_within_the_scale(
@@ -109,12 +111,15 @@ def test_a_quarters_golden_ideas_are_decided_and_published_within_the_scale(
     assert summary.idea_review is not None
     review = services.reviews.get_idea_review(summary.idea_review)
     assert review.status is IdeaReviewStatus.PUBLISHED
-    assert review.ideas and summary.ideas == len(review.ideas)
+    assert review.ideas
+    assert summary.ideas == len(review.ideas)
     for idea in review.ideas.values():
-        assert idea.award is not None and AWARD_FLOOR <= idea.award <= AWARD_CEILING
+        assert idea.award is not None
+        assert AWARD_FLOOR <= idea.award <= AWARD_CEILING
         assert set(idea.scores) == set(review.reviewers)
     assert summary.awarded == review.total_awarded >= AWARD_FLOOR * len(review.ideas)
-    assert review.published_at is not None and review.published_at < END
+    assert review.published_at is not None
+    assert review.published_at < END
 
 
 def test_the_competition_ranks_25_contestants_20_titled_and_5_advancing(
@@ -135,14 +140,19 @@ def test_everything_happened_before_the_end_and_the_clock_runs_again(
     services: Services, summary: AccountabilitySummary, session_clock: ManualClock
 ) -> None:
     assert not summary.skipped
-    assert len(summary.lines()) >= 5
-    ids = [summary.idea_review, summary.competition, *summary.perfunctory]
-    for aggregate_id in [i for i in ids if i is not None]:
-        for event in [
-            *services.reviews.history(aggregate_id),
-        ] if aggregate_id in (summary.idea_review, summary.competition) else [
-            *services.accountability.history(aggregate_id)
-        ]:
-            assert event.timestamp.tzinfo is not None
-            assert event.timestamp < END
+    assert len(summary.lines()) == 5
+    assert summary.idea_review is not None
+    assert summary.competition is not None
+    events = [
+        *services.reviews.history(summary.idea_review),
+        *services.reviews.history(summary.competition),
+        *(e for card in summary.cards for e in services.accountability.history(card.id)),
+        *(e for p in summary.perfunctory for e in services.accountability.history(p)),
+    ]
+    assert events
+    for event in events:
+        assert event.timestamp.tzinfo is not None
+        assert event.timestamp < END
+        assert event.actor_id
+        assert event.actor_role
     assert abs(session_clock() - datetime.now(UTC)) < timedelta(minutes=1)

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from infrastructure.settings import Settings
+
 HUIYIN = shutil.which("huiyin", path=str(Path(sys.executable).parent)) or "huiyin"
 START_TIMEOUT_S = 60.0
 
@@ -77,14 +79,19 @@ def wait_until_healthy(base: str, proc: subprocess.Popen[str]) -> None:
 
 
 @pytest.fixture
-def server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    """The environment a user would set to run against a PostgreSQL server."""
+def server_env(database_url: str, settings: Settings, tmp_path: Path) -> dict[str, str]:
+    """The environment a user would set to run against a PostgreSQL server.
+
+    The server shares the session's cipher key: every process writing to one store must,
+    or the others (the session's view runners here) cannot read its events.
+    """
+    assert settings.cipher_key is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
     env.update(
         HUIYIN_DATABASE_URL=database_url,
         HUIYIN_DATA_DIR=str(tmp_path),
         HUIYIN_ENVIRONMENT="test",
         HUIYIN_TOKEN_CACHE_SECONDS="0",  # see a revocation by another process at once
-        HUIYIN_CIPHER_KEY=huiyin("key", "new", env=env),
+        HUIYIN_CIPHER_KEY=settings.cipher_key.get_secret_value(),
     )
     return env

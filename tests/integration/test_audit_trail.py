@@ -241,6 +241,6 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
 
     replayed = services.views.rebuild("audit_trail")
 
-    assert replayed == head
+    assert 0 < replayed <= head  # positions may have gaps (rolled-back writes)
     assert [_raw(services, query.format(t)) for t in ("audit_trail", "audit_trail_cases")] == live
     assert services.views.get("audit_trail").position() == head

