@@ -154,11 +154,18 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 views.start_runners()
             meetings = Meetings(casework)
             accountability = Accountability(casework, policy=card_policy(settings))
+            monthly_reports = MonthlyReports(
+                casework,
+                accountability,
+                policy=FilingPolicy(working_days=settings.monthly_report_working_days),
+                union_office=settings.union_office_department,
+            )
             watch = DeadlineWatch(
                 casework,
                 meetings,
                 accountability,
                 views.typed("deadline_board", DeadlineBoardView),  # type: ignore[type-abstract]
+                reports=monthly_reports,
             )
             if settings.watcher:
                 watching.enter_context(watching_in_background(watch, settings))
@@ -174,12 +181,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 reviews=Reviews(casework),
                 watch=watch,
                 disclosures=Disclosures(casework, meetings, chain),
-                monthly_reports=MonthlyReports(
-                    casework,
-                    accountability,
-                    policy=FilingPolicy(working_days=settings.monthly_report_working_days),
-                    union_office=settings.union_office_department,
-                ),
+                monthly_reports=monthly_reports,
             )
         finally:
             watching.close()

@@ -14,15 +14,19 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 from uuid import UUID
 
+from eventsourcing.domain import DomainEvent
+
 from application.accountability import AUTOMATIC, Accountability
+from application.aggregates import ItemResult
 from application.casework import Casework
 from application.meetings import Meetings
 from domain.actors import Actor
 from domain.deadlines import DeadlineAct
 from domain.errors import ActionNotAllowed, ConcurrentWrite, DomainError
+from domain.monthly_figures import ReportMonth
 
 ABSENCE = "absence:"  # the board's act for a talk's absent department (projections/deadlines)
 
@@ -47,6 +51,13 @@ class DueCase(Protocol):
     @property
     def due_at(self) -> datetime:
         """When it was due."""
+
+
+class UnfiledReports(Protocol):
+    """The monthly reports: records the -1 for one filed late or not at all, once."""
+
+    def penalise_unfiled(self, month: ReportMonth, *, actor: Actor) -> ItemResult | None:
+        """The penalty for `month`'s report, if one is owed."""
 
 
 class Board(Protocol):
@@ -87,7 +98,10 @@ class DeadlineWatch:
         *,
         actor: Actor = AUTOMATIC,
         batch: int = 500,
+        reports: UnfiledReports | None = None,
     ) -> None:
+        self.reports = reports
+        self._in_use_since: datetime | None = None
         self.casework = casework
         self.meetings = meetings
         self.accountability = accountability
@@ -99,6 +113,7 @@ class DeadlineWatch:
         """Records every miss due by now (the application clock's now)."""
         now = self.casework.now()
         report = SweepReport(at=now)
+        self._last_months_report(now, report)
         seen: set[tuple[UUID, str, datetime]] = set()
         while True:
             fresh = [
@@ -120,6 +135,30 @@ class DeadlineWatch:
                     # A case the rules say has nothing to record; never stop the sweep.
                     log.exception("deadline watcher: %s %s refused", due.case_type, due.case_id)
                     report.already_done += 1
+
+    def _last_months_report(self, now: datetime, report: SweepReport) -> None:
+        """Last month's thought-dynamics report, unfiled past its deadline, costs -1 once.
+
+        Only for a month the service was in use: a new installation owes nothing for the
+        months before its first event.
+        """
+        if self.reports is None:
+            return
+        last = ReportMonth.of(now).previous()
+        if self._in_use_since is None:
+            first = self.casework.recorder.select_notifications(1, 1)
+            if not first:
+                return
+            event = cast(DomainEvent, self.casework.mapper.to_domain_event(first[0]))
+            self._in_use_since = event.timestamp
+        if self._in_use_since >= last.end:
+            return
+        try:
+            penalty = self.reports.penalise_unfiled(last, actor=self.actor)
+        except (ActionNotAllowed, ConcurrentWrite):
+            return
+        if penalty is not None and penalty.position:
+            report.penalties += 1
 
     def _record(self, due: DueCase, now: datetime, report: SweepReport) -> None:
         if due.case_type == "appeal":

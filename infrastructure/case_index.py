@@ -143,13 +143,9 @@ class PostgresCaseIndexView(PostgresView, CaseIndexView):
             where.append("(opened_at, id) < (%(after_at)s, %(after_id)s)")
             params["after_at"], params["after_id"] = query.after
         # Every fragment in `where` is a constant above; values travel as parameters.
-        sql = SQL(
-            "SELECT "
-            + COLUMNS
-            + " FROM {0}.case_index WHERE "  # noqa: S608
-            + " AND ".join(where)
-            + " ORDER BY opened_at DESC, id DESC LIMIT %(limit)s"
-        ).format(self._table())
+        conditions = " AND ".join(where)
+        text = f"SELECT {COLUMNS} FROM {{0}}.case_index WHERE {conditions}"  # noqa: S608
+        sql = SQL(text + " ORDER BY opened_at DESC, id DESC LIMIT %(limit)s").format(self._table())
         rows = [self._row(r, query) for r in self.query(sql, params)]
         more = len(rows) > query.limit
         rows = rows[: query.limit]

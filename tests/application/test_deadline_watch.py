@@ -20,6 +20,8 @@ from domain.calendar import CHINA_TZ, WorkingCalendar
 from domain.deadlines import DeadlineAct
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
+from domain.monthly_figures import ReportMonth
+from domain.monthly_report import report_id
 from domain.penalty import Penalty
 from domain.terms import Channel, Kind, Tier
 from projections.deadlines import DeadlineBoardView
@@ -250,3 +252,31 @@ def test_an_action_item_past_its_deadline_unaccepted_is_marked_overdue(
 @pytest.fixture(autouse=True)
 def _real_time_after(clock: ManualClock) -> None:
     """Every test here sets the clock; the `clock` fixture puts it back afterwards."""
+
+
+def test_last_months_report_unfiled_past_its_deadline_costs_the_union_office_one_point(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    # A month no other test touches; the store was in use long before it.
+    clock.set(datetime(2030, 5, 20, 9, 0, tzinfo=CHINA_TZ))
+    watch = DeadlineWatch(
+        services.casework,
+        services.meetings,
+        services.accountability,
+        OnlyTheseCases(
+            services.views.typed("deadline_board", DeadlineBoardView),  # type: ignore[type-abstract]
+            set(),
+        ),
+        reports=services.monthly_reports,
+    )
+
+    first = watch.sweep()
+    again = watch.sweep()
+
+    assert first.penalties == 1
+    assert again.penalties == 0
+    month = ReportMonth(2030, 4)
+    penalty = services.accountability.get_penalty(
+        penalty_id(RuleCode.LATE_MONTHLY_REPORT, report_id(month), str(month))
+    )
+    assert (penalty.department, penalty.points) == (services.settings.union_office_department, -1)
