@@ -37,6 +37,7 @@ from bench.api_load import (
     running_server,
 )
 from bench.measure import Measurement, Workload, measure_interleaved
+from bench.queries import measure_queries, query_lines
 from bench.read_path import lag_lines, measure_lag, measure_rebuild, rebuild_lines
 from bench.report import Results, latency_lines, markdown, ratio_lines
 from bench.scratch import NotLoopback, check_loopback, scratch_database, server_facts
@@ -49,6 +50,9 @@ from bench.workloads import (
 )
 from infrastructure.settings import Settings
 
+#: One cipher key for every phase: they share the scratch store, and a view runner must be
+#: able to read every event in it (as in production, where all processes share one key).
+BENCH_KEY = AESCipher.create_key(32)
 LAG_RATE = 100.0  # commands/s: a steady load well inside the write path's capacity
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_POOL_SIZE = int(Settings.model_fields["pool_size"].default)
@@ -66,6 +70,8 @@ class Plan:
     warmup_appeals: int
     pool_size: int
     http_db_functions: bool
+    scale_appeals: int = 100_000
+    query_samples: int = 1000
 
 
 def bounded(low: int, high: int) -> type[int]:
@@ -104,6 +110,12 @@ def parse_args(argv: list[str] | None) -> tuple[str, Plan]:
         default="on" if DEFAULT_DB_FUNCTIONS else "off",
         help="the server's insert path (default: the service's default)",
     )
+    parser.add_argument(
+        "--scale-appeals",
+        type=bounded(100, 1_000_000),
+        default=100_000,
+        help="appeals in the store for the metrics-latency phase",
+    )
     parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
     args = parser.parse_args(argv)
     n = 100 if args.quick else int(args.n)
@@ -116,6 +128,8 @@ def parse_args(argv: list[str] | None) -> tuple[str, Plan]:
         warmup_appeals=max(2, appeals // 10),
         pool_size=int(args.pool_size),
         http_db_functions=args.http_db_functions == "on",
+        scale_appeals=2000 if args.quick else int(args.scale_appeals),
+        query_samples=200 if args.quick else 1000,
     )
     return str(args.database_url), plan
 
@@ -152,7 +166,7 @@ def measure_in_process(
     show(library)
 
     heading(f"3. Huiyin Casework.raise_appeal (AES on, pool {plan.pool_size}), 1 thread")
-    key = AESCipher.create_key(32)
+    key = BENCH_KEY
     with contextlib.ExitStack() as stack:
         huiyin_cases: list[tuple[str, Workload]] = [
             (
@@ -184,7 +198,7 @@ def server_env(url: str, plan: Plan) -> dict[str, str]:
     """The server's settings: the scratch database, a fresh key, the benchmark's options."""
     return {
         "HUIYIN_DATABASE_URL": url,
-        "HUIYIN_CIPHER_KEY": AESCipher.create_key(32),
+        "HUIYIN_CIPHER_KEY": BENCH_KEY,
         "HUIYIN_ENVIRONMENT": "test",
         "HUIYIN_POOL_SIZE": str(plan.pool_size),
         "HUIYIN_DB_FUNCTIONS": "true" if plan.http_db_functions else "false",
@@ -216,9 +230,7 @@ def measure_http(url: str, plan: Plan) -> HttpOutcome:
 
 def measure_read_path(url: str, plan: Plan) -> list[str]:
     """Phase 6: event → view lag under a steady load, then rebuilds against the raw read."""
-    settings = huiyin_settings(
-        url, AESCipher.create_key(32), pool_size=plan.pool_size, db_functions=True
-    )
+    settings = huiyin_settings(url, BENCH_KEY, pool_size=plan.pool_size, db_functions=True)
     commands = max(200, plan.n)
     heading(f"6a. event → view lag, {commands} raise_appeal commands at {LAG_RATE}/s")
     lag = measure_lag(settings, commands=commands, rate=LAG_RATE)
@@ -227,7 +239,12 @@ def measure_read_path(url: str, plan: Plan) -> list[str]:
     heading(f"6b. rebuild every view vs the raw notification read, {plan.repeats} runs")
     rebuild = rebuild_lines(measure_rebuild(settings, repeats=plan.repeats))
     print("\n".join(rebuild), flush=True)
-    return lines + rebuild
+    heading(f"7. queries at scale: {plan.scale_appeals:,} appeals, metrics latency, audit export")
+    queries = query_lines(
+        measure_queries(settings, appeals=plan.scale_appeals, samples=plan.query_samples)
+    )
+    print("\n".join(queries), flush=True)
+    return lines + rebuild + queries
 
 
 def settings_line(plan: Plan) -> str:
