@@ -125,7 +125,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         env = eventsourcing_env(
             url, pool_size=settings.pool_size, db_functions=settings.db_functions
         )
-        env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
+        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
         env["CIPHER_KEY"] = resolve_cipher_key(settings)
         # Cached aggregates are fast-forwarded from the store on every read, so several
         # processes may write: the cache saves decrypting and replaying, never a read.

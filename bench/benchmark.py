@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 from importlib.metadata import version
 
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 
 from bench.api_load import (
     COMMANDS_PER_LIFECYCLE,

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 from eventsourcing.domain import Aggregate
 from pydantic import SecretStr
 
@@ -110,7 +110,7 @@ def library_env(url: str, case: LibraryCase, pool_size: int) -> dict[str, str]:
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y" if case.db_functions else "n",
     }
     if case.cipher:
-        env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
+        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
         env["CIPHER_KEY"] = AESCipher.create_key(32)
     return env
 

@@ -6,7 +6,7 @@ import os
 from base64 import b64decode
 from pathlib import Path
 
-from eventsourcing.cipher import AESCipher
+from eventsourcing.cryptography import AESCipher
 
 from infrastructure.settings import Environment, Settings
 
