@@ -53,6 +53,9 @@ class _Progress:
 
 PROGRESS = _Progress()
 
+#: Statements gathered during a rebuild before they are sent (grouped into executemany).
+REBUILD_FLUSH = 2000
+
 
 class PostgresView(PostgresTrackingRecorder, View):
     """A view whose rows live in PostgreSQL tables next to its tracking table."""
@@ -69,6 +72,7 @@ class PostgresView(PostgresTrackingRecorder, View):
         # Progress is shared per database and table: tests run several databases at once.
         self._progress_key = f"{self.datastore.pool.conninfo}#{self.tracking_table_name}"
         self._rebuild_cursor: Cursor[DictRow] | None = None
+        self._rebuild_pending: list[Statement] = []
         self._rebuild_tracking: Tracking | None = None
 
     # -- writing -------------------------------------------------------------------------
@@ -76,15 +80,35 @@ class PostgresView(PostgresTrackingRecorder, View):
     def write(self, tracking: Tracking, statements: Sequence[Statement]) -> None:
         """Applies one event: its statements and the tracking row, in one transaction."""
         if self._rebuild_cursor is not None:
-            for query, params in statements:
-                self._rebuild_cursor.execute(query, params)  # type: ignore[arg-type]
+            self._rebuild_pending.extend(statements)
             self._rebuild_tracking = tracking
+            if len(self._rebuild_pending) >= REBUILD_FLUSH:
+                self._flush_rebuild()
             return
         with self.datastore.transaction(commit=True) as curs:
             for query, params in statements:
                 curs.execute(query, params, prepare=True)  # type: ignore[arg-type]
             self._insert_tracking(curs, tracking)
         PROGRESS.advanced(self._progress_key, tracking.notification_id)
+
+    def _flush_rebuild(self) -> None:
+        """Sends the gathered statements, each run of the same statement as one executemany.
+
+        Runs keep their order, so every statement still sees the ones before it.
+        """
+        cursor = self._rebuild_cursor
+        pending, self._rebuild_pending = self._rebuild_pending, []
+        if cursor is None:
+            return
+        index = 0
+        while index < len(pending):
+            query = pending[index][0]
+            end = index + 1
+            while end < len(pending) and pending[end][0] == query:
+                end += 1
+            rows = [params for _, params in pending[index:end]]
+            cursor.executemany(query, rows)  # type: ignore[arg-type]
+            index = end
 
     def skip(self, tracking: Tracking) -> None:
         """Moves past an event this view ignores (only the tracking row changes)."""
@@ -108,9 +132,11 @@ class PostgresView(PostgresTrackingRecorder, View):
             )
             self._rebuild_cursor = curs
             self._rebuild_tracking = None
+            self._rebuild_pending = []
             try:
                 with conn.pipeline():
                     yield
+                    self._flush_rebuild()
                 if self._rebuild_tracking is not None:
                     self._insert_tracking(curs, self._rebuild_tracking)
             finally:
