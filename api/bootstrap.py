@@ -27,6 +27,7 @@ from infrastructure.projection_runner import Views
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
 from projections.deadlines import DeadlineBoardView
+from projections.penalty_ledger import PenaltyLedgerView
 
 
 @dataclass
@@ -166,6 +167,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 accountability,
                 views.typed("deadline_board", DeadlineBoardView),  # type: ignore[type-abstract]
                 reports=monthly_reports,
+                ledger=views.typed("penalty_ledger", PenaltyLedgerView),  # type: ignore[type-abstract]
             )
             if settings.watcher:
                 watching.enter_context(watching_in_background(watch, settings))

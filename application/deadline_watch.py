@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, cast
 from uuid import UUID
 
@@ -23,7 +23,9 @@ from application.accountability import AUTOMATIC, Accountability
 from application.aggregates import ItemResult
 from application.casework import Casework
 from application.meetings import Meetings
+from domain.accountability_rules import RuleCode
 from domain.actors import Actor
+from domain.card import PenaltyRecord
 from domain.deadlines import DeadlineAct
 from domain.errors import ActionNotAllowed, ConcurrentWrite, DomainError
 from domain.monthly_figures import ReportMonth
@@ -60,6 +62,39 @@ class UnfiledReports(Protocol):
         """The penalty for `month`'s report, if one is owed."""
 
 
+class LedgerEntry(Protocol):
+    """A penalty as the ledger holds it."""
+
+    @property
+    def id(self) -> UUID:
+        """The penalty."""
+
+    @property
+    def department(self) -> str:
+        """Whose head it falls on."""
+
+    @property
+    def rule(self) -> str:
+        """The rule's code."""
+
+    @property
+    def points(self) -> int:
+        """Points (negative)."""
+
+    @property
+    def reversed(self) -> bool:
+        """Whether the committee reversed it."""
+
+
+class Ledger(Protocol):
+    """The penalty ledger view: penalties by day and department."""
+
+    def entries(
+        self, start: date, end: date, department: str | None = None
+    ) -> Sequence[LedgerEntry]:
+        """Penalties recorded on days in [start, end]."""
+
+
 class Board(Protocol):
     """Where the watcher finds candidates (the deadline board view)."""
 
@@ -75,13 +110,14 @@ class SweepReport:
     candidates: int = 0
     missed: list[tuple[UUID, str]] = field(default_factory=list)
     penalties: int = 0
+    cards: int = 0
     already_done: int = 0
 
     def line(self) -> str:
         """One line for the log."""
         return (
             f"{self.at.isoformat()}: {self.candidates} candidate(s), {len(self.missed)} "
-            f"missed deadline(s) recorded, {self.penalties} penalty(ies), "
+            f"missed deadline(s) recorded, {self.penalties} penalty(ies), {self.cards} card(s), "
             f"{self.already_done} already handled"
         )
 
@@ -99,8 +135,10 @@ class DeadlineWatch:
         actor: Actor = AUTOMATIC,
         batch: int = 500,
         reports: UnfiledReports | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         self.reports = reports
+        self.ledger = ledger
         self._in_use_since: datetime | None = None
         self.casework = casework
         self.meetings = meetings
@@ -114,6 +152,7 @@ class DeadlineWatch:
         now = self.casework.now()
         report = SweepReport(at=now)
         self._last_months_report(now, report)
+        self._evaluate_cards(report)
         seen: set[tuple[UUID, str, datetime]] = set()
         while True:
             fresh = [
@@ -160,6 +199,33 @@ class DeadlineWatch:
         if penalty is not None and penalty.position:
             report.penalties += 1
 
+    def _evaluate_cards(self, report: SweepReport) -> None:
+        """Issues the red and yellow cards the ledger's penalties call for (once each).
+
+        The current card period and the one before (in case the watcher was down when it
+        ended); the Card rules refuse a second card of a colour for the same period.
+        """
+        if self.ledger is None:
+            return
+        current = self.accountability.current_period()
+        policy = self.accountability.policy
+        for period in (policy.previous_period(current), current):
+            by_department: dict[str, list[PenaltyRecord]] = {}
+            for entry in self.ledger.entries(period.start, period.end):
+                by_department.setdefault(entry.department, []).append(
+                    PenaltyRecord(entry.id, RuleCode(entry.rule), entry.points, entry.reversed)
+                )
+            for department, records in sorted(by_department.items()):
+                try:
+                    evaluation = self.accountability.evaluate_cards(
+                        department, period, records, actor=self.actor
+                    )
+                except DomainError:
+                    log.exception("card evaluation of %s refused", department)
+                    continue
+                if evaluation.issued is not None and evaluation.issued.position:
+                    report.cards += 1
+
     def _record(self, due: DueCase, now: datetime, report: SweepReport) -> None:
         if due.case_type == "appeal":
             act = DeadlineAct(due.act)
@@ -176,6 +242,8 @@ class DeadlineWatch:
                 )
                 report.penalties += 1 if penalty.position else 0
             self.casework.record_missed_deadline(due.case_id, act=act, actor=self.actor)
+        elif due.case_type == "card":
+            self.accountability.escalate_card(due.case_id, actor=self.actor)
         elif due.case_type == "action_item":
             self.meetings.mark_item_overdue(due.case_id, actor=self.actor)
         elif due.case_type == "meeting" and due.act.startswith(ABSENCE):

@@ -28,12 +28,14 @@ from infrastructure.case_index import PostgresCaseIndexView
 from infrastructure.deadline_board_view import PostgresDeadlineBoardView
 from infrastructure.disclosure_view import PostgresDisclosureFeedView
 from infrastructure.metrics_view import PostgresMetricsView
+from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
 from infrastructure.views import PostgresView
 from projections.audit_trail import AuditTrail
 from projections.cases import CaseIndex
 from projections.deadlines import DeadlineBoard
 from projections.disclosure import DisclosureFeed
 from projections.metrics import Metrics
+from projections.penalty_ledger import PenaltyLedger
 from projections.view import APPLICATION_NAME, ViewProjection
 
 T = TypeVar("T")
@@ -68,6 +70,7 @@ VIEWS: dict[str, ViewSpec] = {
         ViewSpec(AuditTrail, PostgresAuditTrailView),
         ViewSpec(DeadlineBoard, PostgresDeadlineBoardView),
         ViewSpec(DisclosureFeed, PostgresDisclosureFeedView),
+        ViewSpec(PenaltyLedger, PostgresPenaltyLedgerView),
         ViewSpec(Metrics, PostgresMetricsView),
     )
 }

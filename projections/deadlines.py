@@ -19,6 +19,7 @@ from eventsourcing.persistence import Tracking
 from domain.accountability_rules import RuleCode
 from domain.action_item import ActionItem
 from domain.appeal import Appeal
+from domain.card import Card
 from domain.deadlines import DeadlineAct
 from domain.meeting import Meeting
 from domain.meeting_terms import MeetingKind
@@ -27,6 +28,8 @@ from projections.view import View, ViewProjection
 
 ACCEPT = "accept"  # an action item's acceptance (验收) by its deadline
 ABSENCE = "absence:"  # + department: a held talk's absent department, not yet penalised
+CARD = "card"
+RECTIFY = "rectify"  # a card's rectification (限期整改) by its deadline
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,18 @@ class DeadlineBoard(ViewProjection):
             meeting_id = UUID(event.case["id"])
             change = BoardChange(meeting_id, "meeting", settle=(ABSENCE + event.department,))
             self.board.change(change, tracking)
+        else:
+            self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: Card.Issued, tracking: Tracking) -> None:
+        owe = ((RECTIFY, event.rectification_deadline),)
+        self.board.change(BoardChange(event.originator_id, CARD, owe=owe), tracking)
+
+    @process_event.register
+    def _(self, event: Card.Event, tracking: Tracking) -> None:
+        if isinstance(event, Card.Rectified | Card.Escalated):
+            self.board.change(BoardChange(event.originator_id, CARD, settle_all=True), tracking)
         else:
             self.ignore(tracking)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -12,11 +12,12 @@ import pytest
 from api.bootstrap import Services
 from application.casework import AppealDraft, Casework
 from application.clock import ManualClock
-from application.deadline_watch import DeadlineWatch, DueCase
-from domain.accountability_rules import RuleCode, penalty_id
+from application.deadline_watch import DeadlineWatch, DueCase, LedgerEntry
+from domain.accountability_rules import CaseRef, CaseType, RuleCode, penalty_id
 from domain.actors import Actor, Role
 from domain.appeal import Appeal
 from domain.calendar import CHINA_TZ, WorkingCalendar
+from domain.card import CardColour, CardStatus, card_id
 from domain.deadlines import DeadlineAct
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
@@ -25,6 +26,7 @@ from domain.monthly_report import report_id
 from domain.penalty import Penalty
 from domain.terms import Channel, Kind, Tier
 from projections.deadlines import DeadlineBoardView
+from projections.penalty_ledger import PenaltyLedgerView
 from projections.view import APPLICATION_NAME
 
 CLERK = Actor("U-watch", Role.UNION_STAFF)
@@ -280,3 +282,71 @@ def test_last_months_report_unfiled_past_its_deadline_costs_the_union_office_one
         penalty_id(RuleCode.LATE_MONTHLY_REPORT, report_id(month), str(month))
     )
     assert (penalty.department, penalty.points) == (services.settings.union_office_department, -1)
+
+
+class OneDepartmentsLedger:
+    """The real penalty ledger, narrowed to one department (the store holds others')."""
+
+    def __init__(self, ledger: PenaltyLedgerView, department: str) -> None:
+        self.ledger = ledger
+        self.department = department
+
+    def entries(
+        self, start: date, end: date, department: str | None = None
+    ) -> Sequence[LedgerEntry]:
+        return self.ledger.entries(start, end, self.department)
+
+
+def test_penalties_over_the_threshold_bring_a_yellow_card_that_escalates_unrectified(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    department = f"Dept-{uuid4().hex[:6]}"
+    threshold = services.settings.yellow_card_penalty_points
+    for n in range(threshold):
+        services.accountability.record_automatic(
+            RuleCode.ABSENT_FROM_TALK,
+            department=department,
+            case=CaseRef(CaseType.MEETING, uuid4(), f"talk {n}"),
+            occurrence_key=department,
+        )
+    ledger = services.views.typed("penalty_ledger", PenaltyLedgerView)  # type: ignore[type-abstract]
+    ledger.wait(APPLICATION_NAME, casework.head_position(), timeout=10)
+    watch = DeadlineWatch(
+        services.casework,
+        services.meetings,
+        services.accountability,
+        OnlyTheseCases(
+            services.views.typed("deadline_board", DeadlineBoardView),  # type: ignore[type-abstract]
+            set(),
+        ),
+        ledger=OneDepartmentsLedger(ledger, department),
+    )
+
+    issued = watch.sweep()
+    again = watch.sweep()
+
+    assert (issued.cards, again.cards) == (1, 0)
+    period = services.accountability.current_period()
+    yellow_id = card_id(department, CardColour.YELLOW, period.start)
+    yellow = services.accountability.get_card(yellow_id)
+    assert yellow.status is CardStatus.OPEN
+
+    # The rectification deadline passes with nothing done: the watcher escalates to red.
+    board_has_seen(services, casework.head_position())
+    clock.set(yellow.rectification_deadline + timedelta(minutes=1))
+    escalating = DeadlineWatch(
+        services.casework,
+        services.meetings,
+        services.accountability,
+        OnlyTheseCases(
+            services.views.typed("deadline_board", DeadlineBoardView),  # type: ignore[type-abstract]
+            {yellow_id},
+        ),
+    )
+    escalated = escalating.sweep()
+
+    assert escalated.missed == [(yellow_id, "rectify")]
+    yellow = services.accountability.get_card(yellow_id)
+    assert yellow.status is CardStatus.ESCALATED
+    assert yellow.red_card_id is not None
+    assert services.accountability.get_card(yellow.red_card_id).colour is CardColour.RED
