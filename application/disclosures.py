@@ -132,9 +132,13 @@ class Disclosures:
     def publish(
         self, disclosure_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
-        """Publishes an approved disclosure now."""
+        """Publishes an approved disclosure now, with the chain head at this moment."""
         disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
-        disclosure.publish(actor=actor, at=self.app.now())
+        self.chain.catch_up()
+        head = self.chain.head()
+        disclosure.publish(
+            actor=actor, at=self.app.now(), chain_head=ChainMark(head.position, head.link)
+        )
         return self._access.save(disclosure)
 
     def withdraw(

@@ -179,11 +179,18 @@ class Disclosure(Aggregate):
             disclosure.authors.add(self.actor_id)
 
     class Published(Event):
-        """It went public at this event's time."""
+        """It went public at this event's time, with the hash chain's head at that moment."""
+
+        chain_position: int | None
+        chain_link: str | None
 
         def apply_to(self, disclosure: Disclosure) -> None:
             disclosure.status = DisclosureStatus.PUBLISHED
             disclosure.published_at = self.timestamp
+            position = getattr(self, "chain_position", None)  # absent before it was recorded
+            link = getattr(self, "chain_link", None)
+            if position is not None and link is not None:
+                disclosure.published_chain_head = ChainMark(position, link)
 
     class Withdrawn(Event):
         """It was taken down, with a reason; the feed shows it as withdrawn."""
@@ -212,6 +219,7 @@ class Disclosure(Aggregate):
         self.approved_at: datetime | None = None
         self.chain_head: ChainMark | None = None
         self.published_at: datetime | None = None
+        self.published_chain_head: ChainMark | None = None
         self.withdrawn_at: datetime | None = None
         self.withdrawal_reason: str | None = None
 
@@ -292,14 +300,21 @@ class Disclosure(Aggregate):
             body=body,
         )
 
-    def publish(self, *, actor: Actor, at: datetime) -> None:
-        """Publishes an approved disclosure: the time of this act is its publication time."""
+    def publish(self, *, actor: Actor, at: datetime, chain_head: ChainMark | None = None) -> None:
+        """Publishes an approved disclosure: the time of this act is its publication time,
+        and the chain head then is printed with it (a notice can be checked against it)."""
         self._require("publish", {DisclosureStatus.APPROVED})
         _check_role(actor, PROPOSERS | REVIEWERS, "publish a disclosure")
         check_aware("time", at)
         if self.approved_at is not None and at < self.approved_at:
             raise InvalidInput("time", "publication cannot precede the approval")
-        self._trigger(self.Published, actor, at)
+        self._trigger(
+            self.Published,
+            actor,
+            at,
+            chain_position=chain_head.position if chain_head else None,
+            chain_link=chain_head.link if chain_head else None,
+        )
 
     def withdraw(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """A committee member withdraws a published disclosure with a reason; it stays listed."""

@@ -181,7 +181,12 @@ class DisclosureFeed(ViewProjection):
                 body=event.body,
             )
         elif isinstance(event, Disclosure.Published):
-            change = EntryChanged(**base, status=DisclosureStatus.PUBLISHED)
+            change = EntryChanged(
+                **base,
+                status=DisclosureStatus.PUBLISHED,
+                chain_position=getattr(event, "chain_position", None),
+                chain_link=getattr(event, "chain_link", None),
+            )
         elif isinstance(event, Disclosure.Withdrawn):
             change = EntryChanged(**base, status=DisclosureStatus.WITHDRAWN, reason=event.reason)
         else:

@@ -108,6 +108,9 @@ class DisclosureRead(BaseModel):
     approved_at: datetime | None
     chain_head: ChainHeadRead | None
     published_at: datetime | None
+    published_chain_head: ChainHeadRead | None = Field(
+        default=None, description="the hash chain's head at publication, printed on the notice"
+    )
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
     history: str
@@ -130,6 +133,7 @@ class DisclosureRead(BaseModel):
             approved_at=disclosure.approved_at,
             chain_head=ChainHeadRead.of(disclosure.chain_head),
             published_at=disclosure.published_at,
+            published_chain_head=ChainHeadRead.of(disclosure.published_chain_head),
             withdrawn_at=disclosure.withdrawn_at,
             withdrawal_reason=disclosure.withdrawal_reason,
             history=history_path(disclosure.id),

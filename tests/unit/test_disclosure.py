@@ -310,6 +310,19 @@ def test_publication_is_its_own_recorded_act_with_a_time() -> None:
     assert event.timestamp == at(2)
 
 
+def test_publication_records_the_chain_head_at_that_moment() -> None:
+    disclosure = approved()
+    later_head = ChainMark(HEAD.position + 7, "cd" * 32)
+
+    disclosure.publish(actor=UNION_STAFF, at=at(2), chain_head=later_head)
+
+    assert disclosure.chain_head == HEAD  # as approved
+    assert disclosure.published_chain_head == later_head  # as printed on the notice
+    [event] = disclosure.collect_events()
+    assert isinstance(event, Disclosure.Published)
+    assert (event.chain_position, event.chain_link) == (later_head.position, later_head.link)
+
+
 @pytest.mark.parametrize("state", [proposed, returned])
 def test_nothing_is_published_before_approval(state: object) -> None:
     disclosure = state()  # type: ignore[operator]
