@@ -29,7 +29,7 @@ from infrastructure.deadline_board_view import PostgresDeadlineBoardView
 from infrastructure.disclosure_view import PostgresDisclosureFeedView
 from infrastructure.metrics_view import PostgresMetricsView
 from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
-from infrastructure.views import PostgresView
+from infrastructure.views import PostgresView, applied_together
 from projections.audit_trail import AuditTrail
 from projections.cases import CaseIndex
 from projections.deadlines import DeadlineBoard
@@ -130,12 +130,13 @@ class ViewStore:
 
     def view(self, spec: ViewSpec) -> PostgresView:
         """The view's recorder on the shared pool (its tables are created if missing)."""
-        view = spec.view(datastore=self._datastore, tracking_table_name=f"{spec.name}_tracking")
+        view = spec.view(datastore=self.datastore, tracking_table_name=f"{spec.name}_tracking")
         view.create_table()
         return view
 
     @property
-    def _datastore(self) -> Any:
+    def datastore(self) -> Any:
+        """The shared pool's datastore."""
         return self._factory.datastore  # type: ignore[attr-defined]
 
     def close(self) -> None:
@@ -248,10 +249,12 @@ class ViewRunner:
                     self.error = None
                     watcher.start()
                     for event, tracking in subscription:
-                        for name, projection in projections.items():
-                            if tracking.notification_id > positions[name]:
-                                projection.process_event(event, tracking)
-                                positions[name] = tracking.notification_id
+                        with applied_together(store.datastore):
+                            for name, projection in projections.items():
+                                if tracking.notification_id > positions[name]:
+                                    projection.process_event(event, tracking)
+                        for name in projections:
+                            positions[name] = max(positions[name], tracking.notification_id)
             finally:
                 done.set()
                 if watcher.is_alive():
