@@ -26,6 +26,7 @@ from infrastructure.keys import resolve_cipher_key
 from infrastructure.projection_runner import Views
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
+from infrastructure.worker import worker_process
 from projections.deadlines import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
 
@@ -147,11 +148,15 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         chain = ChainKeeper(conninfo(url))
         chain_following = contextlib.ExitStack()
         watching = contextlib.ExitStack()
+        background = settings.projections or settings.chain_follow or settings.watcher
+        in_child = settings.background_process and background
         try:
             chain.open()
-            if settings.chain_follow:
+            if in_child:
+                watching.enter_context(worker_process(settings, url, env["CIPHER_KEY"]))
+            if settings.chain_follow and not in_child:
                 chain_following.enter_context(chain.following())
-            if settings.projections:
+            if settings.projections and not in_child:
                 views.start_runners()
             meetings = Meetings(casework)
             accountability = Accountability(casework, policy=card_policy(settings))
@@ -169,7 +174,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 reports=monthly_reports,
                 ledger=views.typed("penalty_ledger", PenaltyLedgerView),  # type: ignore[type-abstract]
             )
-            if settings.watcher:
+            if settings.watcher and not in_child:
                 watching.enter_context(watching_in_background(watch, settings))
             yield Services(
                 settings=settings,

@@ -36,6 +36,13 @@ def load_settings(data_dir: Path | None) -> Settings:
     return settings
 
 
+def quiet(settings: Settings) -> Settings:
+    """The settings for a command that does its own work: no runners, follower or watcher."""
+    return settings.model_copy(
+        update={"projections": False, "chain_follow": False, "watcher": False}
+    )
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -63,7 +70,7 @@ def issue_token(
     """Print a new bearer token for an actor (only its hash is stored)."""
     from api.bootstrap import build_services
 
-    with build_services(load_settings(data_dir)) as services:
+    with build_services(quiet(load_settings(data_dir))) as services:
         issued = services.store.issue_token(Actor(actor, role), label)
     typer.echo(issued.token)
 
@@ -76,7 +83,7 @@ def revoke_token(
     """End a token: requests carrying it get 401 from now on."""
     from api.bootstrap import build_services
 
-    with build_services(load_settings(data_dir)) as services:
+    with build_services(quiet(load_settings(data_dir))) as services:
         revoked = services.store.revoke_token(token)
     if not revoked:
         typer.echo("no live token matches", err=True)
@@ -129,10 +136,7 @@ def verify(data_dir: DataDir = None) -> None:
     from api.bootstrap import build_services
 
     # This command catches up itself; background followers and runners would only compete.
-    settings = load_settings(data_dir).model_copy(
-        update={"chain_follow": False, "projections": False}
-    )
-    with build_services(settings) as services:
+    with build_services(quiet(load_settings(data_dir))) as services:
         appended = services.chain.catch_up()
         typer.echo(f"chained {appended} new event(s)")
         total = services.chain.head().position
@@ -167,9 +171,7 @@ def watch(
     from api.bootstrap import build_services
     from application.deadline_watch import SweepReport, watch_forever
 
-    settings = load_settings(data_dir).model_copy(
-        update={"watcher": False, "projections": False, "chain_follow": False}
-    )
+    settings = quiet(load_settings(data_dir))
     with build_services(settings) as services:
         # The board this watcher reads: run it here too (it stands by if serve runs it).
         services.views.start_runners(["deadline_board"])
@@ -190,6 +192,32 @@ def watch(
             )
         except KeyboardInterrupt:
             stop.set()
+
+
+@cli.command()
+def work(data_dir: DataDir = None) -> None:
+    """Run the background work here until stopped: view runners, chain follower, watcher.
+
+    `huiyin serve` starts this as its child process (HUIYIN_BACKGROUND_PROCESS=true).
+    """
+    import os
+    import signal
+    import threading
+
+    from api.bootstrap import build_services
+    from infrastructure.worker import PARENT_VARIABLE, parent_gone
+
+    settings = load_settings(data_dir).model_copy(update={"background_process": False})
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    parent = int(os.environ.get(PARENT_VARIABLE, "0"))
+    with build_services(settings):
+        try:
+            while not stop.wait(1.0):
+                if parent and parent_gone(parent):
+                    break
+        except KeyboardInterrupt:
+            pass
 
 
 ViewNames = Annotated[
@@ -219,8 +247,7 @@ def project(names: ViewNames = None, data_dir: DataDir = None) -> None:
     from api.bootstrap import build_services
 
     views = _known_views(names)
-    settings = load_settings(data_dir).model_copy(update={"projections": False})
-    with build_services(settings) as services:
+    with build_services(quiet(load_settings(data_dir))) as services:
         services.views.start_runners(views)
         typer.echo(f"running {', '.join(views)}; Ctrl-C to stop")
         stop = threading.Event()
@@ -256,10 +283,7 @@ def rebuild(names: ViewNames = None, data_dir: DataDir = None) -> None:
     from infrastructure.projection_runner import ViewBusy
 
     views = _known_views(names)
-    settings = load_settings(data_dir).model_copy(
-        update={"projections": False, "chain_follow": False}
-    )
-    with build_services(settings) as services:
+    with build_services(quiet(load_settings(data_dir))) as services:
         for name in views:
             head = services.views.head()
             with typer.progressbar(length=head, label=f"rebuilding {name}", file=sys.stderr) as bar:
@@ -274,3 +298,7 @@ def rebuild(names: ViewNames = None, data_dir: DataDir = None) -> None:
 def main() -> None:
     """Entry point of the `huiyin` script."""
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         default=True,
         description="run the view runners inside `huiyin serve` (off: run `huiyin project`)",
     )
+    background_process: bool = Field(
+        default=True,
+        description="serve runs the view runners, chain follower and watcher in a child "
+        "process (false: as threads in the server process)",
+    )
     watcher: bool = Field(
         default=True, description="run the deadline watcher inside `huiyin serve`"
     )

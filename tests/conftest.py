@@ -55,6 +55,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=Path(tmp_path_factory.mktemp("data")),
         cipher_key=new_key(),  # type: ignore[arg-type]
         watcher=False,  # tests sweep explicitly, at the clock's moments they choose
+        background_process=False,  # the session's runners are threads the tests can steer
     )
 
 

@@ -64,3 +64,30 @@ def test_embedded_database_keeps_its_data_across_restarts(tmp_path: Path) -> Non
     assert again.status_code == 200
     assert again.json()["appellant"]["name"] == "孙立"
     assert (tmp_path / "var" / "cipher.key").exists()
+
+
+def test_the_servers_background_worker_keeps_the_views_and_the_chain_up(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
+    env.update(HUIYIN_DATA_DIR=str(tmp_path / "var"), HUIYIN_ENVIRONMENT="development")
+    token = huiyin("token", "issue", "--actor", "clerk", "--role", "union_staff", env=env)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    with running_server(env) as base, httpx.Client(base_url=base, timeout=10) as client:
+        created = client.post("/appeals", json=APPEAL, headers=headers).json()
+        listed = client.get(
+            "/appeals", params={"after": created["position"]}, headers=headers
+        ).json()
+        progress = client.get("/projections", headers=headers).json()
+        verified = client.get("/audit/verify", headers=headers).json()
+
+    assert [item["id"] for item in listed["items"]] == [created["id"]]
+    # The child process runs every view; the server itself runs none ("elsewhere").
+    assert {view["runner"] for view in progress["views"]} == {"elsewhere"}
+    assert all(
+        view["position"] >= created["position"]
+        for view in progress["views"]
+        if view["name"] == "case_index"
+    )
+    assert verified["intact"] is True
