@@ -125,10 +125,11 @@ def measure_queries(settings: Settings, *, appeals: int, samples: int) -> QueryO
     with build_services(quiet) as services:
         events, seconds = populate(services.casework, appeals)
         outcome = QueryOutcome(appeals=appeals, events=events, write_seconds=seconds)
+        head = services.views.head()
         for name in ("metrics", "audit_trail"):
             started = time.perf_counter()
-            replayed = services.views.rebuild(name)
-            outcome.rebuilds[name] = replayed / (time.perf_counter() - started)
+            services.views.rebuild(name)
+            outcome.rebuilds[name] = head / (time.perf_counter() - started)
         metrics = services.views.typed("metrics", MetricsView)  # type: ignore[type-abstract]
         year = parse_period("2025")
         now = datetime.now(CHINA_TZ)

@@ -59,7 +59,7 @@ GENESIS = hashlib.sha256(b"huiyin hash chain v1").digest()
 EVENTS_TABLE = "huiyin_events"
 CHAIN_TABLE = "huiyin_chain"
 BATCH_SIZE = 1_000
-FOLLOW_INTERVAL = 1.0  # seconds between catch-ups when no notification arrives
+FOLLOW_INTERVAL = 1.0  # at most one catch-up per interval; one every 10 intervals regardless
 PROGRESS_EVERY = 1_000
 
 SCHEMA = sql.SQL("""
@@ -302,7 +302,7 @@ class ChainKeeper:
         return len(rows)
 
     def follow(self, stop: threading.Event) -> None:
-        """Catches up whenever events are stored (LISTEN), and every second, until `stop`."""
+        """Catches up after events are stored (LISTEN), at most once a second, until `stop`."""
         while not stop.is_set():
             try:
                 with psycopg.connect(self.conninfo, autocommit=True) as listener:
@@ -313,12 +313,17 @@ class ChainKeeper:
                 stop.wait(FOLLOW_INTERVAL)
 
     def _follow(self, listener: psycopg.Connection[Any], stop: threading.Event) -> None:
-        due = 0.0
+        # At most one catch-up per FOLLOW_INTERVAL: each briefly takes a SHARE lock on the
+        # events table, and doing that per stored event held up writers (commands).
+        last = 0.0
+        pending = True
         while not stop.is_set():
-            notified = any(True for _ in listener.notifies(timeout=0.2, stop_after=1))
-            if notified or time.monotonic() >= due:
+            if any(True for _ in listener.notifies(timeout=0.2, stop_after=1)):
+                pending = True
+            now = time.monotonic()
+            if (pending and now - last >= FOLLOW_INTERVAL) or now - last >= 10 * FOLLOW_INTERVAL:
                 self.catch_up()
-                due = time.monotonic() + FOLLOW_INTERVAL
+                last, pending = now, False
 
     @contextlib.contextmanager
     def following(self) -> Iterator[None]:

@@ -7,12 +7,15 @@ the event sequence live; a rebuild replays it from the start inside one long tra
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any
 
+from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
 
 #: The eventsourcing application whose events every view follows (table `huiyin_events`).
 APPLICATION_NAME = "Huiyin"
@@ -44,6 +47,25 @@ class ViewProjection(Projection[Any]):
     Subclasses register handlers with `@process_event.register` and must call the view
     with the tracking object for every event they handle.
     """
+
+    @classmethod
+    def event_topics(cls) -> tuple[str, ...]:
+        """The topics of every event class this projection has a handler for (with their
+        subclasses), or () when a handler takes any aggregate event.
+
+        A rebuild reads only these from the store: the others would only be skipped.
+        """
+        dispatcher = inspect.getattr_static(cls, "process_event").dispatcher
+        handled = [c for c in dispatcher.registry if c is not object]
+        if any(c in (Aggregate.Event, DomainEvent) for c in handled):
+            return ()
+        topics: set[str] = set()
+        pending = list(handled)
+        while pending:
+            event_class = pending.pop()
+            topics.add(get_topic(event_class))
+            pending.extend(event_class.__subclasses__())
+        return tuple(sorted(topics))
 
     def ignore(self, tracking: Tracking) -> None:
         """Records that this view has seen an event it does not need."""
