@@ -246,6 +246,10 @@ class DeadlineWatch:
             self.accountability.escalate_card(due.case_id, actor=self.actor)
         elif due.case_type == "action_item":
             self.meetings.mark_item_overdue(due.case_id, actor=self.actor)
+        elif due.case_type == "meeting" and due.act in (DeadlineAct.HOLD, DeadlineAct.PUBLISH):
+            self.meetings.record_missed_meeting_deadline(due.case_id, actor=self.actor)
+        elif due.case_type == "proposal":
+            self.meetings.record_missed_assignment(due.case_id, actor=self.actor)
         elif due.case_type == "meeting" and due.act.startswith(ABSENCE):
             recorded = self.accountability.penalise_absences(due.case_id, actor=self.actor)
             report.penalties += sum(1 for result in recorded if result.position)

@@ -293,6 +293,18 @@ class Meetings:
         item.mark_overdue(actor=actor, at=self.app.now())
         return self._save(item)
 
+    def record_missed_meeting_deadline(self, meeting_id: UUID, *, actor: Actor) -> ItemResult:
+        """Records the meeting's holding or publication deadlines passed undone (the watcher)."""
+        meeting = self._access.load(Meeting, meeting_id, None)
+        meeting.record_missed_deadline(actor=actor, at=self.app.now())
+        return self._save(meeting)
+
+    def record_missed_assignment(self, proposal_id: UUID, *, actor: Actor) -> ItemResult:
+        """Records that a proposal's assignment result was not published in time (the watcher)."""
+        proposal = self._access.load(Proposal, proposal_id, None)
+        proposal.record_missed_assignment(actor=actor, at=self.app.now())
+        return self._save(proposal)
+
     # -- congress proposals ------------------------------------------------------------
 
     def register_proposal(

@@ -134,6 +134,14 @@ class Meeting(Aggregate):
                 Decision(d["ref"], d["text"], self.timestamp) for d in self.decisions
             )
 
+    class DeadlineMissed(Event):
+        """Its holding or publication deadline passed without the act; recorded once each."""
+
+        deadline: dict[str, Any]
+
+        def apply_to(self, meeting: Meeting) -> None:
+            meeting.missed_deadlines.append(Deadline.from_record(self.deadline))
+
     class Published(Event):
         """The minutes and decisions (for a joint meeting, its item list) were published."""
 
@@ -158,6 +166,7 @@ class Meeting(Aggregate):
         self.holding_deadline = (
             Deadline.from_record(scheduled.holding_deadline) if scheduled.holding_deadline else None
         )
+        self.missed_deadlines: list[Deadline] = []
         self.status = MeetingStatus.SCHEDULED
         self.participants: list[str] = []
         self.invited_departments: list[str] = []
@@ -188,6 +197,29 @@ class Meeting(Aggregate):
     def publication_overdue(self, moment: datetime) -> bool:
         """Whether at `moment` the publication is due and not done."""
         return _overdue(self.published_at, self.publication_deadline, moment)
+
+    def missed_at(self, moment: datetime) -> list[Deadline]:
+        """Holding or publication deadlines passed undone at `moment`, not yet recorded."""
+        missed = []
+        if self.holding_overdue(moment) and self.holding_deadline is not None:
+            missed.append(self.holding_deadline)
+        if self.publication_overdue(moment) and self.publication_deadline is not None:
+            missed.append(self.publication_deadline)
+        return [d for d in missed if d not in self.missed_deadlines]
+
+    def record_missed_deadline(self, *, actor: Actor, at: datetime) -> list[Deadline]:
+        """Records each holding or publication deadline that has passed undone (once each)."""
+        missed = self.missed_at(at)
+        if not missed:
+            raise ActionNotAllowed(
+                "record a missed deadline on",
+                self.status.value,
+                "no holding or publication deadline has passed undone and unrecorded",
+                subject="meeting",
+            )
+        for deadline in missed:
+            self._trigger(self.DeadlineMissed, actor, at, deadline=deadline.to_record())
+        return missed
 
     def decision(self, ref: str) -> Decision:
         """The recorded decision with this reference."""

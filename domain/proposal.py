@@ -61,6 +61,14 @@ class Proposal(Aggregate):
             proposal.assignment_result = self.result
             proposal.assignment_published_at = self.timestamp
 
+    class AssignmentMissed(Event):
+        """The assignment result was not published by its deadline (7 working days)."""
+
+        deadline: dict[str, Any]
+
+        def apply_to(self, proposal: Proposal) -> None:
+            proposal.assignment_missed = True
+
     class CompletionReported(Event):
         """The department's completion was reported back to the congress, with evidence."""
 
@@ -87,6 +95,7 @@ class Proposal(Aggregate):
         self.status = ProposalStatus.REGISTERED
         self.assignment_result: str | None = None
         self.assignment_published_at: datetime | None = None
+        self.assignment_missed = False
         self.completion_text: str | None = None
         self.evidence_links: list[str] = []
         self.completed_at: datetime | None = None
@@ -105,6 +114,19 @@ class Proposal(Aggregate):
     def assignment_overdue(self, moment: datetime) -> bool:
         """Whether at `moment` the assignment result is due and not published."""
         return self.assignment_published_at is None and moment > self.assignment_deadline.due
+
+    def record_missed_assignment(self, *, actor: Actor, at: datetime) -> None:
+        """Records, once, that the assignment result was not published in time."""
+        if self.assignment_missed or not self.assignment_overdue(at):
+            raise ActionNotAllowed(
+                "record a missed assignment deadline on",
+                self.status.value,
+                "the assignment result is published, not yet due, or already recorded as late",
+                subject="proposal",
+            )
+        self._trigger(
+            self.AssignmentMissed, actor, at, deadline=self.assignment_deadline.to_record()
+        )
 
     # -- commands ----------------------------------------------------------------------
 

@@ -24,11 +24,16 @@ from domain.deadlines import DeadlineAct
 from domain.meeting import Meeting
 from domain.meeting_terms import MeetingKind
 from domain.penalty import Penalty
+from domain.proposal import Proposal
 from projections.view import View, ViewProjection
 
 ACCEPT = "accept"  # an action item's acceptance (验收) by its deadline
 ABSENCE = "absence:"  # + department: a held talk's absent department, not yet penalised
 CARD = "card"
+MEETING = "meeting"
+PROPOSAL = "proposal"
+HOLD = DeadlineAct.HOLD.value
+PUBLISH = DeadlineAct.PUBLISH.value
 RECTIFY = "rectify"  # a card's rectification (限期整改) by its deadline
 
 
@@ -146,13 +151,58 @@ class DeadlineBoard(ViewProjection):
             self.ignore(tracking)
 
     @process_event.register
-    def _(self, event: Meeting.Held, tracking: Tracking) -> None:
-        # At a talk, each department asked to attend that sent no one costs a point (-1).
-        owe = tuple((ABSENCE + d, event.timestamp) for d in event.absent_departments)
-        if owe and MeetingKind(event.kind).is_talk:
-            self.board.change(BoardChange(event.originator_id, "meeting", owe=owe), tracking)
+    def _(self, event: Meeting.Scheduled, tracking: Tracking) -> None:
+        if event.holding_deadline:
+            owe = ((HOLD, _due(event.holding_deadline)),)
+            self.board.change(BoardChange(event.originator_id, MEETING, owe=owe), tracking)
         else:
             self.ignore(tracking)
+
+    @process_event.register
+    def _(self, event: Meeting.Event, tracking: Tracking) -> None:
+        if isinstance(event, Meeting.Published):
+            change = BoardChange(event.originator_id, MEETING, settle=(PUBLISH,))
+        elif isinstance(event, Meeting.DeadlineMissed):
+            change = BoardChange(
+                event.originator_id,
+                MEETING,
+                missed=(event.deadline["act"], _due(event.deadline)),
+            )
+        else:
+            self.ignore(tracking)
+            return
+        self.board.change(change, tracking)
+
+    @process_event.register
+    def _(self, event: Proposal.Registered, tracking: Tracking) -> None:
+        owe = ((PUBLISH, _due(event.assignment_deadline)),)
+        self.board.change(BoardChange(event.originator_id, PROPOSAL, owe=owe), tracking)
+
+    @process_event.register
+    def _(self, event: Proposal.Event, tracking: Tracking) -> None:
+        if isinstance(event, Proposal.AssignmentPublished):
+            change = BoardChange(event.originator_id, PROPOSAL, settle_all=True)
+        elif isinstance(event, Proposal.AssignmentMissed):
+            change = BoardChange(
+                event.originator_id, PROPOSAL, missed=(PUBLISH, _due(event.deadline))
+            )
+        else:
+            self.ignore(tracking)
+            return
+        self.board.change(change, tracking)
+
+    @process_event.register
+    def _(self, event: Meeting.Held, tracking: Tracking) -> None:
+        # Held: the holding deadline is met; a publication deadline may start (joint meeting,
+        # congress). At a talk, each department asked that sent no one costs a point (-1).
+        owe = [(ABSENCE + d, event.timestamp) for d in event.absent_departments]
+        if not MeetingKind(event.kind).is_talk:
+            owe = []
+        if event.publication_deadline:
+            owe.append((PUBLISH, _due(event.publication_deadline)))
+        self.board.change(
+            BoardChange(event.originator_id, MEETING, owe=tuple(owe), settle=(HOLD,)), tracking
+        )
 
     @process_event.register
     def _(self, event: Penalty.Recorded, tracking: Tracking) -> None:

@@ -19,6 +19,7 @@ from domain.appeal import Appeal
 from domain.calendar import CHINA_TZ, WorkingCalendar
 from domain.card import CardColour, CardStatus, card_id
 from domain.deadlines import DeadlineAct
+from domain.meeting import Meeting
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
 from domain.monthly_figures import ReportMonth
@@ -350,3 +351,48 @@ def test_penalties_over_the_threshold_bring_a_yellow_card_that_escalates_unrecti
     assert yellow.status is CardStatus.ESCALATED
     assert yellow.red_card_id is not None
     assert services.accountability.get_card(yellow.red_card_id).colour is CardColour.RED
+
+
+def test_a_congress_whose_assignments_are_not_published_in_7_working_days_is_recorded_late(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    meetings = services.meetings
+    clock.set(datetime(2031, 3, 5, 9, tzinfo=CHINA_TZ))
+    congress = meetings.schedule(
+        kind=MeetingKind.CONGRESS,
+        topic="Annual workers' congress",
+        scheduled_for=clock() + timedelta(hours=1),
+        place="Auditorium",
+        actor=CLERK,
+    ).id
+    meetings.invite(congress, participants=["R1", "R2"], actor=CLERK)
+    clock.advance(timedelta(hours=1))
+    meetings.hold(congress, attendance=[Attendee("R1"), Attendee("R2")], actor=CLERK)
+    proposal_id = meetings.register_proposal(
+        congress,
+        problem="The bath house closes early.",
+        solution="Open until 07:00.",
+        department="Logistics",
+        deadline=clock() + timedelta(days=60),
+        actor=CLERK,
+    ).id
+    due = meetings.get_proposal(proposal_id).assignment_deadline.due
+    board_has_seen(services, casework.head_position())
+
+    clock.set(due - timedelta(minutes=1))
+    assert watcher(services, congress, proposal_id).sweep().missed == []
+    clock.set(due + timedelta(minutes=1))
+    report = watcher(services, congress, proposal_id).sweep()
+
+    assert sorted(report.missed) == sorted([(congress, "publish"), (proposal_id, "publish")])
+    assert meetings.get_proposal(proposal_id).assignment_missed
+    [missed_event] = [
+        e for e in meetings.history(congress) if isinstance(e, Meeting.DeadlineMissed)
+    ]
+    assert missed_event.deadline["act"] == "publish"
+    board_has_seen(services, casework.head_position())
+    assert watcher(services, congress, proposal_id).sweep().missed == []
+
+    # Publishing late is still allowed, and shows as late.
+    meetings.publish_assignment(proposal_id, result="Logistics, by May", actor=CLERK)
+    assert meetings.get_proposal(proposal_id).assignment_late

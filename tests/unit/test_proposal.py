@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.actors import Actor, Role
 from domain.calendar import CHINA_TZ
 from domain.errors import ActionNotAllowed, InvalidInput
 from domain.meeting_terms import ProposalStatus
@@ -94,6 +95,27 @@ def test_an_assignment_published_after_seven_working_days_is_late() -> None:
 
     assert item.assignment_late
     assert not item.assignment_overdue(due + timedelta(days=3))
+
+
+def test_a_missed_assignment_deadline_is_recorded_once_and_only_once_it_passed() -> None:
+    item = proposal()
+    due = item.assignment_deadline.due
+    watcher = Actor("huiyin-accountability", Role.SYSTEM)
+
+    assert_refused(
+        item,
+        lambda: item.record_missed_assignment(actor=watcher, at=due - timedelta(seconds=1)),
+        ActionNotAllowed,
+    )
+    item.record_missed_assignment(actor=watcher, at=due + timedelta(seconds=1))
+    [event] = item.collect_events()
+    assert isinstance(event, Proposal.AssignmentMissed)
+    assert event.deadline == item.assignment_deadline.to_record()
+    assert_refused(
+        item,
+        lambda: item.record_missed_assignment(actor=watcher, at=due + timedelta(days=1)),
+        ActionNotAllowed,
+    )
 
 
 def test_completion_is_reported_back_with_evidence_links() -> None:
