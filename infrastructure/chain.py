@@ -341,6 +341,17 @@ class ChainKeeper:
 
     # -- reading -------------------------------------------------------------------------
 
+    def wait(self, position: int, timeout: float) -> bool:
+        """Whether the chain reaches `position` within `timeout` seconds (polled, bounded)."""
+        deadline = time.monotonic() + timeout
+        pause = threading.Event()
+        while self.head().position < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            pause.wait(min(0.02, remaining))
+        return True
+
     def head(self) -> ChainHead:
         """The position and link (hex) of the chain's last link; position 0 when empty."""
         with self.pool.connection() as conn:

@@ -7,7 +7,6 @@ background follower: each test catches the chain up itself.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -285,9 +284,7 @@ def test_a_follower_chains_new_events_without_being_asked(
 ) -> None:
     with chain.following():
         (raised,) = raise_appeals(own, 1)
-        deadline = time.monotonic() + 10
-        while chain.head().position < raised.position and time.monotonic() < deadline:
-            time.sleep(0.02)
+        assert chain.wait(raised.position, timeout=10)
 
     assert chain.head().position == raised.position
 
