@@ -348,12 +348,13 @@ class Views:
         """Each view's position, the head, and how far behind the view is."""
         head = self.head()
         local = {name: runner for runner in self._runners for name in runner.names}
+        led = self._led_anywhere()
         result = []
         for name in VIEWS:
             position = self.get(name).position()
             runner = local.get(name)
             if runner is None:
-                state = "elsewhere"
+                state = "elsewhere" if name in led else "none"
             else:
                 state = "leading" if runner.leading[name].is_set() else "standing-by"
             result.append(
@@ -367,6 +368,22 @@ class Views:
                 }
             )
         return result
+
+    def _led_anywhere(self) -> set[str]:
+        """The views whose advisory lock some session holds (some process runs them)."""
+        keys = {lock_key(name): name for name in VIEWS}
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks"
+                " WHERE locktype = 'advisory' AND objsubid = 1 AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            ).fetchall()
+        held = set()
+        for (value,) in rows:
+            signed = value - (1 << 64) if value >= (1 << 63) else value
+            if signed in keys:
+                held.add(keys[signed])
+        return held
 
     def close(self) -> None:
         """Stops the runners and closes the connections."""

@@ -18,8 +18,9 @@ class ViewStatusRead(BaseModel):
     head: int = Field(description="newest event in the store", examples=[1236])
     lag: int = Field(description="events not applied yet", examples=[2])
     runner: str = Field(
-        description="leading (runs here), standing-by (another process leads) or "
-        "elsewhere (not run by this process)",
+        description="leading (runs here), standing-by (another process leads), elsewhere "
+        "(another process, e.g. serve's worker, runs it) or none (nobody runs it: start "
+        "`huiyin project` or check the worker)",
         examples=["leading"],
     )
     error: str | None = Field(default=None, description="the runner's last error, if any")

@@ -125,3 +125,21 @@ def test_a_second_runner_stands_by_and_takes_over_when_the_leader_stops(
     finally:
         leader.stop()
         standby.stop()
+
+
+def test_the_status_tells_who_runs_each_view(services: Services, paused_case_index: None) -> None:
+    def runner_of_case_index() -> str:
+        status = {entry["name"]: entry for entry in services.views.status()}
+        return str(status["case_index"]["runner"])
+
+    assert runner_of_case_index() == "none"  # nobody holds its lock: a dead worker shows
+    other = ViewRunner(VIEWS["case_index"], services.views._env, conninfo(services.database_url))
+    other.start()
+    try:
+        assert other.leading["case_index"].wait(10)
+        assert runner_of_case_index() == "elsewhere"
+    finally:
+        other.stop()
+    assert {e["runner"] for e in services.views.status() if e["name"] != "case_index"} == {
+        "leading"
+    }
