@@ -146,16 +146,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             views = Views(env, conninfo(url))
             views.create_tables()
         chain = ChainKeeper(conninfo(url))
-        chain_following = contextlib.ExitStack()
-        watching = contextlib.ExitStack()
-        background = settings.projections or settings.chain_follow or settings.watcher
-        in_child = settings.background_process and background
+        # Background work: view runners, chain follower, deadline watcher — in a child
+        # process (serve's default) or as threads here.
+        background = contextlib.ExitStack()
+        wanted = settings.projections or settings.chain_follow or settings.watcher
+        in_child = settings.background_process and wanted
         try:
             chain.open()
             if in_child:
-                watching.enter_context(worker_process(settings, url, env["CIPHER_KEY"]))
+                background.enter_context(worker_process(settings, url, env["CIPHER_KEY"]))
             if settings.chain_follow and not in_child:
-                chain_following.enter_context(chain.following())
+                background.enter_context(chain.following())
             if settings.projections and not in_child:
                 views.start_runners()
             meetings = Meetings(casework)
@@ -175,7 +176,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 ledger=views.typed("penalty_ledger", PenaltyLedgerView),  # type: ignore[type-abstract]
             )
             if settings.watcher and not in_child:
-                watching.enter_context(watching_in_background(watch, settings))
+                background.enter_context(watching_in_background(watch, settings))
             yield Services(
                 settings=settings,
                 database_url=url,
@@ -191,8 +192,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 monthly_reports=monthly_reports,
             )
         finally:
-            watching.close()
-            chain_following.close()
+            background.close()
             chain.close()
             views.close()
             casework.close()
