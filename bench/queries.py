@@ -132,15 +132,30 @@ def measure_queries(settings: Settings, *, appeals: int, samples: int) -> QueryO
             outcome.rebuilds[name] = head / (time.perf_counter() - started)
         metrics = services.views.typed("metrics", MetricsView)  # type: ignore[type-abstract]
         year = parse_period("2025")
+        month = parse_period("2025-06")
         now = datetime.now(CHINA_TZ)
         queries = {
-            "by department, live": (AppealQuery(year.start, year.end, now), Dimension.DEPARTMENT),
-            "by category, live": (AppealQuery(year.start, year.end, now), Dimension.CATEGORY),
-            "by department, as_of mid-year": (
+            "a month by department, live": (
+                AppealQuery(month.start, month.end, now),
+                Dimension.DEPARTMENT,
+            ),
+            "a month by department, as_of +10 days": (
+                AppealQuery(month.start, month.end, now, as_of=month.end + timedelta(days=10)),
+                Dimension.DEPARTMENT,
+            ),
+            "a year by department, live": (
+                AppealQuery(year.start, year.end, now),
+                Dimension.DEPARTMENT,
+            ),
+            "a year by category, live": (
+                AppealQuery(year.start, year.end, now),
+                Dimension.CATEGORY,
+            ),
+            "a year by department, as_of mid-year": (
                 AppealQuery(year.start, year.end, now, as_of=START + timedelta(days=182)),
                 Dimension.DEPARTMENT,
             ),
-            "one department by channel, live": (
+            "a year, one department by channel, live": (
                 AppealQuery(year.start, year.end, now, department=DEPARTMENTS[3]),
                 Dimension.CHANNEL,
             ),
@@ -172,13 +187,13 @@ def query_lines(outcome: QueryOutcome) -> list[str]:
         for name, rate in outcome.rebuilds.items()
     ]
     lines.append(
-        f"  {'metrics query':<36} {'samples':>8} {'p50 ms':>8} {'p99 ms':>8}  target p99 < 50 ms"
+        f"  {'metrics query':<42} {'samples':>8} {'p50 ms':>8} {'p99 ms':>8}  target p99 < 50 ms"
     )
     for label, samples in outcome.latencies.items():
         p99 = percentile(samples, 99)
         verdict = "PASS" if p99 < METRICS_TARGET else "FAIL"
         lines.append(
-            f"  {label:<36} {len(samples):>8} {statistics.median(samples) * 1000:>8.2f} "
+            f"  {label:<42} {len(samples):>8} {statistics.median(samples) * 1000:>8.2f} "
             f"{p99 * 1000:>8.2f}  {verdict}"
         )
     rate = outcome.export_rows / outcome.export_seconds if outcome.export_seconds else 0.0

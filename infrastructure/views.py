@@ -177,6 +177,15 @@ class PostgresView(PostgresTrackingRecorder, View):
                     self._insert_tracking(curs, self._rebuild_tracking)
             finally:
                 self._rebuild_cursor = None
+        # Fresh statistics: a table refilled in one transaction would otherwise be planned
+        # from its old (often empty) statistics until autovacuum gets to it.
+        with self.datastore.get_connection() as conn:
+            for table in self.tables:
+                conn.execute(
+                    SQL("ANALYZE {0}.{1}").format(
+                        Identifier(self.datastore.schema), Identifier(table)
+                    )
+                )
         PROGRESS.forget(self._progress_key)
         if self._rebuild_tracking is not None:
             PROGRESS.advanced(self._progress_key, self._rebuild_tracking.notification_id)
