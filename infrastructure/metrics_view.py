@@ -10,7 +10,7 @@ transaction computes exactly what the live runner did.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -133,6 +133,9 @@ class PostgresMetricsView(PostgresView, MetricsView):
         " item_id uuid PRIMARY KEY, department text NOT NULL, deadline timestamptz NOT NULL,"
         " created_at timestamptz NOT NULL, submitted boolean NOT NULL DEFAULT false,"
         " accepted_at timestamptz)",
+        # Added later: when the work was submitted, for as_of (rebuild to fill older rows).
+        "ALTER TABLE {schema}.metrics_action_items ADD COLUMN IF NOT EXISTS submitted_at"
+        " timestamptz",
         "CREATE INDEX IF NOT EXISTS metrics_action_items_deadline"
         " ON {schema}.metrics_action_items (deadline)",
         "CREATE TABLE IF NOT EXISTS {schema}.metrics_penalties ("
@@ -269,14 +272,20 @@ class PostgresMetricsView(PostgresView, MetricsView):
         self.write(tracking, ((sql, (id, department, deadline, at)),))
 
     def item_changed(
-        self, id: UUID, submitted: bool, accepted_at: datetime | None, tracking: Tracking
+        self,
+        id: UUID,
+        submitted_at: datetime | None,
+        accepted_at: datetime | None,
+        tracking: Tracking,
     ) -> None:
         sql = self._sql(
-            "UPDATE {schema}.metrics_action_items SET submitted = submitted OR %(submitted)s,"
+            "UPDATE {schema}.metrics_action_items"
+            " SET submitted = submitted OR %(submitted_at)s::timestamptz IS NOT NULL,"
+            " submitted_at = COALESCE(submitted_at, %(submitted_at)s::timestamptz),"
             " accepted_at = COALESCE(accepted_at, %(accepted_at)s::timestamptz)"
             " WHERE item_id = %(id)s"
         )
-        params = {"id": id, "submitted": submitted, "accepted_at": accepted_at}
+        params = {"id": id, "submitted_at": submitted_at, "accepted_at": accepted_at}
         self.write(tracking, ((sql, params),))
 
     def penalty_recorded(
@@ -345,30 +354,41 @@ class PostgresMetricsView(PostgresView, MetricsView):
         sql = self._sql(text + f" AND {predicate} ORDER BY case_number")
         return [CaseRef(row["case_id"], row["case_number"]) for row in self.query(sql, params)]
 
-    def action_item_groups(self, start: datetime, end: datetime) -> list[ActionItemGroup]:
+    def action_item_groups(
+        self, start: datetime, end: datetime, as_of: datetime | None = None
+    ) -> list[ActionItemGroup]:
+        # `moment` is infinity for the live figures: every recorded time is before it.
         sql = self._sql(
-            "SELECT department, count(*) AS due, count(*) FILTER (WHERE submitted) AS submitted,"
-            " count(accepted_at) AS accepted,"
-            " count(*) FILTER (WHERE accepted_at <= deadline) AS on_time"
-            " FROM {schema}.metrics_action_items WHERE deadline >= %s AND deadline < %s"
+            "SELECT department, count(*) AS due,"
+            " count(*) FILTER (WHERE submitted_at <= %(moment)s"
+            "   OR (submitted AND submitted_at IS NULL AND %(live)s)) AS submitted,"
+            " count(*) FILTER (WHERE accepted_at <= %(moment)s) AS accepted,"
+            " count(*) FILTER (WHERE accepted_at <= deadline AND accepted_at <= %(moment)s)"
+            "   AS on_time"
+            " FROM {schema}.metrics_action_items WHERE deadline >= %(start)s"
+            " AND deadline < %(end)s AND created_at <= %(moment)s"
             " GROUP BY department ORDER BY department"
         )
+        params = {"start": start, "end": end, "moment": _moment(as_of), "live": as_of is None}
         return [
             ActionItemGroup(r["department"], r["due"], r["submitted"], r["accepted"], r["on_time"])
-            for r in self.query(sql, (start, end))
+            for r in self.query(sql, params)
         ]
 
-    def penalty_groups(self, start: datetime, end: datetime) -> list[PenaltyGroup]:
+    def penalty_groups(
+        self, start: datetime, end: datetime, as_of: datetime | None = None
+    ) -> list[PenaltyGroup]:
         sql = self._sql(
             "WITH p AS (SELECT department, count(*) AS penalties,"
-            "  count(reversed_at) AS reversed,"
-            "  COALESCE(sum(points) FILTER (WHERE reversed_at IS NULL), 0) AS points"
+            "  count(*) FILTER (WHERE reversed_at <= %(moment)s) AS reversed,"
+            "  COALESCE(sum(points) FILTER (WHERE reversed_at IS NULL"
+            "   OR reversed_at > %(moment)s), 0) AS points"
             "  FROM {schema}.metrics_penalties WHERE recorded_at >= %(start)s"
-            "  AND recorded_at < %(end)s GROUP BY department),"
+            "  AND recorded_at < %(end)s AND recorded_at <= %(moment)s GROUP BY department),"
             " k AS (SELECT department, count(*) FILTER (WHERE colour = 'yellow') AS yellow,"
             "  count(*) FILTER (WHERE colour = 'red') AS red"
             "  FROM {schema}.metrics_cards WHERE issued_at >= %(start)s AND issued_at < %(end)s"
-            "  GROUP BY department)"
+            "  AND issued_at <= %(moment)s GROUP BY department)"
             " SELECT COALESCE(p.department, k.department) AS department,"
             " COALESCE(penalties, 0) AS penalties, COALESCE(reversed, 0) AS reversed,"
             " COALESCE(points, 0) AS points, COALESCE(yellow, 0) AS yellow,"
@@ -384,8 +404,13 @@ class PostgresMetricsView(PostgresView, MetricsView):
                 r["yellow"],
                 r["red"],
             )
-            for r in self.query(sql, {"start": start, "end": end})
+            for r in self.query(sql, {"start": start, "end": end, "moment": _moment(as_of)})
         ]
+
+
+def _moment(as_of: datetime | None) -> datetime:
+    """The moment figures are taken at: `as_of`, or after everything recorded (live)."""
+    return as_of if as_of is not None else datetime.max.replace(tzinfo=UTC)
 
 
 _UPDATE_APPEAL = (

@@ -360,9 +360,13 @@ class MetricsView(View):
 
     @abstractmethod
     def item_changed(
-        self, id: UUID, submitted: bool, accepted_at: datetime | None, tracking: Tracking
+        self,
+        id: UUID,
+        submitted_at: datetime | None,
+        accepted_at: datetime | None,
+        tracking: Tracking,
     ) -> None:
-        """Records an action item's submission for or passing of acceptance."""
+        """Records when an action item was (first) submitted for, or passed, acceptance."""
 
     @abstractmethod
     def penalty_recorded(
@@ -389,12 +393,18 @@ class MetricsView(View):
         """The appeals counted in a figure, by case number."""
 
     @abstractmethod
-    def action_item_groups(self, start: datetime, end: datetime) -> list[ActionItemGroup]:
-        """Action-item figures per department for items due in [start, end)."""
+    def action_item_groups(
+        self, start: datetime, end: datetime, as_of: datetime | None = None
+    ) -> list[ActionItemGroup]:
+        """Action-item figures per department for items due in [start, end), as they stood
+        at `as_of` (None: now)."""
 
     @abstractmethod
-    def penalty_groups(self, start: datetime, end: datetime) -> list[PenaltyGroup]:
-        """Penalties and cards per department recorded or issued in [start, end)."""
+    def penalty_groups(
+        self, start: datetime, end: datetime, as_of: datetime | None = None
+    ) -> list[PenaltyGroup]:
+        """Penalties and cards per department recorded or issued in [start, end), as they
+        stood at `as_of` (None: now; a reversal after `as_of` had not happened yet)."""
 
 
 class Metrics(ViewProjection):
@@ -448,9 +458,9 @@ class Metrics(ViewProjection):
     @process_event.register
     def _(self, event: ActionItem.Event, tracking: Tracking) -> None:
         if isinstance(event, ActionItem.SubmittedForAcceptance):
-            self.metrics.item_changed(event.originator_id, True, None, tracking)
+            self.metrics.item_changed(event.originator_id, event.timestamp, None, tracking)
         elif isinstance(event, ActionItem.Accepted):
-            self.metrics.item_changed(event.originator_id, False, event.timestamp, tracking)
+            self.metrics.item_changed(event.originator_id, None, event.timestamp, tracking)
         else:
             self.ignore(tracking)
 

@@ -207,13 +207,16 @@ def action_item_figures(
     services: ServicesDep,
     actor: ActorDep,
     period: PeriodQuery = None,
+    as_of: AsOfQuery = None,
     after: AfterQuery = None,
     format: FormatQuery = Format.JSON,
 ) -> Any:
-    """On-time completion and acceptance rates per department, for items due in the period."""
+    """On-time completion and acceptance rates per department, for items due in the period,
+    as they stood at `as_of` (default: now)."""
     window = _period(services, period)
     view, position = _view(services, after)
-    rows = [ActionItemRowRead.of(g) for g in view.action_item_groups(window.start, window.end)]
+    groups = view.action_item_groups(window.start, window.end, as_of)
+    rows = [ActionItemRowRead.of(g) for g in groups]
     if _wants_csv(request, format):
         columns = [*ActionItemRowRead.model_fields]
         return _csv([row.flat() for row in rows], columns, f"action-items-{window.label}")
@@ -229,13 +232,15 @@ def penalty_figures(
     services: ServicesDep,
     actor: ActorDep,
     period: PeriodQuery = None,
+    as_of: AsOfQuery = None,
     after: AfterQuery = None,
     format: FormatQuery = Format.JSON,
 ) -> Any:
-    """Penalties (points still counting) and red/yellow cards per department in the period."""
+    """Penalties (points still counting) and red/yellow cards per department in the period,
+    as they stood at `as_of` (default: now)."""
     window = _period(services, period)
     view, position = _view(services, after)
-    rows = [PenaltyRowRead.of(g) for g in view.penalty_groups(window.start, window.end)]
+    rows = [PenaltyRowRead.of(g) for g in view.penalty_groups(window.start, window.end, as_of)]
     if _wants_csv(request, format):
         columns = [*PenaltyRowRead.model_fields]
         return _csv([row.model_dump() for row in rows], columns, f"penalties-{window.label}")

@@ -278,3 +278,61 @@ def test_penalty_points_count_until_reversed(
     [group] = [g for g in groups if g.department == scenario.department]
     assert (group.penalties, group.reversed, group.points) == (2, 1, -1)
     assert (group.yellow_cards, group.red_cards) == (0, 0)
+
+
+def test_penalties_and_action_items_as_of_a_past_moment_show_what_stood_then(
+    services: Services, metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario = play(casework, clock)
+    supervisor = Actor("S-zhao", Role.UNION_STAFF)
+    penalty = services.accountability.record_perfunctory_handling(
+        scenario.passed_on, reason="推诿", actor=supervisor
+    ).id
+    before_reversal = clock()
+    clock.advance(timedelta(hours=2))
+    committee = Actor("committee-1", Role.COMMITTEE)
+    position = services.accountability.reverse(penalty, reason="复核撤销", actor=committee).position
+
+    department = f"items-{uuid.uuid4().hex[:8]}"
+    meeting_id = decided_joint_meeting(services.meetings, clock)
+    hr, works = Actor("HR-zhang", Role.HR), Actor("D-works", Role.DEPARTMENT)
+    item = services.meetings.create_action_item(
+        meeting_id,
+        decision_ref="D1",
+        task="Canteen hours",
+        department=department,
+        deadline=clock() + timedelta(days=7),
+        acceptance_criteria="Posted at the canteen door",
+        actor=hr,
+    ).id
+    clock.advance(timedelta(hours=1))
+    services.meetings.submit_for_acceptance(item, note="Done", actor=works)
+    submitted = clock()
+    clock.advance(timedelta(hours=1))
+    position = services.meetings.accept_item(item, note="Seen", actor=hr).position
+    metrics.wait(APPLICATION_NAME, position, timeout=10)
+
+    def penalty_group(as_of: datetime | None) -> tuple[int, int, int]:
+        [group] = [
+            g
+            for g in metrics.penalty_groups(MARCH.start, MARCH.end, as_of)
+            if g.department == scenario.department
+        ]
+        return group.penalties, group.reversed, group.points
+
+    assert penalty_group(before_reversal) == (1, 0, -1)  # as the ranking showed then
+    assert penalty_group(None) == (1, 1, 0)
+
+    period = parse_period(month_of(clock() + timedelta(days=7)))
+
+    def item_group(as_of: datetime | None) -> tuple[int, int, int]:
+        [group] = [
+            g
+            for g in metrics.action_item_groups(period.start, period.end, as_of)
+            if g.department == department
+        ]
+        return group.due, group.submitted, group.accepted
+
+    assert item_group(submitted) == (1, 1, 0)
+    assert item_group(None) == (1, 1, 1)
+    assert item_group(submitted - timedelta(minutes=30)) == (1, 0, 0)
