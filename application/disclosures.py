@@ -25,6 +25,11 @@ from domain.disclosure import (
     meeting_source,
 )
 from domain.errors import InvalidInput
+from domain.golden_idea import IdeaReview
+from domain.meeting import Meeting
+from domain.monthly_figures import ReportMonth
+from domain.monthly_report import MonthlyReport, report_id
+from domain.proposal import Proposal
 
 __all__ = ["ChainHeads", "Disclosures", "ItemResult"]
 
@@ -59,6 +64,15 @@ class Disclosures:
         self.meetings = meetings
         self.chain = chain
         self._access = AggregateAccess(app, {Disclosure: "disclosure"})
+        self._subjects = AggregateAccess(
+            app,
+            {
+                Meeting: "meeting",
+                Proposal: "congress proposal",
+                IdeaReview: "golden-idea review",
+                MonthlyReport: "monthly report",
+            },
+        )
 
     def propose(
         self,
@@ -178,11 +192,39 @@ class Disclosures:
             return appeal_source(self.app.get_appeal(_subject_id(subject)))
         if subject_type is SubjectType.MEETING_MINUTES:
             return meeting_source(self.meetings.get_meeting(_subject_id(subject)))
+        self._check_subject_is_public(subject_type, subject)
         return Source(body)
+
+    def _check_subject_is_public(self, subject_type: SubjectType, subject: str) -> None:
+        """The other subjects must exist and have been made public by their own act first:
+        a joint meeting's item list published, a proposal's assignment published, a
+        golden-idea review's awards published, a monthly report filed."""
+        unpublished: str | None = None
+        if subject_type is SubjectType.ACTION_ITEMS:
+            meeting = self._subjects.get(Meeting, _subject_id(subject))
+            if meeting.published_at is None:
+                unpublished = "its meeting has not published the item list"
+        elif subject_type is SubjectType.PROPOSAL_ASSIGNMENT:
+            proposal = self._subjects.get(Proposal, _subject_id(subject))
+            if proposal.assignment_published_at is None:
+                unpublished = "the proposal's assignment result is not published"
+        elif subject_type is SubjectType.GOLDEN_IDEA_AWARDS:
+            review = self._subjects.get(IdeaReview, _subject_id(subject))
+            if review.published_at is None:
+                unpublished = "the review's awards are not published"
+        elif subject_type is SubjectType.MONTHLY_REPORT:
+            month = ReportMonth.parse(subject)
+            report = self._subjects.get(MonthlyReport, report_id(month))
+            if report.filed_at is None:
+                unpublished = f"the report of {month} is not filed"
+        elif not subject.strip():
+            raise InvalidInput("subject", "name the department whose penalties and cards these are")
+        if unpublished is not None:
+            raise InvalidInput("subject", unpublished)
 
 
 def _subject_id(subject: str) -> UUID:
     try:
         return UUID(subject.strip())
     except ValueError:
-        raise InvalidInput("subject", f"{subject!r} is not an appeal or meeting id") from None
+        raise InvalidInput("subject", f"{subject!r} is not the id of the subject") from None

@@ -230,7 +230,34 @@ def test_bad_input_is_a_problem_naming_the_field(
     )
     no_department = client.post(
         "/disclosures",
-        json={"subject_type": "monthly_report", "subject": "2026-03", "title": "t", "body": "b"},
+        json={
+            "subject_type": "penalties_and_cards",
+            "subject": "后勤服务中心",
+            "title": "t",
+            "body": "b",
+        },
+        headers=staff,
+    )
+    unfiled_report = client.post(
+        "/disclosures",
+        json={
+            "subject_type": "monthly_report",
+            "subject": "2019-03",
+            "title": "t",
+            "body": "b",
+            "departments": [department],
+        },
+        headers=staff,
+    )
+    unknown_proposal = client.post(
+        "/disclosures",
+        json={
+            "subject_type": "proposal_assignment",
+            "subject": str(uuid.uuid4()),
+            "title": "t",
+            "body": "b",
+            "departments": [department],
+        },
         headers=staff,
     )
     not_an_appeal = client.post(
@@ -243,6 +270,8 @@ def test_bad_input_is_a_problem_naming_the_field(
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "subject_type"
     assert no_department.status_code == 422
+    assert unknown_proposal.status_code == 404
+    assert unfiled_report.status_code == 404  # no report was ever drafted for 2019-03
     assert no_department.json()["errors"][0]["field"] == "departments"
     assert not_an_appeal.json()["errors"][0]["field"] == "subject"
     assert bad_cursor.status_code == 400

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -18,6 +19,8 @@ from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.disclosure import DisclosureStatus, SubjectType
 from domain.errors import ActionNotAllowed, InvalidInput
+from domain.meeting_records import Attendee
+from domain.meeting_terms import MeetingKind
 from domain.terms import Channel, Kind
 from infrastructure.database import conninfo
 from infrastructure.projection_runner import VIEWS, ViewRunner
@@ -44,8 +47,8 @@ def department() -> str:
 
 def _report(disclosures: Disclosures, department: str, title: str) -> uuid.UUID:
     return disclosures.propose(
-        subject_type=SubjectType.MONTHLY_REPORT,
-        subject="2026-03",
+        subject_type=SubjectType.PENALTIES_AND_CARDS,
+        subject=department,
         title=title,
         body="本月召开慧谈6场，职工情绪平稳。",
         departments=[department],
@@ -196,3 +199,44 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_feed(
     assert 0 < replayed <= head  # positions may have gaps (rolled-back writes)
     assert _rows(services) == live
     assert view.position() == head
+
+
+def test_a_proposal_assignment_is_disclosed_only_once_its_result_is_published(
+    services: Services, disclosures: Disclosures, department: str
+) -> None:
+    meetings = services.meetings
+    congress = meetings.schedule(
+        kind=MeetingKind.CONGRESS,
+        topic="Annual workers' congress",
+        scheduled_for=datetime.now(UTC) + timedelta(minutes=5),
+        place="Auditorium",
+        actor=CLERK,
+    ).id
+    meetings.invite(congress, participants=["R1"], actor=CLERK)
+    meetings.hold(congress, attendance=[Attendee("R1")], actor=CLERK)
+    proposal_id = meetings.register_proposal(
+        congress,
+        problem="The bath house closes early.",
+        solution="Open until 07:00.",
+        department=department,
+        deadline=datetime.now(UTC) + timedelta(days=60),
+        actor=CLERK,
+    ).id
+
+    def propose() -> uuid.UUID:
+        return disclosures.propose(
+            subject_type=SubjectType.PROPOSAL_ASSIGNMENT,
+            subject=str(proposal_id),
+            title="提案交办结果",
+            body="浴室开放时间延长至07:00，后勤负责，五月前完成。",
+            departments=[department],
+            actor=CLERK,
+        ).id
+
+    with pytest.raises(InvalidInput, match="assignment result is not published"):
+        propose()
+    meetings.publish_assignment(proposal_id, result="Logistics, by May", actor=CLERK)
+
+    disclosure = disclosures.get(propose())
+    assert disclosure.subject == str(proposal_id)
+    assert disclosure.status is DisclosureStatus.PROPOSED
