@@ -166,10 +166,7 @@ class AuditTrail(ViewProjection):
     @property
     def trail(self) -> AuditTrailView:
         """The view, typed."""
-        view = self.view
-        if not isinstance(view, AuditTrailView):
-            raise TypeError(f"{self.name} needs an AuditTrailView, not {type(view).__name__}")
-        return view
+        return self.view_as(AuditTrailView)  # type: ignore[type-abstract]
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

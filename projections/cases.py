@@ -185,10 +185,7 @@ class CaseIndex(ViewProjection):
     @property
     def cases(self) -> CaseIndexView:
         """The view, typed."""
-        view = self.view
-        if not isinstance(view, CaseIndexView):
-            raise TypeError(f"{self.name} needs a CaseIndexView, not {type(view).__name__}")
-        return view
+        return self.view_as(CaseIndexView)  # type: ignore[type-abstract]
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -84,10 +84,7 @@ class DeadlineBoard(ViewProjection):
     @property
     def board(self) -> DeadlineBoardView:
         """The view, typed."""
-        view = self.view
-        if not isinstance(view, DeadlineBoardView):
-            raise TypeError(f"{self.name} needs a DeadlineBoardView, not {type(view).__name__}")
-        return view
+        return self.view_as(DeadlineBoardView)  # type: ignore[type-abstract]
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

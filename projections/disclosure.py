@@ -129,10 +129,7 @@ class DisclosureFeed(ViewProjection):
     @property
     def feed(self) -> DisclosureFeedView:
         """The view, typed."""
-        view = self.view
-        if not isinstance(view, DisclosureFeedView):
-            raise TypeError(f"{self.name} needs a DisclosureFeedView, not {type(view).__name__}")
-        return view
+        return self.view_as(DisclosureFeedView)  # type: ignore[type-abstract]
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -415,10 +415,7 @@ class Metrics(ViewProjection):
     @property
     def metrics(self) -> MetricsView:
         """The view, typed."""
-        view = self.view
-        if not isinstance(view, MetricsView):
-            raise TypeError(f"{self.name} needs a MetricsView, not {type(view).__name__}")
-        return view
+        return self.view_as(MetricsView)  # type: ignore[type-abstract]
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -56,10 +56,7 @@ class PenaltyLedger(ViewProjection):
     @property
     def ledger(self) -> PenaltyLedgerView:
         """The view, typed."""
-        view = self.view
-        if not isinstance(view, PenaltyLedgerView):
-            raise TypeError(f"{self.name} needs a PenaltyLedgerView, not {type(view).__name__}")
-        return view
+        return self.view_as(PenaltyLedgerView)  # type: ignore[type-abstract]
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import inspect
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
+
+V = TypeVar("V", bound="View")
 
 #: The eventsourcing application whose events every view follows (table `huiyin_events`).
 APPLICATION_NAME = "Huiyin"
@@ -67,9 +69,13 @@ class ViewProjection(Projection[Any]):
             pending.extend(event_class.__subclasses__())
         return tuple(sorted(topics))
 
+    def view_as(self, kind: type[V]) -> V:
+        """The view, checked to offer the interface the projection writes through."""
+        view = self.view
+        if not isinstance(view, kind):
+            raise TypeError(f"{self.name} needs a {kind.__name__}, not {type(view).__name__}")
+        return view
+
     def ignore(self, tracking: Tracking) -> None:
         """Records that this view has seen an event it does not need."""
-        view = self.view
-        if not isinstance(view, View):
-            raise TypeError(f"{self.name} needs a View, not {type(view).__name__}")
-        view.skip(tracking)
+        self.view_as(View).skip(tracking)  # type: ignore[type-abstract]

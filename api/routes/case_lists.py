@@ -6,7 +6,7 @@ wait (bounded) until the index includes a command's event.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -40,7 +40,23 @@ Overdue = Annotated[
 ]
 
 
-def _page(services: ServicesDep, query: CaseQuery, after: int | None) -> CasePageRead:
+def _page(
+    services: ServicesDep,
+    case_type: CaseType,
+    *,
+    cursor: str | None,
+    limit: int,
+    after: int | None,
+    **filters: Any,
+) -> CasePageRead:
+    """One page of the case type's rows matching the filters, as of the view's position."""
+    query = CaseQuery(
+        case_type=case_type,
+        now=services.casework.now(),
+        after=decode_cursor(cursor),
+        limit=limit,
+        **filters,
+    )
     if (
         query.opened_from is not None
         and query.opened_before is not None
@@ -74,8 +90,12 @@ def list_appeals(
 ) -> CasePageRead:
     """Appeals, newest first, filtered by status, channel, kind, tier, category,
     department, overdue, transfer count and when they were raised."""
-    query = CaseQuery(
-        case_type=CaseType.APPEAL,
+    return _page(
+        services,
+        CaseType.APPEAL,
+        cursor=cursor,
+        limit=limit,
+        after=after,
         status=status,
         channel=channel,
         kind=kind,
@@ -86,11 +106,7 @@ def list_appeals(
         min_transfers=min_transfers,
         opened_from=opened_from,
         opened_before=opened_before,
-        now=services.casework.now(),
-        after=decode_cursor(cursor),
-        limit=limit,
     )
-    return _page(services, query, after)
 
 
 @router.get("/meetings", summary="List meetings")
@@ -109,19 +125,19 @@ def list_meetings(
 ) -> CasePageRead:
     """Meetings, latest scheduled first, filtered by kind, tier, status, invited department
     and scheduled time (`from`/`to`)."""
-    query = CaseQuery(
-        case_type=CaseType.MEETING,
+    return _page(
+        services,
+        CaseType.MEETING,
+        cursor=cursor,
+        limit=limit,
+        after=after,
         kind=kind,
         tier=tier,
         status=status,
         department=department,
         opened_from=opened_from,
         opened_before=opened_before,
-        now=services.casework.now(),
-        after=decode_cursor(cursor),
-        limit=limit,
     )
-    return _page(services, query, after)
 
 
 @router.get("/action-items", summary="List action items")
@@ -139,19 +155,19 @@ def list_action_items(
     after: AfterQuery = None,
 ) -> CasePageRead:
     """Action items (协作事项), newest first, by status, department, meeting, overdue."""
-    query = CaseQuery(
-        case_type=CaseType.ACTION_ITEM,
+    return _page(
+        services,
+        CaseType.ACTION_ITEM,
+        cursor=cursor,
+        limit=limit,
+        after=after,
         status=status,
         department=department,
         meeting_id=meeting_id,
         overdue=overdue,
         opened_from=opened_from,
         opened_before=opened_before,
-        now=services.casework.now(),
-        after=decode_cursor(cursor),
-        limit=limit,
     )
-    return _page(services, query, after)
 
 
 @router.get("/proposals", summary="List congress proposals")
@@ -169,16 +185,16 @@ def list_proposals(
     after: AfterQuery = None,
 ) -> CasePageRead:
     """Congress proposals (职代会提案), newest first, by status, department and congress."""
-    query = CaseQuery(
-        case_type=CaseType.PROPOSAL,
+    return _page(
+        services,
+        CaseType.PROPOSAL,
+        cursor=cursor,
+        limit=limit,
+        after=after,
         status=status,
         department=department,
         meeting_id=meeting_id,
         overdue=overdue,
         opened_from=opened_from,
         opened_before=opened_before,
-        now=services.casework.now(),
-        after=decode_cursor(cursor),
-        limit=limit,
     )
-    return _page(services, query, after)
