@@ -10,13 +10,26 @@ transaction computes exactly what the live runner did.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
-from psycopg.sql import SQL, Composable, Identifier
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed, Identifier
 
+from domain.calendar import CHINA_TZ
+from infrastructure.metrics_rollup import (
+    COUNTED,
+    DURATION_KINDS,
+    FLAGS,
+    KEYS,
+    ROLLUP_STATEMENTS,
+    quantiles_of,
+)
 from infrastructure.views import PostgresView, Statement
 from projections.metrics import (
     ActionItemGroup,
@@ -34,15 +47,11 @@ from projections.metrics import (
 
 #: One row per appeal raised in the period, with what was true of it at %(moment)s (live).
 LIVE_CASES = (
-    "SELECT case_id, case_number, COALESCE(department, raised_department) AS department,"
-    " channel, COALESCE(tier, '') AS tier, category,"
-    " first_response_at IS NOT NULL AS responded,"
-    " COALESCE(responded_in_time, false) AS responded_in_time,"
-    " replied_at IS NOT NULL AS replied, resolved, rating IS NOT NULL AS rated,"
-    " COALESCE(rating IN ('satisfied', 'basically_satisfied'), false) AS satisfied,"
-    " COALESCE(awaiting_due < %(moment)s, false) AS overdue_open,"
-    " late_replies > 0 AS overdue_closed, reopened > 0 AS reopened,"
-    " transfers >= 3 AS transferred_3_plus,"
+    "SELECT case_id, case_number, "  # noqa: S608
+    + ", ".join(f"{expression} AS {name}" for name, expression in KEYS.items())
+    + ", "
+    + ", ".join(f"{expression} AS {figure.value}" for figure, expression in FLAGS.items())
+    + ", COALESCE(awaiting_due < %(moment)s, false) AS overdue_open,"
     " response_hours, response_work_hours, reply_hours, reply_work_hours"
     " FROM {schema}.metrics_appeals"
     " WHERE raised_at >= %(start)s AND raised_at < %(end)s"
@@ -83,19 +92,40 @@ AS_OF_CASES = (
 
 FILTERS = ("department", "channel", "tier", "category")
 
+#: Per group, how many appeals count in each figure (over the per-appeal rows `c`).
+RAW_COUNTS = ", ".join(
+    ["count(*) AS raised"]
+    + [f"count(*) FILTER (WHERE {f.value}) AS {f.value}" for f in Figure if f is not Figure.RAISED]
+)
+#: The durations of the per-appeal rows `c`, one row per (appeal, kind) that has one.
+DURATIONS = (
+    " CROSS JOIN LATERAL (VALUES "
+    + ", ".join(f"({kind}, {duration.value})" for duration, kind in DURATION_KINDS.items())
+    + ") k(kind, hours) WHERE k.hours IS NOT NULL"
+)
+KIND_DURATIONS = {kind: duration for duration, kind in DURATION_KINDS.items()}
+#: Kinds of period the duration histograms are kept for, by length in months.
+ROLLED_UP_PERIODS = {1: "M", 3: "Q", 6: "H", 12: "Y"}
 
-def _counts() -> str:
-    parts = ["count(*) AS raised"]
-    parts += [
-        f"count(*) FILTER (WHERE {f.value}) AS {f.value}" for f in Figure if f.value != "raised"
-    ]
-    for duration in Duration:
-        for name, fraction in (("p50", 0.5), ("p90", 0.9)):
-            parts.append(
-                f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {duration.value})"
-                f" AS {duration.value}_{name}"
-            )
-    return ", ".join(parts)
+Histograms = dict[str, dict[Duration, list[tuple[int, int]]]]
+
+
+def _whole_months(query: AppealQuery) -> tuple[date, date] | None:
+    """The first month of the query and the month after it, when it spans whole months."""
+    first, after = (moment.astimezone(CHINA_TZ) for moment in (query.start, query.end))
+    if any(m.day != 1 or m.time() != time(0) for m in (first, after)):
+        return None
+    return first.date(), after.date()
+
+
+def _rolled_up_period(months: tuple[date, date]) -> tuple[str, date] | None:
+    """The kind and start of the period kept in `metrics_durations`, if the months are one."""
+    first, after = months
+    length = (after.year - first.year) * 12 + after.month - first.month
+    kind = ROLLED_UP_PERIODS.get(length)
+    if kind is None or (first.month - 1) % length != 0:
+        return None
+    return kind, first
 
 
 class PostgresMetricsView(PostgresView, MetricsView):
@@ -107,6 +137,8 @@ class PostgresMetricsView(PostgresView, MetricsView):
         "metrics_action_items",
         "metrics_penalties",
         "metrics_cards",
+        "metrics_counts",
+        "metrics_durations",
     )
     create_statements = (
         "CREATE TABLE IF NOT EXISTS {schema}.metrics_appeals ("
@@ -147,9 +179,10 @@ class PostgresMetricsView(PostgresView, MetricsView):
         " card_id uuid PRIMARY KEY, department text NOT NULL, colour text NOT NULL,"
         " issued_at timestamptz NOT NULL)",
         "CREATE INDEX IF NOT EXISTS metrics_cards_issued ON {schema}.metrics_cards (issued_at)",
+        *ROLLUP_STATEMENTS,
     )
 
-    def _sql(self, text: str) -> Composable:
+    def _sql(self, text: str) -> Composed:
         return SQL(text).format(schema=Identifier(self.datastore.schema))
 
     # -- writing -------------------------------------------------------------------------
@@ -316,7 +349,7 @@ class PostgresMetricsView(PostgresView, MetricsView):
 
     @staticmethod
     def _cases(query: AppealQuery) -> tuple[str, dict[str, Any]]:
-        """The per-appeal subquery and the outer filters, with their parameters."""
+        """The per-appeal rows `c` (live or as of) and the filters, with their parameters."""
         params: dict[str, Any] = {
             "start": query.start,
             "end": query.end,
@@ -333,19 +366,129 @@ class PostgresMetricsView(PostgresView, MetricsView):
         text = f"WITH c AS ({cases}) SELECT {{columns}} FROM c WHERE {' AND '.join(where)}"  # noqa: S608
         return text, params
 
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[Cursor[DictRow]]:
+        """A cursor whose queries all see the view at one moment (between two events)."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield curs
+
     def appeal_groups(self, query: AppealQuery, group_by: Dimension) -> list[AppealGroup]:
+        """Counts from the roll-up for live whole months, else from each appeal's row (or
+        facts, as of); quantiles from the duration histograms, rolled up when the period is
+        one and nothing is filtered, else built from the appeals' rows."""
+        months = _whole_months(query) if query.as_of is None else None
+        filtered = any(getattr(query, column) is not None for column in FILTERS)
+        period = _rolled_up_period(months) if months and not filtered else None
+        with self._snapshot() as curs:
+            if months is None:
+                counts = self._counted(curs, query, group_by)
+            else:
+                counts = self._rolled_up_counts(curs, query, group_by, months)
+            if period is None:
+                histograms = self._histograms(curs, query, group_by)
+            else:
+                histograms = self._rolled_up_histograms(curs, period, group_by)
+        groups = [
+            AppealGroup(key, figures, quantiles_of(histograms.get(key, {}).items()))
+            for key, figures in counts.items()
+        ]
+        groups.sort(key=lambda group: (-group.counts[Figure.RAISED], group.key))
+        return groups
+
+    def _counted(
+        self, curs: Cursor[DictRow], query: AppealQuery, group_by: Dimension
+    ) -> dict[str, dict[Figure, int]]:
         text, params = self._cases(query)
         key = group_by.value
-        text = text.replace("{columns}", f"{key} AS key, {_counts()}")
-        sql = self._sql(text + f" GROUP BY {key} ORDER BY count(*) DESC, {key}")
-        groups = []
-        for row in self.query(sql, params):
-            counts = {figure: int(row[figure.value]) for figure in Figure}
-            quantiles = {
-                f"{d.value}_{q}": row[f"{d.value}_{q}"] for d in Duration for q in ("p50", "p90")
-            }
-            groups.append(AppealGroup(row["key"], counts, quantiles))
-        return groups
+        text = text.replace("{columns}", f"{key} AS key, {RAW_COUNTS}")
+        curs.execute(self._sql(text + f" GROUP BY {key}"), params)
+        return {row["key"]: {f: int(row[f.value]) for f in Figure} for row in curs.fetchall()}
+
+    def _rolled_up_counts(
+        self,
+        curs: Cursor[DictRow],
+        query: AppealQuery,
+        group_by: Dimension,
+        months: tuple[date, date],
+    ) -> dict[str, dict[Figure, int]]:
+        key = group_by.value
+        params: dict[str, Any] = {
+            "first": months[0],
+            "after": months[1],
+            "start": query.start,
+            "end": query.end,
+            "moment": query.moment,
+        }
+        summed, matched = ["month >= %(first)s", "month < %(after)s"], ["TRUE"]
+        for column in FILTERS:
+            value = getattr(query, column)
+            if value is not None:
+                summed.append(f"{column} = %({column})s")
+                matched.append(f"{KEYS[column]} = %({column})s")
+                params[column] = value
+        sums = ", ".join(f"sum({name})::integer AS {name}" for name in ["raised", *COUNTED])
+        # Constant fragments only; values travel as parameters.
+        curs.execute(
+            self._sql(
+                f"SELECT {key} AS key, {sums} FROM {{schema}}.metrics_counts"  # noqa: S608
+                f" WHERE {' AND '.join(summed)} GROUP BY {key} HAVING sum(raised) > 0"
+            ),
+            params,
+        )
+        counts: dict[str, dict[Figure, int]] = {}
+        for row in curs.fetchall():
+            figures = {f: int(row.get(f.value, 0)) for f in Figure}
+            figures[Figure.OVERDUE_OPEN] = int(row["awaiting"])
+            counts[row["key"]] = figures
+        # Overdue depends on the moment: those awaiting an answer, less those not yet due.
+        curs.execute(
+            self._sql(
+                f"SELECT {KEYS[key]} AS key, count(*) AS n FROM {{schema}}.metrics_appeals"  # noqa: S608
+                " WHERE awaiting_due >= %(moment)s"
+                " AND raised_at >= %(start)s AND raised_at < %(end)s"
+                f" AND {' AND '.join(matched)} GROUP BY 1"
+            ),
+            params,
+        )
+        for row in curs.fetchall():
+            if row["key"] in counts:
+                counts[row["key"]][Figure.OVERDUE_OPEN] -= int(row["n"])
+        return counts
+
+    def _histograms(
+        self, curs: Cursor[DictRow], query: AppealQuery, group_by: Dimension
+    ) -> Histograms:
+        text, params = self._cases(query)
+        text = text.replace(
+            "{columns}",
+            f"{group_by.value} AS key, k.kind, {{schema}}.metrics_bucket(k.hours) AS bucket,"
+            " count(*) AS n",
+        ).replace(" FROM c WHERE ", " FROM c" + DURATIONS + " AND ")
+        curs.execute(self._sql(text + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"), params)
+        return self._gathered(curs.fetchall())
+
+    def _rolled_up_histograms(
+        self, curs: Cursor[DictRow], period: tuple[str, date], group_by: Dimension
+    ) -> Histograms:
+        curs.execute(
+            self._sql(
+                "SELECT key, kind, bucket, n FROM {schema}.metrics_durations"
+                " WHERE period = %s AND start = %s AND dimension = %s AND n > 0"
+                " ORDER BY key, kind, bucket"
+            ),
+            (*period, group_by.value),
+        )
+        return self._gathered(curs.fetchall())
+
+    @staticmethod
+    def _gathered(rows: list[DictRow]) -> Histograms:
+        histograms: Histograms = {}
+        for row in rows:
+            kinds = histograms.setdefault(row["key"], {})
+            duration = KIND_DURATIONS[row["kind"]]
+            kinds.setdefault(duration, []).append((row["bucket"], int(row["n"])))
+        return histograms
 
     def appeal_cases(self, query: AppealQuery, figure: Figure) -> list[CaseRef]:
         text, params = self._cases(query)
