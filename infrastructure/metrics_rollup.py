@@ -3,9 +3,10 @@
 Two tables are kept current by a trigger on `metrics_appeals`, in the transaction that
 changes the appeal's row (so still exactly once, also during a rebuild):
 
-- `metrics_counts`: per month of raising and combination of department, channel, tier and
-  category, how many appeals count in each figure. Any period of whole months, any filter,
-  any grouping is a sum over at most a few thousand rows. (`overdue_open` depends on the
+- `metrics_counts`: per period of raising (month, quarter, half-year, year) and combination
+  of department, channel, tier and category, how many appeals count in each figure. Any
+  filter and grouping of a period (or of any run of whole months) is a sum over the few
+  hundred combinations that occur. (`overdue_open` depends on the
   moment asked about, so it is counted from the open appeals instead.)
 - `metrics_durations`: per period (month, quarter, half-year, year), dimension and key, a
   histogram of the four durations on a logarithmic scale: bucket b holds the durations that
@@ -21,6 +22,8 @@ it appears in.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 
@@ -54,7 +57,7 @@ FLAGS: dict[Figure, str] = {
     Figure.TRANSFERRED_3_PLUS: "transfers >= 3",
 }
 
-#: Per combination and month: the figures' counts, and how many appeals await an answer with
+#: Per combination and period: the figures' counts, and how many appeals await an answer with
 #: a deadline set (overdue ones are those minus the few whose deadline has not yet come).
 COUNTED: dict[str, str] = {figure.value: flag for figure, flag in FLAGS.items()} | {
     "awaiting": "awaiting_due IS NOT NULL"
@@ -68,23 +71,62 @@ KEYS = {
     "category": "category",
 }
 
-_MONTH = "date_trunc('month', raised_at AT TIME ZONE 'Asia/Shanghai')::date"
 _COUNTED = list(COUNTED)
 _SUMS = ", ".join(f"sum(d.{name})" for name in ["raised", *_COUNTED])
 _ZEROS = ", ".join("0" for _ in ["raised", *_COUNTED])
 _ADD = ", ".join(f"{name} = c.{name} + EXCLUDED.{name}" for name in ["raised", *_COUNTED])
-_COMBINATION = "month, department, channel, tier, category"
+_COMBINATION = "period, start, department, channel, tier, category"
+
+#: The columns of an appeal's row that figures read, kept for every version of the row.
+HISTORY_COLUMNS = {
+    "case_id": "uuid",
+    "case_number": "text",
+    "raised_at": "timestamptz",
+    "raised_department": "text",
+    "department": "text",
+    "channel": "text",
+    "tier": "text",
+    "category": "text",
+    "first_response_at": "timestamptz",
+    "responded_in_time": "boolean",
+    "replied_at": "timestamptz",
+    "resolved": "boolean",
+    "rating": "text",
+    "late_replies": "integer",
+    "reopened": "integer",
+    "transfers": "integer",
+    "awaiting_due": "timestamptz",
+    "response_hours": "double precision",
+    "response_work_hours": "double precision",
+    "reply_hours": "double precision",
+    "reply_work_hours": "double precision",
+}
 
 ROLLUP_STATEMENTS = (
+    # When the row last changed: each version of it is valid from then.
+    "ALTER TABLE {schema}.metrics_appeals ADD COLUMN IF NOT EXISTS changed_at timestamptz",
+    # Every version of every appeal's row, valid over [valid_from, valid_to): `as_of` reads
+    # the versions valid at its moment, so figures come out as they stood then.
+    "CREATE TABLE IF NOT EXISTS {schema}.metrics_appeal_versions ("
+    + ", ".join(f"{column} {kind}" for column, kind in HISTORY_COLUMNS.items())
+    + ", valid_from timestamptz NOT NULL, valid_to timestamptz)",
+    "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_raised"
+    " ON {schema}.metrics_appeal_versions (raised_at, valid_from)",
+    "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_current"
+    " ON {schema}.metrics_appeal_versions (case_id) WHERE valid_to IS NULL",
     "CREATE TABLE IF NOT EXISTS {schema}.metrics_counts ("
-    " month date NOT NULL, department text NOT NULL, channel text NOT NULL,"
-    " tier text NOT NULL, category text NOT NULL, raised integer NOT NULL, "
+    # Keys compare bytewise ("C"): grouping and sorting them must not cost a collation.
+    ' period text NOT NULL, start date NOT NULL, department text COLLATE "C" NOT NULL,'
+    ' channel text COLLATE "C" NOT NULL, tier text COLLATE "C" NOT NULL,'
+    ' category text COLLATE "C" NOT NULL, raised integer NOT NULL, '
     + ", ".join(f"{name} integer NOT NULL" for name in _COUNTED)
     + f", PRIMARY KEY ({_COMBINATION}))",
     "CREATE TABLE IF NOT EXISTS {schema}.metrics_durations ("
-    " period text NOT NULL, start date NOT NULL, dimension text NOT NULL, key text NOT NULL,"
+    " period text NOT NULL, start date NOT NULL, dimension text NOT NULL,"
+    ' key text COLLATE "C" NOT NULL,'
     " kind smallint NOT NULL, bucket integer NOT NULL, n integer NOT NULL,"
-    " PRIMARY KEY (period, start, dimension, key, kind, bucket))",
+    # A period's histograms are read in key order straight from the index (n included).
+    " PRIMARY KEY (period, start, dimension, key, kind, bucket) INCLUDE (n))",
     # Appeals whose deadline is still to come (few: the recent ones), for `overdue_open`.
     "CREATE INDEX IF NOT EXISTS metrics_appeals_awaiting ON {schema}.metrics_appeals"
     " (awaiting_due) WHERE awaiting_due IS NOT NULL",
@@ -95,42 +137,49 @@ ROLLUP_STATEMENTS = (
     " RETURNS integer LANGUAGE sql IMMUTABLE AS $$"
     f" SELECT CASE WHEN hours <= 0 THEN {ZERO_BUCKET}"
     f" ELSE round(ln(hours) / ln({GAMMA}::double precision))::integer END $$",
+    # The periods an appeal raised at a moment counts in: its month, quarter, half, year.
+    "CREATE OR REPLACE FUNCTION {schema}.metrics_periods(raised timestamptz)"
+    " RETURNS TABLE (period text, start date) LANGUAGE sql STABLE AS $$"
+    " SELECT p.k, p.s FROM"
+    " (SELECT date_trunc('month', raised AT TIME ZONE 'Asia/Shanghai')::date AS m) t"
+    " CROSS JOIN LATERAL (VALUES ('M', t.m), ('Q', date_trunc('quarter', t.m)::date),"
+    "  ('H', (date_trunc('year', t.m) + CASE WHEN extract(month FROM t.m) > 6"
+    "   THEN interval '6 months' ELSE interval '0 months' END)::date),"
+    "  ('Y', date_trunc('year', t.m)::date)) p(k, s) $$",
     # What one appeal's row adds to the counts (weight 1) or takes away (weight -1).
     "CREATE OR REPLACE FUNCTION {schema}.metrics_count_rows("  # noqa: S608
     "a {schema}.metrics_appeals, weight integer)"
     " RETURNS SETOF {schema}.metrics_counts LANGUAGE sql STABLE AS $$"
-    f" SELECT {_MONTH}, {KEYS['department']}, channel, {KEYS['tier']}, category, weight, "
+    f" SELECT p.period, p.start, {KEYS['department']}, channel, {KEYS['tier']}, category,"
+    " weight, "
     + ", ".join(f"weight * ({expression})::integer" for expression in COUNTED.values())
-    + " FROM (SELECT (a).*) r WHERE raised_at IS NOT NULL $$",
-    # ... and to the duration histograms of its month, quarter, half-year and year.
+    + " FROM (SELECT (a).*) r CROSS JOIN LATERAL {schema}.metrics_periods(r.raised_at) p"
+    " WHERE r.raised_at IS NOT NULL $$",
+    # ... and to the duration histograms of the same periods.
     "CREATE OR REPLACE FUNCTION {schema}.metrics_duration_rows("  # noqa: S608
     "a {schema}.metrics_appeals, weight integer)"
     " RETURNS SETOF {schema}.metrics_durations LANGUAGE sql STABLE AS $$"
     " SELECT p.period, p.start, d.dimension, d.key, k.kind,"
     " {schema}.metrics_bucket(k.hours), weight"
-    " FROM (SELECT (a).*) r"
-    f" CROSS JOIN LATERAL (SELECT {_MONTH.replace('raised_at', 'r.raised_at')} AS m) t"
-    " CROSS JOIN LATERAL (VALUES ('M', t.m), ('Q', date_trunc('quarter', t.m)::date),"
-    "  ('H', (date_trunc('year', t.m) + CASE WHEN extract(month FROM t.m) > 6"
-    "   THEN interval '6 months' ELSE interval '0 months' END)::date),"
-    "  ('Y', date_trunc('year', t.m)::date)) p(period, start)"
+    " FROM (SELECT (a).*) r CROSS JOIN LATERAL {schema}.metrics_periods(r.raised_at) p"
     " CROSS JOIN LATERAL (VALUES"
     "  ('department', COALESCE(r.department, r.raised_department)), ('channel', r.channel),"
     "  ('tier', COALESCE(r.tier, '')), ('category', r.category)) d(dimension, key)"
-    " CROSS JOIN LATERAL (VALUES"
+    " CROSS JOIN LATERAL (VALUES "
     + ", ".join(
         f"({kind}::smallint, r.{duration.value})" for duration, kind in DURATION_KINDS.items()
     )
     + ") k(kind, hours)"
     " WHERE r.raised_at IS NOT NULL AND k.hours IS NOT NULL $$",
-    # The trigger: the old row's contribution out, the new row's in, net changes only.
+    # The trigger: the old row's contribution out, the new row's in, net changes only; the
+    # row's previous version closed and the new one recorded.
     "CREATE OR REPLACE FUNCTION {schema}.metrics_rollup() RETURNS trigger"  # noqa: S608
     " LANGUAGE plpgsql AS $$ BEGIN"
     " INSERT INTO {schema}.metrics_counts AS c"
-    f" SELECT d.month, d.department, d.channel, d.tier, d.category, {_SUMS}"
+    f" SELECT d.period, d.start, d.department, d.channel, d.tier, d.category, {_SUMS}"
     " FROM (SELECT * FROM {schema}.metrics_count_rows(NEW, 1)"
     "  UNION ALL SELECT * FROM {schema}.metrics_count_rows(OLD, -1)) d"
-    " GROUP BY d.month, d.department, d.channel, d.tier, d.category"
+    " GROUP BY d.period, d.start, d.department, d.channel, d.tier, d.category"
     f" HAVING ROW({_SUMS}) <> ROW({_ZEROS})"
     f" ON CONFLICT ({_COMBINATION}) DO UPDATE SET {_ADD};"
     " INSERT INTO {schema}.metrics_durations AS h"
@@ -140,15 +189,22 @@ ROLLUP_STATEMENTS = (
     " GROUP BY d.period, d.start, d.dimension, d.key, d.kind, d.bucket HAVING sum(d.n) <> 0"
     " ON CONFLICT (period, start, dimension, key, kind, bucket)"
     " DO UPDATE SET n = h.n + EXCLUDED.n;"
+    " UPDATE {schema}.metrics_appeal_versions SET valid_to = NEW.changed_at"
+    " WHERE case_id = NEW.case_id AND valid_to IS NULL;"
+    " INSERT INTO {schema}.metrics_appeal_versions ("
+    + ", ".join(HISTORY_COLUMNS)
+    + ", valid_from) VALUES ("
+    + ", ".join(f"NEW.{column}" for column in HISTORY_COLUMNS)
+    + ", NEW.changed_at);"
     " RETURN NULL; END $$",
     "CREATE OR REPLACE TRIGGER metrics_rollup AFTER INSERT OR UPDATE"
     " ON {schema}.metrics_appeals FOR EACH ROW EXECUTE FUNCTION {schema}.metrics_rollup()",
     # A view created before the roll-ups existed fills them once from its appeal rows.
-    "INSERT INTO {schema}.metrics_counts SELECT d.month, d.department, d.channel, d.tier,"  # noqa: S608
-    f" d.category, {_SUMS} FROM {{schema}}.metrics_appeals a,"
+    "INSERT INTO {schema}.metrics_counts SELECT d.period, d.start, d.department, d.channel,"  # noqa: S608
+    f" d.tier, d.category, {_SUMS} FROM {{schema}}.metrics_appeals a,"
     " {schema}.metrics_count_rows(a, 1) d"
     " WHERE NOT EXISTS (SELECT FROM {schema}.metrics_counts)"
-    " GROUP BY d.month, d.department, d.channel, d.tier, d.category",
+    " GROUP BY d.period, d.start, d.department, d.channel, d.tier, d.category",
     "INSERT INTO {schema}.metrics_durations SELECT d.period, d.start, d.dimension, d.key,"
     " d.kind, d.bucket, sum(d.n) FROM {schema}.metrics_appeals a,"
     " {schema}.metrics_duration_rows(a, 1) d"
@@ -162,37 +218,31 @@ def bucket_hours(bucket: int) -> float:
     return 0.0 if bucket == ZERO_BUCKET else GAMMA**bucket
 
 
-def histogram_quantile(histogram: Sequence[tuple[int, int]], fraction: float) -> float | None:
-    """`percentile_cont(fraction)` of the durations in `histogram` ((bucket, count) pairs in
-    bucket order), each duration counted as its bucket's value; None when it is empty."""
-    total = sum(count for _, count in histogram)
-    if total == 0:
+Histogram = tuple[Sequence[int], Sequence[int]]
+"""Buckets in increasing order, and how many durations fall in each."""
+
+
+def histogram_quantile(histogram: Histogram, fraction: float) -> float | None:
+    """`percentile_cont(fraction)` of the durations in `histogram`, each duration counted as
+    its bucket's value; None when it is empty."""
+    buckets, counts = histogram
+    running = list(itertools.accumulate(counts))
+    if not running or running[-1] == 0:
         return None
-    position = fraction * (total - 1)
+    position = fraction * (running[-1] - 1)
     low_rank = math.floor(position)
-    low = _value_at(histogram, low_rank)
-    high = _value_at(histogram, math.ceil(position))
+    # The duration at 0-based rank r is in the first bucket whose running count exceeds r.
+    low = bucket_hours(buckets[bisect.bisect_right(running, low_rank)])
+    high = bucket_hours(buckets[bisect.bisect_right(running, math.ceil(position))])
     return round(low + (high - low) * (position - low_rank), 4)
 
 
-def _value_at(histogram: Sequence[tuple[int, int]], rank: int) -> float:
-    """The value of the duration at 0-based `rank` in bucket order."""
-    seen = 0
-    for bucket, count in histogram:
-        seen += count
-        if seen > rank:
-            return bucket_hours(bucket)
-    raise IndexError(rank)
-
-
-def quantiles_of(
-    histograms: Iterable[tuple[Duration, Sequence[tuple[int, int]]]],
-) -> dict[str, float | None]:
+def quantiles_of(histograms: Iterable[tuple[Duration, Histogram]]) -> dict[str, float | None]:
     """The reported quantiles (`response_hours_p50`, ...) of each duration's histogram;
     durations without a histogram report None."""
     found = dict(histograms)
     return {
-        f"{duration.value}_{name}": histogram_quantile(found.get(duration, ()), fraction)
+        f"{duration.value}_{name}": histogram_quantile(found.get(duration, ((), ())), fraction)
         for duration in Duration
         for name, fraction in QUANTILES
     }

@@ -1,11 +1,10 @@
-"""Metrics in PostgreSQL: per-appeal rows kept current in SQL, plus append-only facts.
+"""Metrics in PostgreSQL: per-appeal rows kept current in SQL, and what a trigger derives.
 
-`metrics_appeals` answers the live figures (one row per appeal, updated by each event);
-`metrics_facts` holds every fact with its moment and position, so `as_of` recomputes the
-figures from the facts true by then. Facts that depend on the row (was this the first
-response? was the reply late against the deadline then in force?) are inserted with
-INSERT ... SELECT from the row before the row is updated, so a rebuild's pipelined
-transaction computes exactly what the live runner did.
+`metrics_appeals` has one row per appeal, updated by each event in SQL from the row as it
+was (was this the first response? was the reply late against the deadline then in force?),
+so a rebuild's pipelined transaction computes exactly what the live runner did. A trigger
+on it keeps the roll-ups live figures are read from, and every version of every row, which
+`as_of` reads (see `infrastructure.metrics_rollup`).
 """
 
 from __future__ import annotations
@@ -28,9 +27,10 @@ from infrastructure.metrics_rollup import (
     FLAGS,
     KEYS,
     ROLLUP_STATEMENTS,
+    Histogram,
     quantiles_of,
 )
-from infrastructure.views import PostgresView, Statement
+from infrastructure.views import PostgresView
 from projections.metrics import (
     ActionItemGroup,
     AppealChange,
@@ -45,49 +45,20 @@ from projections.metrics import (
     PenaltyGroup,
 )
 
-#: One row per appeal raised in the period, with what was true of it at %(moment)s (live).
-LIVE_CASES = (
+#: One row per appeal raised in the period, with what was true of it: `{table}` is the
+#: appeals' rows (live) or their versions valid at %(moment)s (as of).
+_CASES = (
     "SELECT case_id, case_number, "  # noqa: S608
     + ", ".join(f"{expression} AS {name}" for name, expression in KEYS.items())
     + ", "
     + ", ".join(f"{expression} AS {figure.value}" for figure, expression in FLAGS.items())
     + ", COALESCE(awaiting_due < %(moment)s, false) AS overdue_open,"
     " response_hours, response_work_hours, reply_hours, reply_work_hours"
-    " FROM {schema}.metrics_appeals"
-    " WHERE raised_at >= %(start)s AND raised_at < %(end)s"
+    " FROM {{schema}}.{table} WHERE raised_at >= %(start)s AND raised_at < %(end)s"
 )
-
-#: The same columns, recomputed from the facts with at <= %(moment)s.
-AS_OF_CASES = (
-    "SELECT a.case_id, a.case_number, COALESCE(f.department, a.raised_department) AS department,"
-    " a.channel, COALESCE(a.tier, '') AS tier, a.category,"
-    " COALESCE(f.responded, false) AS responded,"
-    " COALESCE(f.responded_in_time, false) AS responded_in_time,"
-    " COALESCE(f.replied, false) AS replied, COALESCE(f.resolved, false) AS resolved,"
-    " f.rating IS NOT NULL AS rated,"
-    " COALESCE(f.rating IN ('satisfied', 'basically_satisfied'), false) AS satisfied,"
-    " COALESCE(f.awaiting_due < %(moment)s, false) AS overdue_open,"
-    " COALESCE(f.late, false) AS overdue_closed, f.reopens > 0 AS reopened,"
-    " f.transfers >= 3 AS transferred_3_plus,"
-    " f.response_hours, f.response_work_hours, f.reply_hours, f.reply_work_hours"
-    " FROM {schema}.metrics_appeals a CROSS JOIN LATERAL (SELECT"
-    "  (array_agg(department ORDER BY position DESC)"
-    "    FILTER (WHERE fact = 'assigned'))[1] AS department,"
-    "  count(*) FILTER (WHERE fact = 'assigned') AS transfers,"
-    "  bool_or(fact = 'responded') AS responded,"
-    "  bool_or(fact = 'responded' AND flag) AS responded_in_time,"
-    "  bool_or(fact = 'replied') AS replied,"
-    "  bool_or(fact = 'replied' AND flag) AS late,"
-    "  bool_or(fact = 'resolved') AS resolved,"
-    "  (array_agg(value ORDER BY position DESC) FILTER (WHERE fact = 'rated'))[1] AS rating,"
-    "  count(*) FILTER (WHERE fact = 'reopened') AS reopens,"
-    "  (array_agg(due ORDER BY position DESC) FILTER (WHERE fact = 'due'))[1] AS awaiting_due,"
-    "  min(hours) FILTER (WHERE fact = 'responded') AS response_hours,"
-    "  min(work_hours) FILTER (WHERE fact = 'responded') AS response_work_hours,"
-    "  min(hours) FILTER (WHERE fact = 'replied') AS reply_hours,"
-    "  min(work_hours) FILTER (WHERE fact = 'replied') AS reply_work_hours"
-    "  FROM {schema}.metrics_facts f WHERE f.case_id = a.case_id AND f.at <= %(moment)s) f"
-    " WHERE a.raised_at >= %(start)s AND a.raised_at < %(end)s AND a.raised_at <= %(moment)s"
+LIVE_CASES = _CASES.format(table="metrics_appeals")
+AS_OF_CASES = _CASES.format(table="metrics_appeal_versions") + (
+    " AND valid_from <= %(moment)s AND (valid_to IS NULL OR valid_to > %(moment)s)"
 )
 
 FILTERS = ("department", "channel", "tier", "category")
@@ -107,7 +78,14 @@ KIND_DURATIONS = {kind: duration for duration, kind in DURATION_KINDS.items()}
 #: Kinds of period the duration histograms are kept for, by length in months.
 ROLLED_UP_PERIODS = {1: "M", 3: "Q", 6: "H", 12: "Y"}
 
-Histograms = dict[str, dict[Duration, list[tuple[int, int]]]]
+Histograms = dict[str, dict[Duration, Histogram]]
+
+
+#: One row per group and kind of duration: its histogram as two arrays (buckets, counts).
+_HISTOGRAMS = (
+    "SELECT key, kind, array_agg(bucket) AS buckets, array_agg(n) AS counts"
+    " FROM ({}) h GROUP BY key, kind"
+)
 
 
 def _whole_months(query: AppealQuery) -> tuple[date, date] | None:
@@ -133,7 +111,7 @@ class PostgresMetricsView(PostgresView, MetricsView):
 
     tables = (
         "metrics_appeals",
-        "metrics_facts",
+        "metrics_appeal_versions",
         "metrics_action_items",
         "metrics_penalties",
         "metrics_cards",
@@ -154,13 +132,8 @@ class PostgresMetricsView(PostgresView, MetricsView):
         " rating text, rated_at timestamptz, reopened integer NOT NULL DEFAULT 0,"
         " transfers integer NOT NULL DEFAULT 0)",
         "CREATE INDEX IF NOT EXISTS metrics_appeals_raised ON {schema}.metrics_appeals (raised_at)",
-        "CREATE TABLE IF NOT EXISTS {schema}.metrics_facts ("
-        " position bigint NOT NULL, fact text NOT NULL, case_id uuid NOT NULL,"
-        " at timestamptz NOT NULL, department text, value text, flag boolean,"
-        " due timestamptz, hours double precision, work_hours double precision,"
-        " PRIMARY KEY (position, fact))",
-        "CREATE INDEX IF NOT EXISTS metrics_facts_case"
-        " ON {schema}.metrics_facts (case_id, at) INCLUDE (fact, position)",
+        # Facts per event answered `as_of` before row versions did (rebuild to fill those).
+        "DROP TABLE IF EXISTS {schema}.metrics_facts",
         "CREATE TABLE IF NOT EXISTS {schema}.metrics_action_items ("
         " item_id uuid PRIMARY KEY, department text NOT NULL, deadline timestamptz NOT NULL,"
         " created_at timestamptz NOT NULL, submitted boolean NOT NULL DEFAULT false,"
@@ -197,87 +170,25 @@ class PostgresMetricsView(PostgresView, MetricsView):
             "department": raised.department,
             "at": raised.at,
             "clock": raised.work_clock,
-            "position": tracking.notification_id,
         }
-        self.write(
-            tracking,
-            (
-                (
-                    self._sql(
-                        "INSERT INTO {schema}.metrics_appeals (case_id, case_number, channel,"
-                        " tier, category, raised_department, raised_at, raised_clock) VALUES"
-                        " (%(id)s, %(number)s, %(channel)s, %(tier)s, %(category)s,"
-                        " %(department)s, %(at)s, %(clock)s)"
-                    ),
-                    params,
-                ),
-                (
-                    self._sql(
-                        "INSERT INTO {schema}.metrics_facts (position, fact, case_id, at,"
-                        " department) VALUES (%(position)s, 'raised', %(id)s, %(at)s,"
-                        " %(department)s)"
-                    ),
-                    params,
-                ),
-            ),
+        sql = self._sql(
+            "INSERT INTO {schema}.metrics_appeals (case_id, case_number, channel, tier,"
+            " category, raised_department, raised_at, raised_clock, changed_at) VALUES"
+            " (%(id)s, %(number)s, %(channel)s, %(tier)s, %(category)s, %(department)s,"
+            " %(at)s, %(clock)s, %(at)s)"
         )
+        self.write(tracking, ((sql, params),))
 
     def appeal_changed(self, change: AppealChange, tracking: Tracking) -> None:
         params: dict[str, Any] = {
             "id": change.id,
             "at": change.at,
             "clock": change.work_clock,
-            "position": tracking.notification_id,
             "assigned": change.assigned_to,
             "rating": change.rating,
             "awaiting": change.awaiting_due,
         }
-        statements: list[Statement] = []
-
-        def fact(fact: str, columns: str = "", values: str = "", where: str = "") -> None:
-            statements.append(
-                (
-                    self._sql(
-                        "INSERT INTO {schema}.metrics_facts (position, fact, case_id, at"  # noqa: S608
-                        + columns
-                        + ") SELECT %(position)s, %(fact)s, case_id, %(at)s"
-                        + values
-                        + " FROM {schema}.metrics_appeals WHERE case_id = %(id)s"
-                        + where
-                    ),
-                    {**params, "fact": fact},
-                )
-            )
-
-        hours = (
-            ", hours, work_hours",
-            ", extract(epoch FROM %(at)s - raised_at) / 3600, %(clock)s - raised_clock",
-        )
-        if change.assigned_to is not None:
-            fact("assigned", ", department", ", %(assigned)s")
-        if change.responds:
-            fact(
-                "responded",
-                ", flag" + hours[0],
-                ", %(at)s <= COALESCE(response_due, reply_due, %(at)s)" + hours[1],
-                " AND first_response_at IS NULL",
-            )
-        if change.replies:
-            fact(
-                "replied",
-                ", flag" + hours[0],
-                ", COALESCE(%(at)s > reply_due, false)" + hours[1],
-            )
-        if change.resolves:
-            fact("resolved")
-        if change.rating is not None:
-            fact("rated", ", value", ", %(rating)s")
-        if change.reopens:
-            fact("reopened")
-        if change.sets_awaiting:
-            fact("due", ", due", ", %(awaiting)s::timestamptz")
-        statements.append((self._sql(_UPDATE_APPEAL), self._update_params(change, params)))
-        self.write(tracking, statements)
+        self.write(tracking, ((self._sql(_UPDATE_APPEAL), self._update_params(change, params)),))
 
     @staticmethod
     def _update_params(change: AppealChange, params: dict[str, Any]) -> dict[str, Any]:
@@ -379,13 +290,13 @@ class PostgresMetricsView(PostgresView, MetricsView):
         one and nothing is filtered, else built from the appeals' rows."""
         months = _whole_months(query) if query.as_of is None else None
         filtered = any(getattr(query, column) is not None for column in FILTERS)
-        period = _rolled_up_period(months) if months and not filtered else None
+        period = _rolled_up_period(months) if months else None
         with self._snapshot() as curs:
             if months is None:
                 counts = self._counted(curs, query, group_by)
             else:
-                counts = self._rolled_up_counts(curs, query, group_by, months)
-            if period is None:
+                counts = self._rolled_up_counts(curs, query, group_by, months, period)
+            if period is None or filtered:
                 histograms = self._histograms(curs, query, group_by)
             else:
                 histograms = self._rolled_up_histograms(curs, period, group_by)
@@ -411,6 +322,7 @@ class PostgresMetricsView(PostgresView, MetricsView):
         query: AppealQuery,
         group_by: Dimension,
         months: tuple[date, date],
+        period: tuple[str, date] | None,
     ) -> dict[str, dict[Figure, int]]:
         key = group_by.value
         params: dict[str, Any] = {
@@ -420,7 +332,12 @@ class PostgresMetricsView(PostgresView, MetricsView):
             "end": query.end,
             "moment": query.moment,
         }
-        summed, matched = ["month >= %(first)s", "month < %(after)s"], ["TRUE"]
+        if period is None:  # a run of whole months: their monthly rows
+            summed = ["period = 'M'", "start >= %(first)s", "start < %(after)s"]
+        else:
+            summed = ["period = %(period)s", "start = %(first)s"]
+            params["period"] = period[0]
+        matched = ["TRUE"]
         for column in FILTERS:
             value = getattr(query, column)
             if value is not None:
@@ -465,20 +382,17 @@ class PostgresMetricsView(PostgresView, MetricsView):
             f"{group_by.value} AS key, k.kind, {{schema}}.metrics_bucket(k.hours) AS bucket,"
             " count(*) AS n",
         ).replace(" FROM c WHERE ", " FROM c" + DURATIONS + " AND ")
-        curs.execute(self._sql(text + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"), params)
+        curs.execute(self._sql(_HISTOGRAMS.format(text + " GROUP BY 1, 2, 3")), params)
         return self._gathered(curs.fetchall())
 
     def _rolled_up_histograms(
         self, curs: Cursor[DictRow], period: tuple[str, date], group_by: Dimension
     ) -> Histograms:
-        curs.execute(
-            self._sql(
-                "SELECT key, kind, bucket, n FROM {schema}.metrics_durations"
-                " WHERE period = %s AND start = %s AND dimension = %s AND n > 0"
-                " ORDER BY key, kind, bucket"
-            ),
-            (*period, group_by.value),
+        rows = (
+            "SELECT key, kind, bucket, n FROM {schema}.metrics_durations"
+            " WHERE period = %s AND start = %s AND dimension = %s AND n > 0"
         )
+        curs.execute(self._sql(_HISTOGRAMS.format(rows)), (*period, group_by.value))
         return self._gathered(curs.fetchall())
 
     @staticmethod
@@ -486,8 +400,9 @@ class PostgresMetricsView(PostgresView, MetricsView):
         histograms: Histograms = {}
         for row in rows:
             kinds = histograms.setdefault(row["key"], {})
-            duration = KIND_DURATIONS[row["kind"]]
-            kinds.setdefault(duration, []).append((row["bucket"], int(row["n"])))
+            # Both arrays were gathered in one order; put the pairs in bucket order.
+            pairs = sorted(zip(row["buckets"], row["counts"], strict=True))
+            kinds[KIND_DURATIONS[row["kind"]]] = ([b for b, _ in pairs], [n for _, n in pairs])
         return histograms
 
     def appeal_cases(self, query: AppealQuery, figure: Figure) -> list[CaseRef]:
@@ -557,7 +472,7 @@ def _moment(as_of: datetime | None) -> datetime:
 
 
 _UPDATE_APPEAL = (
-    "UPDATE {schema}.metrics_appeals SET"
+    "UPDATE {schema}.metrics_appeals SET changed_at = %(at)s,"
     " department = COALESCE(%(assigned)s, department),"
     " transfers = transfers + %(transferred)s,"
     " responded_in_time = CASE WHEN %(responds)s AND first_response_at IS NULL"
