@@ -1,8 +1,9 @@
 """The audit trail in PostgreSQL: table `audit_trail`, one row per event, keyed by position.
 
 A small side table `audit_trail_cases` remembers each case's reference (an appeal's case
-number) and the department it is with, so rows of later events carry them too; the row
-reads it in SQL, so a rebuild can pipeline every statement.
+number) and the department it is with, so rows of later events carry them too; live, the row
+reads it in SQL. A rebuild holds the cases in memory instead (`RebuildRows`), fills the rows
+from there and sends them with COPY, in batches.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
-from infrastructure.views import PostgresView, Statement
+from infrastructure.views import PostgresView, RebuildRows, Statement
 from projections.audit_trail import (
     EXPORT_CHUNK,
     AuditEntry,
@@ -44,6 +45,33 @@ EQUALS = {
 }
 
 _dumps = partial(json.dumps, ensure_ascii=False)
+
+#: The columns of `audit_trail` in the order a rebuild's rows hold them (and COPY sends them).
+ROW_COLUMNS = tuple(COLUMNS.split(", "))
+CASE_COLUMNS = ("case_id", "case_type", "ref", "department")
+_REF, _DEPARTMENT = 2, 3
+
+#: Rows a rebuild gathers before one COPY sends them.
+COPY_ROWS = 5_000
+
+OPEN_CASE = (
+    "INSERT INTO {0}.audit_trail_cases (case_id, case_type, ref, department)"
+    " VALUES (%(case_id)s, %(case_type)s, %(ref)s, %(department)s)"
+    " ON CONFLICT (case_id) DO NOTHING"
+)
+MOVE_CASE = (
+    "UPDATE {0}.audit_trail_cases SET department = %(department)s WHERE case_id = %(case_id)s"
+)
+RECORD = (
+    "INSERT INTO {0}.audit_trail (position, case_id, case_type, case_ref,"
+    " version, event_type, occurred_at, actor_id, actor_role, department,"
+    " summary, data)"
+    " SELECT %(position)s, %(case_id)s, %(case_type)s, c.ref, %(version)s,"
+    " %(event_type)s, %(at)s, %(actor_id)s, %(actor_role)s,"
+    " COALESCE(%(department)s, c.department), %(summary)s, %(data)s"
+    " FROM (SELECT 1) AS one"
+    " LEFT JOIN {0}.audit_trail_cases AS c ON c.case_id = %(case_id)s"
+)
 
 
 class PostgresAuditTrailView(PostgresView, AuditTrailView):
@@ -80,13 +108,26 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
         "CREATE INDEX IF NOT EXISTS audit_trail_occurred ON {schema}.audit_trail (occurred_at)",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = self._schema()
+        # Composed once: formatting a statement per event cost as much as running it.
+        self._open_sql = SQL(OPEN_CASE).format(schema)
+        self._move_sql = SQL(MOVE_CASE).format(schema)
+        self._record_sql = SQL(RECORD).format(schema)
+        self._cases: RebuildRows[UUID, list[Any]] | None = None
+        self._rows: list[tuple[Any, ...]] = []
+
     def _schema(self) -> Identifier:
         return Identifier(self.datastore.schema)
 
     # -- writing -------------------------------------------------------------------------
 
     def record(self, entry: AuditEntry, tracking: Tracking) -> None:
-        schema = self._schema()
+        cases = self._cases
+        if cases is not None and not cases.written(entry.case_id):
+            self._record_held(cases, entry, tracking)
+            return
         params: dict[str, Any] = {
             "position": tracking.notification_id,
             "case_id": entry.case_id,
@@ -103,42 +144,63 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
         }
         statements: list[Statement] = []
         if entry.opens_case:
-            statements.append(
-                (
-                    SQL(
-                        "INSERT INTO {0}.audit_trail_cases (case_id, case_type, ref, department)"
-                        " VALUES (%(case_id)s, %(case_type)s, %(ref)s, %(department)s)"
-                        " ON CONFLICT (case_id) DO NOTHING"
-                    ).format(schema),
-                    params,
-                )
-            )
+            statements.append((self._open_sql, params))
         if entry.moves_case and entry.department is not None:
-            statements.append(
-                (
-                    SQL(
-                        "UPDATE {0}.audit_trail_cases SET department = %(department)s"
-                        " WHERE case_id = %(case_id)s"
-                    ).format(schema),
-                    params,
-                )
-            )
-        statements.append(
+            statements.append((self._move_sql, params))
+        statements.append((self._record_sql, params))
+        self.write(tracking, statements)
+
+    def _record_held(
+        self, cases: RebuildRows[UUID, list[Any]], entry: AuditEntry, tracking: Tracking
+    ) -> None:
+        """A rebuild's row, filled from the cases in memory as RECORD fills it in SQL."""
+        case = cases.rows.get(entry.case_id)
+        if entry.opens_case and case is None:  # ON CONFLICT DO NOTHING: the first one counts
+            case = [entry.case_id, entry.case_type, entry.ref, entry.department]
+            cases.add(entry.case_id, case)
+        if case is not None and entry.moves_case and entry.department is not None:
+            case[_DEPARTMENT] = entry.department
+        ref, department = (None, None) if case is None else (case[_REF], case[_DEPARTMENT])
+        self._rows.append(
             (
-                SQL(
-                    "INSERT INTO {0}.audit_trail (position, case_id, case_type, case_ref,"
-                    " version, event_type, occurred_at, actor_id, actor_role, department,"
-                    " summary, data)"
-                    " SELECT %(position)s, %(case_id)s, %(case_type)s, c.ref, %(version)s,"
-                    " %(event_type)s, %(at)s, %(actor_id)s, %(actor_role)s,"
-                    " COALESCE(%(department)s, c.department), %(summary)s, %(data)s"
-                    " FROM (SELECT 1) AS one"
-                    " LEFT JOIN {0}.audit_trail_cases AS c ON c.case_id = %(case_id)s"
-                ).format(schema),
-                params,
+                tracking.notification_id,
+                entry.case_id,
+                entry.case_type,
+                ref,
+                entry.version,
+                entry.event_type,
+                entry.at,
+                entry.actor_id,
+                entry.actor_role,
+                department if entry.department is None else entry.department,
+                entry.summary,
+                _dumps(entry.data),  # COPY's text for the jsonb column: no Jsonb wrapper needed
             )
         )
-        self.write(tracking, statements)
+        self.rebuild_applied(tracking)
+        if len(self._rows) >= COPY_ROWS:
+            self._copy_rows()
+
+    def _copy_rows(self) -> None:
+        rows, self._rows = self._rows, []
+        if rows:
+            self.copy_rows("audit_trail", ROW_COLUMNS, rows)
+
+    def _copy_cases(self, cases: list[list[Any]]) -> None:
+        self.copy_rows("audit_trail_cases", CASE_COLUMNS, cases)
+
+    def _rebuild_started(self) -> None:
+        self._cases = RebuildRows(self._copy_cases)
+        self._rows = []
+
+    def _rebuild_finishing(self) -> None:
+        self._copy_rows()
+        if self._cases is not None:
+            self._cases.drain()
+
+    def _rebuild_ended(self) -> None:
+        self._cases = None
+        self._rows = []
 
     # -- reading -------------------------------------------------------------------------
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.views import PostgresView, Statement
+from infrastructure.views import PostgresView, RebuildRows, Statement
 from projections.cases import (
     CaseChanged,
     CaseIndexView,
@@ -24,9 +25,68 @@ COLUMNS = (
     "category, department, departments, deadline_at, overdue, transfers, meeting_id"
 )
 
+#: The columns in the order a rebuild's rows hold them (and COPY sends them).
+ROW_COLUMNS = tuple(COLUMNS.split(", "))
+(
+    _ID,
+    _CASE_TYPE,
+    _REF,
+    _TITLE,
+    _KIND,
+    _STATUS,
+    _OPENED_AT,
+    _UPDATED_AT,
+    _VERSION,
+    _CHANNEL,
+    _TIER,
+    _CATEGORY,
+    _DEPARTMENT,
+    _DEPARTMENTS,
+    _DEADLINE_AT,
+    _OVERDUE,
+    _TRANSFERS,
+    _MEETING_ID,
+) = range(len(ROW_COLUMNS))
+
+#: A rebuild's row: the columns, then the departments additions PostgreSQL must apply (None
+#: while Python can: see `_add_departments`).
+_Row = list[Any]
+
+OPEN_CASE = (
+    "INSERT INTO {0}.case_index (id, case_type, ref, title, kind, status, opened_at,"
+    " updated_at, version, channel, tier, category, department, departments,"
+    " deadline_at, meeting_id) VALUES (%(id)s, %(case_type)s, %(ref)s, %(title)s,"
+    " %(kind)s, %(status)s, %(opened_at)s, %(at)s, 1, %(channel)s, %(tier)s,"
+    " %(category)s, %(department)s, %(departments)s, %(deadline_at)s, %(meeting_id)s)"
+)
+
+CHANGE_CASE = (
+    "UPDATE {0}.case_index SET version = %(version)s, updated_at = %(at)s,"
+    " status = COALESCE(%(status)s, status),"
+    " department = COALESCE(%(department)s, department),"
+    " departments = CASE WHEN cardinality(%(add)s::text[]) = 0 THEN departments"
+    "   ELSE ARRAY(SELECT DISTINCT unnest(departments || %(add)s::text[])) END,"
+    " deadline_at = CASE WHEN %(clear)s THEN NULL"
+    "   ELSE COALESCE(%(deadline_at)s, deadline_at) END,"
+    " overdue = COALESCE(%(overdue)s, overdue),"
+    " transfers = transfers + %(transferred)s"
+    " WHERE id = %(id)s"
+)
+
+#: The departments part of CHANGE_CASE alone, for a rebuild's rows after they are copied.
+ADD_DEPARTMENTS = (
+    "UPDATE {0}.case_index"
+    " SET departments = ARRAY(SELECT DISTINCT unnest(departments || %(add)s::text[]))"
+    " WHERE id = %(id)s"
+)
+
 
 class PostgresCaseIndexView(PostgresView, CaseIndexView):
-    """One row per case; indexes serve the list filters and the newest-first order."""
+    """One row per case; indexes serve the list filters and the newest-first order.
+
+    A rebuild keeps every case's row in memory (`RebuildRows`), applies each change the way
+    CHANGE_CASE does, and copies the final rows; live, each event is one statement.
+    """
 
     tables = ("case_index",)
     create_statements = (
@@ -54,18 +114,51 @@ class PostgresCaseIndexView(PostgresView, CaseIndexView):
         " ON {schema}.case_index (deadline_at) WHERE deadline_at IS NOT NULL",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = self._table()
+        # Composed once: formatting a statement per event cost as much as running it.
+        self._open_sql = SQL(OPEN_CASE).format(schema)
+        self._change_sql = SQL(CHANGE_CASE).format(schema)
+        self._add_sql = SQL(ADD_DEPARTMENTS).format(schema)
+        self._held: RebuildRows[UUID, _Row] | None = None
+
     def _table(self) -> Identifier:
         return Identifier(self.datastore.schema)
 
+    # -- writing -------------------------------------------------------------------------
+
     def open_case(self, case: CaseOpened, tracking: Tracking) -> None:
+        held = self._held
+        if held is not None and held.is_new(case.id):
+            held.add(
+                case.id,
+                [
+                    case.id,
+                    case.case_type.value,
+                    case.ref,
+                    case.title,
+                    case.kind,
+                    case.status,
+                    case.opened_at,
+                    case.at,
+                    1,
+                    case.channel,
+                    case.tier,
+                    case.category,
+                    case.department,
+                    list(case.departments),
+                    case.deadline_at,
+                    False,
+                    0,
+                    case.meeting_id,
+                    None,
+                ],
+            )
+            self.rebuild_applied(tracking)
+            return
         statement: Statement = (
-            SQL(
-                "INSERT INTO {0}.case_index (id, case_type, ref, title, kind, status, opened_at,"
-                " updated_at, version, channel, tier, category, department, departments,"
-                " deadline_at, meeting_id) VALUES (%(id)s, %(case_type)s, %(ref)s, %(title)s,"
-                " %(kind)s, %(status)s, %(opened_at)s, %(at)s, 1, %(channel)s, %(tier)s,"
-                " %(category)s, %(department)s, %(departments)s, %(deadline_at)s, %(meeting_id)s)"
-            ).format(self._table()),
+            self._open_sql,
             {
                 "id": case.id,
                 "case_type": case.case_type.value,
@@ -87,19 +180,16 @@ class PostgresCaseIndexView(PostgresView, CaseIndexView):
         self.write(tracking, (statement,))
 
     def change_case(self, change: CaseChanged, tracking: Tracking) -> None:
+        held = self._held
+        if held is not None and not held.written(change.id):
+            row = held.rows.get(change.id)
+            if row is not None:
+                _apply(row, change)
+            # else: no row anywhere, and the live UPDATE would change nothing either.
+            self.rebuild_applied(tracking)
+            return
         statement: Statement = (
-            SQL(
-                "UPDATE {0}.case_index SET version = %(version)s, updated_at = %(at)s,"
-                " status = COALESCE(%(status)s, status),"
-                " department = COALESCE(%(department)s, department),"
-                " departments = CASE WHEN cardinality(%(add)s::text[]) = 0 THEN departments"
-                "   ELSE ARRAY(SELECT DISTINCT unnest(departments || %(add)s::text[])) END,"
-                " deadline_at = CASE WHEN %(clear)s THEN NULL"
-                "   ELSE COALESCE(%(deadline_at)s, deadline_at) END,"
-                " overdue = COALESCE(%(overdue)s, overdue),"
-                " transfers = transfers + %(transferred)s"
-                " WHERE id = %(id)s"
-            ).format(self._table()),
+            self._change_sql,
             {
                 "id": change.id,
                 "version": change.version,
@@ -114,6 +204,30 @@ class PostgresCaseIndexView(PostgresView, CaseIndexView):
             },
         )
         self.write(tracking, (statement,))
+
+    def _rebuild_started(self) -> None:
+        self._held = RebuildRows(self._copy_held)
+
+    def _rebuild_finishing(self) -> None:
+        if self._held is not None:
+            self._held.drain()
+
+    def _rebuild_ended(self) -> None:
+        self._held = None
+
+    def _copy_held(self, rows: list[_Row]) -> None:
+        """Copies rows held by a rebuild, then has PostgreSQL add the departments it must."""
+        self.copy_rows("case_index", ROW_COLUMNS, (row[: len(ROW_COLUMNS)] for row in rows))
+        tracking = self._rebuild_tracking
+        assert tracking is not None  # noqa: S101  # rows are held only after an event
+        statements: list[Statement] = [
+            (self._add_sql, {"id": row[_ID], "add": add})
+            for row in rows
+            if row[-1] is not None
+            for add in row[-1]
+        ]
+        if statements:
+            self.write(tracking, statements)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         where = ["case_type = %(case_type)s"]
@@ -178,3 +292,42 @@ class PostgresCaseIndexView(PostgresView, CaseIndexView):
             transfers=row["transfers"],
             meeting_id=row["meeting_id"],
         )
+
+
+def _apply(row: _Row, change: CaseChanged) -> None:
+    """Applies a change to a rebuild's row exactly as CHANGE_CASE would."""
+    row[_VERSION] = change.version
+    row[_UPDATED_AT] = change.at
+    if change.status is not None:
+        row[_STATUS] = change.status
+    if change.department is not None:
+        row[_DEPARTMENT] = change.department
+    if change.add_departments:
+        _add_departments(row, list(change.add_departments))
+    if change.clear_deadline:
+        row[_DEADLINE_AT] = None
+    elif change.deadline_at is not None:
+        row[_DEADLINE_AT] = change.deadline_at
+    if change.overdue is not None:
+        row[_OVERDUE] = change.overdue
+    if change.transferred:
+        row[_TRANSFERS] += 1
+
+
+def _add_departments(row: _Row, add: list[str]) -> None:
+    """`ARRAY(SELECT DISTINCT unnest(departments || add))`, where Python can know the order.
+
+    PostgreSQL's DISTINCT (a hash aggregate) decides the order of two or more departments,
+    so from the first such addition on, the additions are kept in order for PostgreSQL to
+    apply with the live expression once the row is copied. One department (the usual
+    appeal, transferred to the department it was raised with) has only one order.
+    """
+    pending: list[list[str]] | None = row[-1]
+    if pending is not None:
+        pending.append(add)
+        return
+    distinct = set(row[_DEPARTMENTS]).union(add)
+    if len(distinct) <= 1:
+        row[_DEPARTMENTS] = list(distinct)
+    else:
+        row[-1] = [add]

@@ -4,6 +4,10 @@
 `<view>_tracking`) with what Huiyin's runner needs: writing a view's statements and the
 tracking row together, skipping events cheaply, rebuilding inside one transaction, and a
 `wait` that wakes within milliseconds instead of the library's 100 ms polling steps.
+
+A rebuild sends a view's statements in pipelined `executemany` runs. A view whose rows are
+keyed per case can do better (`RebuildRows`): keep each case's row in memory while the log
+is replayed and write it once, in its final state, with COPY.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from threading import Event
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from eventsourcing.persistence import Tracking, WaitInterruptedError
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
@@ -24,6 +31,9 @@ from psycopg.sql import SQL, Composable, Identifier
 from projections.view import APPLICATION_NAME, View
 
 Statement = tuple[Composable | str, dict[str, Any] | Sequence[Any]]
+
+K = TypeVar("K")
+R = TypeVar("R")
 
 
 class _Together(threading.local):
@@ -85,6 +95,88 @@ PROGRESS = _Progress()
 #: Statements gathered during a rebuild before they are sent (grouped into executemany).
 REBUILD_FLUSH = 2000
 
+#: Keys (cases) a `RebuildRows` holds in memory before it writes out the oldest half.
+REBUILD_ROWS_LIMIT = 50_000
+
+#: Writes (a flush of statements, a COPY) a rebuild may have queued before it waits.
+WRITES_AHEAD = 3
+
+
+class _Writer:
+    """Runs a rebuild's writes on its connection in a thread of their own, in order.
+
+    PostgreSQL inserting rows and maintaining indexes takes as long as the Python that
+    produces them; with the writes in their own thread (waiting on the socket releases the
+    GIL), the server works on one batch while the next is produced. At most `WRITES_AHEAD`
+    are queued; the first error is raised in the rebuilding thread at its next write or at
+    the end, and every later write fails with it (the transaction is aborted).
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-write")
+        self._queued: deque[Future[None]] = deque()
+
+    def submit(self, write: Callable[[], None]) -> None:
+        """Queues a write after the ones before it; waits while too many are queued."""
+        while self._queued and (self._queued[0].done() or len(self._queued) >= WRITES_AHEAD):
+            self._queued.popleft().result()
+        self._queued.append(self._executor.submit(write))
+
+    def finish(self) -> None:
+        """Waits for every queued write; raises the first error."""
+        while self._queued:
+            self._queued.popleft().result()
+
+    def close(self) -> None:
+        """Drops writes not started and waits for the one running (after an error)."""
+        for queued in self._queued:
+            queued.cancel()
+        self._queued.clear()
+        self._executor.shutdown(wait=True)
+
+
+class RebuildRows(Generic[K, R]):
+    """A rebuild's rows held in memory per key (a case) and written once, by COPY.
+
+    Replaying the log, a case's row is inserted and then changed by most of the case's later
+    events; held here, each change is a few assignments in Python and the row reaches the
+    table once, in its final state, instead of as an INSERT and a run of UPDATEs.
+
+    The table is empty when a rebuild starts, so a key never seen here has no row yet and
+    can start in memory (`is_new`). Memory is bounded: past `limit` keys the oldest half —
+    the cases opened longest ago, the least likely to change again — is written out, and
+    from then on their changes go to the database as the live statements (`written`).
+    """
+
+    def __init__(self, write: Callable[[list[R]], None], *, limit: int | None = None) -> None:
+        self._write = write
+        self._limit = REBUILD_ROWS_LIMIT if limit is None else limit
+        self.rows: dict[K, R] = {}
+        self._written: set[K] = set()
+
+    def is_new(self, key: K) -> bool:
+        """Whether the key has no row anywhere yet (neither here nor in the table)."""
+        return key not in self.rows and key not in self._written
+
+    def written(self, key: K) -> bool:
+        """Whether the key's rows were written out already (changes go as statements)."""
+        return key in self._written
+
+    def add(self, key: K, row: R) -> None:
+        """Holds a new key's row; writes out the oldest half when past the limit."""
+        self.rows[key] = row
+        if len(self.rows) > self._limit:
+            oldest = list(islice(self.rows, max(len(self.rows) // 2, 1)))
+            self._write([self.rows.pop(old) for old in oldest])
+            self._written.update(oldest)
+
+    def drain(self) -> None:
+        """Writes every row still held (the end of the rebuild)."""
+        rows, self.rows = list(self.rows.values()), {}
+        self._written.clear()
+        if rows:
+            self._write(rows)
+
 
 class PostgresView(PostgresTrackingRecorder, View):
     """A view whose rows live in PostgreSQL tables next to its tracking table."""
@@ -101,6 +193,7 @@ class PostgresView(PostgresTrackingRecorder, View):
         # Progress is shared per database and table: tests run several databases at once.
         self._progress_key = f"{self.datastore.pool.conninfo}#{self.tracking_table_name}"
         self._rebuild_cursor: Cursor[DictRow] | None = None
+        self._rebuild_writer: _Writer | None = None
         self._rebuild_pending: list[Statement] = []
         self._rebuild_tracking: Tracking | None = None
 
@@ -130,21 +223,53 @@ class PostgresView(PostgresTrackingRecorder, View):
     def _flush_rebuild(self) -> None:
         """Sends the gathered statements, each run of the same statement as one executemany.
 
-        Runs keep their order, so every statement still sees the ones before it.
+        Runs keep their order, so every statement still sees the ones before it. They are
+        pipelined (one round trip for the whole flush, not one per run) and sent by the
+        rebuild's writer thread while the rebuild goes on.
         """
-        cursor = self._rebuild_cursor
+        cursor, writer = self._rebuild_cursor, self._rebuild_writer
         pending, self._rebuild_pending = self._rebuild_pending, []
-        if cursor is None:
+        if cursor is None or writer is None or not pending:
             return
-        index = 0
-        while index < len(pending):
-            query = pending[index][0]
-            end = index + 1
-            while end < len(pending) and pending[end][0] == query:
-                end += 1
-            rows = [params for _, params in pending[index:end]]
-            cursor.executemany(query, rows)  # type: ignore[arg-type]
-            index = end
+        writer.submit(lambda: _execute_runs(cursor, pending))
+
+    # -- rebuilding in memory (for views that opt in) ------------------------------------
+
+    def rebuild_applied(self, tracking: Tracking) -> None:
+        """Notes an event a rebuild applied in memory (its rows are written later)."""
+        self._rebuild_tracking = tracking
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Appends rows to one of the view's tables with COPY, inside the rebuild.
+
+        The statements gathered so far are sent first, so the order of writes is kept. The
+        COPY runs in the rebuild's writer thread: the caller must not change the rows after.
+        """
+        cursor, writer = self._rebuild_cursor, self._rebuild_writer
+        if cursor is None or writer is None:
+            raise RuntimeError("copy_rows is for rebuilds only")
+        self._flush_rebuild()
+        statement = SQL("COPY {0}.{1} ({2}) FROM STDIN").format(
+            Identifier(self.datastore.schema),
+            Identifier(table),
+            SQL(", ").join(Identifier(column) for column in columns),
+        )
+
+        def copy() -> None:
+            with cursor.copy(statement) as copying:
+                for row in rows:
+                    copying.write_row(row)
+
+        writer.submit(copy)
+
+    def _rebuild_started(self) -> None:
+        """Called when a rebuild begins (the tables are empty): set up in-memory rows."""
+
+    def _rebuild_finishing(self) -> None:
+        """Called after the last event of a rebuild: write what is still held in memory."""
+
+    def _rebuild_ended(self) -> None:
+        """Called when a rebuild ends, committed or not: drop what is held in memory."""
 
     def skip(self, tracking: Tracking) -> None:
         """Moves past an event this view ignores (only the tracking row changes)."""
@@ -154,6 +279,9 @@ class PostgresView(PostgresTrackingRecorder, View):
     def rebuilding(self) -> Iterator[None]:
         """Empties the view and gathers every write into one transaction (pipelined)."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            # Rows held in memory reach the database only at the end (or in COPY batches):
+            # the transaction is idle meanwhile, which must not end it.
+            curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
             for table in self.tables:
                 curs.execute(
                     SQL("TRUNCATE {0}.{1}").format(
@@ -167,16 +295,23 @@ class PostgresView(PostgresTrackingRecorder, View):
                 (APPLICATION_NAME,),
             )
             self._rebuild_cursor = curs
+            self._rebuild_writer = writer = _Writer()
             self._rebuild_tracking = None
             self._rebuild_pending = []
             try:
-                with conn.pipeline():
-                    yield
-                    self._flush_rebuild()
+                self._rebuild_started()
+                yield
+                self._rebuild_finishing()
+                self._flush_rebuild()
+                writer.finish()
                 if self._rebuild_tracking is not None:
                     self._insert_tracking(curs, self._rebuild_tracking)
             finally:
+                writer.close()  # before the transaction ends, also after an error
                 self._rebuild_cursor = None
+                self._rebuild_writer = None
+                self._rebuild_pending = []
+                self._rebuild_ended()
         # Fresh statistics: a table refilled in one transaction would otherwise be planned
         # from its old (often empty) statistics until autovacuum gets to it.
         with self.datastore.get_connection() as conn:
@@ -238,3 +373,20 @@ class PostgresView(PostgresTrackingRecorder, View):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(sql, params)  # type: ignore[arg-type]
             return curs.fetchall()
+
+
+def _execute_runs(cursor: Cursor[DictRow], statements: list[Statement]) -> None:
+    """Executes statements in order, each run of the same statement as one executemany,
+    all in one pipeline."""
+    with cursor.connection.pipeline():
+        index = 0
+        while index < len(statements):
+            query = statements[index][0]
+            end = index + 1
+            while end < len(statements) and (
+                statements[end][0] is query or statements[end][0] == query
+            ):
+                end += 1
+            rows = [params for _, params in statements[index:end]]
+            cursor.executemany(query, rows)  # type: ignore[arg-type]
+            index = end

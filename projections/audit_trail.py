@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import singledispatchmethod
+from functools import cache, cached_property, singledispatchmethod
 from typing import Any
 from uuid import UUID
 
@@ -163,9 +163,9 @@ class AuditTrail(ViewProjection):
 
     name = "audit_trail"
 
-    @property
+    @cached_property
     def trail(self) -> AuditTrailView:
-        """The view, typed."""
+        """The view, typed (checked once: it is used for every event)."""
         return self.view_as(AuditTrailView)  # type: ignore[type-abstract]
 
     @singledispatchmethod
@@ -181,29 +181,60 @@ class AuditTrail(ViewProjection):
 # -- flattening ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _EventClass:
+    """What flattening needs to know of an event class, worked out once per class (a
+    rebuild flattens every event of the log)."""
+
+    case_type: str
+    event_type: str
+    opens_case: bool
+    moves_case: bool
+    by_appellant_possible: bool
+    personal: tuple[str, ...]
+    summary: Summary | None
+
+
+@cache
+def _event_class(event_class: type[Any]) -> _EventClass:
+    return _EventClass(
+        case_type=case_type_of(event_class),
+        event_type=event_class.__name__,
+        opens_case=issubclass(event_class, Aggregate.Created),
+        moves_case=issubclass(event_class, MOVES_CASE),
+        by_appellant_possible=issubclass(event_class, Appeal.Event),
+        personal=next(
+            (fields for cls, fields in PERSONAL_FIELDS.items() if issubclass(event_class, cls)),
+            (),
+        ),
+        summary=next((SUMMARIES[c] for c in event_class.__mro__ if c in SUMMARIES), None),
+    )
+
+
 def entry_of(event: Aggregate.Event) -> AuditEntry:
     """The audit row of an event, without personal data."""
+    known = _event_class(type(event))
     actor_id = str(getattr(event, "actor_id", "") or "unknown")
     actor_role = str(getattr(event, "actor_role", "") or "unknown")
-    if _by_appellant(event, actor_id, actor_role):
+    if known.by_appellant_possible and _by_appellant(event, actor_id, actor_role):
         actor_id = APPELLANT_ACTOR_ID
-    opens = isinstance(event, Aggregate.Created)
+    opens = known.opens_case
     return AuditEntry(
         case_id=event.originator_id,
-        case_type=case_type_of(type(event)),
+        case_type=known.case_type,
         version=event.originator_version,
-        event_type=type(event).__name__,
+        event_type=known.event_type,
         at=event.timestamp,
         actor_id=actor_id,
         actor_role=actor_role,
         department=_text(getattr(event, "department", None)),
-        summary=summary_of(event, actor_id),
-        data=data_of(event),
+        summary=_summary(event, actor_id, known.summary),
+        data=_data(event, known.personal),
         opens_case=opens,
         ref=next((r for f in REF_FIELDS if (r := _text(getattr(event, f, None)))), None)
         if opens
         else None,
-        moves_case=isinstance(event, MOVES_CASE),
+        moves_case=known.moves_case,
     )
 
 
@@ -217,22 +248,31 @@ def case_type_of(event_class: type[Any]) -> str:
 
 def data_of(event: Aggregate.Event) -> dict[str, Any]:
     """The event's own fields as JSON values, personal data replaced."""
-    personal = next(
-        (fields for cls, fields in PERSONAL_FIELDS.items() if isinstance(event, cls)), ()
-    )
+    return _data(event, _event_class(type(event)).personal)
+
+
+def _data(event: Aggregate.Event, personal: tuple[str, ...]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in vars(event).items():
         if key in ENVELOPE:
             continue
         if key in personal:
             data[key] = None if value is None else dict(REDACTED)
+        elif type(value) in _AS_IS:  # most fields: nothing to convert
+            data[key] = value
         else:
             data[key] = jsonable(value)
     return data
 
 
+#: Types whose values are JSON values already (exactly these types: a str enum is not).
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """A JSON value for an event field (UUIDs, times and decimals as strings)."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -364,8 +404,11 @@ SUMMARIES: dict[type[Any], Summary] = {
 
 def summary_of(event: Aggregate.Event, actor_id: str) -> str:
     """A readable line: the event type's own summary, else "<Type> by <actor>"."""
+    return _summary(event, actor_id, _event_class(type(event)).summary)
+
+
+def _summary(event: Aggregate.Event, actor_id: str, summary: Summary | None) -> str:
     generic = f"{type(event).__name__} by {actor_id}"
-    summary = next((SUMMARIES[c] for c in type(event).__mro__ if c in SUMMARIES), None)
     if summary is None:
         return generic
     try:

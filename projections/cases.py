@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from functools import singledispatchmethod
+from functools import cached_property, singledispatchmethod
 from typing import Any
 from uuid import UUID
 
@@ -182,9 +182,9 @@ class CaseIndex(ViewProjection):
 
     name = "case_index"
 
-    @property
+    @cached_property
     def cases(self) -> CaseIndexView:
-        """The view, typed."""
+        """The view, typed (checked once: it is used for every event)."""
         return self.view_as(CaseIndexView)  # type: ignore[type-abstract]
 
     @singledispatchmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from functools import singledispatchmethod
+from functools import cached_property, singledispatchmethod
 from typing import Any
 from uuid import UUID
 
@@ -81,9 +81,9 @@ class DeadlineBoard(ViewProjection):
 
     name = "deadline_board"
 
-    @property
+    @cached_property
     def board(self) -> DeadlineBoardView:
-        """The view, typed."""
+        """The view, typed (checked once: it is used for every event)."""
         return self.view_as(DeadlineBoardView)  # type: ignore[type-abstract]
 
     @singledispatchmethod

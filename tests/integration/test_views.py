@@ -15,11 +15,20 @@ from application.casework import AppealDraft, Casework
 from domain.actors import Actor, Role
 from domain.terms import Channel, Kind
 from infrastructure.database import conninfo
-from infrastructure.projection_runner import VIEWS, ViewBusy, ViewRunner, rebuild
+from infrastructure.projection_runner import VIEWS, EventLog, ViewBusy, ViewRunner, rebuild
+from infrastructure.replay import Decoder, LogRows, replay
 from projections.cases import CaseIndex, CaseIndexView
 from projections.view import APPLICATION_NAME
 
 CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
+HANDLER = Actor("logistics-handler-1", Role.DEPARTMENT)
+
+#: Each view a rebuild keeps in memory, with the tables it fills.
+HELD_VIEWS = {
+    "case_index": ("case_index",),
+    "deadline_board": ("deadline_board",),
+    "audit_trail": ("audit_trail", "audit_trail_cases"),
+}
 
 
 def _raise(casework: Casework, department: str) -> int:
@@ -34,11 +43,56 @@ def _raise(casework: Casework, department: str) -> int:
     return casework.raise_appeal(draft, CLERK).position
 
 
-def _rows(services: Services) -> list[dict[str, Any]]:
+def _rows(services: Services, table: str = "case_index") -> list[dict[str, Any]]:
     with psycopg.connect(conninfo(services.database_url)) as conn, conn.cursor() as curs:
-        curs.execute("SELECT * FROM case_index ORDER BY id")
+        curs.execute(f"SELECT * FROM {table} ORDER BY 1, 2")  # noqa: S608  # test's own names
         names = [column.name for column in curs.description or ()]
         return [dict(zip(names, row, strict=True)) for row in curs.fetchall()]
+
+
+def _moving_appeals(casework: Casework) -> None:
+    """Appeals whose rows change after they open: transferred, handed on to a second
+    department (two departments: PostgreSQL orders them), acknowledged, replied."""
+    for n in range(3):
+        appeal = casework.raise_appeal(
+            AppealDraft(
+                channel=Channel.GRID_LIAISON,
+                kind=Kind.COMPLAINT,
+                category="canteen",
+                title=f"夜班供餐 {n}",
+                text="夜班下井前食堂只开放20分钟",
+                department="后勤服务中心",
+            ),
+            CLERK,
+        ).id
+        casework.transfer(appeal, department="后勤服务中心", supervisor="vice-chair", actor=CLERK)
+        if n > 0:
+            casework.retransfer(appeal, department=f"部门-{n}", reason="职责划分", actor=CLERK)
+        if n > 1:
+            casework.acknowledge(appeal, note="已收到", actor=HANDLER)
+
+
+@pytest.fixture
+def paused_held_views(services: Services) -> Iterator[None]:
+    """The session's runners of the views rebuilt in memory, stopped for the test."""
+    services.views.stop_runners(list(HELD_VIEWS))
+    yield
+    services.views.start_runners(list(HELD_VIEWS))
+
+
+def _live_rows(services: Services, names: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Brings the views to the head with a runner of their own, then reads their tables."""
+    head = services.views.head()
+    runner = ViewRunner(
+        [VIEWS[name] for name in names], services.views._env, conninfo(services.database_url)
+    )
+    runner.start()
+    try:
+        for name in names:
+            services.views.get(name).wait(APPLICATION_NAME, head, timeout=10)
+    finally:
+        runner.stop()
+    return {table: _rows(services, table) for name in names for table in HELD_VIEWS[name]}
 
 
 @pytest.fixture
@@ -143,3 +197,89 @@ def test_the_status_tells_who_runs_each_view(services: Services, paused_case_ind
     assert {e["runner"] for e in services.views.status() if e["name"] != "case_index"} == {
         "leading"
     }
+
+
+@pytest.mark.parametrize("limit", [None, 1], ids=["in-memory", "written-out-at-once"])
+def test_rebuilds_held_in_memory_give_the_live_rows(
+    services: Services,
+    casework: Casework,
+    paused_held_views: None,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: int | None,
+) -> None:
+    """Rows held in memory and copied at the end equal the live statements' rows; so do
+    rows written out early (a limit of 1 case), whose later changes go as statements."""
+    _moving_appeals(casework)
+    names = list(HELD_VIEWS)
+    live = _live_rows(services, names)
+    assert any(len(row["departments"]) > 1 for row in live["case_index"])
+    if limit is not None:
+        monkeypatch.setattr("infrastructure.views.REBUILD_ROWS_LIMIT", limit)
+        monkeypatch.setattr("infrastructure.audit_trail_view.COPY_ROWS", 2)
+
+    for name in names:
+        services.views.rebuild(name)
+
+    assert {table: _rows(services, table) for table in live} == live
+    head = services.views.head()
+    assert all(services.views.get(name).position() == head for name in names)
+
+
+def test_a_failed_rebuild_leaves_the_old_rows(
+    services: Services,
+    casework: Casework,
+    paused_case_index: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _moving_appeals(casework)
+    live = _live_rows(services, ["case_index"])
+    position = services.views.get("case_index").position()
+    applied = 0
+
+    def failing(row: list[Any], change: Any) -> None:
+        nonlocal applied
+        applied += 1
+        if applied == 3:
+            raise RuntimeError("projection failed")
+
+    monkeypatch.setattr("infrastructure.case_index._apply", failing)
+    with pytest.raises(RuntimeError, match="projection failed"):
+        services.views.rebuild("case_index")
+
+    assert _rows(services) == live["case_index"]
+    assert services.views.get("case_index").position() == position
+
+
+def test_the_rebuild_reader_decodes_as_the_library_does(
+    services: Services, casework: Casework
+) -> None:
+    """Every stored event, read in binary and decoded by `Decoder`, equals what the
+    library's `select_notifications` and mapper make of it; `replay` yields them all."""
+    _moving_appeals(casework)
+    head = services.views.head()
+    recorder, mapper = casework.recorder, casework.mapper
+    expected = [
+        (n.id, mapper.to_domain_event(n)) for n in recorder.select_notifications(1, head + 1)
+    ]
+    rows = LogRows(recorder)(1, head + 1, head, ())
+    decode = Decoder(mapper)
+    decoded = [(row[0], decode.decode(*row[1:])) for row in rows]
+    assert [position for position, _ in decoded] == [position for position, _ in expected]
+    for (_, got), (_, want) in zip(decoded, expected, strict=True):
+        assert type(got) is type(want)
+        assert vars(got) == vars(want)
+        assert {k: type(v) for k, v in vars(got).items()} == {
+            k: type(v) for k, v in vars(want).items()
+        }
+
+    events = EventLog(services.views._env)
+    try:
+        replayed = [pair for batch in replay(events, head, batch=7) for pair in batch]
+        some = CaseIndex.event_topics()
+        filtered = [pair for batch in replay(events, head, some, batch=7) for pair in batch]
+    finally:
+        events.close()
+    assert [position for position, _ in replayed] == [position for position, _ in expected]
+    assert [position for position, _ in filtered] == [
+        n.id for n in recorder.select_notifications(1, head + 1, topics=some)
+    ]
