@@ -133,6 +133,7 @@ def measure_queries(settings: Settings, *, appeals: int, samples: int) -> QueryO
         metrics = services.views.typed("metrics", MetricsView)  # type: ignore[type-abstract]
         year = parse_period("2025")
         month = parse_period("2025-06")
+        quarter = parse_period("2025-Q2")
         now = datetime.now(CHINA_TZ)
         queries = {
             "a month by department, live": (
@@ -141,6 +142,16 @@ def measure_queries(settings: Settings, *, appeals: int, samples: int) -> QueryO
             ),
             "a month by department, as_of +10 days": (
                 AppealQuery(month.start, month.end, now, as_of=month.end + timedelta(days=10)),
+                Dimension.DEPARTMENT,
+            ),
+            "a quarter by department, live": (
+                AppealQuery(quarter.start, quarter.end, now),
+                Dimension.DEPARTMENT,
+            ),
+            "a quarter by department, as_of +10 days": (
+                AppealQuery(
+                    quarter.start, quarter.end, now, as_of=quarter.end + timedelta(days=10)
+                ),
                 Dimension.DEPARTMENT,
             ),
             "a year by department, live": (

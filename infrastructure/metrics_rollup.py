@@ -102,6 +102,73 @@ HISTORY_COLUMNS = {
     "reply_work_hours": "double precision",
 }
 
+#: The dimensions and durations of an appeal row `r` (the only table in scope), one row per
+#: (dimension, key) and per (kind, hours); the trigger's functions and the fills share them.
+_DIMENSIONS = (
+    " CROSS JOIN LATERAL (VALUES "
+    + ", ".join(f"('{name}', {expression})" for name, expression in KEYS.items())
+    + ") d(dimension, key)"
+)
+_DURATIONS = (
+    " CROSS JOIN LATERAL (VALUES "
+    + ", ".join(
+        f"({kind}::smallint, r.{duration.value})" for duration, kind in DURATION_KINDS.items()
+    )
+    + ") k(kind, hours)"
+)
+_PERIODS_OF_MONTH = (
+    " CROSS JOIN LATERAL {schema}.metrics_periods(c.start::timestamp AT TIME ZONE"
+    " 'Asia/Shanghai') p"
+)
+_MONTH_OF_RAISING = "date_trunc('month', r.raised_at AT TIME ZONE 'Asia/Shanghai')::date"
+
+#: The roll-ups summed from every appeal row: months from the rows, then quarters, halves
+#: and years from the months. `{guard}` is empty in a rebuild (the tables start empty) and a
+#: condition that the table is still empty when a view fills roll-ups it did not have.
+FILL = (
+    (
+        "INSERT INTO {schema}.metrics_counts SELECT 'M', "  # noqa: S608
+        + _MONTH_OF_RAISING
+        + ", "
+        + ", ".join(KEYS.values())
+        + ", count(*), "
+        + ", ".join(f"count(*) FILTER (WHERE {expression})" for expression in COUNTED.values())
+        + " FROM {schema}.metrics_appeals r WHERE TRUE {guard} GROUP BY 2, 3, 4, 5, 6",
+        "AND NOT EXISTS (SELECT FROM {schema}.metrics_counts)",
+    ),
+    (
+        "INSERT INTO {schema}.metrics_counts SELECT p.period, p.start, c.department,"  # noqa: S608
+        f" c.channel, c.tier, c.category, {_SUMS.replace('d.', 'c.')}"
+        " FROM {schema}.metrics_counts c" + _PERIODS_OF_MONTH + " WHERE c.period = 'M'"
+        " AND p.period <> 'M' {guard} GROUP BY 1, 2, 3, 4, 5, 6",
+        "AND NOT EXISTS (SELECT FROM {schema}.metrics_counts WHERE period <> 'M')",
+    ),
+    (
+        "INSERT INTO {schema}.metrics_durations SELECT 'M', "  # noqa: S608
+        + _MONTH_OF_RAISING
+        + ", d.dimension, d.key, k.kind, {schema}.metrics_bucket(k.hours), count(*)"
+        " FROM {schema}.metrics_appeals r"
+        + _DIMENSIONS
+        + _DURATIONS
+        + " WHERE k.hours IS NOT NULL {guard} GROUP BY 2, 3, 4, 5, 6",
+        "AND NOT EXISTS (SELECT FROM {schema}.metrics_durations)",
+    ),
+    (
+        "INSERT INTO {schema}.metrics_durations SELECT p.period, p.start, c.dimension, c.key,"  # noqa: S608
+        " c.kind, c.bucket, sum(c.n) FROM {schema}.metrics_durations c"
+        + _PERIODS_OF_MONTH
+        + " WHERE c.period = 'M' AND p.period <> 'M' {guard} GROUP BY 1, 2, 3, 4, 5, 6",
+        "AND NOT EXISTS (SELECT FROM {schema}.metrics_durations WHERE period <> 'M')",
+    ),
+)
+#: What a rebuild runs at its end, after the appeal rows are written.
+FILL_STATEMENTS = tuple(statement.replace("{guard}", "") for statement, _ in FILL)
+
+#: Until when a version is valid (a current one: for ever), as the index has it.
+VALID_UNTIL = "COALESCE(valid_to, 'infinity'::timestamptz)"
+#: Set (locally) by a rebuild: the trigger leaves versions and roll-ups to it.
+REPLAY_SETTING = "huiyin.metrics_replay"
+
 ROLLUP_STATEMENTS = (
     # When the row last changed: each version of it is valid from then.
     "ALTER TABLE {schema}.metrics_appeals ADD COLUMN IF NOT EXISTS changed_at timestamptz",
@@ -110,8 +177,9 @@ ROLLUP_STATEMENTS = (
     "CREATE TABLE IF NOT EXISTS {schema}.metrics_appeal_versions ("
     + ", ".join(f"{column} {kind}" for column, kind in HISTORY_COLUMNS.items())
     + ", valid_from timestamptz NOT NULL, valid_to timestamptz)",
-    "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_raised"
-    " ON {schema}.metrics_appeal_versions (raised_at, valid_from)",
+    # The versions valid at a moment, of the appeals raised in a period, found in the index.
+    "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_valid"
+    " ON {schema}.metrics_appeal_versions (raised_at, (" + VALID_UNTIL + "), valid_from)",
     "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_current"
     " ON {schema}.metrics_appeal_versions (case_id) WHERE valid_to IS NULL",
     "CREATE TABLE IF NOT EXISTS {schema}.metrics_counts ("
@@ -162,19 +230,15 @@ ROLLUP_STATEMENTS = (
     " SELECT p.period, p.start, d.dimension, d.key, k.kind,"
     " {schema}.metrics_bucket(k.hours), weight"
     " FROM (SELECT (a).*) r CROSS JOIN LATERAL {schema}.metrics_periods(r.raised_at) p"
-    " CROSS JOIN LATERAL (VALUES"
-    "  ('department', COALESCE(r.department, r.raised_department)), ('channel', r.channel),"
-    "  ('tier', COALESCE(r.tier, '')), ('category', r.category)) d(dimension, key)"
-    " CROSS JOIN LATERAL (VALUES "
-    + ", ".join(
-        f"({kind}::smallint, r.{duration.value})" for duration, kind in DURATION_KINDS.items()
-    )
-    + ") k(kind, hours)"
-    " WHERE r.raised_at IS NOT NULL AND k.hours IS NOT NULL $$",
+    + _DIMENSIONS
+    + _DURATIONS
+    + " WHERE r.raised_at IS NOT NULL AND k.hours IS NOT NULL $$",
     # The trigger: the old row's contribution out, the new row's in, net changes only; the
     # row's previous version closed and the new one recorded.
     "CREATE OR REPLACE FUNCTION {schema}.metrics_rollup() RETURNS trigger"  # noqa: S608
     " LANGUAGE plpgsql AS $$ BEGIN"
+    # A rebuild writes versions itself and sums the roll-ups at its end.
+    f" IF current_setting('{REPLAY_SETTING}', true) = 'on' THEN RETURN NULL; END IF;"
     " INSERT INTO {schema}.metrics_counts AS c"
     f" SELECT d.period, d.start, d.department, d.channel, d.tier, d.category, {_SUMS}"
     " FROM (SELECT * FROM {schema}.metrics_count_rows(NEW, 1)"
@@ -189,6 +253,18 @@ ROLLUP_STATEMENTS = (
     " GROUP BY d.period, d.start, d.dimension, d.key, d.kind, d.bucket HAVING sum(d.n) <> 0"
     " ON CONFLICT (period, start, dimension, key, kind, bucket)"
     " DO UPDATE SET n = h.n + EXCLUDED.n;"
+    # Moved to another department: rows left empty go (a rebuild would not have them).
+    " IF TG_OP = 'UPDATE' AND OLD.department IS DISTINCT FROM NEW.department THEN"
+    " DELETE FROM {schema}.metrics_counts c USING {schema}.metrics_count_rows(OLD, -1) d"
+    " WHERE c.raised = 0 AND c.period = d.period AND c.start = d.start"
+    " AND c.department = d.department AND c.channel = d.channel AND c.tier = d.tier"
+    " AND c.category = d.category;"
+    " DELETE FROM {schema}.metrics_durations h"
+    " USING {schema}.metrics_duration_rows(OLD, -1) d"
+    " WHERE h.n = 0 AND h.period = d.period AND h.start = d.start"
+    " AND h.dimension = d.dimension AND h.key = d.key AND h.kind = d.kind"
+    " AND h.bucket = d.bucket;"
+    " END IF;"
     " UPDATE {schema}.metrics_appeal_versions SET valid_to = NEW.changed_at"
     " WHERE case_id = NEW.case_id AND valid_to IS NULL;"
     " INSERT INTO {schema}.metrics_appeal_versions ("
@@ -200,16 +276,7 @@ ROLLUP_STATEMENTS = (
     "CREATE OR REPLACE TRIGGER metrics_rollup AFTER INSERT OR UPDATE"
     " ON {schema}.metrics_appeals FOR EACH ROW EXECUTE FUNCTION {schema}.metrics_rollup()",
     # A view created before the roll-ups existed fills them once from its appeal rows.
-    "INSERT INTO {schema}.metrics_counts SELECT d.period, d.start, d.department, d.channel,"  # noqa: S608
-    f" d.tier, d.category, {_SUMS} FROM {{schema}}.metrics_appeals a,"
-    " {schema}.metrics_count_rows(a, 1) d"
-    " WHERE NOT EXISTS (SELECT FROM {schema}.metrics_counts)"
-    " GROUP BY d.period, d.start, d.department, d.channel, d.tier, d.category",
-    "INSERT INTO {schema}.metrics_durations SELECT d.period, d.start, d.dimension, d.key,"
-    " d.kind, d.bucket, sum(d.n) FROM {schema}.metrics_appeals a,"
-    " {schema}.metrics_duration_rows(a, 1) d"
-    " WHERE NOT EXISTS (SELECT FROM {schema}.metrics_durations)"
-    " GROUP BY d.period, d.start, d.dimension, d.key, d.kind, d.bucket",
+    *(statement.replace("{guard}", guard) for statement, guard in FILL),
 )
 
 

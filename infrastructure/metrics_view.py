@@ -21,16 +21,21 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from domain.calendar import CHINA_TZ
+from infrastructure.metrics_replay import APPEAL_COLUMNS, VERSION_COLUMNS, AppealRow
 from infrastructure.metrics_rollup import (
     COUNTED,
     DURATION_KINDS,
+    FILL_STATEMENTS,
     FLAGS,
+    HISTORY_COLUMNS,
     KEYS,
+    REPLAY_SETTING,
     ROLLUP_STATEMENTS,
+    VALID_UNTIL,
     Histogram,
     quantiles_of,
 )
-from infrastructure.views import PostgresView
+from infrastructure.views import PostgresView, RebuildRows, Statement
 from projections.metrics import (
     ActionItemGroup,
     AppealChange,
@@ -58,7 +63,7 @@ _CASES = (
 )
 LIVE_CASES = _CASES.format(table="metrics_appeals")
 AS_OF_CASES = _CASES.format(table="metrics_appeal_versions") + (
-    " AND valid_from <= %(moment)s AND (valid_to IS NULL OR valid_to > %(moment)s)"
+    f" AND {VALID_UNTIL} > %(moment)s AND valid_from <= %(moment)s"
 )
 
 FILTERS = ("department", "channel", "tier", "category")
@@ -160,7 +165,23 @@ class PostgresMetricsView(PostgresView, MetricsView):
 
     # -- writing -------------------------------------------------------------------------
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Composed once: formatting a statement per event costs as much as running it.
+        self._insert_appeal = self._sql(_INSERT_APPEAL)
+        self._update_appeal = self._sql(_UPDATE_APPEAL)
+        self._close_version = self._sql(_CLOSE_VERSION)
+        self._add_version = self._sql(_ADD_VERSION)
+        self._held: RebuildRows[UUID, AppealRow] | None = None
+        self._closed: list[tuple[Any, ...]] = []
+        self._replay_switched = False
+
     def appeal_raised(self, raised: AppealRaised, tracking: Tracking) -> None:
+        held = self._held
+        if held is not None and held.is_new(raised.id):
+            held.add(raised.id, AppealRow.raised(raised))
+            self._replayed(tracking)
+            return
         params = {
             "id": raised.id,
             "number": raised.case_number,
@@ -171,15 +192,19 @@ class PostgresMetricsView(PostgresView, MetricsView):
             "at": raised.at,
             "clock": raised.work_clock,
         }
-        sql = self._sql(
-            "INSERT INTO {schema}.metrics_appeals (case_id, case_number, channel, tier,"
-            " category, raised_department, raised_at, raised_clock, changed_at) VALUES"
-            " (%(id)s, %(number)s, %(channel)s, %(tier)s, %(category)s, %(department)s,"
-            " %(at)s, %(clock)s, %(at)s)"
-        )
-        self.write(tracking, ((sql, params),))
+        self.write(tracking, ((self._insert_appeal, params),))
 
     def appeal_changed(self, change: AppealChange, tracking: Tracking) -> None:
+        held = self._held
+        if held is not None and not held.written(change.id):
+            row = held.rows.get(change.id)
+            if row is not None:  # else no row anywhere: the live UPDATE would change nothing
+                self._closed.append(row.version(valid_to=change.at))
+                row.apply(change)
+                if len(self._closed) >= CLOSED_VERSIONS_FLUSH:
+                    self._copy_closed()
+            self._replayed(tracking)
+            return
         params: dict[str, Any] = {
             "id": change.id,
             "at": change.at,
@@ -188,7 +213,54 @@ class PostgresMetricsView(PostgresView, MetricsView):
             "rating": change.rating,
             "awaiting": change.awaiting_due,
         }
-        self.write(tracking, ((self._sql(_UPDATE_APPEAL), self._update_params(change, params)),))
+        statements: list[Statement] = [(self._update_appeal, self._update_params(change, params))]
+        if held is not None:
+            # A row a rebuild has written out already: the trigger is off, so the
+            # versions are kept here.
+            version = {"id": change.id, "at": change.at}
+            statements[:0] = [(self._close_version, version)]
+            statements.append((self._add_version, version))
+        self.write(tracking, statements)
+
+    # -- rebuilding ----------------------------------------------------------------------
+
+    def _replayed(self, tracking: Tracking) -> None:
+        """Notes an event applied in memory; the first also switches the trigger off."""
+        if self._replay_switched:
+            self.rebuild_applied(tracking)
+            return
+        self._replay_switched = True
+        self.write(tracking, ((SQL("SELECT set_config(%s, 'on', true)"), (REPLAY_SETTING,)),))
+
+    def _rebuild_started(self) -> None:
+        self._held = RebuildRows(self._copy_held)
+        self._closed = []
+        self._replay_switched = False
+
+    def _rebuild_finishing(self) -> None:
+        if self._held is None:
+            return
+        self._held.drain()
+        self._copy_closed()
+        tracking = self._rebuild_tracking
+        if tracking is not None and self._replay_switched:
+            self.write(tracking, [(self._sql(fill), ()) for fill in FILL_STATEMENTS])
+
+    def _rebuild_ended(self) -> None:
+        self._held = None
+        self._closed = []
+
+    def _copy_held(self, rows: list[AppealRow]) -> None:
+        """Writes rows held by a rebuild, each with its current version."""
+        self.copy_rows("metrics_appeals", APPEAL_COLUMNS, [row.values() for row in rows])
+        versions = [row.version(valid_to=None) for row in rows]
+        self.copy_rows("metrics_appeal_versions", VERSION_COLUMNS, versions)
+
+    def _copy_closed(self) -> None:
+        """Writes the versions a rebuild has closed so far (they change no more)."""
+        closed, self._closed = self._closed, []
+        if closed:
+            self.copy_rows("metrics_appeal_versions", VERSION_COLUMNS, closed)
 
     @staticmethod
     def _update_params(change: AppealChange, params: dict[str, Any]) -> dict[str, Any]:
@@ -292,14 +364,14 @@ class PostgresMetricsView(PostgresView, MetricsView):
         filtered = any(getattr(query, column) is not None for column in FILTERS)
         period = _rolled_up_period(months) if months else None
         with self._snapshot() as curs:
-            if months is None:
-                counts = self._counted(curs, query, group_by)
+            if months is None:  # as of a moment, or not whole months: from each appeal
+                counts, histograms = self._counted(curs, query, group_by)
             else:
                 counts = self._rolled_up_counts(curs, query, group_by, months, period)
-            if period is None or filtered:
-                histograms = self._histograms(curs, query, group_by)
-            else:
-                histograms = self._rolled_up_histograms(curs, period, group_by)
+                if period is None or filtered:
+                    histograms = self._histograms(curs, query, group_by)
+                else:
+                    histograms = self._rolled_up_histograms(curs, period, group_by)
         groups = [
             AppealGroup(key, figures, quantiles_of(histograms.get(key, {}).items()))
             for key, figures in counts.items()
@@ -309,12 +381,35 @@ class PostgresMetricsView(PostgresView, MetricsView):
 
     def _counted(
         self, curs: Cursor[DictRow], query: AppealQuery, group_by: Dimension
-    ) -> dict[str, dict[Figure, int]]:
+    ) -> tuple[dict[str, dict[Figure, int]], Histograms]:
+        """Counts and histograms from one pass over the appeals' rows (or versions)."""
         text, params = self._cases(query)
         key = group_by.value
-        text = text.replace("{columns}", f"{key} AS key, {RAW_COUNTS}")
-        curs.execute(self._sql(text + f" GROUP BY {key}"), params)
-        return {row["key"]: {f: int(row[f.value]) for f in Figure} for row in curs.fetchall()}
+        counted = [f.value for f in Figure]
+        # Constant fragments only; values travel as parameters.
+        sql = (
+            "WITH c AS MATERIALIZED ("  # noqa: S608
+            + text.replace("{columns}", "*")
+            + "), h AS (SELECT "
+            + key
+            + " AS key, k.kind, {schema}.metrics_bucket(k.hours) AS bucket, count(*) AS n"
+            + " FROM c"
+            + DURATIONS
+            + " GROUP BY 1, 2, 3)"
+            + f" SELECT {key} AS key, {RAW_COUNTS}, NULL::smallint AS kind,"  # noqa: S608
+            " NULL::integer[] AS buckets, NULL::bigint[] AS counts FROM c GROUP BY 1"
+            " UNION ALL SELECT key, "
+            + ", ".join(f"NULL AS {name}" for name in counted)
+            + ", kind, array_agg(bucket), array_agg(n) FROM h GROUP BY key, kind"
+        )
+        curs.execute(self._sql(sql), params)
+        rows = curs.fetchall()
+        counts = {
+            row["key"]: {f: int(row[f.value]) for f in Figure}
+            for row in rows
+            if row["kind"] is None
+        }
+        return counts, self._gathered([row for row in rows if row["kind"] is not None])
 
     def _rolled_up_counts(
         self,
@@ -471,6 +566,25 @@ def _moment(as_of: datetime | None) -> datetime:
     return as_of if as_of is not None else datetime.max.replace(tzinfo=UTC)
 
 
+#: Versions closed by a rebuild that are held in memory before they are written.
+CLOSED_VERSIONS_FLUSH = 20_000
+
+_INSERT_APPEAL = (
+    "INSERT INTO {schema}.metrics_appeals (case_id, case_number, channel, tier, category,"
+    " raised_department, raised_at, raised_clock, changed_at) VALUES (%(id)s, %(number)s,"
+    " %(channel)s, %(tier)s, %(category)s, %(department)s, %(at)s, %(clock)s, %(at)s)"
+)
+_CLOSE_VERSION = (
+    "UPDATE {schema}.metrics_appeal_versions SET valid_to = %(at)s"
+    " WHERE case_id = %(id)s AND valid_to IS NULL"
+)
+_ADD_VERSION = (
+    "INSERT INTO {schema}.metrics_appeal_versions ("  # noqa: S608
+    + ", ".join(HISTORY_COLUMNS)
+    + ", valid_from) SELECT "
+    + ", ".join(HISTORY_COLUMNS)
+    + ", changed_at FROM {schema}.metrics_appeals WHERE case_id = %(id)s"
+)
 _UPDATE_APPEAL = (
     "UPDATE {schema}.metrics_appeals SET changed_at = %(at)s,"
     " department = COALESCE(%(assigned)s, department),"
@@ -478,7 +592,7 @@ _UPDATE_APPEAL = (
     " responded_in_time = CASE WHEN %(responds)s AND first_response_at IS NULL"
     "   THEN %(at)s <= COALESCE(response_due, reply_due, %(at)s) ELSE responded_in_time END,"
     " response_hours = CASE WHEN %(responds)s AND first_response_at IS NULL"
-    "   THEN extract(epoch FROM %(at)s - raised_at) / 3600 ELSE response_hours END,"
+    "   THEN extract(epoch FROM %(at)s - raised_at)::float8 / 3600 ELSE response_hours END,"
     " response_work_hours = CASE WHEN %(responds)s AND first_response_at IS NULL"
     "   THEN %(clock)s - raised_clock ELSE response_work_hours END,"
     " first_response_at = CASE WHEN %(responds)s"
@@ -486,7 +600,7 @@ _UPDATE_APPEAL = (
     " late_replies = late_replies + CASE WHEN %(replies)s AND %(at)s > reply_due"
     "   THEN 1 ELSE 0 END,"
     " reply_hours = CASE WHEN %(replies)s AND replied_at IS NULL"
-    "   THEN extract(epoch FROM %(at)s - raised_at) / 3600 ELSE reply_hours END,"
+    "   THEN extract(epoch FROM %(at)s - raised_at)::float8 / 3600 ELSE reply_hours END,"
     " reply_work_hours = CASE WHEN %(replies)s AND replied_at IS NULL"
     "   THEN %(clock)s - raised_clock ELSE reply_work_hours END,"
     " replied_at = CASE WHEN %(replies)s THEN COALESCE(replied_at, %(at)s) ELSE replied_at END,"

@@ -47,6 +47,13 @@ class WorkingHours:
     def __init__(self, calendar: WorkingCalendar | None = None) -> None:
         self.calendar = calendar or WorkingCalendar()
         self._before: list[float] = [0.0]  # working hours before EPOCH + n days
+        self._working: dict[date, bool] = {}  # asked for every event: a rebuild asks 10^5×
+
+    def _is_working_day(self, day: date) -> bool:
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = self.calendar.is_working_day(day)
+        return working
 
     def _hours_before(self, day: date) -> float:
         index = (day - EPOCH).days
@@ -54,7 +61,7 @@ class WorkingHours:
             return 0.0
         while len(self._before) <= index:
             previous = EPOCH + timedelta(days=len(self._before) - 1)
-            worked = WORK_DAY_HOURS if self.calendar.is_working_day(previous) else 0.0
+            worked = WORK_DAY_HOURS if self._is_working_day(previous) else 0.0
             self._before.append(self._before[-1] + worked)
         return self._before[index]
 
@@ -65,7 +72,7 @@ class WorkingHours:
         if day < EPOCH:
             return 0.0
         hours = self._hours_before(day)
-        if self.calendar.is_working_day(day):
+        if self._is_working_day(day):
             start = datetime.combine(day, WORK_START, tzinfo=self.calendar.tz)
             end = datetime.combine(day, WORK_END, tzinfo=self.calendar.tz)
             within = min(max(local, start), end) - start

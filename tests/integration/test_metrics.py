@@ -304,9 +304,17 @@ def paused_metrics(services: Services) -> Iterator[None]:
     services.views.start_runners(["metrics"])
 
 
-def test_a_rebuild_gives_the_same_facts_as_the_live_view(
-    services: Services, casework: Casework, clock: ManualClock, paused_metrics: None
+@pytest.mark.parametrize("held", [None, 1], ids=["rows-in-memory", "rows-written-out-early"])
+def test_a_rebuild_gives_the_same_rows_as_the_live_view(
+    services: Services,
+    casework: Casework,
+    clock: ManualClock,
+    paused_metrics: None,
+    monkeypatch: pytest.MonkeyPatch,
+    held: int | None,
 ) -> None:
+    if held is not None:  # past the limit, rows are written and later changes go as SQL
+        monkeypatch.setattr("infrastructure.views.REBUILD_ROWS_LIMIT", held)
     play(casework, clock)
     head = services.views.head()
     runner = ViewRunner(VIEWS["metrics"], services.views._env, conninfo(services.database_url))
