@@ -180,8 +180,15 @@ ROLLUP_STATEMENTS = (
     # The versions valid at a moment, of the appeals raised in a period, found in the index.
     "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_valid"
     " ON {schema}.metrics_appeal_versions (raised_at, (" + VALID_UNTIL + "), valid_from)",
-    "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_current"
-    " ON {schema}.metrics_appeal_versions (case_id) WHERE valid_to IS NULL",
+    # An appeal's versions: the current one to close, the one valid at a moment.
+    "DROP INDEX IF EXISTS {schema}.metrics_appeal_versions_current",
+    "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_case"
+    " ON {schema}.metrics_appeal_versions (case_id, valid_from)",
+    # The appeals of a period whose deadline is still to come at a moment (for
+    # `overdue_open`), or that changed after it (for `as_of`): both checked in the index.
+    "DROP INDEX IF EXISTS {schema}.metrics_appeals_raised",
+    "CREATE INDEX IF NOT EXISTS metrics_appeals_period"
+    " ON {schema}.metrics_appeals (raised_at, awaiting_due, changed_at)",
     "CREATE TABLE IF NOT EXISTS {schema}.metrics_counts ("
     # Keys compare bytewise ("C"): grouping and sorting them must not cost a collation.
     ' period text NOT NULL, start date NOT NULL, department text COLLATE "C" NOT NULL,'
@@ -195,9 +202,7 @@ ROLLUP_STATEMENTS = (
     " kind smallint NOT NULL, bucket integer NOT NULL, n integer NOT NULL,"
     # A period's histograms are read in key order straight from the index (n included).
     " PRIMARY KEY (period, start, dimension, key, kind, bucket) INCLUDE (n))",
-    # Appeals whose deadline is still to come (few: the recent ones), for `overdue_open`.
-    "CREATE INDEX IF NOT EXISTS metrics_appeals_awaiting ON {schema}.metrics_appeals"
-    " (awaiting_due) WHERE awaiting_due IS NOT NULL",
+    "DROP INDEX IF EXISTS {schema}.metrics_appeals_awaiting",
     # Filtered figures read one department's appeals.
     "CREATE INDEX IF NOT EXISTS metrics_appeals_department ON {schema}.metrics_appeals"
     f" (({KEYS['department']}), raised_at)",

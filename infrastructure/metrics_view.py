@@ -86,6 +86,35 @@ ROLLED_UP_PERIODS = {1: "M", 3: "Q", 6: "H", 12: "Y"}
 Histograms = dict[str, dict[Duration, Histogram]]
 
 
+_COLUMNS = ", ".join(HISTORY_COLUMNS)
+#: For the appeals of a period changed after %(moment)s: per group (`{key}`), what their
+#: rows as they are now contribute taken away (w = -1) and what their versions valid then
+#: contributed added back (w = 1), to counts (kind NULL) and to each histogram bucket.
+_CORRECTIONS = (
+    "WITH moved AS MATERIALIZED (SELECT case_id FROM {schema}.metrics_appeals"  # noqa: S608
+    " WHERE raised_at >= %(start)s AND raised_at < %(end)s AND changed_at > %(moment)s),"
+    " changed AS MATERIALIZED ("
+    f"SELECT -1 AS w, {_COLUMNS} FROM {{schema}}.metrics_appeals"
+    " WHERE case_id IN (SELECT case_id FROM moved)"
+    f" UNION ALL SELECT 1, {_COLUMNS.replace('case_id', 'v.case_id', 1)} FROM moved m"
+    " CROSS JOIN LATERAL (SELECT * FROM {schema}.metrics_appeal_versions v"
+    "  WHERE v.case_id = m.case_id AND v.valid_from <= %(moment)s"
+    # LIMIT 1 (there is one) keeps this a lookup per appeal: flattened into a join, it was
+    # planned as a scan of every version whenever the count of changed appeals was misjudged.
+    f"  AND {VALID_UNTIL} > %(moment)s LIMIT 1) v)"
+    " SELECT {key} AS key, NULL::smallint AS kind, NULL::integer AS bucket, sum(w) AS raised, "
+    + ", ".join(
+        f"sum(w * ({expression})::integer) AS {name}" for name, expression in COUNTED.items()
+    )
+    + ", count(*) FILTER (WHERE w = 1 AND awaiting_due >= %(moment)s) AS not_yet_due"
+    " FROM changed GROUP BY 1"
+    " UNION ALL SELECT {key}, k.kind, {schema}.metrics_bucket(k.hours), sum(w), "
+    + ", ".join("NULL" for _ in COUNTED)
+    + ", NULL FROM changed"
+    + DURATIONS
+    + " GROUP BY 1, 2, 3"
+)
+
 #: One row per group and kind of duration: its histogram as two arrays (buckets, counts).
 _HISTOGRAMS = (
     "SELECT key, kind, array_agg(bucket) AS buckets, array_agg(n) AS counts"
@@ -136,7 +165,6 @@ class PostgresMetricsView(PostgresView, MetricsView):
         " late_replies integer NOT NULL DEFAULT 0, resolved boolean NOT NULL DEFAULT false,"
         " rating text, rated_at timestamptz, reopened integer NOT NULL DEFAULT 0,"
         " transfers integer NOT NULL DEFAULT 0)",
-        "CREATE INDEX IF NOT EXISTS metrics_appeals_raised ON {schema}.metrics_appeals (raised_at)",
         # Facts per event answered `as_of` before row versions did (rebuild to fill those).
         "DROP TABLE IF EXISTS {schema}.metrics_facts",
         "CREATE TABLE IF NOT EXISTS {schema}.metrics_action_items ("
@@ -354,18 +382,26 @@ class PostgresMetricsView(PostgresView, MetricsView):
         """A cursor whose queries all see the view at one moment (between two events)."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # JIT compiling a plan costs 40-100 ms, more than any of these queries takes.
+            curs.execute("SET LOCAL jit = off")
             yield curs
 
     def appeal_groups(self, query: AppealQuery, group_by: Dimension) -> list[AppealGroup]:
-        """Counts from the roll-up for live whole months, else from each appeal's row (or
-        facts, as of); quantiles from the duration histograms, rolled up when the period is
-        one and nothing is filtered, else built from the appeals' rows."""
-        months = _whole_months(query) if query.as_of is None else None
+        """Live figures of whole months are summed from the roll-ups; as of a moment after a
+        period (a ranking published then), the roll-ups are corrected by the appeals changed
+        since; anything else is counted from each appeal's row or version valid then.
+        Quantiles come from the rolled-up histograms when the period is one and nothing is
+        filtered, else from histograms built from the rows."""
+        months = _whole_months(query)
         filtered = any(getattr(query, column) is not None for column in FILTERS)
         period = _rolled_up_period(months) if months else None
+        as_of = query.as_of
         with self._snapshot() as curs:
-            if months is None:  # as of a moment, or not whole months: from each appeal
+            corrected = as_of is not None and as_of >= query.end and not filtered
+            if months is None or (as_of is not None and (period is None or not corrected)):
                 counts, histograms = self._counted(curs, query, group_by)
+            elif as_of is not None and period is not None:
+                counts, histograms = self._corrected(curs, query, group_by, months, period)
             else:
                 counts = self._rolled_up_counts(curs, query, group_by, months, period)
                 if period is None or filtered:
@@ -418,7 +454,11 @@ class PostgresMetricsView(PostgresView, MetricsView):
         group_by: Dimension,
         months: tuple[date, date],
         period: tuple[str, date] | None,
+        *,
+        unchanged_since: bool = False,
     ) -> dict[str, dict[Figure, int]]:
+        """The rolled-up counts; with `unchanged_since`, `overdue_open` leaves out appeals
+        changed after the moment (the caller counts those as they stood)."""
         key = group_by.value
         params: dict[str, Any] = {
             "first": months[0],
@@ -459,7 +499,8 @@ class PostgresMetricsView(PostgresView, MetricsView):
                 f"SELECT {KEYS[key]} AS key, count(*) AS n FROM {{schema}}.metrics_appeals"  # noqa: S608
                 " WHERE awaiting_due >= %(moment)s"
                 " AND raised_at >= %(start)s AND raised_at < %(end)s"
-                f" AND {' AND '.join(matched)} GROUP BY 1"
+                + (" AND changed_at <= %(moment)s" if unchanged_since else "")
+                + f" AND {' AND '.join(matched)} GROUP BY 1"
             ),
             params,
         )
@@ -467,6 +508,39 @@ class PostgresMetricsView(PostgresView, MetricsView):
             if row["key"] in counts:
                 counts[row["key"]][Figure.OVERDUE_OPEN] -= int(row["n"])
         return counts
+
+    def _corrected(
+        self,
+        curs: Cursor[DictRow],
+        query: AppealQuery,
+        group_by: Dimension,
+        months: tuple[date, date],
+        period: tuple[str, date],
+    ) -> tuple[dict[str, dict[Figure, int]], Histograms]:
+        """Figures of a period as of a moment after it: today's roll-ups, less what the
+        appeals changed since contribute now, plus what their versions valid then did."""
+        counts = self._rolled_up_counts(curs, query, group_by, months, period, unchanged_since=True)
+        histograms = self._rolled_up_histograms(curs, period, group_by)
+        params = {"start": query.start, "end": query.end, "moment": query.moment}
+        curs.execute(self._sql(_CORRECTIONS.replace("{key}", KEYS[group_by.value])), params)
+        moved: dict[tuple[str, Duration], dict[int, int]] = {}
+        for row in curs.fetchall():
+            key = row["key"]
+            if row["kind"] is None:
+                figures = counts.setdefault(key, dict.fromkeys(Figure, 0))
+                for figure in Figure:
+                    if figure is not Figure.OVERDUE_OPEN:
+                        figures[figure] += int(row[figure.value])
+                figures[Figure.OVERDUE_OPEN] += int(row["awaiting"]) - int(row["not_yet_due"])
+            else:
+                duration = KIND_DURATIONS[row["kind"]]
+                buckets, tallies = histograms.get(key, {}).get(duration, ((), ()))
+                found = moved.setdefault((key, duration), dict(zip(buckets, tallies, strict=True)))
+                found[row["bucket"]] = found.get(row["bucket"], 0) + int(row["raised"])
+        for (key, duration), found in moved.items():
+            kept = sorted((bucket, n) for bucket, n in found.items() if n)
+            histograms.setdefault(key, {})[duration] = ([b for b, _ in kept], [n for _, n in kept])
+        return {k: f for k, f in counts.items() if f[Figure.RAISED] > 0}, histograms
 
     def _histograms(
         self, curs: Cursor[DictRow], query: AppealQuery, group_by: Dimension

@@ -215,6 +215,37 @@ def test_rolled_up_figures_equal_those_recomputed_from_the_facts(
     assert overdue[0] < overdue[1]
 
 
+def test_as_of_after_the_period_gives_what_the_live_table_showed_then(
+    metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario = play(casework, clock)
+    metrics.wait(APPLICATION_NAME, scenario.position, timeout=10)
+    published = MONDAY + timedelta(days=300)  # after every other test's events
+    periods = [parse_period("2031-03"), parse_period("2031-Q1")]
+    shown = {
+        (p.label, d): metrics.appeal_groups(AppealQuery(p.start, p.end, published), d)
+        for p in periods
+        for d in (Dimension.DEPARTMENT, Dimension.CHANNEL)
+    }
+    clock.set(published + timedelta(hours=1))  # then the appeals move on
+    moved_to = f"{scenario.department}-2"
+    casework.retransfer(scenario.passed_on, department=moved_to, reason="职责调整", actor=CLERK)
+    casework.acknowledge(scenario.passed_on, note="收到", actor=DEPARTMENT)
+    casework.reply(scenario.passed_on, answer="已办结", basis="后勤管理规定", actor=DEPARTMENT)
+    position = casework.acknowledge(scenario.reopened, note="再次受理", actor=DEPARTMENT).position
+    metrics.wait(APPLICATION_NAME, position, timeout=10)
+    later = published + timedelta(hours=2)
+
+    for (label, dimension), then in shown.items():
+        period = parse_period(label)
+        as_of = AppealQuery(period.start, period.end, later, as_of=published)
+        assert metrics.appeal_groups(as_of, dimension) == then
+    now = metrics.appeal_groups(
+        AppealQuery(periods[0].start, periods[0].end, later), Dimension.DEPARTMENT
+    )
+    assert moved_to in [group.key for group in now]
+
+
 def test_filtered_figures_agree_with_the_unfiltered_table(
     metrics: MetricsView, casework: Casework, clock: ManualClock
 ) -> None:
