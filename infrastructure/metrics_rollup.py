@@ -166,6 +166,35 @@ FILL_STATEMENTS = tuple(statement.replace("{guard}", "") for statement, _ in FIL
 
 #: Until when a version is valid (a current one: for ever), as the index has it.
 VALID_UNTIL = "COALESCE(valid_to, 'infinity'::timestamptz)"
+#: The columns of `metrics_appeals` that counts and durations are computed from.
+COUNT_INPUTS = (
+    "department",
+    "first_response_at",
+    "responded_in_time",
+    "replied_at",
+    "resolved",
+    "rating",
+    "late_replies",
+    "reopened",
+    "transfers",
+    "awaiting_due",
+)
+DURATION_INPUTS = (
+    "department",
+    "response_hours",
+    "response_work_hours",
+    "reply_hours",
+    "reply_work_hours",
+)
+
+
+def _changed(columns: Sequence[str]) -> str:
+    """A trigger's condition: one of these columns differs between OLD and NEW."""
+    old = ", ".join(f"OLD.{column}" for column in columns)
+    new = ", ".join(f"NEW.{column}" for column in columns)
+    return f"ROW({old}) IS DISTINCT FROM ROW({new})"
+
+
 #: Set (locally) by a rebuild: the trigger leaves versions and roll-ups to it.
 REPLAY_SETTING = "huiyin.metrics_replay"
 
@@ -244,6 +273,9 @@ ROLLUP_STATEMENTS = (
     " LANGUAGE plpgsql AS $$ BEGIN"
     # A rebuild writes versions itself and sums the roll-ups at its end.
     f" IF current_setting('{REPLAY_SETTING}', true) = 'on' THEN RETURN NULL; END IF;"
+    # Most events change no count and no duration (a deadline moves, a reply is published):
+    # the roll-ups are left alone unless a column they read changed.
+    f" IF TG_OP = 'INSERT' OR {_changed(COUNT_INPUTS)} THEN"
     " INSERT INTO {schema}.metrics_counts AS c"
     f" SELECT d.period, d.start, d.department, d.channel, d.tier, d.category, {_SUMS}"
     " FROM (SELECT * FROM {schema}.metrics_count_rows(NEW, 1)"
@@ -251,6 +283,8 @@ ROLLUP_STATEMENTS = (
     " GROUP BY d.period, d.start, d.department, d.channel, d.tier, d.category"
     f" HAVING ROW({_SUMS}) <> ROW({_ZEROS})"
     f" ON CONFLICT ({_COMBINATION}) DO UPDATE SET {_ADD};"
+    " END IF;"
+    f" IF TG_OP = 'UPDATE' AND {_changed(DURATION_INPUTS)} THEN"
     " INSERT INTO {schema}.metrics_durations AS h"
     " SELECT d.period, d.start, d.dimension, d.key, d.kind, d.bucket, sum(d.n)"
     " FROM (SELECT * FROM {schema}.metrics_duration_rows(NEW, 1)"
@@ -258,6 +292,7 @@ ROLLUP_STATEMENTS = (
     " GROUP BY d.period, d.start, d.dimension, d.key, d.kind, d.bucket HAVING sum(d.n) <> 0"
     " ON CONFLICT (period, start, dimension, key, kind, bucket)"
     " DO UPDATE SET n = h.n + EXCLUDED.n;"
+    " END IF;"
     # Moved to another department: rows left empty go (a rebuild would not have them).
     " IF TG_OP = 'UPDATE' AND OLD.department IS DISTINCT FROM NEW.department THEN"
     " DELETE FROM {schema}.metrics_counts c USING {schema}.metrics_count_rows(OLD, -1) d"
