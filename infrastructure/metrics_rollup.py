@@ -214,10 +214,11 @@ ROLLUP_STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS metrics_appeal_versions_case"
     " ON {schema}.metrics_appeal_versions (case_id, valid_from)",
     # The appeals of a period whose deadline is still to come at a moment (for
-    # `overdue_open`), or that changed after it (for `as_of`): both checked in the index.
+    # `overdue_open`), or that changed after it (for `as_of`): both found in the index alone.
     "DROP INDEX IF EXISTS {schema}.metrics_appeals_raised",
-    "CREATE INDEX IF NOT EXISTS metrics_appeals_period"
-    " ON {schema}.metrics_appeals (raised_at, awaiting_due, changed_at)",
+    "CREATE INDEX IF NOT EXISTS metrics_appeals_period ON {schema}.metrics_appeals"
+    " (raised_at, changed_at, awaiting_due)"
+    " INCLUDE (case_id, department, raised_department, channel, tier, category)",
     "CREATE TABLE IF NOT EXISTS {schema}.metrics_counts ("
     # Keys compare bytewise ("C"): grouping and sorting them must not cost a collation.
     ' period text NOT NULL, start date NOT NULL, department text COLLATE "C" NOT NULL,'

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -138,6 +139,46 @@ def _rolled_up_period(months: tuple[date, date]) -> tuple[str, date] | None:
     if kind is None or (first.month - 1) % length != 0:
         return None
     return kind, first
+
+
+def _aligned_periods(months: tuple[date, date]) -> list[tuple[str, date]]:
+    """The fewest periods kept in `metrics_durations` (years, halves, quarters, months) that
+    cover a run of whole months exactly."""
+    first, after = months
+    periods: list[tuple[str, date]] = []
+    month = first
+    while month < after:
+        for length in sorted(ROLLED_UP_PERIODS, reverse=True):
+            end = _months_after(month, length)
+            if (month.month - 1) % length == 0 and end <= after:
+                periods.append((ROLLED_UP_PERIODS[length], month))
+                month = end
+                break
+    return periods
+
+
+def _months_after(month: date, count: int) -> date:
+    index = month.month - 1 + count
+    return date(month.year + index // 12, index % 12 + 1, 1)
+
+
+def _add_counts(into: dict[str, dict[Figure, int]], more: dict[str, dict[Figure, int]]) -> None:
+    for key, figures in more.items():
+        total = into.setdefault(key, dict.fromkeys(Figure, 0))
+        for figure, count in figures.items():
+            total[figure] += count
+
+
+def _add_histogram(
+    histograms: Histograms, key: str, duration: Duration, deltas: dict[int, int]
+) -> None:
+    """Adds counts per bucket to one histogram (buckets left empty are dropped)."""
+    buckets, tallies = histograms.get(key, {}).get(duration, ((), ()))
+    found = dict(zip(buckets, tallies, strict=True))
+    for bucket, count in deltas.items():
+        found[bucket] = found.get(bucket, 0) + count
+    kept = sorted((bucket, n) for bucket, n in found.items() if n)
+    histograms.setdefault(key, {})[duration] = ([b for b, _ in kept], [n for _, n in kept])
 
 
 class PostgresMetricsView(PostgresView, MetricsView):
@@ -387,27 +428,25 @@ class PostgresMetricsView(PostgresView, MetricsView):
             yield curs
 
     def appeal_groups(self, query: AppealQuery, group_by: Dimension) -> list[AppealGroup]:
-        """Live figures of whole months are summed from the roll-ups; as of a moment after a
-        period (a ranking published then), the roll-ups are corrected by the appeals changed
-        since; anything else is counted from each appeal's row or version valid then.
-        Quantiles come from the rolled-up histograms when the period is one and nothing is
-        filtered, else from histograms built from the rows."""
+        """Live figures of whole months are summed from the roll-ups. As of a moment, the
+        months that had ended by then are the roll-ups corrected by the appeals changed
+        since (`_as_of_months`); anything else is counted from each appeal's row, or its
+        version valid then. Quantiles come from the rolled-up histograms unless a filter
+        applies, else from histograms built from the rows."""
         months = _whole_months(query)
         filtered = any(getattr(query, column) is not None for column in FILTERS)
         period = _rolled_up_period(months) if months else None
-        as_of = query.as_of
         with self._snapshot() as curs:
-            corrected = as_of is not None and as_of >= query.end and not filtered
-            if months is None or (as_of is not None and (period is None or not corrected)):
+            if query.as_of is not None and months is not None and not filtered:
+                counts, histograms = self._as_of_months(curs, query, group_by, months)
+            elif months is None or query.as_of is not None:
                 counts, histograms = self._counted(curs, query, group_by)
-            elif as_of is not None and period is not None:
-                counts, histograms = self._corrected(curs, query, group_by, months, period)
             else:
                 counts = self._rolled_up_counts(curs, query, group_by, months, period)
                 if period is None or filtered:
                     histograms = self._histograms(curs, query, group_by)
                 else:
-                    histograms = self._rolled_up_histograms(curs, period, group_by)
+                    histograms = self._rolled_up_histograms(curs, [period], group_by)
         groups = [
             AppealGroup(key, figures, quantiles_of(histograms.get(key, {}).items()))
             for key, figures in counts.items()
@@ -509,18 +548,45 @@ class PostgresMetricsView(PostgresView, MetricsView):
                 counts[row["key"]][Figure.OVERDUE_OPEN] -= int(row["n"])
         return counts
 
+    def _as_of_months(
+        self,
+        curs: Cursor[DictRow],
+        query: AppealQuery,
+        group_by: Dimension,
+        months: tuple[date, date],
+    ) -> tuple[dict[str, dict[Figure, int]], Histograms]:
+        """Figures of whole months as of a moment: the months that had ended by then from
+        the corrected roll-ups, the month it falls in (if in the period) from versions."""
+        moment = query.moment.astimezone(CHINA_TZ)
+        split = max(min(date(moment.year, moment.month, 1), months[1]), months[0])
+        if split == months[0]:  # the moment falls in the period's first month, or before
+            return self._counted(curs, query, group_by)
+        ended = replace(query, end=datetime.combine(split, time(0), tzinfo=CHINA_TZ))
+        counts, histograms = self._corrected(curs, ended, group_by, (months[0], split))
+        if split < months[1]:
+            # Appeals raised after the moment had no version then: not read at all.
+            raised_by = query.moment + timedelta(microseconds=1)
+            ongoing = replace(query, start=ended.end, end=min(query.end, raised_by))
+            more_counts, more_histograms = self._counted(curs, ongoing, group_by)
+            _add_counts(counts, more_counts)
+            for key, kinds in more_histograms.items():
+                for duration, (buckets, tallies) in kinds.items():
+                    deltas = dict(zip(buckets, tallies, strict=True))
+                    _add_histogram(histograms, key, duration, deltas)
+        return counts, histograms
+
     def _corrected(
         self,
         curs: Cursor[DictRow],
         query: AppealQuery,
         group_by: Dimension,
         months: tuple[date, date],
-        period: tuple[str, date],
     ) -> tuple[dict[str, dict[Figure, int]], Histograms]:
-        """Figures of a period as of a moment after it: today's roll-ups, less what the
-        appeals changed since contribute now, plus what their versions valid then did."""
+        """Figures of months that had all ended by the moment: today's roll-ups, less what
+        the appeals changed since contribute now, plus what their versions valid then did."""
+        period = _rolled_up_period(months)
         counts = self._rolled_up_counts(curs, query, group_by, months, period, unchanged_since=True)
-        histograms = self._rolled_up_histograms(curs, period, group_by)
+        histograms = self._rolled_up_histograms(curs, _aligned_periods(months), group_by)
         params = {"start": query.start, "end": query.end, "moment": query.moment}
         curs.execute(self._sql(_CORRECTIONS.replace("{key}", KEYS[group_by.value])), params)
         moved: dict[tuple[str, Duration], dict[int, int]] = {}
@@ -533,13 +599,10 @@ class PostgresMetricsView(PostgresView, MetricsView):
                         figures[figure] += int(row[figure.value])
                 figures[Figure.OVERDUE_OPEN] += int(row["awaiting"]) - int(row["not_yet_due"])
             else:
-                duration = KIND_DURATIONS[row["kind"]]
-                buckets, tallies = histograms.get(key, {}).get(duration, ((), ()))
-                found = moved.setdefault((key, duration), dict(zip(buckets, tallies, strict=True)))
-                found[row["bucket"]] = found.get(row["bucket"], 0) + int(row["raised"])
-        for (key, duration), found in moved.items():
-            kept = sorted((bucket, n) for bucket, n in found.items() if n)
-            histograms.setdefault(key, {})[duration] = ([b for b, _ in kept], [n for _, n in kept])
+                deltas = moved.setdefault((key, KIND_DURATIONS[row["kind"]]), {})
+                deltas[row["bucket"]] = deltas.get(row["bucket"], 0) + int(row["raised"])
+        for (key, duration), deltas in moved.items():
+            _add_histogram(histograms, key, duration, deltas)
         return {k: f for k, f in counts.items() if f[Figure.RAISED] > 0}, histograms
 
     def _histograms(
@@ -555,13 +618,22 @@ class PostgresMetricsView(PostgresView, MetricsView):
         return self._gathered(curs.fetchall())
 
     def _rolled_up_histograms(
-        self, curs: Cursor[DictRow], period: tuple[str, date], group_by: Dimension
+        self, curs: Cursor[DictRow], periods: list[tuple[str, date]], group_by: Dimension
     ) -> Histograms:
-        rows = (
-            "SELECT key, kind, bucket, n FROM {schema}.metrics_durations"
-            " WHERE period = %s AND start = %s AND dimension = %s AND n > 0"
-        )
-        curs.execute(self._sql(_HISTOGRAMS.format(rows)), (*period, group_by.value))
+        if len(periods) == 1:  # read straight from the index
+            rows = (
+                "SELECT key, kind, bucket, n FROM {schema}.metrics_durations"
+                " WHERE period = %s AND start = %s AND dimension = %s AND n > 0"
+            )
+            curs.execute(self._sql(_HISTOGRAMS.format(rows)), (*periods[0], group_by.value))
+        else:
+            rows = (
+                "SELECT key, kind, bucket, sum(n) AS n FROM {schema}.metrics_durations"
+                " WHERE (period, start) IN (SELECT * FROM unnest(%s::text[], %s::date[]))"
+                " AND dimension = %s AND n > 0 GROUP BY 1, 2, 3"
+            )
+            kinds, starts = [p for p, _ in periods], [s for _, s in periods]
+            curs.execute(self._sql(_HISTOGRAMS.format(rows)), (kinds, starts, group_by.value))
         return self._gathered(curs.fetchall())
 
     @staticmethod
