@@ -443,10 +443,11 @@ class PostgresMetricsView(PostgresView, MetricsView):
                 counts, histograms = self._counted(curs, query, group_by)
             else:
                 counts = self._rolled_up_counts(curs, query, group_by, months, period)
-                if period is None or filtered:
+                if filtered:
                     histograms = self._histograms(curs, query, group_by)
                 else:
-                    histograms = self._rolled_up_histograms(curs, [period], group_by)
+                    periods = _aligned_periods(months)
+                    histograms = self._rolled_up_histograms(curs, periods, group_by)
         groups = [
             AppealGroup(key, figures, quantiles_of(histograms.get(key, {}).items()))
             for key, figures in counts.items()
