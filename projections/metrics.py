@@ -1,14 +1,15 @@
 """Response-rate metrics (诉求三率 and more): facts about appeals, action items and penalties.
 
-The view keeps FACTS, each with the moment it became true and its position: an appeal was
-raised, assigned to a department, first responded to (in time or not), replied to (late or
-not), resolved, rated, reopened; its reply deadline in force changed. Figures for a period
-are computed from the appeals raised in it; `as_of` recomputes them from the facts true by
-then, so a ranking published last month can be reproduced exactly.
+The projection tells the view what each event makes true of an appeal — it was raised,
+assigned to a department, first responded to (in time or not), replied to (late or not),
+resolved, rated, reopened; its deadline in force changed — and the view keeps each appeal's
+row and every version of it. Figures for a period are computed from the appeals raised in
+it; `as_of` gives them exactly as they stood at a moment, so a ranking published last month
+can be reproduced.
 
 Working hours are 08:00–17:00 China time on working days (make-up days included, holidays
-excluded). Each fact carries the "working-hour clock" reading of its moment — the working
-hours elapsed since 2000-01-01 — so working hours between two facts are a subtraction.
+excluded). Each event carries the "working-hour clock" reading of its moment — the working
+hours elapsed since 2000-01-01 — so working hours between two moments are a subtraction.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ PeriodQuery = Annotated[
 ]
 AsOfQuery = Annotated[
     AwareDatetime | None,
-    Query(description="the figures as they stood at this moment (from the facts true then)"),
+    Query(description="the figures exactly as they stood at this moment (time-zone aware)"),
 ]
 FormatQuery = Annotated[Format, Query(description="json, or csv for an export")]
 Department = Annotated[str | None, Query(max_length=200)]
