@@ -94,15 +94,15 @@ _COLUMNS = ", ".join(HISTORY_COLUMNS)
 _CORRECTIONS = (
     "WITH moved AS MATERIALIZED (SELECT case_id FROM {schema}.metrics_appeals"  # noqa: S608
     " WHERE raised_at >= %(start)s AND raised_at < %(end)s AND changed_at > %(moment)s),"
-    " changed AS MATERIALIZED ("
-    f"SELECT -1 AS w, {_COLUMNS} FROM {{schema}}.metrics_appeals"
-    " WHERE case_id IN (SELECT case_id FROM moved)"
-    f" UNION ALL SELECT 1, {_COLUMNS.replace('case_id', 'v.case_id', 1)} FROM moved m"
-    " CROSS JOIN LATERAL (SELECT * FROM {schema}.metrics_appeal_versions v"
-    "  WHERE v.case_id = m.case_id AND v.valid_from <= %(moment)s"
-    # LIMIT 1 (there is one) keeps this a lookup per appeal: flattened into a join, it was
-    # planned as a scan of every version whenever the count of changed appeals was misjudged.
-    f"  AND {VALID_UNTIL} > %(moment)s LIMIT 1) v)"
+    # Each changed appeal's current version (w = -1) and its version valid then (w = 1),
+    # found together among the appeal's few versions. LIMIT keeps it a lookup per appeal:
+    # flattened into a join, it was planned as a scan of every version whenever the count
+    # of changed appeals was misjudged.
+    " changed AS MATERIALIZED (SELECT CASE WHEN v.valid_to IS NULL THEN -1 ELSE 1 END AS w, "
+    + _COLUMNS.replace("case_id", "v.case_id", 1)
+    + " FROM moved m CROSS JOIN LATERAL (SELECT * FROM {schema}.metrics_appeal_versions v"  # noqa: S608
+    "  WHERE v.case_id = m.case_id AND (v.valid_to IS NULL OR (v.valid_from <= %(moment)s"
+    f"  AND {VALID_UNTIL} > %(moment)s)) LIMIT 2) v)"
     " SELECT {key} AS key, NULL::smallint AS kind, NULL::integer AS bucket, sum(w) AS raised, "
     + ", ".join(
         f"sum(w * ({expression})::integer) AS {name}" for name, expression in COUNTED.items()
