@@ -9,6 +9,7 @@ on it keeps the roll-ups live figures are read from, and every version of every 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 from collections.abc import Iterator
 from dataclasses import replace
@@ -103,17 +104,18 @@ _CORRECTIONS = (
     + " FROM moved m CROSS JOIN LATERAL (SELECT * FROM {schema}.metrics_appeal_versions v"  # noqa: S608
     "  WHERE v.case_id = m.case_id AND (v.valid_to IS NULL OR (v.valid_from <= %(moment)s"
     f"  AND {VALID_UNTIL} > %(moment)s)) LIMIT 2) v)"
-    " SELECT {key} AS key, NULL::smallint AS kind, NULL::integer AS bucket, sum(w) AS raised, "
+    ", h AS (SELECT {key} AS key, k.kind, {schema}.metrics_bucket(k.hours) AS bucket,"
+    " sum(w) AS n FROM changed" + DURATIONS + " GROUP BY 1, 2, 3)"
+    " SELECT {key} AS key, NULL::smallint AS kind, NULL::integer[] AS buckets,"
+    " NULL::bigint[] AS counts, sum(w) AS raised, "
     + ", ".join(
         f"sum(w * ({expression})::integer) AS {name}" for name, expression in COUNTED.items()
     )
     + ", count(*) FILTER (WHERE w = 1 AND awaiting_due >= %(moment)s) AS not_yet_due"
     " FROM changed GROUP BY 1"
-    " UNION ALL SELECT {key}, k.kind, {schema}.metrics_bucket(k.hours), sum(w), "
-    + ", ".join("NULL" for _ in COUNTED)
-    + ", NULL FROM changed"
-    + DURATIONS
-    + " GROUP BY 1, 2, 3"
+    " UNION ALL SELECT key, kind, array_agg(bucket), array_agg(n), "
+    + ", ".join("NULL" for _ in ["raised", *COUNTED])
+    + ", NULL FROM h GROUP BY key, kind"
 )
 
 #: One row per group and kind of duration: its histogram as two arrays (buckets, counts).
@@ -173,12 +175,18 @@ def _add_histogram(
     histograms: Histograms, key: str, duration: Duration, deltas: dict[int, int]
 ) -> None:
     """Adds counts per bucket to one histogram (buckets left empty are dropped)."""
-    buckets, tallies = histograms.get(key, {}).get(duration, ((), ()))
-    found = dict(zip(buckets, tallies, strict=True))
-    for bucket, count in deltas.items():
-        found[bucket] = found.get(bucket, 0) + count
-    kept = sorted((bucket, n) for bucket, n in found.items() if n)
-    histograms.setdefault(key, {})[duration] = ([b for b, _ in kept], [n for _, n in kept])
+    kinds = histograms.setdefault(key, {})
+    buckets, tallies = (list(part) for part in kinds.get(duration, ((), ())))
+    for bucket, count in deltas.items():  # a few buckets into a sorted list of ~100
+        index = bisect.bisect_left(buckets, bucket)
+        if index < len(buckets) and buckets[index] == bucket:
+            tallies[index] += count
+            if not tallies[index]:
+                del buckets[index], tallies[index]
+        elif count:
+            buckets.insert(index, bucket)
+            tallies.insert(index, count)
+    kinds[duration] = (buckets, tallies)
 
 
 class PostgresMetricsView(PostgresView, MetricsView):
@@ -590,7 +598,6 @@ class PostgresMetricsView(PostgresView, MetricsView):
         histograms = self._rolled_up_histograms(curs, _aligned_periods(months), group_by)
         params = {"start": query.start, "end": query.end, "moment": query.moment}
         curs.execute(self._sql(_CORRECTIONS.replace("{key}", KEYS[group_by.value])), params)
-        moved: dict[tuple[str, Duration], dict[int, int]] = {}
         for row in curs.fetchall():
             key = row["key"]
             if row["kind"] is None:
@@ -600,10 +607,8 @@ class PostgresMetricsView(PostgresView, MetricsView):
                         figures[figure] += int(row[figure.value])
                 figures[Figure.OVERDUE_OPEN] += int(row["awaiting"]) - int(row["not_yet_due"])
             else:
-                deltas = moved.setdefault((key, KIND_DURATIONS[row["kind"]]), {})
-                deltas[row["bucket"]] = deltas.get(row["bucket"], 0) + int(row["raised"])
-        for (key, duration), deltas in moved.items():
-            _add_histogram(histograms, key, duration, deltas)
+                deltas = dict(zip(row["buckets"], row["counts"], strict=True))
+                _add_histogram(histograms, key, KIND_DURATIONS[row["kind"]], deltas)
         return {k: f for k, f in counts.items() if f[Figure.RAISED] > 0}, histograms
 
     def _histograms(
@@ -642,9 +647,12 @@ class PostgresMetricsView(PostgresView, MetricsView):
         histograms: Histograms = {}
         for row in rows:
             kinds = histograms.setdefault(row["key"], {})
-            # Both arrays were gathered in one order; put the pairs in bucket order.
-            pairs = sorted(zip(row["buckets"], row["counts"], strict=True))
-            kinds[KIND_DURATIONS[row["kind"]]] = ([b for b, _ in pairs], [n for _, n in pairs])
+            buckets, counts = row["buckets"], row["counts"]
+            # Both arrays were gathered in one order, usually the index's (bucket order).
+            if buckets != sorted(buckets):
+                pairs = sorted(zip(buckets, counts, strict=True))
+                buckets, counts = [b for b, _ in pairs], [n for _, n in pairs]
+            kinds[KIND_DURATIONS[row["kind"]]] = (buckets, counts)
         return histograms
 
     def appeal_cases(self, query: AppealQuery, figure: Figure) -> list[CaseRef]:
