@@ -102,17 +102,18 @@ HISTORY_COLUMNS = {
     "reply_work_hours": "double precision",
 }
 
-#: The dimensions and durations of an appeal row `r` (the only table in scope), one row per
-#: (dimension, key) and per (kind, hours); the trigger's functions and the fills share them.
+#: The dimensions and durations of the appeal row in scope (the only one), one row per
+#: (dimension, key) and per (kind, hours); the trigger's functions, the fills and the
+#: figure queries share them.
 _DIMENSIONS = (
     " CROSS JOIN LATERAL (VALUES "
     + ", ".join(f"('{name}', {expression})" for name, expression in KEYS.items())
     + ") d(dimension, key)"
 )
-_DURATIONS = (
+DURATION_ROWS = (
     " CROSS JOIN LATERAL (VALUES "
     + ", ".join(
-        f"({kind}::smallint, r.{duration.value})" for duration, kind in DURATION_KINDS.items()
+        f"({kind}::smallint, {duration.value})" for duration, kind in DURATION_KINDS.items()
     )
     + ") k(kind, hours)"
 )
@@ -149,7 +150,7 @@ FILL = (
         + ", d.dimension, d.key, k.kind, {schema}.metrics_bucket(k.hours), count(*)"
         " FROM {schema}.metrics_appeals r"
         + _DIMENSIONS
-        + _DURATIONS
+        + DURATION_ROWS
         + " WHERE k.hours IS NOT NULL {guard} GROUP BY 2, 3, 4, 5, 6",
         "AND NOT EXISTS (SELECT FROM {schema}.metrics_durations)",
     ),
@@ -266,7 +267,7 @@ ROLLUP_STATEMENTS = (
     " {schema}.metrics_bucket(k.hours), weight"
     " FROM (SELECT (a).*) r CROSS JOIN LATERAL {schema}.metrics_periods(r.raised_at) p"
     + _DIMENSIONS
-    + _DURATIONS
+    + DURATION_ROWS
     + " WHERE r.raised_at IS NOT NULL AND k.hours IS NOT NULL $$",
     # The trigger: the old row's contribution out, the new row's in, net changes only; the
     # row's previous version closed and the new one recorded.

@@ -27,6 +27,7 @@ from infrastructure.metrics_replay import APPEAL_COLUMNS, VERSION_COLUMNS, Appea
 from infrastructure.metrics_rollup import (
     COUNTED,
     DURATION_KINDS,
+    DURATION_ROWS,
     FILL_STATEMENTS,
     FLAGS,
     HISTORY_COLUMNS,
@@ -76,11 +77,7 @@ RAW_COUNTS = ", ".join(
     + [f"count(*) FILTER (WHERE {f.value}) AS {f.value}" for f in Figure if f is not Figure.RAISED]
 )
 #: The durations of the per-appeal rows `c`, one row per (appeal, kind) that has one.
-DURATIONS = (
-    " CROSS JOIN LATERAL (VALUES "
-    + ", ".join(f"({kind}, {duration.value})" for duration, kind in DURATION_KINDS.items())
-    + ") k(kind, hours) WHERE k.hours IS NOT NULL"
-)
+DURATIONS = DURATION_ROWS + " WHERE k.hours IS NOT NULL"
 KIND_DURATIONS = {kind: duration for duration, kind in DURATION_KINDS.items()}
 #: Kinds of period the duration histograms are kept for, by length in months.
 ROLLED_UP_PERIODS = {1: "M", 3: "Q", 6: "H", 12: "Y"}
