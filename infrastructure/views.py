@@ -439,14 +439,14 @@ class PostgresView(PostgresTrackingRecorder, View):
 
 
 class _JsonText(Dumper):
-    """A jsonb value in binary COPY from its JSON text (a str already serialised)."""
+    """A jsonb value in binary COPY from its JSON text, already serialised (str or bytes)."""
 
     format = Format.BINARY
     oid = postgres.types["jsonb"].oid
 
     def dump(self, obj: Any) -> bytes:
-        text: str = obj
-        return b"\x01" + text.encode()  # jsonb's binary format: version 1, then the text
+        text: bytes = obj if isinstance(obj, bytes) else obj.encode()
+        return b"\x01" + text  # jsonb's binary format: version 1, then the text
 
 
 def _execute_runs(cursor: Cursor[DictRow], statements: list[Statement]) -> None:
