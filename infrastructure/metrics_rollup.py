@@ -121,7 +121,9 @@ _PERIODS_OF_MONTH = (
     " CROSS JOIN LATERAL {schema}.metrics_periods(c.start::timestamp AT TIME ZONE"
     " 'Asia/Shanghai') p"
 )
-_MONTH_OF_RAISING = "date_trunc('month', r.raised_at AT TIME ZONE 'Asia/Shanghai')::date"
+#: The local month an appeal was raised in (the roll-ups' month; an index's first column).
+MONTH_RAISED = "(date_trunc('month', raised_at AT TIME ZONE 'Asia/Shanghai'))::date"
+_MONTH_OF_RAISING = MONTH_RAISED.replace("raised_at", "r.raised_at")
 
 #: The roll-ups summed from every appeal row: months from the rows, then quarters, halves
 #: and years from the months. `{guard}` is empty in a rebuild (the tables start empty) and a
@@ -220,6 +222,14 @@ ROLLUP_STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS metrics_appeals_period ON {schema}.metrics_appeals"
     " (raised_at, changed_at, awaiting_due)"
     " INCLUDE (case_id, department, raised_department, channel, tier, category)",
+    # The appeals of some months that changed after a moment (`as_of` corrects the
+    # roll-ups by them), or whose deadline is still to come at a moment (`overdue_open`):
+    # a range of each month's entries, where the period index above would be read over
+    # every appeal of the months (a year as of mid-year: 50,000 entries for 1,000).
+    "CREATE INDEX IF NOT EXISTS metrics_appeals_month_changed ON {schema}.metrics_appeals"
+    f" (({MONTH_RAISED}), changed_at)",
+    "CREATE INDEX IF NOT EXISTS metrics_appeals_month_due ON {schema}.metrics_appeals"
+    f" (({MONTH_RAISED}), awaiting_due) WHERE awaiting_due IS NOT NULL",
     "CREATE TABLE IF NOT EXISTS {schema}.metrics_counts ("
     # Keys compare bytewise ("C"): grouping and sorting them must not cost a collation.
     ' period text NOT NULL, start date NOT NULL, department text COLLATE "C" NOT NULL,'

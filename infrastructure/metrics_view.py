@@ -32,6 +32,7 @@ from infrastructure.metrics_rollup import (
     FLAGS,
     HISTORY_COLUMNS,
     KEYS,
+    MONTH_RAISED,
     REPLAY_SETTING,
     ROLLUP_STATEMENTS,
     VALID_UNTIL,
@@ -90,17 +91,24 @@ _COLUMNS = ", ".join(HISTORY_COLUMNS)
 #: rows as they are now contribute taken away (w = -1) and what their versions valid then
 #: contributed added back (w = 1), to counts (kind NULL) and to each histogram bucket.
 _CORRECTIONS = (
-    "WITH moved AS MATERIALIZED (SELECT case_id FROM {schema}.metrics_appeals"  # noqa: S608
-    " WHERE raised_at >= %(start)s AND raised_at < %(end)s AND changed_at > %(moment)s),"
-    # Each changed appeal's current version (w = -1) and its version valid then (w = 1),
-    # found together among the appeal's few versions. LIMIT keeps it a lookup per appeal:
-    # flattened into a join, it was planned as a scan of every version whenever the count
-    # of changed appeals was misjudged.
-    " changed AS MATERIALIZED (SELECT CASE WHEN v.valid_to IS NULL THEN -1 ELSE 1 END AS w, "
-    + _COLUMNS.replace("case_id", "v.case_id", 1)
-    + " FROM moved m CROSS JOIN LATERAL (SELECT * FROM {schema}.metrics_appeal_versions v"  # noqa: S608
-    "  WHERE v.case_id = m.case_id AND (v.valid_to IS NULL OR (v.valid_from <= %(moment)s"
-    f"  AND {VALID_UNTIL} > %(moment)s)) LIMIT 2) v)"
+    "WITH moved AS MATERIALIZED (SELECT "  # noqa: S608
+    + _COLUMNS
+    + " FROM {schema}.metrics_appeals WHERE "
+    + MONTH_RAISED
+    + " = ANY(%(months)s) AND changed_at > %(moment)s"
+    " AND raised_at >= %(start)s AND raised_at < %(end)s),"
+    # Each changed appeal's row now (w = -1: its current version) and its version valid
+    # then (w = 1): the newest begun by the moment, one step back in the appeal's index.
+    # LIMIT keeps it a lookup per appeal: flattened into a join, it was planned as a scan
+    # of every version whenever the count of changed appeals was misjudged.
+    " changed AS MATERIALIZED (SELECT -1 AS w, "
+    + _COLUMNS
+    + " FROM moved UNION ALL SELECT 1, "
+    + ", ".join(f"v.{column}" for column in HISTORY_COLUMNS)
+    + " FROM moved m CROSS JOIN LATERAL (SELECT * FROM {schema}.metrics_appeal_versions v"
+    "  WHERE v.case_id = m.case_id AND v.valid_from <= %(moment)s"
+    "  AND (v.valid_to IS NULL OR v.valid_to > %(moment)s)"
+    "  ORDER BY v.valid_from DESC LIMIT 1) v)"
     ", h AS (SELECT {key} AS key, k.kind, {schema}.metrics_bucket(k.hours) AS bucket,"
     " sum(w) AS n FROM changed" + DURATIONS + " GROUP BY 1, 2, 3)"
     " SELECT {key} AS key, NULL::smallint AS kind, NULL::integer[] AS buckets,"
@@ -128,6 +136,16 @@ def _whole_months(query: AppealQuery) -> tuple[date, date] | None:
     if any(m.day != 1 or m.time() != time(0) for m in (first, after)):
         return None
     return first.date(), after.date()
+
+
+def _month_starts(months: tuple[date, date]) -> list[date]:
+    """The first day of each month of a run of whole months."""
+    first, after = months
+    starts = []
+    while first < after:
+        starts.append(first)
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return starts
 
 
 def _rolled_up_period(months: tuple[date, date]) -> tuple[str, date] | None:
@@ -429,7 +447,10 @@ class PostgresMetricsView(PostgresView, MetricsView):
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             # JIT compiling a plan costs 40-100 ms, more than any of these queries takes.
-            curs.execute("SET LOCAL jit = off")
+            # A plan for the values at hand: the best one depends on them (a moment a year
+            # back finds 1,000 changed appeals, today none), and a generic plan, which
+            # PostgreSQL adopts for a statement prepared and run often, fits none of them.
+            curs.execute("SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan")
             yield curs
 
     def appeal_groups(self, query: AppealQuery, group_by: Dimension) -> list[AppealGroup]:
@@ -511,6 +532,7 @@ class PostgresMetricsView(PostgresView, MetricsView):
             "start": query.start,
             "end": query.end,
             "moment": query.moment,
+            "months": _month_starts(months),
         }
         if period is None:  # a run of whole months: their monthly rows
             summed = ["period = 'M'", "start >= %(first)s", "start < %(after)s"]
@@ -542,7 +564,7 @@ class PostgresMetricsView(PostgresView, MetricsView):
         curs.execute(
             self._sql(
                 f"SELECT {KEYS[key]} AS key, count(*) AS n FROM {{schema}}.metrics_appeals"  # noqa: S608
-                " WHERE awaiting_due >= %(moment)s"
+                f" WHERE {MONTH_RAISED} = ANY(%(months)s) AND awaiting_due >= %(moment)s"
                 " AND raised_at >= %(start)s AND raised_at < %(end)s"
                 + (" AND changed_at <= %(moment)s" if unchanged_since else "")
                 + f" AND {' AND '.join(matched)} GROUP BY 1"
@@ -593,7 +615,12 @@ class PostgresMetricsView(PostgresView, MetricsView):
         period = _rolled_up_period(months)
         counts = self._rolled_up_counts(curs, query, group_by, months, period, unchanged_since=True)
         histograms = self._rolled_up_histograms(curs, _aligned_periods(months), group_by)
-        params = {"start": query.start, "end": query.end, "moment": query.moment}
+        params = {
+            "start": query.start,
+            "end": query.end,
+            "moment": query.moment,
+            "months": _month_starts(months),
+        }
         curs.execute(self._sql(_CORRECTIONS.replace("{key}", KEYS[group_by.value])), params)
         for row in curs.fetchall():
             key = row["key"]
