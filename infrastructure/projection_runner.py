@@ -162,7 +162,16 @@ def try_lock(conn: psycopg.Connection[Any], name: str) -> bool:
 def view_lock(conninfo: str, name: str) -> Iterator[psycopg.Connection[Any] | None]:
     """A connection holding the view's advisory lock, or None when another process holds it."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        yield conn if try_lock(conn, name) else None
+        if not try_lock(conn, name):
+            yield None
+            return
+        try:
+            yield conn
+        finally:
+            # Released before returning: a closed session's locks go only when its server
+            # process has finished exiting, which a rebuild that follows could beat.
+            with contextlib.suppress(psycopg.Error):  # a broken connection frees it anyway
+                conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key(name),))
 
 
 class ViewRunner:
@@ -340,7 +349,9 @@ class Views:
 
     def rebuild(self, name: str, *, progress: Callable[[int, int], None] | None = None) -> int:
         """Empties the view and replays every event into it (see `rebuild`)."""
-        return rebuild(spec_named(name), self._env, self._conninfo, progress=progress)
+        return rebuild(
+            spec_named(name), self._env, self._conninfo, progress=progress, events=self._events
+        )
 
     def head(self) -> int:
         """The position of the newest event in the store."""
@@ -403,6 +414,7 @@ def rebuild(
     *,
     progress: Callable[[int, int], None] | None = None,
     batch: int = REPLAY_BATCH,
+    events: EventLog | None = None,
 ) -> int:
     """Empties the view and replays every event into it in one transaction.
 
@@ -410,7 +422,8 @@ def rebuild(
     Reads only the events the projection has handlers for (`event_topics`), so views that
     care about a few kinds of event rebuild at close to the raw read rate; a thread reads
     and decodes the next batches while the view applies one (`replay`). Reports progress
-    as (position reached, head); returns the number of events replayed.
+    as (position reached, head); returns the number of events replayed. Reads through
+    `events` when given (a process's open event log: no pool to open and close per view).
     """
     with view_lock(conninfo, spec.name) as lock:
         if lock is None:
@@ -419,12 +432,13 @@ def rebuild(
                 "`huiyin project`); stop it first"
             )
             raise ViewBusy(msg)
-        events = EventLog(runner_env(env))
+        own_log = events is None
+        log = EventLog(runner_env(env)) if events is None else events
         view = construct_view(spec, runner_env(env))
         try:
             process_event = handler_of(spec.projection(view=view))
             topics = spec.projection.event_topics()
-            head = events.recorder.max_notification_id() or 0
+            head = log.recorder.max_notification_id() or 0
             done = 0
             # A rebuild allocates millions of objects and frees them without cycles, and it
             # holds many rows in memory: the cyclic collector, walking them again and again,
@@ -433,11 +447,11 @@ def rebuild(
             gc.disable()
             try:
                 with view.rebuilding():
-                    batches = replay(events, head, topics, batch=batch)
+                    batches = replay(log, head, topics, batch=batch)
                     try:
                         for decoded in batches:
                             for position, event in decoded:
-                                process_event(event, Tracking(events.name, position))
+                                process_event(event, Tracking(log.name, position))
                             done += len(decoded)
                             if progress is not None:
                                 progress(decoded[-1][0], head)  # positions, not counts
@@ -445,7 +459,7 @@ def rebuild(
                         batches.close()  # stops the reading thread, also after an error
                     if head:
                         # Every event up to the head is accounted for, read or not.
-                        view.skip(Tracking(events.name, head))
+                        view.skip(Tracking(log.name, head))
                         if progress is not None:
                             progress(head, head)
             finally:
@@ -454,4 +468,5 @@ def rebuild(
             return done
         finally:
             view.close()
-            events.close()
+            if own_log:
+                log.close()

@@ -15,7 +15,16 @@ from application.casework import AppealDraft, Casework
 from domain.actors import Actor, Role
 from domain.terms import Channel, Kind
 from infrastructure.database import conninfo
-from infrastructure.projection_runner import VIEWS, EventLog, ViewBusy, ViewRunner, rebuild
+from infrastructure.projection_runner import (
+    VIEWS,
+    EventLog,
+    ViewBusy,
+    ViewRunner,
+    lock_key,
+    rebuild,
+    try_lock,
+    view_lock,
+)
 from infrastructure.replay import Decoder, LogRows, replay
 from projections.cases import CaseIndex, CaseIndexView
 from projections.view import APPLICATION_NAME
@@ -148,6 +157,30 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
     assert seen[-1] == (head, head)
     assert _rows(services) == live
     assert view.position() == head
+
+
+def test_rebuilds_one_after_another_each_take_the_view(
+    services: Services, casework: Casework, paused_case_index: None
+) -> None:
+    """A rebuild lets go of the view's lock before it returns, so the next one, at once,
+    is not refused as if another process ran the view."""
+    _raise(casework, "安全监察部")
+    head = services.views.head()
+    for _ in range(3):
+        services.views.rebuild("case_index")
+    assert services.views.get("case_index").position() == head
+
+
+def test_a_view_lock_is_free_as_soon_as_its_holder_is_done(services: Services) -> None:
+    """Not only once the holder's server process has finished exiting: a rebuild that
+    follows another at once must find the view free."""
+    url = conninfo(services.database_url)
+    with psycopg.connect(url, autocommit=True) as other:
+        for _ in range(50):
+            with view_lock(url, "lock-probe") as held:
+                assert held is not None
+            assert try_lock(other, "lock-probe")
+            other.execute("SELECT pg_advisory_unlock(%s)", (lock_key("lock-probe"),))
 
 
 def test_a_rebuild_is_refused_while_another_process_runs_the_view(services: Services) -> None:
