@@ -110,7 +110,7 @@ _CORRECTIONS = (
     "  AND (v.valid_to IS NULL OR v.valid_to > %(moment)s)"
     "  ORDER BY v.valid_from DESC LIMIT 1) v)"
     ", h AS (SELECT {key} AS key, k.kind, {schema}.metrics_bucket(k.hours) AS bucket,"
-    " sum(w) AS n FROM changed" + DURATIONS + " GROUP BY 1, 2, 3)"
+    " sum(w) AS n FROM changed" + DURATIONS + " GROUP BY 1, 2, 3 HAVING sum(w) <> 0)"
     " SELECT {key} AS key, NULL::smallint AS kind, NULL::integer[] AS buckets,"
     " NULL::bigint[] AS counts, sum(w) AS raised, "
     + ", ".join(
@@ -445,12 +445,15 @@ class PostgresMetricsView(PostgresView, MetricsView):
     def _snapshot(self) -> Iterator[Cursor[DictRow]]:
         """A cursor whose queries all see the view at one moment (between two events)."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             # JIT compiling a plan costs 40-100 ms, more than any of these queries takes.
             # A plan for the values at hand: the best one depends on them (a moment a year
             # back finds 1,000 changed appeals, today none), and a generic plan, which
             # PostgreSQL adopts for a statement prepared and run often, fits none of them.
-            curs.execute("SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan")
+            # One round trip for the three.
+            curs.execute(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;"
+                " SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan"
+            )
             yield curs
 
     def appeal_groups(self, query: AppealQuery, group_by: Dimension) -> list[AppealGroup]:
