@@ -9,7 +9,7 @@ from eventsourcing.persistence import Tracking
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.views import PostgresView, RebuildRows, Statement
+from infrastructure.views import HeldRowsView, Statement
 from projections.cases import (
     CaseChanged,
     CaseIndexView,
@@ -81,7 +81,7 @@ ADD_DEPARTMENTS = (
 )
 
 
-class PostgresCaseIndexView(PostgresView, CaseIndexView):
+class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
     """One row per case; indexes serve the list filters and the newest-first order.
 
     A rebuild keeps every case's row in memory (`RebuildRows`), applies each change the way
@@ -121,7 +121,6 @@ class PostgresCaseIndexView(PostgresView, CaseIndexView):
         self._open_sql = SQL(OPEN_CASE).format(schema)
         self._change_sql = SQL(CHANGE_CASE).format(schema)
         self._add_sql = SQL(ADD_DEPARTMENTS).format(schema)
-        self._held: RebuildRows[UUID, _Row] | None = None
 
     def _table(self) -> Identifier:
         return Identifier(self.datastore.schema)
@@ -204,16 +203,6 @@ class PostgresCaseIndexView(PostgresView, CaseIndexView):
             },
         )
         self.write(tracking, (statement,))
-
-    def _rebuild_started(self) -> None:
-        self._held = RebuildRows(self._copy_held)
-
-    def _rebuild_finishing(self) -> None:
-        if self._held is not None:
-            self._held.drain()
-
-    def _rebuild_ended(self) -> None:
-        self._held = None
 
     def _copy_held(self, rows: list[_Row]) -> None:
         """Copies rows held by a rebuild, then has PostgreSQL add the departments it must."""

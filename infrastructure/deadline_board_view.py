@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.views import PostgresView, RebuildRows, Statement
+from infrastructure.views import HeldRowsView, Statement
 from projections.deadlines import BoardChange, DeadlineBoardView, DueCase
 
 #: The columns in the order a rebuild's rows hold them (and COPY sends them).
@@ -31,7 +31,7 @@ MISSED = (
 )
 
 
-class PostgresDeadlineBoardView(PostgresView, DeadlineBoardView):
+class PostgresDeadlineBoardView(HeldRowsView[UUID, dict[str, list[Any]]], DeadlineBoardView):
     """Owed acts with their due times; a partial index finds the overdue ones fast.
 
     A rebuild keeps each case's rows in memory (`RebuildRows`, keyed by case), applies each
@@ -59,7 +59,6 @@ class PostgresDeadlineBoardView(PostgresView, DeadlineBoardView):
         self._settle_sql = SQL(SETTLE).format(schema)
         self._owe_sql = SQL(OWE).format(schema)
         self._missed_sql = SQL(MISSED).format(schema)
-        self._held: RebuildRows[UUID, dict[str, list[Any]]] | None = None
 
     def change(self, change: BoardChange, tracking: Tracking) -> None:
         held = self._held
@@ -90,16 +89,6 @@ class PostgresDeadlineBoardView(PostgresView, DeadlineBoardView):
             act, due = change.missed
             statements.append((self._missed_sql, {"id": change.case_id, "act": act, "due": due}))
         self.write(tracking, statements)
-
-    def _rebuild_started(self) -> None:
-        self._held = RebuildRows(self._copy_held)
-
-    def _rebuild_finishing(self) -> None:
-        if self._held is not None:
-            self._held.drain()
-
-    def _rebuild_ended(self) -> None:
-        self._held = None
 
     def _copy_held(self, cases: list[dict[str, list[Any]]]) -> None:
         rows = (row for acts in cases for row in acts.values())

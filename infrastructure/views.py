@@ -438,6 +438,27 @@ class PostgresView(PostgresTrackingRecorder, View):
             return curs.fetchall()
 
 
+class HeldRowsView(PostgresView, Generic[K, R]):
+    """A view whose rebuild holds its rows per case in memory (`RebuildRows`) and writes
+    them with `_copy_held` when the limit is passed and at the end."""
+
+    _held: RebuildRows[K, R] | None = None
+
+    def _copy_held(self, rows: list[R]) -> None:
+        """Writes rows the rebuild held (by `copy_rows`)."""
+        raise NotImplementedError
+
+    def _rebuild_started(self) -> None:
+        self._held = RebuildRows(self._copy_held)
+
+    def _rebuild_finishing(self) -> None:
+        if self._held is not None:
+            self._held.drain()
+
+    def _rebuild_ended(self) -> None:
+        self._held = None
+
+
 class _JsonText(Dumper):
     """A jsonb value in binary COPY from its JSON text, already serialised (str or bytes)."""
 
