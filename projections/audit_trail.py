@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache, cached_property, singledispatchmethod
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -74,9 +74,13 @@ IDENTITY_CACHE = 1_000
 MAX_LIMIT = 500
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    """One event as the audit trail records it (personal data already removed)."""
+class AuditEntry(NamedTuple):
+    """One event as the audit trail records it (personal data already removed).
+
+    A named tuple, not a frozen dataclass: as immutable, and made for every event of a
+    rebuild in a quarter of the time (a frozen dataclass sets each field through
+    `object.__setattr__`).
+    """
 
     case_id: UUID
     case_type: str
