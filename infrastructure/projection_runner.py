@@ -348,9 +348,15 @@ class Views:
         return runner is not None and runner.leading[name].wait(timeout)
 
     def rebuild(self, name: str, *, progress: Callable[[int, int], None] | None = None) -> int:
-        """Empties the view and replays every event into it (see `rebuild`)."""
+        """Empties the view and replays every event into it (see `rebuild`), through the
+        process's open event log and view (no pool to open and close, no tables to check)."""
         return rebuild(
-            spec_named(name), self._env, self._conninfo, progress=progress, events=self._events
+            spec_named(name),
+            self._env,
+            self._conninfo,
+            progress=progress,
+            events=self._events,
+            view=self.get(name),
         )
 
     def head(self) -> int:
@@ -415,6 +421,7 @@ def rebuild(
     progress: Callable[[int, int], None] | None = None,
     batch: int = REPLAY_BATCH,
     events: EventLog | None = None,
+    view: PostgresView | None = None,
 ) -> int:
     """Empties the view and replays every event into it in one transaction.
 
@@ -423,7 +430,8 @@ def rebuild(
     care about a few kinds of event rebuild at close to the raw read rate; a thread reads
     and decodes the next batches while the view applies one (`replay`). Reports progress
     as (position reached, head); returns the number of events replayed. Reads through
-    `events` when given (a process's open event log: no pool to open and close per view).
+    `events` and writes through `view` when given (a process's open event log and view:
+    no pool to open and close per rebuild); otherwise opens its own and closes them.
     """
     with view_lock(conninfo, spec.name) as lock:
         if lock is None:
@@ -432,9 +440,10 @@ def rebuild(
                 "`huiyin project`); stop it first"
             )
             raise ViewBusy(msg)
-        own_log = events is None
+        own_log, own_view = events is None, view is None
         log = EventLog(runner_env(env)) if events is None else events
-        view = construct_view(spec, runner_env(env))
+        if view is None:
+            view = construct_view(spec, runner_env(env))
         try:
             process_event = handler_of(spec.projection(view=view))
             topics = spec.projection.event_topics()
@@ -467,6 +476,7 @@ def rebuild(
                     gc.enable()
             return done
         finally:
-            view.close()
+            if own_view:
+                view.close()
             if own_log:
                 log.close()
