@@ -27,7 +27,6 @@ from infrastructure.metrics_replay import APPEAL_COLUMNS, VERSION_COLUMNS, Appea
 from infrastructure.metrics_rollup import (
     COUNTED,
     DURATION_KINDS,
-    DURATION_ROWS,
     FILL_STATEMENTS,
     FLAGS,
     HISTORY_COLUMNS,
@@ -77,9 +76,23 @@ RAW_COUNTS = ", ".join(
     ["count(*) AS raised"]
     + [f"count(*) FILTER (WHERE {f.value}) AS {f.value}" for f in Figure if f is not Figure.RAISED]
 )
-#: The durations of the per-appeal rows `c`, one row per (appeal, kind) that has one.
-DURATIONS = DURATION_ROWS + " WHERE k.hours IS NOT NULL"
 KIND_DURATIONS = {kind: duration for duration, kind in DURATION_KINDS.items()}
+
+
+def _bucket_counts(rows: str, key: str, count: str = "count(*)", having: str = "") -> str:
+    """Per group (`key`), kind of duration and bucket, how many of `rows` (`count`) have
+    that duration: one aggregate per kind over the same rows, which PostgreSQL runs in
+    four-fifths of the time of one aggregate over the rows paired with each kind."""
+    return " UNION ALL ".join(
+        f"SELECT {key} AS key, {kind}::smallint AS kind,"  # noqa: S608  # constant fragments
+        f" {{schema}}.metrics_bucket({duration.value}) AS bucket, {count} AS n"
+        f" FROM {rows} WHERE {duration.value} IS NOT NULL GROUP BY 1, 3{having}"
+        for duration, kind in DURATION_KINDS.items()
+    )
+
+
+#: The columns durations are read from.
+_DURATION_COLUMNS = ", ".join(duration.value for duration in DURATION_KINDS)
 #: Kinds of period the duration histograms are kept for, by length in months.
 ROLLED_UP_PERIODS = {1: "M", 3: "Q", 6: "H", 12: "Y"}
 
@@ -109,8 +122,7 @@ _CORRECTIONS = (
     "  WHERE v.case_id = m.case_id AND v.valid_from <= %(moment)s"
     "  AND (v.valid_to IS NULL OR v.valid_to > %(moment)s)"
     "  ORDER BY v.valid_from DESC LIMIT 1) v)"
-    ", h AS (SELECT {key} AS key, k.kind, {schema}.metrics_bucket(k.hours) AS bucket,"
-    " sum(w) AS n FROM changed" + DURATIONS + " GROUP BY 1, 2, 3 HAVING sum(w) <> 0)"
+    ", h AS (" + _bucket_counts("changed", "{key}", "sum(w)", " HAVING sum(w) <> 0") + ")"
     " SELECT {key} AS key, NULL::smallint AS kind, NULL::integer[] AS buckets,"
     " NULL::bigint[] AS counts, sum(w) AS raised, "
     + ", ".join(
@@ -507,12 +519,9 @@ class PostgresMetricsView(PostgresView, MetricsView):
         sql = (
             "WITH c AS MATERIALIZED ("  # noqa: S608
             + text.replace("{columns}", "*")
-            + "), h AS (SELECT "
-            + key
-            + " AS key, k.kind, {schema}.metrics_bucket(k.hours) AS bucket, count(*) AS n"
-            + " FROM c"
-            + DURATIONS
-            + " GROUP BY 1, 2, 3)"
+            + "), h AS ("
+            + _bucket_counts("c", key)
+            + ")"
             + f" SELECT {key} AS key, {RAW_COUNTS}, NULL::smallint AS kind,"  # noqa: S608
             " NULL::integer[] AS buckets, NULL::bigint[] AS counts FROM c GROUP BY 1"
             " UNION ALL SELECT key, "
@@ -654,12 +663,10 @@ class PostgresMetricsView(PostgresView, MetricsView):
         self, curs: Cursor[DictRow], query: AppealQuery, group_by: Dimension
     ) -> Histograms:
         text, params = self._cases(query)
-        text = text.replace(
-            "{columns}",
-            f"{group_by.value} AS key, k.kind, {{schema}}.metrics_bucket(k.hours) AS bucket,"
-            " count(*) AS n",
-        ).replace(" FROM c WHERE ", " FROM c" + DURATIONS + " AND ")
-        curs.execute(self._sql(_HISTOGRAMS.format(text + " GROUP BY 1, 2, 3")), params)
+        # Only the columns the histograms read are kept, once, for the four aggregates.
+        rows = text.replace("{columns}", f"{group_by.value} AS key, {_DURATION_COLUMNS}")
+        counted = f"WITH r AS MATERIALIZED ({rows}) {_bucket_counts('r', 'key')}"
+        curs.execute(self._sql(_HISTOGRAMS.format(counted)), params)
         return self._gathered(curs.fetchall())
 
     def _rolled_up_histograms(
