@@ -90,16 +90,6 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
     """One row per event; an index per filter, each ending in position for the cursor."""
 
     tables = ("audit_trail", "audit_trail_cases")
-    # Only queries read them: a rebuild's rows go in by COPY, its live statements (cases
-    # it wrote out already) look cases up by their key.
-    deferred_indexes = (
-        "audit_trail_case",
-        "audit_trail_actor",
-        "audit_trail_department",
-        "audit_trail_event_type",
-        "audit_trail_case_type",
-        "audit_trail_occurred",
-    )
     create_statements = (
         "CREATE TABLE IF NOT EXISTS {schema}.audit_trail_cases ("
         " case_id uuid PRIMARY KEY,"

@@ -89,8 +89,6 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
     """
 
     tables = ("case_index",)
-    # Only queries read them; the rebuild's own statements find rows by id.
-    deferred_indexes = ("case_index_type_opened", "case_index_departments", "case_index_deadline")
     create_statements = (
         "CREATE TABLE IF NOT EXISTS {schema}.case_index ("
         " id uuid PRIMARY KEY,"

@@ -295,30 +295,66 @@ def test_every_index_a_rebuild_sets_aside_exists(services: Services) -> None:
         assert set(spec.view.deferred_indexes) <= set(indexes), spec.name
 
 
+#: The views whose rebuilds set query-only indexes aside.
+DEFERRING = [name for name, spec in VIEWS.items() if spec.view.deferred_indexes]
+
+
+@pytest.fixture
+def paused_deferring_views(services: Services) -> Iterator[None]:
+    """The session's runners of the views that set indexes aside, stopped for the test."""
+    services.views.stop_runners(DEFERRING)
+    yield
+    services.views.start_runners(DEFERRING)
+
+
 def test_a_rebuild_builds_again_the_indexes_it_set_aside(
-    services: Services, casework: Casework, paused_held_views: None
+    services: Services, casework: Casework, paused_deferring_views: None
 ) -> None:
     """Query-only indexes are dropped while the rows go in and built again after, as
     they were defined; queries by them still find the rows."""
+    assert DEFERRING
     _moving_appeals(casework)
     before = _index_definitions(services)
 
-    for name in HELD_VIEWS:
+    for name in DEFERRING:
         services.views.rebuild(name)
 
     assert _index_definitions(services) == before
-    department = next(row["departments"][0] for row in _rows(services) if row["departments"])
     with psycopg.connect(conninfo(services.database_url)) as conn:
-        conn.execute("SET enable_seqscan = off")
-        plan = conn.execute(
-            "EXPLAIN SELECT id FROM case_index WHERE departments @> ARRAY[%s]", (department,)
-        ).fetchall()
-        found = conn.execute(
-            "SELECT count(*) FROM case_index WHERE departments @> ARRAY[%s]", (department,)
+        department = conn.execute(
+            "SELECT department FROM metrics_appeals WHERE department IS NOT NULL LIMIT 1"
         ).fetchone()
-    assert "case_index_departments" in " ".join(line for (line,) in plan)
+        assert department is not None
+        by_department = (
+            "SELECT count(*) FROM metrics_appeals"
+            " WHERE COALESCE(department, raised_department) = %s AND raised_at < now()"
+        )
+        conn.execute("SET enable_seqscan = off")
+        plan = conn.execute("EXPLAIN " + by_department, department).fetchall()
+        found = conn.execute(by_department, department).fetchone()
+    assert "metrics_appeals_department" in " ".join(line for (line,) in plan)
     assert found is not None
     assert found[0] > 0
+
+
+def test_a_rebuild_that_fails_after_setting_indexes_aside_leaves_them(
+    services: Services,
+    casework: Casework,
+    paused_deferring_views: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _moving_appeals(casework)
+    services.views.rebuild("metrics")
+    indexes = _index_definitions(services)
+
+    def failing(view: Any, rows: list[Any]) -> None:
+        raise RuntimeError("writing failed")
+
+    monkeypatch.setattr("infrastructure.metrics_view.PostgresMetricsView._copy_held", failing)
+    with pytest.raises(RuntimeError, match="writing failed"):
+        services.views.rebuild("metrics")
+
+    assert _index_definitions(services) == indexes
 
 
 def test_a_failed_rebuild_leaves_the_old_rows(
