@@ -39,8 +39,6 @@ class PostgresDeadlineBoardView(HeldRowsView[UUID, dict[str, list[Any]]], Deadli
     """
 
     tables = ("deadline_board",)
-    # Only the watcher's query reads it; the rebuild's statements find rows by key.
-    deferred_indexes = ("deadline_board_owed",)
     create_statements = (
         "CREATE TABLE IF NOT EXISTS {schema}.deadline_board ("
         " case_id uuid NOT NULL,"

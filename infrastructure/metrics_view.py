@@ -228,18 +228,6 @@ class PostgresMetricsView(PostgresView, MetricsView):
         "metrics_counts",
         "metrics_durations",
     )
-    # Only queries read them. Not `metrics_appeal_versions_case`: a rebuild closes the
-    # versions of appeals it wrote out already by statements that find them by case.
-    deferred_indexes = (
-        "metrics_appeals_period",
-        "metrics_appeals_month_changed",
-        "metrics_appeals_month_due",
-        "metrics_appeals_department",
-        "metrics_appeal_versions_valid",
-        "metrics_action_items_deadline",
-        "metrics_penalties_recorded",
-        "metrics_cards_issued",
-    )
     create_statements = (
         "CREATE TABLE IF NOT EXISTS {schema}.metrics_appeals ("
         " case_id uuid PRIMARY KEY, case_number text NOT NULL,"

@@ -186,13 +186,6 @@ class PostgresView(PostgresTrackingRecorder, View):
     #: CREATE statements for the view's tables and indexes; `{schema}` is filled in.
     create_statements: tuple[str, ...] = ()
 
-    #: Indexes that only queries read: a rebuild drops them once the tables are emptied and
-    #: builds them again after the last row is in, in the same transaction. (PostgreSQL
-    #: sorting the rows once per index takes half the time of adding every row to every
-    #: index as it arrives.) Leave out any index the view's own statements look rows up
-    #: by: a rebuild runs them too, for cases it no longer holds in memory.
-    deferred_indexes: tuple[str, ...] = ()
-
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         for statement in self.create_statements:
@@ -329,7 +322,6 @@ class PostgresView(PostgresTrackingRecorder, View):
                 ),
                 (APPLICATION_NAME,),
             )
-            deferred = self._drop_deferred_indexes(curs)
             # COPY takes a jsonb column's documents as JSON text, already serialised.
             curs.adapters.register_dumper(None, _JsonText)
             self._rebuild_cursor = curs
@@ -343,8 +335,6 @@ class PostgresView(PostgresTrackingRecorder, View):
                 self._rebuild_finishing()
                 self._flush_rebuild()
                 writer.finish()
-                for definition in deferred:
-                    curs.execute(definition)
                 if self._rebuild_tracking is not None:
                     self._insert_tracking(curs, self._rebuild_tracking)
             finally:
@@ -357,26 +347,6 @@ class PostgresView(PostgresTrackingRecorder, View):
         PROGRESS.forget(self._progress_key)
         if self._rebuild_tracking is not None:
             PROGRESS.advanced(self._progress_key, self._rebuild_tracking.notification_id)
-
-    def _drop_deferred_indexes(self, curs: Cursor[DictRow]) -> list[str]:
-        """Drops the view's `deferred_indexes`; returns the statements that create them
-        again, as PostgreSQL defines them now."""
-        if not self.deferred_indexes:
-            return []
-        curs.execute(
-            "SELECT indexname, indexdef FROM pg_indexes"
-            " WHERE schemaname = %s AND tablename = ANY(%s) AND indexname = ANY(%s)"
-            " ORDER BY indexname",
-            (self.datastore.schema, list(self.tables), list(self.deferred_indexes)),
-        )
-        found = curs.fetchall()
-        for row in found:
-            curs.execute(
-                SQL("DROP INDEX {0}.{1}").format(
-                    Identifier(self.datastore.schema), Identifier(row["indexname"])
-                )
-            )
-        return [row["indexdef"] for row in found]
 
     def _row_estimates(self, curs: Cursor[DictRow]) -> dict[str, float]:
         """The planner's row count of each of the view's tables (-1 if never counted)."""

@@ -279,95 +279,6 @@ def test_a_rebuild_leaves_its_tables_counted_and_all_visible(
             assert (row[0], row[2]) == (count[0], row[1]), table
 
 
-def _index_definitions(services: Services) -> dict[str, str]:
-    with psycopg.connect(conninfo(services.database_url)) as conn:
-        rows = conn.execute("SELECT indexname, indexdef FROM pg_indexes").fetchall()
-    return dict(rows)
-
-
-def test_every_index_a_rebuild_sets_aside_exists(services: Services) -> None:
-    """The names in `deferred_indexes` are the views' real indexes (a misspelt one would
-    quietly be maintained row by row again)."""
-    services.views.create_tables()
-    indexes = _index_definitions(services)
-
-    for spec in VIEWS.values():
-        assert set(spec.view.deferred_indexes) <= set(indexes), spec.name
-
-
-#: The views whose rebuilds set query-only indexes aside.
-DEFERRING = [name for name, spec in VIEWS.items() if spec.view.deferred_indexes]
-
-
-@pytest.fixture
-def paused_deferring_views(services: Services) -> Iterator[None]:
-    """The session's runners of the views that set indexes aside, stopped for the test."""
-    services.views.stop_runners(DEFERRING)
-    yield
-    services.views.start_runners(DEFERRING)
-
-
-def test_a_rebuild_builds_again_the_indexes_it_set_aside(
-    services: Services, casework: Casework, paused_deferring_views: None
-) -> None:
-    """Query-only indexes are dropped while the rows go in and built again after, as
-    they were defined; queries by them still find the rows."""
-    assert DEFERRING
-    _moving_appeals(casework)
-    before = _index_definitions(services)
-
-    for name in DEFERRING:
-        services.views.rebuild(name)
-
-    assert _index_definitions(services) == before
-    deferred = [name for view in DEFERRING for name in VIEWS[view].view.deferred_indexes]
-    by_department = (
-        "SELECT count(*) FROM metrics_appeals"
-        " WHERE COALESCE(department, raised_department) = %s AND raised_at IS NOT NULL"
-    )
-    with psycopg.connect(conninfo(services.database_url)) as conn:
-        valid = conn.execute(
-            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-            " WHERE c.relname = ANY(%s) AND i.indisvalid AND i.indisready",
-            (deferred,),
-        ).fetchone()
-        department = conn.execute(
-            "SELECT department FROM metrics_appeals WHERE department IS NOT NULL LIMIT 1"
-        ).fetchone()
-        assert department is not None
-        conn.execute("SET enable_indexscan = off")
-        conn.execute("SET enable_indexonlyscan = off")
-        conn.execute("SET enable_bitmapscan = off")
-        scanned = conn.execute(by_department, department).fetchone()
-        conn.execute("RESET ALL")
-        conn.execute("SET enable_seqscan = off")
-        indexed = conn.execute(by_department, department).fetchone()
-    assert valid == (len(deferred),)
-    assert scanned == indexed
-    assert indexed is not None
-    assert indexed[0] > 0
-
-
-def test_a_rebuild_that_fails_after_setting_indexes_aside_leaves_them(
-    services: Services,
-    casework: Casework,
-    paused_deferring_views: None,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _moving_appeals(casework)
-    services.views.rebuild("metrics")
-    indexes = _index_definitions(services)
-
-    def failing(view: Any, rows: list[Any]) -> None:
-        raise RuntimeError("writing failed")
-
-    monkeypatch.setattr("infrastructure.metrics_view.PostgresMetricsView._copy_held", failing)
-    with pytest.raises(RuntimeError, match="writing failed"):
-        services.views.rebuild("metrics")
-
-    assert _index_definitions(services) == indexes
-
-
 def test_a_failed_rebuild_leaves_the_old_rows(
     services: Services,
     casework: Casework,
@@ -386,12 +297,10 @@ def test_a_failed_rebuild_leaves_the_old_rows(
             raise RuntimeError("projection failed")
 
     monkeypatch.setattr("infrastructure.case_index._apply", failing)
-    indexes = _index_definitions(services)
     with pytest.raises(RuntimeError, match="projection failed"):
         services.views.rebuild("case_index")
 
     assert _rows(services) == live["case_index"]
-    assert _index_definitions(services) == indexes
     assert services.views.get("case_index").position() == position
 
 
