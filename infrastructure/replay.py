@@ -33,6 +33,8 @@ from eventsourcing.utils import resolve_topic
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
+from infrastructure import jsontext
+
 #: Events read per query: fewer round trips than the library's default pages of 1000.
 REPLAY_BATCH = 2_000
 
@@ -44,6 +46,10 @@ Batch = list[tuple[int, Any]]
 
 #: What a topic decodes with: its class and id converter, or None to use the mapper.
 _Found = tuple[type[Any], Callable[[Any], Any]] | None
+
+
+class _MayBeRounded(Exception):
+    """A parsed document holds a float that may be an integer orjson rounded."""
 
 
 class Decoder:
@@ -111,14 +117,14 @@ class Decoder:
     def _decode_json(self, state: bytes) -> Any:
         """`JSONTranscoder.decode`: the same values, parsed by orjson.
 
-        What orjson refuses and the standard library takes (NaN, integers past 64 bits) is
-        left to the transcoder itself.
+        What orjson refuses (NaN, numbers past double precision) or may have read otherwise
+        than the standard library (an integer past 64 bits, which it rounds to a float: see
+        `jsontext`, checked while reviving) is left to the transcoder itself.
         """
         try:
-            parsed = orjson.loads(state)
-        except orjson.JSONDecodeError:
+            return self._revive(orjson.loads(state))
+        except (orjson.JSONDecodeError, _MayBeRounded):
             return self._transcoder_decode(state)
-        return self._revive(parsed)
 
     def _transcoder_decode(self, state: bytes) -> Any:
         return self._mapper.transcoder.decode(state)
@@ -138,12 +144,17 @@ class Decoder:
                         value[key] = self._revive(item)
                 elif inner is list:
                     value[key] = self._revive(item)
+                elif inner is float and abs(item) >= jsontext.ROUNDED:
+                    raise _MayBeRounded
             if len(value) == 2 and "_type_" in value and "_data_" in value:
                 return self._transcodings[value["_type_"]].decode(value["_data_"])
         elif kind is list:
             for index, item in enumerate(value):
-                if type(item) is dict or type(item) is list:
+                inner = type(item)
+                if inner is dict or inner is list:
                     value[index] = self._revive(item)
+                elif inner is float and abs(item) >= jsontext.ROUNDED:
+                    raise _MayBeRounded
         return value
 
     @staticmethod
