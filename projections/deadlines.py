@@ -11,7 +11,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, singledispatchmethod
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
@@ -47,8 +47,9 @@ class DueCase:
     due_at: datetime
 
 
-@dataclass(frozen=True)
-class BoardChange:
+# A named tuple: immutable, and made for every event of a rebuild in a quarter of the
+# time of a frozen dataclass, which sets each field through `object.__setattr__`.
+class BoardChange(NamedTuple):
     """What one event changes on the board for one case."""
 
     case_id: UUID

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import singledispatchmethod
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
@@ -255,8 +255,9 @@ class PenaltyGroup:
 # -- what the projection tells the view ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AppealRaised:
+# A named tuple: immutable, and made for every event of a rebuild in a quarter of the
+# time of a frozen dataclass, which sets each field through `object.__setattr__`.
+class AppealRaised(NamedTuple):
     """An appeal's dimensions, fixed when it was raised (no personal data)."""
 
     id: UUID
@@ -269,8 +270,9 @@ class AppealRaised:
     work_clock: float
 
 
-@dataclass(frozen=True)
-class AppealChange:
+# A named tuple: immutable, and made for every event of a rebuild in a quarter of the
+# time of a frozen dataclass, which sets each field through `object.__setattr__`.
+class AppealChange(NamedTuple):
     """The facts one appeal event makes true; the view records them in this order."""
 
     id: UUID
