@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api.bootstrap import Services, build_services
+from api.deps import refuse_nul
 from api.errors import install_error_handlers
 from api.routes import (
     accountability,
@@ -52,7 +53,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             app.state.services = built
             yield
 
-    app = FastAPI(title="Huiyin 回音", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Huiyin 回音",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_nul)],
+    )
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(appeals.router)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
 from api.errors import ApiProblem
+from api.schemas.appeals import holds_nul
 from application.accountability import Accountability
 from application.casework import Casework
 from application.disclosures import Disclosures
@@ -16,12 +18,29 @@ from application.meetings import Meetings
 from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
 from domain.actors import Actor
+from domain.appeal import NUL_REFUSED
 from infrastructure.chain import ChainKeeper
 from infrastructure.projection_runner import Views
 from infrastructure.store import SupportStore
 from projections.view import APPLICATION_NAME
 
 bearer = HTTPBearer(auto_error=False, description="a token from `huiyin token issue`")
+
+
+async def refuse_nul(request: Request) -> None:
+    """Refuses a path or query parameter holding the NUL character, as `Body` refuses it in
+    a request body: no text column can hold it (the query would fail with a 500)."""
+    errors = [
+        {"type": "value_error", "loc": (where, name), "msg": NUL_REFUSED, "input": value}
+        for where, items in (
+            ("path", request.path_params.items()),
+            ("query", request.query_params.multi_items()),
+        )
+        for name, value in items
+        if holds_nul(value)
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 async def get_services(request: Request) -> Services:
@@ -153,12 +172,22 @@ AfterQuery = Annotated[
 
 
 def wait_for_view(services: Services, name: str, after: int | None) -> int:
-    """Waits until the view has applied `after`; 503 if it does not within the bound.
+    """Waits until the view has applied `after`; 503 if it does not within the bound, 422
+    at once if no event has that position yet (no command returned it: waiting is futile).
 
     Returns the view's position, which responses report.
     """
     view = services.views.get(name)
     if after is not None:
+        head = services.views.head()
+        if after > head:
+            raise ApiProblem(
+                422,
+                "position-ahead",
+                "No event has that position yet",
+                f"position {after} is past the newest event ({head}); send a position"
+                " from a command's response",
+            )
         try:
             view.wait(APPLICATION_NAME, after, timeout=services.settings.read_wait_seconds)
         except TimeoutError:

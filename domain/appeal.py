@@ -15,15 +15,21 @@ from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 
+#: Why text holding U+0000 is refused (the API says the same of any field or parameter).
+NUL_REFUSED = "must not contain the NUL character (U+0000)"
+
 OPEN_FOR_WORK = frozenset({Status.TRANSFERRED, Status.ACKNOWLEDGED})
 FINAL = frozenset({Status.CLOSED, Status.WITHDRAWN})
 
 
 def clean_text(field: str, value: str | None, limit: int, *, required: bool = True) -> str:
-    """Trimmed text within its size limit; refuses empty text where text is required."""
+    """Trimmed text within its size limit; refuses empty text where text is required, and
+    the NUL character: nobody types it, and the views' text columns cannot hold it."""
     text = (value or "").strip()
     if required and not text:
         raise InvalidInput(field, "must not be empty")
+    if "\x00" in text:
+        raise InvalidInput(field, NUL_REFUSED)
     if len(text) > limit:
         raise InvalidInput(field, f"is {len(text)} characters long; the limit is {limit}")
     return text

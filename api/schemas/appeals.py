@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from domain import limits
 from domain.actors import Actor
-from domain.appeal import Appeal, Appellant
+from domain.appeal import NUL_REFUSED, Appeal, Appellant
 from domain.deadlines import Deadline
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 
@@ -34,10 +34,29 @@ def text_field(limit: int, example: str, *, required: bool = True) -> Any:
     )
 
 
+def holds_nul(value: Any) -> bool:
+    """Whether a value, or any text inside it, holds the NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
 class Body(BaseModel):
-    """Request bodies refuse fields they do not know and trim white space."""
+    """Request bodies refuse fields they do not know, trim white space, and refuse text
+    holding the NUL character in any field (its error names the field)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")  # after: a nested body has checked its own fields
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if holds_nul(value):
+            raise ValueError(NUL_REFUSED)
+        return value
 
 
 class AppellantIn(Body):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.bootstrap import Services
 from domain.actors import Role
 from tests.api.conftest import Headers, named_appeal
 
@@ -181,3 +183,63 @@ def test_version_and_as_of_together_are_refused(client: TestClient, staff: Heade
 
     assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
+
+
+NUL_REFUSED = "must not contain the NUL character (U+0000)"
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"title": "夜班\x00食堂"}, "title"),
+        ({"category": "canteen\x00"}, "category"),
+        ({"appellant": {"name": "王\x00建国", "employee_no": "E1"}}, "appellant.name"),
+    ],
+)
+def test_text_holding_a_nul_character_is_refused_and_nothing_is_stored(
+    client: TestClient, staff: Headers, services: Services, override: dict[str, object], field: str
+) -> None:
+    """No text column holds U+0000: stored, such an event would stop every view."""
+    head = services.views.head()
+
+    response = client.post("/appeals", json=named_appeal(**override), headers=staff)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert {"field": field, "message": f"Value error, {NUL_REFUSED}"} in response.json()["errors"]
+    assert services.views.head() == head
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/appeals", {"department": "后勤\x00"}, "query.department"),
+        ("/audit/events", {"actor": "\x00"}, "query.actor"),
+        ("/audit/export.csv", {"event_type": "Raised\x00"}, "query.event_type"),
+        ("/public/departments/后勤%00服务中心/disclosures.atom", {}, "path.department"),
+    ],
+)
+def test_a_parameter_holding_a_nul_character_is_a_422_naming_it(
+    client: TestClient, staff: Headers, path: str, params: dict[str, str], field: str
+) -> None:
+    response = client.get(path, params=params, headers=staff)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"] == [{"field": field, "message": NUL_REFUSED}]
+
+
+def test_a_position_past_the_newest_event_is_refused_without_waiting(
+    client: TestClient, staff: Headers, services: Services
+) -> None:
+    head = services.views.head()
+    started = time.monotonic()
+
+    response = client.get("/appeals", params={"after": head + 1_000}, headers=staff)
+
+    assert time.monotonic() - started < services.settings.read_wait_seconds
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["type"].endswith("/position-ahead")
+    assert f"position {head + 1_000} is past the newest event" in problem["detail"]

@@ -11,7 +11,7 @@ import pytest
 
 from domain import limits
 from domain.actors import Actor
-from domain.appeal import Appeal, Appellant
+from domain.appeal import NUL_REFUSED, Appeal, Appellant
 from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import ActionNotAllowed, DomainError, InvalidInput, NotPermitted
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
@@ -217,11 +217,12 @@ def raise_with(**changes: Any) -> Appeal:
     return Appeal.raise_appeal(**arguments)
 
 
-def refuse_raising(field: str, **changes: Any) -> None:
+def refuse_raising(field: str, **changes: Any) -> InvalidInput:
     """Raising with these changes is refused as invalid input naming `field`."""
     with pytest.raises(InvalidInput) as refused:
         raise_with(**changes)
     assert refused.value.field == field
+    return refused.value
 
 
 def test_raising_with_valid_arguments_succeeds() -> None:
@@ -263,6 +264,13 @@ def test_raising_at_a_naive_time_is_refused() -> None:
 )
 def test_empty_or_oversized_text_is_refused_naming_the_field(field: str, value: str) -> None:
     refuse_raising(field, **{field: value})
+
+
+@pytest.mark.parametrize("field", ["title", "text", "category", "department"])
+def test_text_holding_a_nul_character_is_refused_naming_the_field(field: str) -> None:
+    refused = refuse_raising(field, **{field: "夜班\x00食堂"})
+
+    assert refused.reason == NUL_REFUSED
 
 
 def test_text_at_exactly_its_limit_is_accepted() -> None:
