@@ -258,6 +258,7 @@ def project(names: ViewNames = None, data_dir: DataDir = None) -> None:
                         typer.echo(
                             f"{entry['name']}: {entry['runner']} at {entry['position']}"
                             f" of {entry['head']} (lag {entry['lag']})"
+                            + (f"; stopped: {entry['error']}" if entry["error"] else "")
                         )
         except KeyboardInterrupt:
             typer.echo("stopping")

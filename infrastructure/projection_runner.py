@@ -24,13 +24,15 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.projection import ApplicationSubscription
 from eventsourcing.utils import Environment
 
+from infrastructure import view_errors
 from infrastructure.audit_trail_view import PostgresAuditTrailView
 from infrastructure.case_index import PostgresCaseIndexView
 from infrastructure.deadline_board_view import PostgresDeadlineBoardView
 from infrastructure.disclosure_view import PostgresDisclosureFeedView
 from infrastructure.metrics_view import PostgresMetricsView
 from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
-from infrastructure.replay import REPLAY_BATCH, handler_of, replay
+from infrastructure.replay import REPLAY_BATCH, handler_of, replay, without_nul
+from infrastructure.view_errors import EventFailed, ViewError
 from infrastructure.views import PostgresView, applied_together
 from projections.audit_trail import AuditTrail
 from projections.cases import CaseIndex
@@ -234,6 +236,7 @@ class ViewRunner:
             except Exception as error:
                 self.error = error
                 log.exception("views %s stopped; retrying", ", ".join(self.names))
+                view_errors.record(self._conninfo, self.names, error)
                 self._stopping.wait(self._standby_seconds)
             finally:
                 for flag in self.leading.values():
@@ -257,13 +260,22 @@ class ViewRunner:
                 with subscription:
                     for spec in led:
                         self.leading[spec.name].set()
-                    self.error = None
                     watcher.start()
-                    for event, tracking in subscription:
-                        with applied_together(store.datastore):
-                            for name, projection in projections.items():
-                                if tracking.notification_id > positions[name]:
-                                    projection.process_event(event, tracking)
+                    cleared = False
+                    for stored, tracking in subscription:
+                        event = without_nul(stored)  # as a rebuild's reader gives it
+                        try:
+                            with applied_together(store.datastore):
+                                for name, projection in projections.items():
+                                    if tracking.notification_id > positions[name]:
+                                        projection.process_event(event, tracking)
+                        except Exception as error:
+                            kind = type(stored).__qualname__
+                            raise EventFailed(tracking.notification_id, kind, error) from error
+                        if not cleared:  # the last error stays on show until an event passes
+                            view_errors.clear(locks, [spec.name for spec in led])
+                            self.error = None
+                            cleared = True
                         for name in projections:
                             positions[name] = max(positions[name], tracking.notification_id)
             finally:
@@ -313,9 +325,12 @@ class Views:
         return self._views[name]
 
     def create_tables(self) -> None:
-        """Creates every view's tables now (they are otherwise made on first use)."""
+        """Creates every view's tables now (they are otherwise made on first use), and the
+        table runners record their errors in."""
         for name in VIEWS:
             self.get(name)
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            view_errors.create_table(conn)
 
     def typed(self, name: str, kind: type[T]) -> T:
         """The view of that name, checked to offer the interface `kind`."""
@@ -367,7 +382,7 @@ class Views:
         """Each view's position, the head, and how far behind the view is."""
         head = self.head()
         local = {name: runner for runner in self._runners for name in runner.names}
-        led = self._led_anywhere()
+        led, errors = self._led_anywhere()
         result = []
         for name in VIEWS:
             position = self.get(name).position()
@@ -383,15 +398,39 @@ class Views:
                     "head": head,
                     "lag": max(head - position, 0),
                     "runner": state,
-                    "error": repr(runner.error) if runner is not None and runner.error else None,
+                    **self._error_of(errors.get(name), runner),
                 }
             )
         return result
 
-    def _led_anywhere(self) -> set[str]:
-        """The views whose advisory lock some session holds (some process runs them)."""
+    @staticmethod
+    def _error_of(recorded: ViewError | None, runner: ViewRunner | None) -> dict[str, Any]:
+        """Why the view's runner stopped: as recorded by whichever process runs it, else
+        as this process's runner last saw it (when it could not record it)."""
+        if recorded is not None:
+            return {
+                "error": recorded.error,
+                "error_position": recorded.position,
+                "error_process": recorded.process,
+                "error_at": recorded.at,
+            }
+        error = runner.error if runner is not None else None
+        return {
+            "error": repr(error) if error is not None else None,
+            "error_position": error.position if isinstance(error, EventFailed) else None,
+            "error_process": None,
+            "error_at": None,
+        }
+
+    def _led_anywhere(self) -> tuple[set[str], dict[str, ViewError]]:
+        """The views whose advisory lock some session holds (some process runs them), and
+        the errors runners recorded."""
         keys = {lock_key(name): name for name in VIEWS}
         with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            try:
+                errors = view_errors.read(conn)
+            except psycopg.errors.UndefinedTable:  # tables not created by this version yet
+                errors = {}
             rows = conn.execute(
                 "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks"
                 " WHERE locktype = 'advisory' AND objsubid = 1 AND granted"
@@ -402,7 +441,7 @@ class Views:
             signed = value - (1 << 64) if value >= (1 << 63) else value
             if signed in keys:
                 held.add(keys[signed])
-        return held
+        return held, errors
 
     def close(self) -> None:
         """Stops the runners and closes the connections."""

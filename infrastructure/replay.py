@@ -16,6 +16,8 @@ A rebuild spends most of its time in Python, so its reading is made cheap and ov
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import inspect
 import queue
 import threading
@@ -46,6 +48,84 @@ Batch = list[tuple[int, Any]]
 
 #: What a topic decodes with: its class and id converter, or None to use the mapper.
 _Found = tuple[type[Any], Callable[[Any], Any]] | None
+
+
+#: What stands in a view for the NUL character: PostgreSQL's text and jsonb cannot hold it.
+NUL_STAND_IN = "\ufffd"
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with each NUL character in its text replaced by `NUL_STAND_IN`, or `value`
+    itself when it holds none: what views are given of an event.
+
+    The API and the domain refuse NUL, but an event stored before they did would stop
+    every view at its position (each write fails, again on each retry). Views give it the
+    Unicode replacement character instead; the event itself keeps its bytes. Walks text,
+    lists, tuples (named ones too), sets, dicts and dataclasses (events are), copying only
+    what changes, so the live runner and a rebuild hand views the same values.
+    """
+    return _cleaned(value) if _holds_nul(value) else value
+
+
+#: How `without_nul` walks a value of each type (looked up once per type).
+_TEXT, _ITEMS, _MAPPING, _NAMED, _FIELDS, _ATOM = range(6)
+_shapes: dict[type[Any], int] = {str: _TEXT, dict: _MAPPING}
+
+
+def _shape(kind: type[Any]) -> int:
+    try:
+        return _shapes[kind]
+    except KeyError:
+        pass
+    if kind in (list, tuple, set, frozenset):
+        shape = _ITEMS
+    elif issubclass(kind, tuple) and hasattr(kind, "_fields"):
+        shape = _NAMED
+    elif dataclasses.is_dataclass(kind):
+        shape = _FIELDS
+    else:  # numbers, times, ids, enums (their values are the code's own), anything else
+        shape = _ATOM
+    _shapes[kind] = shape
+    return shape
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    fields: dict[str, Any] | None = getattr(value, "__dict__", None)
+    if fields is None:  # slots: its dataclass fields
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return fields
+
+
+def _holds_nul(value: Any) -> bool:
+    shape = _shape(type(value))
+    if shape == _TEXT:
+        return "\x00" in value
+    if shape in (_ITEMS, _NAMED):
+        return any(_holds_nul(item) for item in value)
+    if shape == _MAPPING:
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if shape == _FIELDS:
+        return any(_holds_nul(item) for item in _fields(value).values())
+    return False
+
+
+def _cleaned(value: Any) -> Any:
+    """`value` holding NUL somewhere, copied where it does."""
+    kind = type(value)
+    shape = _shape(kind)
+    if shape == _TEXT:
+        return value.replace("\x00", NUL_STAND_IN)
+    if shape == _ITEMS:
+        return kind(without_nul(item) for item in value)
+    if shape == _NAMED:
+        return kind(*(without_nul(item) for item in value))
+    if shape == _MAPPING:
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    copied = copy.copy(value)  # no __init__: its checks ran when the event was made
+    for name, item in _fields(value).items():
+        if _holds_nul(item):
+            object.__setattr__(copied, name, _cleaned(item))
+    return copied
 
 
 class _MayBeRounded(Exception):
@@ -83,14 +163,16 @@ class Decoder:
         )
 
     def decode(self, originator_id: Any, version: int, topic: str, state: bytes) -> Any:
-        """The domain event stored with these columns."""
+        """The domain event stored with these columns, as views are given it (`without_nul`)."""
         try:
             found = self._classes[topic]
         except KeyError:
             found = self._classes[topic] = self._lookup(topic, originator_id)
         if found is None or not self._fast:
-            return self._mapper.to_domain_event(
-                self._notification(originator_id, version, topic, state)
+            return without_nul(
+                self._mapper.to_domain_event(
+                    self._notification(originator_id, version, topic, state)
+                )
             )
         cls, convert = found
         try:
@@ -101,18 +183,23 @@ class Decoder:
                 state = self._aesgcm.decrypt(state[:12], state[28:] + state[12:28], None)
             event_state: dict[str, Any] = self._decode_state(state)
         except Exception:  # the mapper raises its own error for it
-            return self._mapper.to_domain_event(
-                self._notification(originator_id, version, topic, state)
+            return without_nul(
+                self._mapper.to_domain_event(
+                    self._notification(originator_id, version, topic, state)
+                )
             )
         if "class_version" in event_state:  # written by a class that versions its events
-            return self._mapper.to_domain_event(
-                self._notification(originator_id, version, topic, state)
+            return without_nul(
+                self._mapper.to_domain_event(
+                    self._notification(originator_id, version, topic, state)
+                )
             )
         event_state["originator_id"] = convert(originator_id)
         event_state["originator_version"] = version
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", event_state)
-        return event
+        # JSON writes NUL as \u0000 (a false alarm on an escaped backslash costs a walk).
+        return without_nul(event) if b"\\u0000" in state else event
 
     def _decode_json(self, state: bytes) -> Any:
         """`JSONTranscoder.decode`: the same values, parsed by orjson.

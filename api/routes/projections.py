@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -23,7 +25,19 @@ class ViewStatusRead(BaseModel):
         "`huiyin project` or check the worker)",
         examples=["leading"],
     )
-    error: str | None = Field(default=None, description="the runner's last error, if any")
+    error: str | None = Field(
+        default=None,
+        description="why the view's runner stopped, in whichever process runs it; cleared "
+        "when the view next applies an event (it retries every few seconds meanwhile)",
+        examples=[None],
+    )
+    error_position: int | None = Field(
+        default=None, description="the event the view failed to apply, when known"
+    )
+    error_process: str | None = Field(
+        default=None, description="host:pid of the runner that stopped", examples=[None]
+    )
+    error_at: datetime | None = Field(default=None, description="when it stopped")
 
 
 class ProjectionsRead(BaseModel):

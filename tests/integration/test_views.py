@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +15,9 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from api.bootstrap import Services
 from application.casework import AppealDraft, Casework
 from domain.actors import Actor, Role
+from domain.appeal import Appeal
 from domain.terms import Channel, Kind
+from infrastructure.case_index import PostgresCaseIndexView
 from infrastructure.database import conninfo
 from infrastructure.projection_runner import (
     VIEWS,
@@ -28,6 +32,7 @@ from infrastructure.projection_runner import (
 from infrastructure.replay import Decoder, LogRows, replay
 from projections.cases import CaseIndex, CaseIndexView
 from projections.view import APPLICATION_NAME
+from tests.unit.builders import raise_named
 
 CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
 HANDLER = Actor("logistics-handler-1", Role.DEPARTMENT)
@@ -232,6 +237,52 @@ def test_the_status_tells_who_runs_each_view(services: Services, paused_case_ind
     }
 
 
+def test_a_runner_that_stops_at_an_event_shows_why_to_every_process_until_it_gets_past(
+    services: Services,
+    casework: Casework,
+    paused_case_index: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Runners usually run in another process (serve's worker, `huiyin project`): the error
+    is kept in the store, read by `status()`, and cleared once the view applies an event."""
+    opened = PostgresCaseIndexView.open_case
+    department = f"部门-{uuid.uuid4().hex[:6]}"
+
+    def failing(view: Any, case: Any, tracking: Tracking) -> None:
+        if case.department == department:
+            raise RuntimeError("the disk is full")
+        opened(view, case, tracking)
+
+    monkeypatch.setattr(PostgresCaseIndexView, "open_case", failing)
+    position = _raise(casework, department)
+    runner = ViewRunner(
+        VIEWS["case_index"],
+        services.views._env,
+        conninfo(services.database_url),
+        standby_seconds=0.05,
+    )
+    runner.start()
+    try:
+        stopped = threading.Event()
+        deadline = time.monotonic() + 10
+        status: dict[str, Any] = {}
+        while time.monotonic() < deadline and not stopped.wait(0.02):
+            status = {e["name"]: e for e in services.views.status()}["case_index"]
+            if status["error"]:
+                stopped.set()
+        assert status["error_position"] == position
+        assert "the disk is full" in status["error"]
+        assert status["error_at"] is not None
+        assert services.views.get("case_index").position() < position
+
+        monkeypatch.setattr(PostgresCaseIndexView, "open_case", opened)
+        services.views.get("case_index").wait(APPLICATION_NAME, position, timeout=10)
+    finally:
+        runner.stop()
+    status = {e["name"]: e for e in services.views.status()}["case_index"]
+    assert (status["error"], status["error_position"], status["error_at"]) == (None, None, None)
+
+
 @pytest.mark.parametrize("limit", [None, 1], ids=["in-memory", "written-out-at-once"])
 def test_rebuilds_held_in_memory_give_the_live_rows(
     services: Services,
@@ -337,3 +388,34 @@ def test_the_rebuild_reader_decodes_as_the_library_does(
     assert [position for position, _ in filtered] == [
         n.id for n in recorder.select_notifications(1, head + 1, topics=some)
     ]
+
+
+def test_an_event_holding_a_nul_character_does_not_stop_the_views(
+    services: Services, casework: Casework, paused_held_views: None
+) -> None:
+    """The API and the domain refuse U+0000, but an event stored before they did (written
+    here around the domain) reaches views as U+FFFD, live and rebuilt alike, rather than
+    failing every write of every view at its position."""
+    appeal = raise_named()
+    (raised,) = appeal.pending_events
+    object.__setattr__(raised, "title", "夜班\x00食堂")
+    object.__setattr__(raised, "department", "后勤\x00服务中心")
+    casework.save(appeal)
+    head = services.views.head()
+
+    live = _live_rows(services, list(HELD_VIEWS))
+    for name in VIEWS:
+        services.views.get(name).wait(APPLICATION_NAME, head, timeout=10)
+
+    (indexed,) = [row for row in live["case_index"] if row["id"] == appeal.id]
+    assert indexed["title"] == "夜班\ufffd食堂"
+    (entry,) = [row for row in live["audit_trail"] if row["position"] == head]
+    assert entry["department"] == "后勤\ufffd服务中心"
+    assert entry["data"]["title"] == "夜班\ufffd食堂"
+    for name in HELD_VIEWS:
+        services.views.rebuild(name)
+    assert {
+        table: _rows(services, table) for tables in HELD_VIEWS.values() for table in tables
+    } == live
+    stored: Appeal = casework.repository.get(appeal.id, version=1)
+    assert stored.title == "夜班\x00食堂"  # the event keeps what it was stored with

@@ -15,7 +15,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from infrastructure.replay import Decoder
+from infrastructure.replay import Decoder, without_nul
 
 
 class Tally(Aggregate):
@@ -77,3 +77,25 @@ def test_an_uuid_is_revived() -> None:
 
     assert decoded.originator_id == tally.id
     assert decoded.count == created.count  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("cipher", [False, True], ids=["plain", "encrypted"])
+def test_a_nul_character_reaches_views_as_the_replacement_character(cipher: bool) -> None:
+    """The decoder gives views what the live runner gives them (`without_nul`); a
+    backslash typed before `u0000` is text, not a NUL, and stays as it was."""
+    mapper = _mapper(cipher=cipher)
+    tally = Tally(count=1)
+    tally.count_to(2, note="夜班\x00食堂")
+    tally.count_to(3, note="C:\\u0000")
+    decode = Decoder(mapper)
+
+    notes = []
+    for domain_event in tally.collect_events()[1:]:
+        stored = mapper.to_stored_event(domain_event)
+        decoded = decode.decode(
+            stored.originator_id, stored.originator_version, stored.topic, stored.state
+        )
+        assert vars(decoded) == vars(without_nul(domain_event))
+        notes.append(decoded.note)
+
+    assert notes == ["夜班\ufffd食堂", "C:\\u0000"]
