@@ -176,8 +176,24 @@ FILL = (
         "AND NOT EXISTS (SELECT FROM {schema}.metrics_durations WHERE period <> 'M')",
     ),
 )
-#: What a rebuild runs at its end, after the appeal rows are written.
-FILL_STATEMENTS = tuple(statement.replace("{guard}", "") for statement, _ in FILL)
+#: The roll-up tables' primary keys (the live trigger upserts on them).
+ROLLUP_KEYS = {
+    "metrics_counts": f"PRIMARY KEY ({_COMBINATION})",
+    "metrics_durations": "PRIMARY KEY (period, start, dimension, key, kind, bucket) INCLUDE (n)",
+}
+#: What a rebuild runs at its end, after the appeal rows are written: the roll-ups filled
+#: without their keys, then the keys built over the rows (sorted once, not inserted into
+#: row by row). In a rebuild, these statements took 3.7-4.8 s with the keys in place and
+#: 2.4 s this way at 100,000 appeals (270,000 roll-up rows), 450-560 and 420-490 ms at
+#: 1,508 (the demo's: 30 rows per appeal, most histogram buckets holding one or two).
+FILL_STATEMENTS = (
+    *(f"ALTER TABLE {{schema}}.{table} DROP CONSTRAINT {table}_pkey" for table in ROLLUP_KEYS),
+    *(statement.replace("{guard}", "") for statement, _ in FILL),
+    *(
+        f"ALTER TABLE {{schema}}.{table} ADD CONSTRAINT {table}_pkey {key}"
+        for table, key in ROLLUP_KEYS.items()
+    ),
+)
 
 #: Until when a version is valid (a current one: for ever), as the index has it.
 VALID_UNTIL = "COALESCE(valid_to, 'infinity'::timestamptz)"
@@ -248,13 +264,13 @@ ROLLUP_STATEMENTS = (
     ' channel text COLLATE "C" NOT NULL, tier text COLLATE "C" NOT NULL,'
     ' category text COLLATE "C" NOT NULL, raised integer NOT NULL, '
     + ", ".join(f"{name} integer NOT NULL" for name in _COUNTED)
-    + f", PRIMARY KEY ({_COMBINATION}))",
+    + f", {ROLLUP_KEYS['metrics_counts']})",
     "CREATE TABLE IF NOT EXISTS {schema}.metrics_durations ("
     " period text NOT NULL, start date NOT NULL, dimension text NOT NULL,"
     ' key text COLLATE "C" NOT NULL,'
     " kind smallint NOT NULL, bucket integer NOT NULL, n integer NOT NULL,"
     # A period's histograms are read in key order straight from the index (n included).
-    " PRIMARY KEY (period, start, dimension, key, kind, bucket) INCLUDE (n))",
+    f" {ROLLUP_KEYS['metrics_durations']})",
     "DROP INDEX IF EXISTS {schema}.metrics_appeals_awaiting",
     # Filtered figures read one department's appeals.
     "CREATE INDEX IF NOT EXISTS metrics_appeals_department ON {schema}.metrics_appeals"

@@ -20,6 +20,7 @@ from domain.appeal import Appellant
 from domain.calendar import CHINA_TZ
 from domain.terms import Channel, Kind, Outcome, Rating
 from infrastructure.database import conninfo
+from infrastructure.metrics_rollup import ROLLUP_KEYS
 from infrastructure.projection_runner import VIEWS, ViewRunner
 from projections.metrics import (
     AppealQuery,
@@ -371,6 +372,25 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
 
     assert _rows(services) == live
     assert live["metrics_appeal_versions"]
+    # The rebuild fills the roll-ups without their keys, then builds them: they are back,
+    # and the live trigger's upserts (ON CONFLICT on them) apply the next event.
+    with psycopg.connect(conninfo(services.database_url)) as conn:
+        keys: dict[str, str] = dict(
+            conn.execute(
+                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE contype = 'p' AND conrelid::regclass::text = ANY(%s)",
+                (list(ROLLUP_KEYS),),
+            ).fetchall()
+        )
+    assert keys == ROLLUP_KEYS
+    play(casework, clock)
+    head = services.views.head()
+    runner = ViewRunner(VIEWS["metrics"], services.views._env, conninfo(services.database_url))
+    runner.start()
+    try:
+        services.views.get("metrics").wait(APPLICATION_NAME, head, timeout=10)
+    finally:
+        runner.stop()
 
 
 def test_action_items_count_acceptance_on_time_per_department(
