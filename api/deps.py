@@ -10,7 +10,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
 from api.errors import ApiProblem
-from api.schemas.appeals import holds_nul
 from application.accountability import Accountability
 from application.casework import Casework
 from application.disclosures import Disclosures
@@ -21,6 +20,7 @@ from domain.actors import Actor
 from domain.appeal import NUL_REFUSED
 from infrastructure.chain import ChainKeeper
 from infrastructure.projection_runner import Views
+from infrastructure.replay import holds_nul
 from infrastructure.store import SupportStore
 from projections.view import APPLICATION_NAME
 

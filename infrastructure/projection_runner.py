@@ -416,7 +416,7 @@ class Views:
             }
         error = runner.error if runner is not None else None
         return {
-            "error": repr(error) if error is not None else None,
+            "error": view_errors.describe(error) if error is not None else None,
             "error_position": error.position if isinstance(error, EventFailed) else None,
             "error_process": None,
             "error_at": None,

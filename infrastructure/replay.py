@@ -64,7 +64,7 @@ def without_nul(value: Any) -> Any:
     lists, tuples (named ones too), sets, dicts and dataclasses (events are), copying only
     what changes, so the live runner and a rebuild hand views the same values.
     """
-    return _cleaned(value) if _holds_nul(value) else value
+    return _cleaned(value) if holds_nul(value) else value
 
 
 #: How `without_nul` walks a value of each type (looked up once per type).
@@ -96,16 +96,18 @@ def _fields(value: Any) -> dict[str, Any]:
     return fields
 
 
-def _holds_nul(value: Any) -> bool:
+def holds_nul(value: Any) -> bool:
+    """Whether a value, or any text inside it (walked as `without_nul` walks it), holds the
+    NUL character."""
     shape = _shape(type(value))
     if shape == _TEXT:
         return "\x00" in value
     if shape in (_ITEMS, _NAMED):
-        return any(_holds_nul(item) for item in value)
+        return any(holds_nul(item) for item in value)
     if shape == _MAPPING:
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
     if shape == _FIELDS:
-        return any(_holds_nul(item) for item in _fields(value).values())
+        return any(holds_nul(item) for item in _fields(value).values())
     return False
 
 
@@ -123,7 +125,7 @@ def _cleaned(value: Any) -> Any:
         return {without_nul(key): without_nul(item) for key, item in value.items()}
     copied = copy.copy(value)  # no __init__: its checks ran when the event was made
     for name, item in _fields(value).items():
-        if _holds_nul(item):
+        if holds_nul(item):
             object.__setattr__(copied, name, _cleaned(item))
     return copied
 

@@ -61,11 +61,16 @@ def create_table(conn: psycopg.Connection[Any]) -> None:
         conn.execute(CREATE)
 
 
+def describe(error: BaseException) -> str:
+    """An error as the status shows it."""
+    return str(error) if isinstance(error, EventFailed) else repr(error)
+
+
 def record(conninfo: str, views: Sequence[str], error: BaseException) -> None:
     """Records that the runner of `views` stopped with `error`; a store it cannot reach is
     logged, not raised (the runner retries either way)."""
     position = error.position if isinstance(error, EventFailed) else None
-    text = str(error) if isinstance(error, EventFailed) else repr(error)
+    text = describe(error)
     process = f"{socket.gethostname()}:{os.getpid()}"
     try:
         with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as conn:

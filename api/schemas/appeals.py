@@ -13,6 +13,7 @@ from domain.actors import Actor
 from domain.appeal import NUL_REFUSED, Appeal, Appellant
 from domain.deadlines import Deadline
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
+from infrastructure.replay import holds_nul
 
 
 def _aware(moment: datetime) -> datetime:
@@ -32,17 +33,6 @@ def text_field(limit: int, example: str, *, required: bool = True) -> Any:
         max_length=limit,
         examples=[example],
     )
-
-
-def holds_nul(value: Any) -> bool:
-    """Whether a value, or any text inside it, holds the NUL character."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(holds_nul(item) for item in value)
-    return False
 
 
 class Body(BaseModel):
