@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -273,10 +274,27 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+#: What XML 1.0 cannot carry (control characters but tab and line ends, U+FFFE, U+FFFF, lone
+#: surrogates): ElementTree writes them as they are, and one such character in one entry
+#: would leave the whole feed unreadable to every feed reader.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with each character XML cannot carry replaced by U+FFFD (�)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-    element.text = text
+    element = _child(parent, tag, **attrs)
+    element.text = xml_safe(text)
     return element
+
+
+def _child(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
+    return ET.SubElement(
+        parent, f"{{{ATOM_NS}}}{tag}", {name: xml_safe(value) for name, value in attrs.items()}
+    )
 
 
 def atom_feed(
@@ -298,9 +316,9 @@ def atom_feed(
         default=empty_updated,
     )
     _text(feed, "updated", _stamp(updated))
-    author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
+    author = _child(feed, "author")
     _text(author, "name", "工会委员会 Union committee")
-    ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"rel": "self", "href": self_url})
+    _child(feed, "link", rel="self", href=self_url)
     for entry in entries:
         feed.append(_atom_entry(entry, base_url))
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
@@ -313,14 +331,10 @@ def _atom_entry(entry: FeedEntry, base_url: str) -> ET.Element:
     _text(element, "title", f"[已撤回 withdrawn] {entry.title}" if withdrawn else entry.title)
     _text(element, "updated", _stamp(entry.withdrawn_at or entry.sort_key))
     _text(element, "published", _stamp(entry.sort_key))
-    ET.SubElement(
-        element,
-        f"{{{ATOM_NS}}}link",
-        {"rel": "alternate", "href": base_url.rstrip("/") + history_path(entry.id)},
-    )
+    _child(element, "link", rel="alternate", href=base_url.rstrip("/") + history_path(entry.id))
     for department in entry.departments:
-        ET.SubElement(element, f"{{{ATOM_NS}}}category", {"term": department})
-    ET.SubElement(element, f"{{{ATOM_NS}}}category", {"term": entry.subject_type})
+        _child(element, "category", term=department)
+    _child(element, "category", term=entry.subject_type)
     lines = []
     if withdrawn and entry.withdrawn_at is not None:
         lines.append(

@@ -191,6 +191,34 @@ def test_the_department_atom_feed_is_valid_atom_with_its_entries_and_needs_no_to
     assert "已更正" in entries[0].findtext(f"{ATOM}content", "")
 
 
+def test_text_pasted_with_control_characters_leaves_the_atom_feed_well_formed(
+    client: TestClient, staff: Headers, member: Headers
+) -> None:
+    """Word's manual line break (U+000B) and page break (U+000C) are text the API takes,
+    but XML cannot carry them: the feed shows U+FFFD in their place, and stays readable."""
+    department = f"工会办公室\x0c-{uuid.uuid4().hex[:8]}"
+    created = _propose(
+        client, staff, department, title="三月\x0b考核", body="第一段\x0b第二段\x01完"
+    )
+    path = f"/disclosures/{created['id']}"
+    client.post(f"{path}/approve", headers={**member, "If-Match": '"1"'})
+    position = client.post(f"{path}/publish", headers=staff).json()["position"]
+
+    response = client.get(
+        f"/public/departments/{quote(department)}/disclosures.atom", params={"after": position}
+    )
+
+    assert response.status_code == 200
+    feed = ET.fromstring(response.content)  # noqa: S314  # our own output, not untrusted
+    (entry,) = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "三月\ufffd考核"
+    assert entry.findtext(f"{ATOM}content", "").startswith("第一段\ufffd第二段\ufffd完")
+    terms = [c.get("term") for c in entry.findall(f"{ATOM}category")]
+    assert department.replace("\x0c", "\ufffd") in terms
+    public = client.get("/public/disclosures", params={"department": department}).json()
+    assert public["items"][0]["title"] == "三月\x0b考核"  # JSON carries it as it was
+
+
 def test_the_overall_atom_feed_and_published_history_need_no_token(
     client: TestClient, staff: Headers, member: Headers, department: str
 ) -> None:
