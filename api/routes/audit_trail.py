@@ -29,6 +29,7 @@ from api.schemas.audit_trail import (
     AuditPageRead,
     export_record,
 )
+from api.spreadsheet import cell
 from domain.actors import Actor
 from domain.errors import NotFound
 from projections.audit_trail import MAX_LIMIT, AuditQuery, AuditRow, AuditTrailView, with_identity
@@ -178,7 +179,7 @@ def _csv_lines(rows: Iterable[AuditRow]) -> Iterator[str]:
     for row in rows:
         record = export_record(row)
         record["data"] = json.dumps(record["data"], ensure_ascii=False)
-        writer.writerow(["" if record[f] is None else record[f] for f in EXPORT_FIELDS])
+        writer.writerow(["" if record[f] is None else cell(record[f]) for f in EXPORT_FIELDS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

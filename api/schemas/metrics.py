@@ -12,6 +12,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.spreadsheet import cell
 from projections.metrics import (
     RATES,
     ActionItemGroup,
@@ -177,9 +178,9 @@ class PenaltyFiguresRead(MetricsTable):
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """A CSV table with a header row."""
+    """A CSV table with a header row (text a spreadsheet would run as a formula quoted)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns))
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: cell(value) for name, value in row.items()} for row in rows)
     return out.getvalue()

@@ -246,6 +246,27 @@ def test_csv_and_json_lines_exports_parse_back_to_the_queried_events(
     assert lines[0]["data"]["appellant"] == APPELLANT  # staff read identity in exports too
 
 
+def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_in_csv_only(
+    client: TestClient, staff: Headers
+) -> None:
+    """CSV injection: an auditor opening the export in Excel or WPS must not run a formula
+    someone typed as a department; JSON Lines keeps the value exactly."""
+    department = f'=HYPERLINK("http://evil.example","点此")-{uuid.uuid4().hex[:6]}'
+    last = _transferred_appeal(client, staff, department)
+    filters = {"department": department, "after": last["position"]}
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/audit/export.csv", params=filters, headers=staff).text)
+        )
+    )
+    lines = client.get("/audit/export.jsonl", params=filters, headers=staff).text.splitlines()
+
+    assert [row["department"] for row in rows] == ["'" + department] * 2
+    assert [json.loads(line)["department"] for line in lines] == [department] * 2
+    assert all(row["position"].isdigit() for row in rows)
+
+
 def test_other_aggregates_get_their_case_type_from_the_aggregate_class(
     client: TestClient, staff: Headers
 ) -> None:
