@@ -191,12 +191,19 @@ def wait_for_view(services: Services, name: str, after: int | None) -> int:
         try:
             view.wait(APPLICATION_NAME, after, timeout=services.settings.read_wait_seconds)
         except TimeoutError:
+            stopped = services.views.stopped(name)
+            why = (
+                "; retry shortly"
+                if stopped is None
+                else f"; its runner stopped at {stopped.at.isoformat()}: {stopped.error}"
+                " (GET /projections shows it; it retries by itself)"
+            )
             raise ApiProblem(
                 503,
                 "view-behind",
                 "The view has not caught up yet",
                 f"view {name} has not applied position {after} within "
-                f"{services.settings.read_wait_seconds:g} s; retry shortly",
+                f"{services.settings.read_wait_seconds:g} s{why}",
                 {"Retry-After": "1"},
             ) from None
     return view.position()

@@ -378,6 +378,14 @@ class Views:
         """The position of the newest event in the store."""
         return self._events.recorder.max_notification_id() or 0
 
+    def stopped(self, name: str) -> ViewError | None:
+        """Why the named view's runner stopped, as a runner in any process recorded it."""
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            try:
+                return view_errors.read(conn).get(name)
+            except psycopg.errors.UndefinedTable:  # tables not created by this version yet
+                return None
+
     def status(self) -> list[dict[str, Any]]:
         """Each view's position, the head, and how far behind the view is."""
         head = self.head()

@@ -6,11 +6,15 @@ import time
 import uuid
 from collections.abc import Callable
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
 from domain.actors import Role
+from infrastructure import view_errors
+from infrastructure.database import conninfo
+from infrastructure.view_errors import EventFailed
 from tests.api.conftest import Headers, named_appeal
 
 PROBLEM = "application/problem+json"
@@ -243,3 +247,37 @@ def test_a_position_past_the_newest_event_is_refused_without_waiting(
     problem = response.json()
     assert problem["type"].endswith("/position-ahead")
     assert f"position {head + 1_000} is past the newest event" in problem["detail"]
+
+
+def test_a_view_that_has_not_caught_up_is_a_503_saying_why_when_its_runner_stopped(
+    client: TestClient,
+    staff: Headers,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services.settings, "read_wait_seconds", 0.2)
+    services.views.stop_runners(["case_index"])
+    try:
+        raised = client.post("/appeals", json=named_appeal(), headers=staff).json()
+        behind = client.get("/appeals", params={"after": raised["position"]}, headers=staff)
+        with psycopg.connect(conninfo(services.database_url), autocommit=True) as conn:
+            view_errors.create_table(conn)
+        view_errors.record(
+            conninfo(services.database_url),
+            ["case_index"],
+            EventFailed(raised["position"], "Appeal.Raised", RuntimeError("the disk is full")),
+        )
+        stopped = client.get("/appeals", params={"after": raised["position"]}, headers=staff)
+    finally:
+        with psycopg.connect(conninfo(services.database_url), autocommit=True) as conn:
+            view_errors.clear(conn, ["case_index"])
+        services.views.start_runners(["case_index"])
+
+    assert behind.status_code == 503
+    assert behind.headers["content-type"] == PROBLEM
+    assert behind.headers["retry-after"] == "1"
+    assert behind.json()["detail"].endswith("within 0.2 s; retry shortly")
+    assert stopped.status_code == 503
+    assert "its runner stopped at" in stopped.json()["detail"]
+    assert f"event {raised['position']} (Appeal.Raised) failed" in stopped.json()["detail"]
+    assert "the disk is full" in stopped.json()["detail"]
