@@ -70,12 +70,17 @@ class SupportStore:
     def next_case_number(self, year: int) -> int:
         """The next number of the year's sequence (gaps are possible; numbers never repeat)."""
         name = f"huiyin_case_no_{year}"
-        with self.pool.connection() as conn:
-            if year not in self._years:
+        if year not in self._years:
+            # Committed before any thread takes a number from it, and created by one session
+            # at a time: the first appeals of a year raised at once (two threads, or the
+            # API and the CLI) found the sequence another had created but not yet committed.
+            with self.pool.connection() as conn:
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('huiyin_schema'))")
                 conn.execute(
                     sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(sql.Identifier(name))
                 )
-                self._years.add(year)
+            self._years.add(year)
+        with self.pool.connection() as conn:
             row = conn.execute("SELECT nextval(%s::regclass)", (name,)).fetchone()
         assert row is not None  # noqa: S101  # nextval always returns a row
         return int(row[0])
