@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import psycopg
 from psycopg import sql
 
+from infrastructure.recorder import RECORDER_TOPIC
+
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "huiyin"
@@ -83,4 +85,6 @@ def eventsourcing_env(url: str, *, pool_size: int, db_functions: bool) -> dict[s
         "POSTGRES_MAX_OVERFLOW": str(pool_size),
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y" if db_functions else "n",
         "POSTGRES_LOCK_TIMEOUT": "5",
+        # The library's recorder with its insert function taking the table lock: see there.
+        "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
     }
