@@ -339,6 +339,17 @@ def _rows(services: Services) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
+def _run_to_head(services: Services) -> None:
+    """Brings the metrics view to the head with a runner of its own, then stops it."""
+    head = services.views.head()
+    runner = ViewRunner(VIEWS["metrics"], services.views._env, conninfo(services.database_url))
+    runner.start()
+    try:
+        services.views.get("metrics").wait(APPLICATION_NAME, head, timeout=10)
+    finally:
+        runner.stop()
+
+
 @pytest.fixture
 def paused_metrics(services: Services) -> Iterator[None]:
     """The session's metrics runner, stopped for the test and started again after it."""
@@ -359,13 +370,7 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
     if held is not None:  # past the limit, rows are written and later changes go as SQL
         monkeypatch.setattr("infrastructure.views.REBUILD_ROWS_LIMIT", held)
     play(casework, clock)
-    head = services.views.head()
-    runner = ViewRunner(VIEWS["metrics"], services.views._env, conninfo(services.database_url))
-    runner.start()
-    try:
-        services.views.get("metrics").wait(APPLICATION_NAME, head, timeout=10)
-    finally:
-        runner.stop()
+    _run_to_head(services)
     live = _rows(services)
 
     services.views.rebuild("metrics")
@@ -384,13 +389,7 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
         )
     assert keys == ROLLUP_KEYS
     play(casework, clock)
-    head = services.views.head()
-    runner = ViewRunner(VIEWS["metrics"], services.views._env, conninfo(services.database_url))
-    runner.start()
-    try:
-        services.views.get("metrics").wait(APPLICATION_NAME, head, timeout=10)
-    finally:
-        runner.stop()
+    _run_to_head(services)
 
 
 def test_action_items_count_acceptance_on_time_per_department(
