@@ -17,9 +17,9 @@ from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.terms import Channel, Kind, Outcome, Rating
 from infrastructure.database import conninfo
-from infrastructure.projection_runner import VIEWS, ViewRunner
 from projections.audit_trail import AuditQuery, AuditTrailView
 from projections.view import APPLICATION_NAME
+from tests.integration.runners import run_to_head
 
 CLERK = Actor("union-clerk-7", Role.UNION_STAFF)
 HANDLER = Actor("logistics-handler-3", Role.DEPARTMENT)
@@ -228,13 +228,7 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
     services: Services, casework: Casework, paused_audit_trail: None
 ) -> None:
     case = _whole_lifecycle(casework)
-    head = services.views.head()
-    runner = ViewRunner(VIEWS["audit_trail"], services.views._env, conninfo(services.database_url))
-    runner.start()
-    try:
-        services.views.get("audit_trail").wait(APPLICATION_NAME, head, timeout=10)
-    finally:
-        runner.stop()
+    head = run_to_head(services, "audit_trail")
     query = "SELECT * FROM {} ORDER BY 1"
     live = [_raw(services, query.format(t)) for t in ("audit_trail", "audit_trail_cases")]
     assert any(row["case_id"] == case.appeal_id for row in live[0])

@@ -23,9 +23,9 @@ from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
 from domain.terms import Channel, Kind
 from infrastructure.database import conninfo
-from infrastructure.projection_runner import VIEWS, ViewRunner
 from projections.disclosure import DisclosureFeedView, FeedQuery
 from projections.view import APPLICATION_NAME
+from tests.integration.runners import run_to_head
 
 VIEW = "disclosure_feed"
 CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
@@ -183,14 +183,8 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_feed(
     disclosures.return_(returned, reason="请补充措施", actor=MEMBER)
     disclosures.revise(returned, title="退回月报（修订）", body="补充了措施", actor=CLERK)
     disclosures.withdraw(published, reason="已更正", actor=MEMBER)
-    head = services.views.head()
+    head = run_to_head(services, VIEW)
     view = services.views.get(VIEW)
-    runner = ViewRunner(VIEWS[VIEW], services.views._env, conninfo(services.database_url))
-    runner.start()
-    try:
-        view.wait(APPLICATION_NAME, head, timeout=10)
-    finally:
-        runner.stop()
     live = _rows(services)
     assert any(row["id"] == returned and row["title"] == "退回月报（修订）" for row in live)
 

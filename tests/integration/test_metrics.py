@@ -21,7 +21,7 @@ from domain.calendar import CHINA_TZ
 from domain.terms import Channel, Kind, Outcome, Rating
 from infrastructure.database import conninfo
 from infrastructure.metrics_rollup import ROLLUP_KEYS
-from infrastructure.projection_runner import VIEWS, ViewRunner
+from infrastructure.projection_runner import VIEWS
 from projections.metrics import (
     AppealQuery,
     Dimension,
@@ -33,6 +33,7 @@ from projections.metrics import (
 )
 from projections.view import APPLICATION_NAME
 from tests.application.test_meetings import decided_joint_meeting
+from tests.integration.runners import run_to_head
 
 CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
 DEPARTMENT = Actor("dept-head-1", Role.DEPARTMENT)
@@ -339,17 +340,6 @@ def _rows(services: Services) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-def _run_to_head(services: Services) -> None:
-    """Brings the metrics view to the head with a runner of its own, then stops it."""
-    head = services.views.head()
-    runner = ViewRunner(VIEWS["metrics"], services.views._env, conninfo(services.database_url))
-    runner.start()
-    try:
-        services.views.get("metrics").wait(APPLICATION_NAME, head, timeout=10)
-    finally:
-        runner.stop()
-
-
 @pytest.fixture
 def paused_metrics(services: Services) -> Iterator[None]:
     """The session's metrics runner, stopped for the test and started again after it."""
@@ -370,7 +360,7 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
     if held is not None:  # past the limit, rows are written and later changes go as SQL
         monkeypatch.setattr("infrastructure.views.REBUILD_ROWS_LIMIT", held)
     play(casework, clock)
-    _run_to_head(services)
+    run_to_head(services, "metrics")
     live = _rows(services)
 
     services.views.rebuild("metrics")
@@ -389,7 +379,7 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
         )
     assert keys == ROLLUP_KEYS
     play(casework, clock)
-    _run_to_head(services)
+    run_to_head(services, "metrics")
 
 
 def test_action_items_count_acceptance_on_time_per_department(

@@ -32,6 +32,7 @@ from infrastructure.projection_runner import (
 from infrastructure.replay import Decoder, LogRows, replay
 from projections.cases import CaseIndex, CaseIndexView
 from projections.view import APPLICATION_NAME
+from tests.integration.runners import run_to_head
 from tests.unit.builders import raise_named
 
 CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
@@ -96,16 +97,7 @@ def paused_held_views(services: Services) -> Iterator[None]:
 
 def _live_rows(services: Services, names: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Brings the views to the head with a runner of their own, then reads their tables."""
-    head = services.views.head()
-    runner = ViewRunner(
-        [VIEWS[name] for name in names], services.views._env, conninfo(services.database_url)
-    )
-    runner.start()
-    try:
-        for name in names:
-            services.views.get(name).wait(APPLICATION_NAME, head, timeout=10)
-    finally:
-        runner.stop()
+    run_to_head(services, *names)
     return {table: _rows(services, table) for name in names for table in HELD_VIEWS[name]}
 
 
@@ -144,13 +136,7 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
     view = services.views.get("case_index")
     for department in ("安全监察部", "人力资源部"):
         _raise(casework, department)
-    head = services.views.head()
-    runner = ViewRunner(VIEWS["case_index"], services.views._env, conninfo(services.database_url))
-    runner.start()
-    try:
-        view.wait(APPLICATION_NAME, head, timeout=10)
-    finally:
-        runner.stop()
+    head = run_to_head(services, "case_index")
     live = _rows(services)
 
     seen: list[tuple[int, int]] = []
