@@ -48,8 +48,7 @@ ROW_COLUMNS = tuple(COLUMNS.split(", "))
     _MEETING_ID,
 ) = range(len(ROW_COLUMNS))
 
-#: A rebuild's row: the columns, then the departments additions PostgreSQL must apply (None
-#: while Python can: see `_add_departments`).
+#: A rebuild's row: the columns, in `ROW_COLUMNS` order.
 _Row = list[Any]
 
 OPEN_CASE = (
@@ -64,19 +63,16 @@ CHANGE_CASE = (
     "UPDATE {0}.case_index SET version = %(version)s, updated_at = %(at)s,"
     " status = COALESCE(%(status)s, status),"
     " department = COALESCE(%(department)s, department),"
-    " departments = CASE WHEN cardinality(%(add)s::text[]) = 0 THEN departments"
-    "   ELSE ARRAY(SELECT DISTINCT unnest(departments || %(add)s::text[])) END,"
+    # The departments the case has been with, in the order it first came to each: the
+    # ones added that it has not been with yet, appended in their first-named order
+    # (`_add_departments` does the same to a rebuild's rows in memory).
+    " departments = departments || ARRAY(SELECT a.d"
+    "   FROM unnest(%(add)s::text[]) WITH ORDINALITY AS a(d, n)"
+    "   WHERE a.d <> ALL(departments) GROUP BY a.d ORDER BY min(a.n)),"
     " deadline_at = CASE WHEN %(clear)s THEN NULL"
     "   ELSE COALESCE(%(deadline_at)s, deadline_at) END,"
     " overdue = COALESCE(%(overdue)s, overdue),"
     " transfers = transfers + %(transferred)s"
-    " WHERE id = %(id)s"
-)
-
-#: The departments part of CHANGE_CASE alone, for a rebuild's rows after they are copied.
-ADD_DEPARTMENTS = (
-    "UPDATE {0}.case_index"
-    " SET departments = ARRAY(SELECT DISTINCT unnest(departments || %(add)s::text[]))"
     " WHERE id = %(id)s"
 )
 
@@ -120,7 +116,6 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         # Composed once: formatting a statement per event cost as much as running it.
         self._open_sql = SQL(OPEN_CASE).format(schema)
         self._change_sql = SQL(CHANGE_CASE).format(schema)
-        self._add_sql = SQL(ADD_DEPARTMENTS).format(schema)
 
     def _table(self) -> Identifier:
         return Identifier(self.datastore.schema)
@@ -151,7 +146,6 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                     False,
                     0,
                     case.meeting_id,
-                    None,
                 ],
             )
             self.rebuild_applied(tracking)
@@ -205,18 +199,8 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         self.write(tracking, (statement,))
 
     def _copy_held(self, rows: list[_Row]) -> None:
-        """Copies rows held by a rebuild, then has PostgreSQL add the departments it must."""
-        self.copy_rows("case_index", ROW_COLUMNS, (row[: len(ROW_COLUMNS)] for row in rows))
-        tracking = self._rebuild_tracking
-        assert tracking is not None  # noqa: S101  # rows are held only after an event
-        statements: list[Statement] = [
-            (self._add_sql, {"id": row[_ID], "add": add})
-            for row in rows
-            if row[-1] is not None
-            for add in row[-1]
-        ]
-        if statements:
-            self.write(tracking, statements)
+        """Copies rows held by a rebuild."""
+        self.copy_rows("case_index", ROW_COLUMNS, rows)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         where = ["case_type = %(case_type)s"]
@@ -304,19 +288,9 @@ def _apply(row: _Row, change: CaseChanged) -> None:
 
 
 def _add_departments(row: _Row, add: list[str]) -> None:
-    """`ARRAY(SELECT DISTINCT unnest(departments || add))`, where Python can know the order.
-
-    PostgreSQL's DISTINCT (a hash aggregate) decides the order of two or more departments,
-    so from the first such addition on, the additions are kept in order for PostgreSQL to
-    apply with the live expression once the row is copied. One department (the usual
-    appeal, transferred to the department it was raised with) has only one order.
-    """
-    pending: list[list[str]] | None = row[-1]
-    if pending is not None:
-        pending.append(add)
-        return
-    distinct = set(row[_DEPARTMENTS]).union(add)
-    if len(distinct) <= 1:
-        row[_DEPARTMENTS] = list(distinct)
-    else:
-        row[-1] = [add]
+    """CHANGE_CASE's departments: those in `add` the row does not hold yet, appended in the
+    order they are first named."""
+    departments: list[str] = row[_DEPARTMENTS]
+    for department in add:
+        if department not in departments:
+            departments.append(department)

@@ -67,7 +67,7 @@ def _rows(services: Services, table: str = "case_index") -> list[dict[str, Any]]
 
 def _moving_appeals(casework: Casework) -> None:
     """Appeals whose rows change after they open: transferred, handed on to a second
-    department (two departments: PostgreSQL orders them), acknowledged, replied."""
+    department (two departments), acknowledged, replied."""
     for n in range(3):
         appeal = casework.raise_appeal(
             AppealDraft(
@@ -293,6 +293,33 @@ def test_rebuilds_held_in_memory_give_the_live_rows(
     assert {table: _rows(services, table) for table in live} == live
     head = services.views.head()
     assert all(services.views.get(name).position() == head for name in names)
+
+
+def test_a_case_lists_its_departments_in_the_order_it_first_came_to_each(
+    services: Services, casework: Casework, paused_case_index: None
+) -> None:
+    """Live and rebuilt alike: a department it comes back to keeps its first place."""
+    appeal = casework.raise_appeal(
+        AppealDraft(
+            channel=Channel.GRID_LIAISON,
+            kind=Kind.COMPLAINT,
+            category="safety",
+            title="巷道照明不足",
+            text="三号巷道照明灯坏了一半",
+            department="机电科",
+        ),
+        CLERK,
+    ).id
+    casework.transfer(appeal, department="安监处", supervisor="vice-chair", actor=CLERK)
+    casework.retransfer(appeal, department="机电科", reason="设备归口", actor=CLERK)
+    casework.retransfer(appeal, department="后勤服务中心", reason="照明归后勤", actor=CLERK)
+    live = _live_rows(services, ["case_index"])["case_index"]
+
+    services.views.rebuild("case_index")
+
+    row = next(row for row in live if row["id"] == appeal)
+    assert row["departments"] == ["机电科", "安监处", "后勤服务中心"]
+    assert _rows(services) == live
 
 
 def test_a_rebuild_leaves_its_tables_counted_and_all_visible(
