@@ -129,11 +129,32 @@ def demo(
 
 
 @cli.command()
-def verify(data_dir: DataDir = None) -> None:
-    """Chain new events, then check every stored event against the hash chain (exit 1: tampered)."""
+def verify(
+    position: Annotated[
+        int | None,
+        typer.Option(min=0, help="a printed chain head's position, to check (with --link)"),
+    ] = None,
+    link: Annotated[
+        str | None, typer.Option(help="a printed chain head's link (64 hex digits)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Chain new events, then check every stored event against the hash chain; with --position
+    and --link, also a chain head printed on a disclosure (exit 1: tampered, or the printed
+    head not confirmed)."""
     import sys
 
     from api.bootstrap import build_services
+    from infrastructure.chain import ChainHead, parse_link
+
+    printed = None
+    if (position is None) != (link is None):
+        raise typer.BadParameter("give both --position and --link, or neither")
+    if position is not None and link is not None:
+        try:
+            printed = ChainHead(position, parse_link(link).hex())
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--link") from error
 
     # This command catches up itself; background followers and runners would only compete.
     with build_services(quiet(load_settings(data_dir))) as services:
@@ -147,10 +168,10 @@ def verify(data_dir: DataDir = None) -> None:
                 bar.update(position - reached[0])
                 reached[0] = position
 
-            report = services.chain.verify(progress=advance)
+            report = services.chain.verify(progress=advance, printed=printed)
     for line in report.lines():
         typer.echo(line)
-    if not report.intact:
+    if not report.passed:
         raise typer.Exit(1)
 
 

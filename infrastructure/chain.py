@@ -148,22 +148,109 @@ class Mismatch:
     detail: str
 
 
+class PrintedVerdict(StrEnum):
+    """What the store says of a chain head printed earlier (on a published disclosure)."""
+
+    CONFIRMED = "confirmed"  # the chain holds it, and every event up to it is as chained
+    REWRITTEN = "rewritten"  # the chain holds another link at that position
+    MISSING = "missing"  # the chain holds no link at that position
+    TAMPERED = "tampered"  # the chain holds it, but an event up to it changed since
+
+
+#: What each verdict means, in words.
+PRINTED_DETAIL = {
+    PrintedVerdict.CONFIRMED: "the store holds this head, and every event up to it is stored "
+    "exactly as it was when the head was printed",
+    PrintedVerdict.REWRITTEN: "the store's chain holds another link at this position: the "
+    "events up to it were rewritten and the chain recomputed since (or the head was copied "
+    "wrongly)",
+    PrintedVerdict.MISSING: "the store's chain holds no link at this position: links (and "
+    "events) were removed since, or the head never came from this store",
+    PrintedVerdict.TAMPERED: "the store's chain holds this head, but an event at or before it "
+    "no longer matches its link (see first_mismatch)",
+}
+
+
+@dataclass(frozen=True)
+class PrintedCheck:
+    """A printed chain head checked against the store."""
+
+    position: int
+    link: str  # as printed, hex (lower case)
+    stored: str | None  # the link the chain holds at that position now, hex
+    verdict: PrintedVerdict
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the store confirms the printed head."""
+        return self.verdict is PrintedVerdict.CONFIRMED
+
+    @property
+    def detail(self) -> str:
+        """The verdict in words."""
+        return PRINTED_DETAIL[self.verdict]
+
+
+def parse_link(text: str) -> bytes:
+    """A link as printed: 64 hexadecimal digits (any case, spaces and colons ignored)."""
+    digits = "".join(ch for ch in text if ch not in " :\t\n").lower()
+    if len(digits) != 64 or any(ch not in "0123456789abcdef" for ch in digits):
+        raise ValueError("a link is 64 hexadecimal digits (a SHA-256 hash)")
+    return bytes.fromhex(digits)
+
+
+def _printed_check(
+    printed: ChainHead, stored: bytes | None, mismatch: Mismatch | None
+) -> PrintedCheck:
+    if stored is None:
+        verdict = PrintedVerdict.MISSING
+    elif stored.hex() != printed.link:
+        verdict = PrintedVerdict.REWRITTEN
+    elif mismatch is not None and mismatch.position <= printed.position:
+        verdict = PrintedVerdict.TAMPERED
+    else:
+        verdict = PrintedVerdict.CONFIRMED
+    return PrintedCheck(
+        printed.position, printed.link, None if stored is None else stored.hex(), verdict
+    )
+
+
 @dataclass(frozen=True)
 class VerifyReport:
-    """The outcome of walking the chain."""
+    """The outcome of walking the chain (and of checking a printed head, when given one)."""
 
     checked: int
     head: ChainHead
     first_mismatch: Mismatch | None
     unchained: int  # events after the head, not chained yet: information, not a failure
+    printed: PrintedCheck | None = None
 
     @property
     def intact(self) -> bool:
         """Every chained event is stored exactly as it was chained."""
         return self.first_mismatch is None
 
+    @property
+    def passed(self) -> bool:
+        """Intact, and the printed head (if any) confirmed: `huiyin verify` exits 0."""
+        return self.intact and (self.printed is None or self.printed.confirmed)
+
     def lines(self) -> list[str]:
         """The report in words, for the command line."""
+        return self._chain_lines() + self._printed_lines()
+
+    def _printed_lines(self) -> list[str]:
+        printed = self.printed
+        if printed is None:
+            return []
+        return [
+            f"printed head, position {printed.position}: {printed.verdict.upper()}",
+            printed.detail,
+            f"printed link: {printed.link}",
+            f"stored link:  {printed.stored or '-'}",
+        ]
+
+    def _chain_lines(self) -> list[str]:
         head = f"head: position {self.head.position}, link {self.head.link}"
         waiting = f"{self.unchained} newer event(s) not chained yet"
         mismatch = self.first_mismatch
@@ -367,8 +454,12 @@ class ChainKeeper:
             return ChainHead(0, GENESIS.hex())
         return ChainHead(int(row[0]), bytes(row[1]).hex())
 
-    def verify(self, progress: Progress | None = None) -> VerifyReport:
-        """Recomputes every link from the events stored now and compares it with the chain.
+    def verify(
+        self, progress: Progress | None = None, *, printed: ChainHead | None = None
+    ) -> VerifyReport:
+        """Recomputes every link from the events stored now and compares it with the chain;
+        checks a `printed` head (position and link, as a published disclosure carried it)
+        against the chain too, when given one.
 
         Both tables are streamed through server-side cursors in one snapshot, so memory stays
         bounded however long the chain is, and links appended meanwhile do not disturb it.
@@ -376,6 +467,7 @@ class ChainKeeper:
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             head = self._head(conn)
+            held = None if printed is None else self._link_at(conn, printed.position)
             counted = conn.execute(
                 sql.SQL("SELECT count(*) FROM {} WHERE notification_id > %s").format(self._events),
                 (head.position,),
@@ -404,7 +496,17 @@ class ChainKeeper:
                 checked, mismatch = _walk(chain, stored, progress)
         if progress is not None:
             progress(head.position)
-        return VerifyReport(checked, head, mismatch, unchained)
+        check = None if printed is None else _printed_check(printed, held, mismatch)
+        return VerifyReport(checked, head, mismatch, unchained, check)
+
+    def _link_at(self, conn: psycopg.Connection[Any], position: int) -> bytes | None:
+        """The link the chain holds at `position` (the genesis link at 0), if any."""
+        if position == 0:
+            return GENESIS
+        row = conn.execute(
+            sql.SQL("SELECT link FROM {} WHERE position = %s").format(self._chain), (position,)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
 
 
 def _walk(

@@ -6,7 +6,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from infrastructure.chain import ChainHead, Mismatch, Tampering, VerifyReport
+from infrastructure.chain import (
+    ChainHead,
+    Mismatch,
+    PrintedCheck,
+    PrintedVerdict,
+    Tampering,
+    VerifyReport,
+)
 
 
 class ChainHeadRead(BaseModel):
@@ -46,6 +53,29 @@ class MismatchRead(BaseModel):
         )
 
 
+class PrintedRead(BaseModel):
+    """A chain head printed earlier (on a published disclosure), checked against the store."""
+
+    position: int = Field(examples=[1234])
+    link: str = Field(description="the printed link, hex (lower case)")
+    stored: str | None = Field(description="the link the chain holds at that position now, hex")
+    verdict: PrintedVerdict = Field(examples=[PrintedVerdict.CONFIRMED])
+    confirmed: bool = Field(description="the store holds this head, every event up to it intact")
+    detail: str
+
+    @classmethod
+    def of(cls, check: PrintedCheck) -> PrintedRead:
+        """The schema of a printed head's check."""
+        return cls(
+            position=check.position,
+            link=check.link,
+            stored=check.stored,
+            verdict=check.verdict,
+            confirmed=check.confirmed,
+            detail=check.detail,
+        )
+
+
 class VerifyRead(BaseModel):
     """Whether every chained event is stored exactly as it was chained."""
 
@@ -55,6 +85,9 @@ class VerifyRead(BaseModel):
     first_mismatch: MismatchRead | None
     unchained: int = Field(
         description="newer events not chained yet (information, not a failure)", examples=[0]
+    )
+    printed: PrintedRead | None = Field(
+        default=None, description="the printed head asked about (`position` and `link`), checked"
     )
 
     @classmethod
@@ -67,4 +100,5 @@ class VerifyRead(BaseModel):
             head=ChainHeadRead.of(report.head),
             first_mismatch=MismatchRead.of(mismatch) if mismatch else None,
             unchained=report.unchained,
+            printed=PrintedRead.of(report.printed) if report.printed else None,
         )

@@ -76,3 +76,53 @@ def test_checking_the_chain_needs_a_token(client: TestClient) -> None:
 
     assert response.status_code == 401
     assert response.headers["content-type"] == PROBLEM
+
+
+def test_a_printed_head_is_checked_against_the_store(
+    client: TestClient, staff: Headers, services: Services
+) -> None:
+    client.post("/appeals", json=named_appeal(), headers=staff)
+    services.chain.catch_up()
+    head = services.chain.head()
+
+    held = client.get(
+        "/audit/verify", params={"position": head.position, "link": head.link}, headers=staff
+    )
+    other = client.get(
+        "/audit/verify", params={"position": head.position, "link": "0" * 64}, headers=staff
+    )
+
+    assert held.status_code == 200
+    assert held.json()["printed"] == {
+        "position": head.position,
+        "link": head.link,
+        "stored": head.link,
+        "verdict": "confirmed",
+        "confirmed": True,
+        "detail": held.json()["printed"]["detail"],
+    }
+    assert other.json()["printed"]["verdict"] == "rewritten"
+    assert other.json()["printed"]["confirmed"] is False
+    assert other.json()["printed"]["stored"] == head.link
+    assert client.get("/audit/verify", headers=staff).json()["printed"] is None
+
+
+def test_a_printed_head_needs_a_position_and_a_well_formed_link(
+    client: TestClient, staff: Headers
+) -> None:
+    cases = [
+        ({"position": 3}, "query.position, query.link"),
+        ({"link": "ab" * 32}, "query.position, query.link"),
+        ({"position": 3, "link": "xyz"}, "query.link"),
+    ]
+    for params, field in cases:
+        response = client.get("/audit/verify", params=params, headers=staff)
+
+        assert response.status_code == 422, params
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["detail"].startswith(field)
+    negative = client.get(
+        "/audit/verify", params={"position": -1, "link": "ab" * 32}, headers=staff
+    )
+    assert negative.status_code == 422
+    assert negative.headers["content-type"] == PROBLEM

@@ -24,7 +24,14 @@ from application.clock import ManualClock
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.terms import Channel, Kind
-from infrastructure.chain import GENESIS, ChainKeeper, Tampering
+from infrastructure.chain import (
+    GENESIS,
+    ChainHead,
+    ChainKeeper,
+    PrintedVerdict,
+    Tampering,
+    parse_link,
+)
 from infrastructure.database import connection_parts, conninfo
 from infrastructure.settings import Settings
 
@@ -289,6 +296,115 @@ def test_a_follower_chains_new_events_without_being_asked(
     assert chain.head().position == raised.position
 
 
+def _rechain(chain: ChainKeeper, db: Db) -> None:
+    """What someone able to write to the database would do to hide a change: recompute the
+    whole chain from the events stored now."""
+    db.execute("DELETE FROM huiyin_chain")
+    chain.catch_up()
+
+
+def test_a_printed_head_the_store_still_holds_is_confirmed(
+    own: Services, chain: ChainKeeper
+) -> None:
+    raise_appeals(own, 2)
+    chain.catch_up()
+    head = chain.head()
+    raise_appeals(own, 1)  # events after the printed head change nothing about it
+    chain.catch_up()
+    # As copied off a notice: upper case, in groups.
+    copied = ChainHead(
+        head.position,
+        parse_link(" ".join(head.link.upper()[i : i + 8] for i in range(0, 64, 8))).hex(),
+    )
+
+    report = chain.verify(printed=copied)
+
+    assert report.printed is not None
+    assert report.printed.verdict is PrintedVerdict.CONFIRMED
+    assert report.printed.stored == head.link
+    assert report.passed
+    assert chain.verify(printed=ChainHead(0, GENESIS.hex())).passed  # before any event
+
+
+def test_a_chain_recomputed_after_a_change_passes_alone_but_not_against_a_printed_head(
+    own: Services, chain: ChainKeeper, db: Db
+) -> None:
+    target, _ = raise_appeals(own, 2)
+    chain.catch_up()
+    printed = chain.head()
+
+    db.execute(
+        "UPDATE huiyin_events SET state = state || '\\x00' WHERE notification_id = %s",
+        (target.position,),
+    )
+    try:
+        _rechain(chain, db)
+        rewritten = chain.verify(printed=printed)
+    finally:
+        db.execute(
+            "UPDATE huiyin_events SET state = substring(state FROM 1 FOR octet_length(state) - 1) "
+            "WHERE notification_id = %s",
+            (target.position,),
+        )
+        _rechain(chain, db)
+
+    assert rewritten.intact  # the chain alone cannot tell
+    assert rewritten.printed is not None
+    assert rewritten.printed.verdict is PrintedVerdict.REWRITTEN
+    assert rewritten.printed.stored != printed.link
+    assert not rewritten.passed
+    assert chain.verify(printed=printed).passed  # the original bytes: the same links again
+
+
+def test_a_printed_head_over_a_changed_event_is_not_confirmed(
+    own: Services, chain: ChainKeeper, db: Db
+) -> None:
+    target, _ = raise_appeals(own, 2)
+    chain.catch_up()
+    printed = chain.head()
+
+    db.execute(
+        "UPDATE huiyin_events SET state = state || '\\x00' WHERE notification_id = %s",
+        (target.position,),
+    )
+    try:
+        report = chain.verify(printed=printed)
+        earlier = chain.verify(printed=ChainHead(target.position - 1, "00" * 32))
+    finally:
+        db.execute(
+            "UPDATE huiyin_events SET state = substring(state FROM 1 FOR octet_length(state) - 1) "
+            "WHERE notification_id = %s",
+            (target.position,),
+        )
+
+    assert report.printed is not None
+    assert report.printed.verdict is PrintedVerdict.TAMPERED
+    assert report.first_mismatch is not None
+    assert report.first_mismatch.position == target.position
+    assert earlier.printed is not None
+    assert earlier.printed.verdict is PrintedVerdict.REWRITTEN  # a wrong link, not tampering
+
+
+def test_a_printed_head_past_the_chain_is_missing(own: Services, chain: ChainKeeper) -> None:
+    raise_appeals(own, 1)
+    chain.catch_up()
+    beyond = ChainHead(chain.head().position + 1000, "ab" * 32)
+
+    report = chain.verify(printed=beyond)
+
+    assert report.intact
+    assert report.printed is not None
+    assert report.printed.verdict is PrintedVerdict.MISSING
+    assert report.printed.stored is None
+    assert not report.passed
+
+
+@pytest.mark.parametrize("text", ["", "ab" * 31, "ab" * 33, "zz" * 32, "0x" + "ab" * 31])
+def test_a_printed_link_is_64_hexadecimal_digits(text: str) -> None:
+    with pytest.raises(ValueError, match="64 hexadecimal digits"):
+        parse_link(text)
+
+
 def test_huiyin_verify_exits_0_when_intact_and_1_naming_the_changed_event(
     own: Services,
     own_settings: Settings,
@@ -325,6 +441,37 @@ def test_huiyin_verify_exits_0_when_intact_and_1_naming_the_changed_event(
     assert tampered.exit_code == 1, tampered.output
     assert f"TAMPERED at position {target.position} (changed)" in tampered.output
     assert f"event {target.id} version 1" in tampered.output
+
+
+def test_huiyin_verify_checks_a_printed_head(
+    own: Services, own_settings: Settings, chain: ChainKeeper, tmp_path: Path
+) -> None:
+    raise_appeals(own, 1)
+    chain.catch_up()
+    head = chain.head()
+    assert own_settings.cipher_key is not None
+    env = {
+        "HUIYIN_ENVIRONMENT": "test",
+        "HUIYIN_DATABASE_URL": own_settings.database_url,
+        "HUIYIN_CIPHER_KEY": own_settings.cipher_key.get_secret_value(),
+        "HUIYIN_DATA_DIR": str(tmp_path),
+    }
+    runner = CliRunner()
+    at = ["verify", "--position", str(head.position)]
+
+    confirmed = runner.invoke(cli, [*at, "--link", head.link], env=env)
+    wrong = runner.invoke(cli, [*at, "--link", "0" * 64], env=env)
+    malformed = runner.invoke(cli, [*at, "--link", "abc"], env=env)
+    half = runner.invoke(cli, at, env=env)
+
+    assert confirmed.exit_code == 0, confirmed.output
+    assert f"printed head, position {head.position}: CONFIRMED" in confirmed.output
+    assert wrong.exit_code == 1, wrong.output
+    assert "REWRITTEN" in wrong.output
+    assert malformed.exit_code == 2
+    assert "64 hexadecimal digits" in malformed.output
+    assert half.exit_code == 2
+    assert "--position and --link" in half.output
 
 
 def test_an_insert_still_in_flight_is_waited_for_not_passed_over(
