@@ -6,6 +6,7 @@ background follower: each test catches the chain up itself.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,6 +103,23 @@ def raise_appeals(own: Services, count: int) -> list[CommandResult]:
     return [own.casework.raise_appeal(draft, CLERK) for _ in range(count)]
 
 
+@contextlib.contextmanager
+def one_byte_added(db: Db, position: int) -> Iterator[None]:
+    """The stored event at `position` with a byte added to its state; restored after."""
+    db.execute(
+        "UPDATE huiyin_events SET state = state || '\\x00' WHERE notification_id = %s",
+        (position,),
+    )
+    try:
+        yield
+    finally:
+        db.execute(
+            "UPDATE huiyin_events SET state = substring(state FROM 1 FOR octet_length(state) - 1) "
+            "WHERE notification_id = %s",
+            (position,),
+        )
+
+
 def test_the_genesis_link_is_the_documented_constant() -> None:
     assert GENESIS.hex() == "ecca81e32292b0390f37dfcd3ddc72046d9be2b038897d150262efd140e73d80"
 
@@ -163,15 +181,8 @@ def test_changing_one_stored_event_names_exactly_that_position(
     before = chain.verify().checked
     k = target.position
 
-    db.execute("UPDATE huiyin_events SET state = state || '\\x00' WHERE notification_id = %s", (k,))
-    try:
+    with one_byte_added(db, k):
         report = chain.verify()
-    finally:
-        db.execute(
-            "UPDATE huiyin_events SET state = substring(state FROM 1 FOR octet_length(state) - 1) "
-            "WHERE notification_id = %s",
-            (k,),
-        )
 
     mismatch = report.first_mismatch
     assert not report.intact
@@ -333,19 +344,11 @@ def test_a_chain_recomputed_after_a_change_passes_alone_but_not_against_a_printe
     chain.catch_up()
     printed = chain.head()
 
-    db.execute(
-        "UPDATE huiyin_events SET state = state || '\\x00' WHERE notification_id = %s",
-        (target.position,),
-    )
     try:
-        _rechain(chain, db)
-        rewritten = chain.verify(printed=printed)
+        with one_byte_added(db, target.position):
+            _rechain(chain, db)
+            rewritten = chain.verify(printed=printed)
     finally:
-        db.execute(
-            "UPDATE huiyin_events SET state = substring(state FROM 1 FOR octet_length(state) - 1) "
-            "WHERE notification_id = %s",
-            (target.position,),
-        )
         _rechain(chain, db)
 
     assert rewritten.intact  # the chain alone cannot tell
@@ -363,19 +366,9 @@ def test_a_printed_head_over_a_changed_event_is_not_confirmed(
     chain.catch_up()
     printed = chain.head()
 
-    db.execute(
-        "UPDATE huiyin_events SET state = state || '\\x00' WHERE notification_id = %s",
-        (target.position,),
-    )
-    try:
+    with one_byte_added(db, target.position):
         report = chain.verify(printed=printed)
         earlier = chain.verify(printed=ChainHead(target.position - 1, "00" * 32))
-    finally:
-        db.execute(
-            "UPDATE huiyin_events SET state = substring(state FROM 1 FOR octet_length(state) - 1) "
-            "WHERE notification_id = %s",
-            (target.position,),
-        )
 
     assert report.printed is not None
     assert report.printed.verdict is PrintedVerdict.TAMPERED
@@ -422,18 +415,8 @@ def test_huiyin_verify_exits_0_when_intact_and_1_naming_the_changed_event(
     runner = CliRunner()
 
     intact = runner.invoke(cli, ["verify"], env=env)
-    db.execute(
-        "UPDATE huiyin_events SET state = state || '\\x00' WHERE notification_id = %s",
-        (target.position,),
-    )
-    try:
+    with one_byte_added(db, target.position):
         tampered = runner.invoke(cli, ["verify"], env=env)
-    finally:
-        db.execute(
-            "UPDATE huiyin_events SET state = substring(state FROM 1 FOR octet_length(state) - 1) "
-            "WHERE notification_id = %s",
-            (target.position,),
-        )
 
     assert intact.exit_code == 0, intact.output
     assert "intact" in intact.output
