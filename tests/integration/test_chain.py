@@ -90,6 +90,19 @@ def db(own: Services) -> Iterator[Db]:
         yield conn
 
 
+@pytest.fixture
+def env(own_settings: Settings, tmp_path: Path) -> dict[str, str]:
+    """The environment a `huiyin` command needs to reach these tests' database."""
+    assert own_settings.cipher_key is not None
+    assert own_settings.database_url is not None
+    return {
+        "HUIYIN_ENVIRONMENT": "test",
+        "HUIYIN_DATABASE_URL": own_settings.database_url,
+        "HUIYIN_CIPHER_KEY": own_settings.cipher_key.get_secret_value(),
+        "HUIYIN_DATA_DIR": str(tmp_path),
+    }
+
+
 def raise_appeals(own: Services, count: int) -> list[CommandResult]:
     """Raises `count` named appeals, one event each."""
     draft = AppealDraft(
@@ -399,19 +412,9 @@ def test_a_printed_link_is_64_hexadecimal_digits(text: str) -> None:
 
 
 def test_huiyin_verify_exits_0_when_intact_and_1_naming_the_changed_event(
-    own: Services,
-    own_settings: Settings,
-    db: Db,
-    tmp_path: Path,
+    own: Services, db: Db, env: dict[str, str]
 ) -> None:
     _, target = raise_appeals(own, 2)
-    assert own_settings.cipher_key is not None
-    env = {
-        "HUIYIN_ENVIRONMENT": "test",
-        "HUIYIN_DATABASE_URL": own_settings.database_url,
-        "HUIYIN_CIPHER_KEY": own_settings.cipher_key.get_secret_value(),
-        "HUIYIN_DATA_DIR": str(tmp_path),
-    }
     runner = CliRunner()
 
     intact = runner.invoke(cli, ["verify"], env=env)
@@ -427,18 +430,11 @@ def test_huiyin_verify_exits_0_when_intact_and_1_naming_the_changed_event(
 
 
 def test_huiyin_verify_checks_a_printed_head(
-    own: Services, own_settings: Settings, chain: ChainKeeper, tmp_path: Path
+    own: Services, chain: ChainKeeper, env: dict[str, str]
 ) -> None:
     raise_appeals(own, 1)
     chain.catch_up()
     head = chain.head()
-    assert own_settings.cipher_key is not None
-    env = {
-        "HUIYIN_ENVIRONMENT": "test",
-        "HUIYIN_DATABASE_URL": own_settings.database_url,
-        "HUIYIN_CIPHER_KEY": own_settings.cipher_key.get_secret_value(),
-        "HUIYIN_DATA_DIR": str(tmp_path),
-    }
     runner = CliRunner()
     at = ["verify", "--position", str(head.position)]
 
