@@ -30,6 +30,7 @@ from domain.action_item import ActionItem
 from domain.appeal import Appeal
 from domain.calendar import CHINA_TZ, WorkingCalendar
 from domain.card import Card
+from domain.errors import InvalidInput
 from domain.penalty import Penalty
 from domain.terms import Outcome
 from projections.view import View, ViewProjection
@@ -128,6 +129,19 @@ def parse_period(text: str) -> Period:
 def month_of(moment: datetime) -> str:
     """The month label (`2026-11`) of a moment, in China time."""
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m")
+
+
+def past_moment(as_of: datetime | None, now: datetime) -> datetime | None:
+    """`as_of`, refused when it is after `now`: how figures will stand later is not known
+    yet (an appeal open now may be answered by then, or go overdue), and computing them with
+    a later clock would count as overdue every deadline that falls before it."""
+    if as_of is not None and as_of > now:
+        raise InvalidInput(
+            "as_of",
+            f"{as_of.isoformat()} is after the present ({now.isoformat()}): figures are known "
+            "only up to now; leave as_of out for the current ones",
+        )
+    return as_of
 
 
 def rate(numerator: int, denominator: int) -> Decimal | None:

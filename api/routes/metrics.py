@@ -7,6 +7,7 @@ Every table accepts `?period=` (month `2026-11`, quarter `2026-Q4`, half `2026-H
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -37,6 +38,7 @@ from projections.metrics import (
     RateName,
     month_of,
     parse_period,
+    past_moment,
 )
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
@@ -87,6 +89,10 @@ def _view(services: Services, after: int | None) -> tuple[MetricsView, int]:
     return services.views.typed(VIEW, MetricsView), position  # type: ignore[type-abstract]
 
 
+def _as_of(services: Services, as_of: datetime | None) -> datetime | None:
+    return past_moment(as_of, services.casework.now())
+
+
 def _figure(text: str) -> Figure | RateName:
     for kind in (Figure, RateName):
         try:
@@ -125,6 +131,7 @@ def appeal_figures(
 ) -> Any:
     """Counts, rates and response/reply times of the appeals raised in the period, per group."""
     window = _period(services, period)
+    as_of = _as_of(services, as_of)
     view, position = _view(services, after)
     query = AppealQuery(window.start, window.end, services.casework.now(), as_of)
     rows = [AppealRowRead.of(group) for group in view.appeal_groups(query, group_by)]
@@ -176,6 +183,7 @@ def figure_cases(
     else:
         counted = named
     window = _period(services, period)
+    as_of = _as_of(services, as_of)
     view, position = _view(services, after)
     query = AppealQuery(
         window.start,
@@ -214,6 +222,7 @@ def action_item_figures(
     """On-time completion and acceptance rates per department, for items due in the period,
     as they stood at `as_of` (default: now)."""
     window = _period(services, period)
+    as_of = _as_of(services, as_of)
     view, position = _view(services, after)
     groups = view.action_item_groups(window.start, window.end, as_of)
     rows = [ActionItemRowRead.of(g) for g in groups]
@@ -239,6 +248,7 @@ def penalty_figures(
     """Penalties (points still counting) and red/yellow cards per department in the period,
     as they stood at `as_of` (default: now)."""
     window = _period(services, period)
+    as_of = _as_of(services, as_of)
     view, position = _view(services, after)
     rows = [PenaltyRowRead.of(g) for g in view.penalty_groups(window.start, window.end, as_of)]
     if _wants_csv(request, format):

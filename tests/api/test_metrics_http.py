@@ -156,6 +156,36 @@ def test_bad_parameters_are_problems_naming_the_field(client: TestClient, staff:
     assert naive.headers["content-type"] == PROBLEM
 
 
+def test_figures_as_of_a_moment_still_to_come_are_refused_not_guessed(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+) -> None:
+    # A day later, the open appeal's reply deadline would not have passed; a year later it
+    # would have, and its department would be counted overdue for a reply it may yet give.
+    _scenario(client, staff, auth, clock)
+    later = (clock() + timedelta(days=365)).isoformat()
+    tables = {
+        "/metrics/appeals": {"period": "2032-05"},
+        "/metrics/appeals/cases": {"period": "2032-05", "figure": "overdue_open"},
+        "/metrics/action-items": {"period": "2032"},
+        "/metrics/penalties": {"period": "2032"},
+        "/metrics/appeals.csv": {"period": "2032-05"},
+    }
+
+    for path, params in tables.items():
+        response = client.get(path, params={**params, "as_of": later}, headers=staff)
+
+        assert response.status_code == 422, (path, response.text)
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["errors"][0]["field"] == "as_of"
+        assert "after the present" in response.json()["detail"]
+    now = client.get(
+        "/metrics/appeals",
+        params={"period": "2032-05", "as_of": clock().isoformat()},
+        headers=staff,
+    )
+    assert now.status_code == 200, now.text
+
+
 def test_metrics_need_a_token(client: TestClient) -> None:
     response = client.get("/metrics/appeals")
 
