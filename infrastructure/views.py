@@ -41,10 +41,12 @@ R = TypeVar("R")
 
 
 class _Together(threading.local):
-    """The transaction this thread's views write one event into together, if any."""
+    """The transaction this thread's views write events into together, if any."""
 
     cursor: Cursor[DictRow] | None = None
-    committed: list[tuple[str, int]]
+    #: Per view (its progress key): the view, the last event it applied in the block, and
+    #: whether that event's tracking row is written yet.
+    tracked: dict[str, tuple[PostgresView, Tracking, bool]]
 
 
 _TOGETHER = _Together()
@@ -54,19 +56,27 @@ _TOGETHER = _Together()
 def applied_together(datastore: PostgresDatastore) -> Iterator[None]:
     """Every view of `datastore` written in this block commits in one transaction.
 
-    A runner feeds one event to all its views inside this block: their rows and tracking
-    rows commit together (still each view's own tracking row, so still exactly once per
-    view), in one round of commit instead of one per view.
+    A runner feeds events to all its views inside this block (one, or a batch when it is
+    behind): their rows and tracking rows commit together (still each view's own tracking
+    row, so still exactly once per view), in one commit instead of one per view and event.
+
+    Each view's tracking row is written at its first event in the block, as the library
+    writes it (refused if the view is already there or past it: exactly once), which also
+    locks the row until the commit; it is set to the view's last event of the block just
+    before the commit, instead of once per event.
     """
-    _TOGETHER.committed = []
-    with datastore.transaction(commit=True) as curs:
+    _TOGETHER.tracked = {}
+    with datastore.transaction(commit=True) as curs, curs.connection.pipeline():
         _TOGETHER.cursor = curs
         try:
             yield
+            for view, tracking, written in _TOGETHER.tracked.values():
+                if not written:
+                    view._insert_tracking(curs, tracking)
         finally:
             _TOGETHER.cursor = None
-    for key, position in _TOGETHER.committed:
-        PROGRESS.advanced(key, position)
+    for key, (_, tracking, _) in _TOGETHER.tracked.items():
+        PROGRESS.advanced(key, tracking.notification_id)
 
 
 class _Progress:
@@ -216,8 +226,12 @@ class PostgresView(PostgresTrackingRecorder, View):
         if shared is not None:
             for query, params in statements:
                 shared.execute(query, params, prepare=True)  # type: ignore[arg-type]
-            self._insert_tracking(shared, tracking)
-            _TOGETHER.committed.append((self._progress_key, tracking.notification_id))
+            key = self._progress_key
+            if key in _TOGETHER.tracked:  # its row is written (and locked) in this block
+                _TOGETHER.tracked[key] = (self, tracking, False)
+            else:
+                self._insert_tracking(shared, tracking)
+                _TOGETHER.tracked[key] = (self, tracking, True)
             return
         with self.datastore.transaction(commit=True) as curs:
             for query, params in statements:

@@ -17,6 +17,7 @@ from application.casework import AppealDraft, Casework
 from domain.actors import Actor, Role
 from domain.appeal import Appeal
 from domain.terms import Channel, Kind
+from infrastructure import projection_runner
 from infrastructure.case_index import PostgresCaseIndexView
 from infrastructure.database import conninfo
 from infrastructure.projection_runner import (
@@ -249,13 +250,7 @@ def test_a_runner_that_stops_at_an_event_shows_why_to_every_process_until_it_get
     )
     runner.start()
     try:
-        stopped = threading.Event()
-        deadline = time.monotonic() + 10
-        status: dict[str, Any] = {}
-        while time.monotonic() < deadline and not stopped.wait(0.02):
-            status = {e["name"]: e for e in services.views.status()}["case_index"]
-            if status["error"]:
-                stopped.set()
+        status = _status_error(services, "case_index")
         assert status["error_position"] == position
         assert "the disk is full" in status["error"]
         assert status["error_at"] is not None
@@ -267,6 +262,98 @@ def test_a_runner_that_stops_at_an_event_shows_why_to_every_process_until_it_get
         runner.stop()
     status = {e["name"]: e for e in services.views.status()}["case_index"]
     assert (status["error"], status["error_position"], status["error_at"]) == (None, None, None)
+
+
+def _status_error(services: Services, name: str, timeout: float = 10) -> dict[str, Any]:
+    """The view's status once its runner has recorded an error (or after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    status: dict[str, Any] = {}
+    stopped = threading.Event()
+    while time.monotonic() < deadline and not stopped.wait(0.02):
+        status = {e["name"]: e for e in services.views.status()}[name]
+        if status["error"]:
+            stopped.set()
+    return status
+
+
+def test_a_runner_behind_the_log_catches_up_in_batches_applying_each_event_once(
+    services: Services,
+    casework: Casework,
+    paused_case_index: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    department = f"部门-{uuid.uuid4().hex[:6]}"
+    start = services.views.get("case_index").position()
+    behind = [_raise(casework, department) for _ in range(30)]
+    sizes: list[int] = []
+    apply = projection_runner._apply
+
+    def counted(*args: Any) -> None:
+        if "case_index" in args[1]:  # not the session's runner of the other views
+            sizes.append(len(args[-1]))
+        apply(*args)
+
+    monkeypatch.setattr(projection_runner, "_apply", counted)
+    runner = ViewRunner(
+        VIEWS["case_index"], services.views._env, conninfo(services.database_url), batch=8
+    )
+    runner.start()
+    try:
+        services.views.get("case_index").wait(APPLICATION_NAME, behind[-1], timeout=10)
+    finally:
+        runner.stop()
+
+    rows = [r for r in _rows(services) if department in (r["departments"] or [])]
+    assert len(rows) == 30
+    assert sum(sizes) == behind[-1] - start  # none twice, none applied one by one again
+    assert max(sizes) == 8
+    assert len(sizes) < sum(sizes) / 2
+    assert services.views.get("case_index").position() == behind[-1]
+
+
+@pytest.mark.parametrize("where", ["python", "database"])
+def test_an_event_failing_inside_a_batch_keeps_the_events_before_it(
+    services: Services,
+    casework: Casework,
+    paused_case_index: None,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    """A batch's statements are pipelined: a database error surfaces later than the
+    statement that caused it, and must still be pinned on its event."""
+    opened = PostgresCaseIndexView.open_case
+    failing_department = f"部门-{uuid.uuid4().hex[:6]}"
+
+    def failing(view: Any, case: Any, tracking: Tracking) -> None:
+        if case.department != failing_department:
+            opened(view, case, tracking)
+        elif where == "python":
+            raise RuntimeError("the disk is full")
+        else:
+            view.write(tracking, [("SELECT 1 / (SELECT count(*) - count(*) FROM case_index)", {})])
+
+    monkeypatch.setattr(PostgresCaseIndexView, "open_case", failing)
+    before = [_raise(casework, "财务部") for _ in range(3)]
+    failed = _raise(casework, failing_department)
+    after = _raise(casework, "财务部")
+    runner = ViewRunner(
+        VIEWS["case_index"],
+        services.views._env,
+        conninfo(services.database_url),
+        standby_seconds=0.05,
+        batch=10,
+    )
+    runner.start()
+    try:
+        status = _status_error(services, "case_index")
+        assert status["error_position"] == failed
+        assert ("the disk is full" if where == "python" else "division by zero") in status["error"]
+        assert services.views.get("case_index").position() == before[-1]
+
+        monkeypatch.setattr(PostgresCaseIndexView, "open_case", opened)
+        services.views.get("case_index").wait(APPLICATION_NAME, after, timeout=10)
+    finally:
+        runner.stop()
 
 
 @pytest.mark.parametrize("limit", [None, 1], ids=["in-memory", "written-out-at-once"])
