@@ -139,9 +139,11 @@ def verify(
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Chain new events, then check every stored event against the hash chain; with --position
-    and --link, also a chain head printed on a disclosure (exit 1: tampered, or the printed
-    head not confirmed)."""
+    """Check every stored event against the hash chain (chaining new events first).
+
+    With --position and --link, also confirm a chain head printed on a disclosure.
+    Exit 1: tampered, or the printed head not confirmed.
+    """
     import sys
 
     from api.bootstrap import build_services
