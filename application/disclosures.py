@@ -198,7 +198,9 @@ class Disclosures:
     def _check_subject_is_public(self, subject_type: SubjectType, subject: str) -> None:
         """The other subjects must exist and have been made public by their own act first:
         a joint meeting's item list published, a proposal's assignment published, a
-        golden-idea review's awards published, a monthly report filed."""
+        golden-idea review's awards published, a monthly report filed; a fund statement's
+        month must be over. Penalties and cards name their department, an award procedure
+        its award."""
         unpublished: str | None = None
         if subject_type is SubjectType.ACTION_ITEMS:
             meeting = self._subjects.get(Meeting, _subject_id(subject))
@@ -213,14 +215,32 @@ class Disclosures:
             if review.published_at is None:
                 unpublished = "the review's awards are not published"
         elif subject_type is SubjectType.MONTHLY_REPORT:
-            month = ReportMonth.parse(subject)
+            month = _subject_month(subject)
             report = self._subjects.get(MonthlyReport, report_id(month))
             if report.filed_at is None:
                 unpublished = f"the report of {month} is not filed"
+        elif subject_type is SubjectType.FUND_STATEMENT:
+            month = _subject_month(subject)
+            if self.app.now() < month.end:
+                unpublished = (
+                    f"{month} is not over yet; its income and expenditure are published once "
+                    f"it is (from {month.end.date().isoformat()}, China time)"
+                )
+        elif subject_type is SubjectType.AWARD_PROCEDURE:
+            if not subject.strip():
+                raise InvalidInput("subject", "name the award whose selection procedure this is")
         elif not subject.strip():
             raise InvalidInput("subject", "name the department whose penalties and cards these are")
         if unpublished is not None:
             raise InvalidInput("subject", unpublished)
+
+
+def _subject_month(subject: str) -> ReportMonth:
+    """The month a monthly subject names (`2026-10`); a bad one is the `subject`'s error."""
+    try:
+        return ReportMonth.parse(subject)
+    except InvalidInput as error:
+        raise InvalidInput("subject", error.reason) from None
 
 
 def _subject_id(subject: str) -> UUID:

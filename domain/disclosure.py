@@ -47,6 +47,8 @@ class SubjectType(StrEnum):
     GOLDEN_IDEA_AWARDS = "golden_idea_awards"  # 金点子奖励
     MONTHLY_REPORT = "monthly_report"  # 月度报告
     PENALTIES_AND_CARDS = "penalties_and_cards"  # 考核扣分与红黄牌
+    FUND_STATEMENT = "fund_statement"  # 工会经费收支明细 (a finished month's)
+    AWARD_PROCEDURE = "award_procedure"  # 评优评先流程
 
 
 class DisclosureStatus(StrEnum):

@@ -48,7 +48,11 @@ class DisclosureCreate(Body):
     subject: str = Field(
         min_length=1,
         max_length=SUBJECT_LIMIT,
-        description="the appeal, meeting, proposal or golden-idea id, or a period (2026-03)",
+        description=(
+            "the appeal, meeting, proposal or golden-idea review id; a month (2026-03) for a"
+            " monthly report or fund statement; the department for penalties and cards; the"
+            " award's name for an award procedure"
+        ),
         examples=["0b5c5d1e-2f3a-4b7c-9d2e-8f1a2b3c4d5e"],
     )
     title: str = text_field(limits.TITLE, "夜班食堂供餐时间答复公示")

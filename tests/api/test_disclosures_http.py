@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
@@ -11,7 +12,9 @@ from xml.etree import ElementTree as ET
 import pytest
 from fastapi.testclient import TestClient
 
+from application.clock import ManualClock
 from domain.actors import Role
+from domain.calendar import CHINA_TZ
 
 Headers = dict[str, str]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -303,6 +306,77 @@ def test_bad_input_is_a_problem_naming_the_field(
     assert no_department.json()["errors"][0]["field"] == "departments"
     assert not_an_appeal.json()["errors"][0]["field"] == "subject"
     assert bad_cursor.status_code == 400
+
+
+def test_a_finished_months_fund_statement_goes_public_after_review(
+    client: TestClient,
+    clock: ManualClock,
+    staff: Headers,
+    member: Headers,
+    department: str,
+) -> None:
+    clock.set(datetime(2026, 11, 1, 9, 0, tzinfo=CHINA_TZ))
+    statement = {
+        "subject_type": "fund_statement",
+        "title": "2026年10月工会经费收支明细",
+        "body": "收入：会费 12,400 元；支出：困难帮扶 8,000 元，文体活动 3,150 元。",
+        "departments": [department],
+    }
+
+    current = client.post("/disclosures", json={**statement, "subject": "2026-11"}, headers=staff)
+    no_month = client.post("/disclosures", json={**statement, "subject": "十月"}, headers=staff)
+    no_text = client.post(
+        "/disclosures", json={**statement, "subject": "2026-10", "body": " "}, headers=staff
+    )
+    created = client.post("/disclosures", json={**statement, "subject": "2026-10"}, headers=staff)
+    path = f"/disclosures/{created.json()['id']}"
+    client.post(f"{path}/approve", headers=member)
+    published = client.post(f"{path}/publish", headers=staff).json()
+    feed = client.get(
+        "/public/disclosures",
+        params={"subject_type": "fund_statement", "after": published["position"]},
+    ).json()
+
+    assert current.status_code == 422
+    assert current.json()["errors"][0]["field"] == "subject"
+    assert "2026-11 is not over yet" in current.json()["detail"]
+    assert no_month.status_code == 422
+    assert no_month.json()["errors"][0]["field"] == "subject"
+    assert no_text.status_code == 422
+    assert no_text.json()["errors"][0]["field"] == "body"
+    assert created.status_code == 201, created.text
+    [entry] = [e for e in feed["items"] if e["id"] == created.json()["id"]]
+    assert entry["subject"] == "2026-10"
+    assert entry["body"] == statement["body"]
+
+
+def test_an_award_procedure_names_its_award_and_goes_public_after_review(
+    client: TestClient, staff: Headers, member: Headers, department: str
+) -> None:
+    procedure = {
+        "subject_type": "award_procedure",
+        "title": "2026年度先进个人评选流程",
+        "body": "一、班组推荐；二、部门初审；三、职工代表评议；四、公示五个工作日。",
+        "departments": [department],
+    }
+
+    unnamed = client.post("/disclosures", json={**procedure, "subject": " "}, headers=staff)
+    created = client.post(
+        "/disclosures", json={**procedure, "subject": "2026年度先进个人"}, headers=staff
+    )
+    path = f"/disclosures/{created.json()['id']}"
+    client.post(f"{path}/approve", headers=member)
+    published = client.post(f"{path}/publish", headers=staff).json()
+    feed = client.get(
+        "/public/disclosures", params={"department": department, "after": published["position"]}
+    ).json()
+
+    assert unnamed.status_code == 422
+    assert unnamed.json()["errors"][0]["field"] == "subject"
+    assert created.status_code == 201, created.text
+    [entry] = feed["items"]
+    assert (entry["subject_type"], entry["subject"]) == ("award_procedure", "2026年度先进个人")
+    assert entry["status"] == "published"
 
 
 def test_the_public_json_feed_pages_with_a_cursor(
