@@ -72,6 +72,9 @@ class Plan:
     http_db_functions: bool
     scale_appeals: int = 100_000
     query_samples: int = 1_000
+    #: Penalties and penalty notices (proposed, approved, published) added before the
+    #: rebuilds, so that the penalty ledger and the disclosure feed replay something.
+    penalties_and_disclosures: int = 200
 
 
 def bounded(low: int, high: int) -> type[int]:
@@ -132,6 +135,7 @@ def parse_args(argv: list[str] | None) -> tuple[str, Plan]:
         # Latency percentiles from at least 1,000 samples (p99: the 10th slowest); the
         # queries take 5–45 ms, so the eight of them take about two minutes.
         query_samples=50 if args.quick else 1_000,
+        penalties_and_disclosures=20 if args.quick else 200,
     )
     return str(args.database_url), plan
 
@@ -235,8 +239,17 @@ def measure_read_path(url: str, plan: Plan) -> list[str]:
     settings = huiyin_settings(url, BENCH_KEY, pool_size=plan.pool_size, db_functions=True)
     # Rebuilds first: they also bring every view to the head, so the runners of the lag
     # phase start there instead of catching up on the earlier phases' events.
-    heading(f"6a. rebuild every view vs the raw notification read, {plan.repeats} runs")
-    rebuild = rebuild_lines(measure_rebuild(settings, repeats=plan.repeats))
+    heading(
+        f"6a. rebuild every view vs the raw notification read, {plan.repeats} runs, after "
+        f"adding {plan.penalties_and_disclosures} penalties and published penalty notices"
+    )
+    rebuild = rebuild_lines(
+        measure_rebuild(
+            settings,
+            repeats=plan.repeats,
+            penalties_and_disclosures=plan.penalties_and_disclosures,
+        )
+    )
     print("\n".join(rebuild), flush=True)
     commands = max(200, plan.n)
     heading(f"6b. event → view lag, {commands} raise_appeal commands at {LAG_RATE}/s")
