@@ -111,6 +111,7 @@ def demo(
     from application.clock import ManualClock
     from application.demo import populate
     from application.demo_accountability import populate_accountability
+    from application.demo_disclosures import populate_disclosures
     from application.demo_meetings import populate_meetings
 
     clock = ManualClock()
@@ -124,7 +125,20 @@ def demo(
         accountability = populate_accountability(
             services, clock, demo=summary, meetings=meetings, seed=seed
         )
-    for line in [*summary.lines(), *meetings.lines(), *accountability.lines()]:
+        disclosures = populate_disclosures(
+            services,
+            clock,
+            demo=summary,
+            meetings=meetings,
+            accountability=accountability,
+            seed=seed,
+        )
+    for line in [
+        *summary.lines(),
+        *meetings.lines(),
+        *accountability.lines(),
+        *disclosures.lines(),
+    ]:
         typer.echo(line)
 
 
