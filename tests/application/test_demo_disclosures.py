@@ -21,8 +21,9 @@ from application.demo_meetings import populate_meetings
 from domain.calendar import CHINA_TZ
 from domain.disclosure import Disclosure, DisclosureStatus, SubjectType
 
-#: A Friday; the appeals span the four months before it.
-END = datetime(2026, 6, 26, 10, 0, tzinfo=CHINA_TZ)
+#: A Friday; the appeals span the four months before it. Not the accountability demo test's
+#: end: its golden-idea review of the same quarter would leave this one nothing to review.
+END = datetime(2026, 9, 18, 10, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture(scope="module")
