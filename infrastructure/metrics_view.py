@@ -40,6 +40,7 @@ from infrastructure.metrics_rollup import (
 )
 from infrastructure.views import PostgresView, RebuildRows, Statement
 from projections.metrics import (
+    CARD_FIGURES,
     ActionItemGroup,
     AppealChange,
     AppealGroup,
@@ -49,8 +50,12 @@ from projections.metrics import (
     Dimension,
     Duration,
     Figure,
+    ItemFigure,
+    ItemRef,
     MetricsView,
+    PenaltyFigure,
     PenaltyGroup,
+    PenaltyRef,
 )
 
 #: One row per appeal raised in the period, with what was true of it: `{table}` is the
@@ -699,42 +704,67 @@ class PostgresMetricsView(PostgresView, MetricsView):
     def action_item_groups(
         self, start: datetime, end: datetime, as_of: datetime | None = None
     ) -> list[ActionItemGroup]:
-        # `moment` is infinity for the live figures: every recorded time is before it.
-        sql = self._sql(
-            "SELECT department, count(*) AS due,"
-            " count(*) FILTER (WHERE submitted_at <= %(moment)s"
-            "   OR (submitted AND submitted_at IS NULL AND %(live)s)) AS submitted,"
-            " count(*) FILTER (WHERE accepted_at <= %(moment)s) AS accepted,"
-            " count(*) FILTER (WHERE accepted_at <= deadline AND accepted_at <= %(moment)s)"
-            "   AS on_time"
-            " FROM {schema}.metrics_action_items WHERE deadline >= %(start)s"
-            " AND deadline < %(end)s AND created_at <= %(moment)s"
-            " GROUP BY department ORDER BY department"
+        counts = ", ".join(
+            f"count(*) FILTER (WHERE {predicate}) AS {figure.value}"
+            for figure, predicate in ITEM_COUNTED.items()
         )
-        params = {"start": start, "end": end, "moment": _moment(as_of), "live": as_of is None}
+        sql = self._sql(
+            f"SELECT department, {counts} {ITEMS_DUE} GROUP BY department ORDER BY department"
+        )
         return [
-            ActionItemGroup(r["department"], r["due"], r["submitted"], r["accepted"], r["on_time"])
+            ActionItemGroup(r["department"], *(r[figure.value] for figure in ItemFigure))
+            for r in self.query(sql, _moment_params(start, end, as_of))
+        ]
+
+    def action_item_cases(
+        self,
+        figure: ItemFigure,
+        start: datetime,
+        end: datetime,
+        as_of: datetime | None = None,
+        department: str | None = None,
+    ) -> list[ItemRef]:
+        # Only what had happened by the moment: a list as of T shows the items as they were.
+        sql = self._sql(
+            "SELECT item_id, department, deadline,"
+            " CASE WHEN submitted_at <= %(moment)s THEN submitted_at END AS submitted_at,"
+            " CASE WHEN accepted_at <= %(moment)s THEN accepted_at END AS accepted_at"
+            f" {ITEMS_DUE} AND ({ITEM_COUNTED[figure]}) AND {_DEPARTMENT_IS}"
+            " ORDER BY deadline, item_id"
+        )
+        params = {**_moment_params(start, end, as_of), "department": department}
+        return [
+            ItemRef(
+                r["item_id"], r["department"], r["deadline"], r["submitted_at"], r["accepted_at"]
+            )
             for r in self.query(sql, params)
         ]
 
     def penalty_groups(
         self, start: datetime, end: datetime, as_of: datetime | None = None
     ) -> list[PenaltyGroup]:
+        counts = ", ".join(
+            f"count(*) FILTER (WHERE {PENALTY_COUNTED[figure]}) AS {figure.value}"
+            for figure in (PenaltyFigure.PENALTIES, PenaltyFigure.REVERSED)
+        )
+        points = PENALTY_COUNTED[PenaltyFigure.POINTS]
+        cards = ", ".join(
+            f"count(*) FILTER (WHERE colour = '{colour}') AS {figure.value}"
+            for figure, colour in CARD_FIGURES.items()
+        )
+        columns = ", ".join(
+            f"COALESCE({figure.value}, 0) AS {figure.value}"
+            for figure in PenaltyFigure
+            if figure is not PenaltyFigure.POINTS
+        )
         sql = self._sql(
-            "WITH p AS (SELECT department, count(*) AS penalties,"
-            "  count(*) FILTER (WHERE reversed_at <= %(moment)s) AS reversed,"
-            "  COALESCE(sum(points) FILTER (WHERE reversed_at IS NULL"
-            "   OR reversed_at > %(moment)s), 0) AS points"
-            "  FROM {schema}.metrics_penalties WHERE recorded_at >= %(start)s"
-            "  AND recorded_at < %(end)s AND recorded_at <= %(moment)s GROUP BY department),"
-            " k AS (SELECT department, count(*) FILTER (WHERE colour = 'yellow') AS yellow,"
-            "  count(*) FILTER (WHERE colour = 'red') AS red"
-            "  FROM {schema}.metrics_cards WHERE issued_at >= %(start)s AND issued_at < %(end)s"
-            "  AND issued_at <= %(moment)s GROUP BY department)"
+            f"WITH p AS (SELECT department, {counts},"  # noqa: S608
+            f"  COALESCE(sum(points) FILTER (WHERE {points}), 0) AS points"
+            f"  {PENALTIES_RECORDED} GROUP BY department),"
+            f" k AS (SELECT department, {cards} {CARDS_ISSUED} GROUP BY department)"
             " SELECT COALESCE(p.department, k.department) AS department,"
-            " COALESCE(penalties, 0) AS penalties, COALESCE(reversed, 0) AS reversed,"
-            " COALESCE(points, 0) AS points, COALESCE(yellow, 0) AS yellow,"
-            " COALESCE(red, 0) AS red FROM p FULL JOIN k ON p.department = k.department"
+            f" COALESCE(points, 0) AS points, {columns}"
+            " FROM p FULL JOIN k ON p.department = k.department"
             " ORDER BY points, department"
         )
         return [
@@ -743,11 +773,87 @@ class PostgresMetricsView(PostgresView, MetricsView):
                 r["penalties"],
                 r["reversed"],
                 int(r["points"]),
-                r["yellow"],
-                r["red"],
+                r["yellow_cards"],
+                r["red_cards"],
             )
-            for r in self.query(sql, {"start": start, "end": end, "moment": _moment(as_of)})
+            for r in self.query(sql, _moment_params(start, end, as_of))
         ]
+
+    def penalty_cases(
+        self,
+        figure: PenaltyFigure,
+        start: datetime,
+        end: datetime,
+        as_of: datetime | None = None,
+        department: str | None = None,
+    ) -> list[PenaltyRef]:
+        params = {**_moment_params(start, end, as_of), "department": department}
+        colour = CARD_FIGURES.get(figure)
+        if colour is not None:
+            sql = self._sql(
+                f"SELECT card_id, department, colour, issued_at {CARDS_ISSUED}"
+                f" AND colour = %(colour)s AND {_DEPARTMENT_IS} ORDER BY issued_at, card_id"
+            )
+            return [
+                PenaltyRef(r["card_id"], "card", r["department"], r["issued_at"], colour=colour)
+                for r in self.query(sql, {**params, "colour": colour})
+            ]
+        # A reversal after the moment had not happened then.
+        sql = self._sql(
+            "SELECT penalty_id, department, points, recorded_at,"
+            " CASE WHEN reversed_at <= %(moment)s THEN reversed_at END AS reversed_at"
+            f" {PENALTIES_RECORDED} AND ({PENALTY_COUNTED[figure]}) AND {_DEPARTMENT_IS}"
+            " ORDER BY recorded_at, penalty_id"
+        )
+        return [
+            PenaltyRef(
+                r["penalty_id"],
+                "penalty",
+                r["department"],
+                r["recorded_at"],
+                points=r["points"],
+                reversed_at=r["reversed_at"],
+            )
+            for r in self.query(sql, params)
+        ]
+
+
+#: Action items due in [start, end) that existed at the moment (`_moment_params`).
+ITEMS_DUE = (
+    "FROM {schema}.metrics_action_items WHERE deadline >= %(start)s AND deadline < %(end)s"
+    " AND created_at <= %(moment)s"
+)
+#: When an item due in the period counts in each figure, at the moment. (Rows written
+#: before `submitted_at` existed know only that the item was submitted: live figures only.)
+ITEM_COUNTED: dict[ItemFigure, str] = {
+    ItemFigure.DUE: "TRUE",
+    ItemFigure.SUBMITTED: "submitted_at <= %(moment)s"
+    " OR (submitted AND submitted_at IS NULL AND %(live)s)",
+    ItemFigure.ACCEPTED: "accepted_at <= %(moment)s",
+    ItemFigure.ACCEPTED_ON_TIME: "accepted_at <= deadline AND accepted_at <= %(moment)s",
+}
+#: Penalties recorded in [start, end) by the moment, and cards issued then.
+PENALTIES_RECORDED = (
+    "FROM {schema}.metrics_penalties WHERE recorded_at >= %(start)s AND recorded_at < %(end)s"
+    " AND recorded_at <= %(moment)s"
+)
+CARDS_ISSUED = (
+    "FROM {schema}.metrics_cards WHERE issued_at >= %(start)s AND issued_at < %(end)s"
+    " AND issued_at <= %(moment)s"
+)
+#: When a penalty recorded in the period counts in each penalty figure, at the moment.
+PENALTY_COUNTED: dict[PenaltyFigure, str] = {
+    PenaltyFigure.PENALTIES: "TRUE",
+    PenaltyFigure.REVERSED: "reversed_at <= %(moment)s",
+    PenaltyFigure.POINTS: "reversed_at IS NULL OR reversed_at > %(moment)s",
+}
+#: Of one department when `%(department)s` is given, else of all.
+_DEPARTMENT_IS = "(%(department)s::text IS NULL OR department = %(department)s)"
+
+
+def _moment_params(start: datetime, end: datetime, as_of: datetime | None) -> dict[str, Any]:
+    """The parameters of a period's figures taken at `as_of` (None: live)."""
+    return {"start": start, "end": end, "moment": _moment(as_of), "live": as_of is None}
 
 
 def _moment(as_of: datetime | None) -> datetime:

@@ -266,6 +266,71 @@ class PenaltyGroup:
     red_cards: int
 
 
+class ItemFigure(StrEnum):
+    """Counts of action items due in the period (the columns of `ActionItemGroup`)."""
+
+    DUE = "due"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    ACCEPTED_ON_TIME = "accepted_on_time"
+
+
+class ItemRate(StrEnum):
+    """Action-item rates: one count over another."""
+
+    ON_TIME_RATE = "on_time_rate"
+    ACCEPTANCE_RATE = "acceptance_rate"
+
+
+ITEM_RATES: dict[ItemRate, tuple[ItemFigure, ItemFigure]] = {
+    ItemRate.ON_TIME_RATE: (ItemFigure.ACCEPTED_ON_TIME, ItemFigure.DUE),
+    ItemRate.ACCEPTANCE_RATE: (ItemFigure.ACCEPTED, ItemFigure.SUBMITTED),
+}
+
+
+class PenaltyFigure(StrEnum):
+    """Counts of penalties recorded and cards issued in the period (the columns of
+    `PenaltyGroup`; `points` lists the penalties whose points still count)."""
+
+    PENALTIES = "penalties"
+    REVERSED = "reversed"
+    POINTS = "points"
+    YELLOW_CARDS = "yellow_cards"
+    RED_CARDS = "red_cards"
+
+
+#: The penalty figures that count cards, and the colour each counts.
+CARD_FIGURES: dict[PenaltyFigure, str] = {
+    PenaltyFigure.YELLOW_CARDS: "yellow",
+    PenaltyFigure.RED_CARDS: "red",
+}
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An action item behind a figure, with what made it count (as it stood then)."""
+
+    id: UUID
+    department: str
+    deadline: datetime
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PenaltyRef:
+    """A penalty (points, and when reversed if it was by then) or a card (its colour)
+    behind a figure."""
+
+    id: UUID
+    case_type: str  # "penalty" or "card"
+    department: str
+    at: datetime  # recorded (a penalty) or issued (a card)
+    points: int | None = None
+    reversed_at: datetime | None = None
+    colour: str | None = None
+
+
 # -- what the projection tells the view ----------------------------------------------------
 
 
@@ -429,6 +494,30 @@ class MetricsView(View):
     ) -> list[PenaltyGroup]:
         """Penalties and cards per department recorded or issued in [start, end), as they
         stood at `as_of` (None: now; a reversal after `as_of` had not happened yet)."""
+
+    @abstractmethod
+    def action_item_cases(
+        self,
+        figure: ItemFigure,
+        start: datetime,
+        end: datetime,
+        as_of: datetime | None = None,
+        department: str | None = None,
+    ) -> list[ItemRef]:
+        """The action items counted in a figure of `action_item_groups` (of one department
+        when given), by deadline; times after `as_of` left out."""
+
+    @abstractmethod
+    def penalty_cases(
+        self,
+        figure: PenaltyFigure,
+        start: datetime,
+        end: datetime,
+        as_of: datetime | None = None,
+        department: str | None = None,
+    ) -> list[PenaltyRef]:
+        """The penalties or cards counted in a figure of `penalty_groups` (of one department
+        when given), oldest first; a reversal after `as_of` left out."""
 
 
 class Metrics(ViewProjection):

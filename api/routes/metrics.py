@@ -7,9 +7,10 @@ Every table accepts `?period=` (month `2026-11`, quarter `2026-Q4`, half `2026-H
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -23,19 +24,25 @@ from api.schemas.metrics import (
     AppealFiguresRead,
     AppealRowRead,
     FigureCasesRead,
+    ItemCaseRead,
+    ItemCasesRead,
+    PenaltyCaseRead,
+    PenaltyCasesRead,
     PenaltyFiguresRead,
     PenaltyRowRead,
     to_csv,
 )
 from domain.terms import Channel, Tier
 from projections.metrics import (
+    ITEM_RATES,
     RATES,
     AppealQuery,
     Dimension,
     Figure,
+    ItemFigure,
     MetricsView,
+    PenaltyFigure,
     Period,
-    RateName,
     month_of,
     parse_period,
     past_moment,
@@ -51,6 +58,11 @@ class Format(StrEnum):
 
     JSON = "json"
     CSV = "csv"
+
+
+#: A kind of count (appeal, action-item or penalty figures) and of rate.
+C = TypeVar("C", bound=StrEnum)
+R = TypeVar("R", bound=StrEnum)
 
 
 class Part(StrEnum):
@@ -93,16 +105,33 @@ def _as_of(services: Services, as_of: datetime | None) -> datetime | None:
     return past_moment(as_of, services.casework.now())
 
 
-def _figure(text: str) -> Figure | RateName:
-    for kind in (Figure, RateName):
-        try:
-            return kind(text)
-        except ValueError:
+def _counted(
+    text: str,
+    part: Part | None,
+    counts: type[C],
+    rates: Mapping[R, tuple[C, C]] | None = None,
+) -> tuple[C, Part | None]:
+    """The count a figure names, or for a rate the count of the part asked for (and the part:
+    None for a count, whose cases need no part)."""
+    rates = rates or {}
+    for name, (numerator, denominator) in rates.items():
+        if name != text:
             continue
-    known = ", ".join([*Figure, *RateName])
-    raise ApiProblem(
-        400, "invalid-figure", "Unknown figure", f"figure: {text!r} is not one of {known}"
-    )
+        if part is None:
+            raise ApiProblem(
+                400,
+                "invalid-part",
+                "Which part of the rate?",
+                "part: a rate needs part=numerator or part=denominator",
+            )
+        return (numerator if part is Part.NUMERATOR else denominator), part
+    try:
+        return counts(text), None
+    except ValueError:
+        known = ", ".join([*counts, *rates])
+        raise ApiProblem(
+            400, "invalid-figure", "Unknown figure", f"figure: {text!r} is not one of {known}"
+        ) from None
 
 
 def _wants_csv(request: Request, format: Format) -> bool:
@@ -168,20 +197,7 @@ def figure_cases(
     after: AfterQuery = None,
 ) -> FigureCasesRead:
     """Lists the case ids and numbers counted in a figure (provenance)."""
-    named = _figure(figure)
-    counted: Figure
-    if isinstance(named, RateName):
-        if part is None:
-            raise ApiProblem(
-                400,
-                "invalid-part",
-                "Which part of the rate?",
-                "part: a rate needs part=numerator or part=denominator",
-            )
-        numerator, denominator = RATES[named]
-        counted = numerator if part is Part.NUMERATOR else denominator
-    else:
-        counted = named
+    counted, listed = _counted(figure, part, Figure, RATES)
     window = _period(services, period)
     as_of = _as_of(services, as_of)
     view, position = _view(services, after)
@@ -200,8 +216,8 @@ def figure_cases(
         start=window.start,
         end=window.end,
         position=position,
-        figure=named.value,
-        part=part.value if part and isinstance(named, RateName) else None,
+        figure=figure,
+        part=listed.value if listed else None,
         counted=counted.value,
         as_of=as_of,
         cases=FigureCasesRead.refs(view.appeal_cases(query, counted)),
@@ -230,7 +246,47 @@ def action_item_figures(
         columns = [*ActionItemRowRead.model_fields]
         return _csv([row.flat() for row in rows], columns, f"action-items-{window.label}")
     return ActionItemFiguresRead(
-        period=window.label, start=window.start, end=window.end, position=position, rows=rows
+        period=window.label,
+        start=window.start,
+        end=window.end,
+        position=position,
+        as_of=as_of,
+        rows=rows,
+    )
+
+
+@router.get("/action-items/cases", summary="The action items behind a figure")
+def action_item_cases(
+    services: ServicesDep,
+    actor: ActorDep,
+    figure: Annotated[
+        str,
+        Query(max_length=40, description="a count (accepted_on_time) or a rate (on_time_rate)"),
+    ],
+    part: Annotated[Part | None, Query(description="for a rate: numerator or denominator")] = None,
+    department: Department = None,
+    period: PeriodQuery = None,
+    as_of: AsOfQuery = None,
+    after: AfterQuery = None,
+) -> ItemCasesRead:
+    """Lists the action items counted in a figure of the action-item table (provenance): id,
+    department, deadline, and when each was submitted and accepted (by `as_of`)."""
+    counted, listed = _counted(figure, part, ItemFigure, ITEM_RATES)
+    window = _period(services, period)
+    as_of = _as_of(services, as_of)
+    view, position = _view(services, after)
+    items = view.action_item_cases(counted, window.start, window.end, as_of, department)
+    return ItemCasesRead(
+        period=window.label,
+        start=window.start,
+        end=window.end,
+        position=position,
+        figure=figure,
+        part=listed.value if listed else None,
+        counted=counted.value,
+        department=department,
+        as_of=as_of,
+        cases=[ItemCaseRead.of(item) for item in items],
     )
 
 
@@ -255,5 +311,42 @@ def penalty_figures(
         columns = [*PenaltyRowRead.model_fields]
         return _csv([row.model_dump() for row in rows], columns, f"penalties-{window.label}")
     return PenaltyFiguresRead(
-        period=window.label, start=window.start, end=window.end, position=position, rows=rows
+        period=window.label,
+        start=window.start,
+        end=window.end,
+        position=position,
+        as_of=as_of,
+        rows=rows,
+    )
+
+
+@router.get("/penalties/cases", summary="The penalties or cards behind a figure")
+def penalty_cases(
+    services: ServicesDep,
+    actor: ActorDep,
+    figure: Annotated[
+        str,
+        Query(max_length=40, description="penalties, reversed, points, yellow_cards, red_cards"),
+    ],
+    department: Department = None,
+    period: PeriodQuery = None,
+    as_of: AsOfQuery = None,
+    after: AfterQuery = None,
+) -> PenaltyCasesRead:
+    """Lists the penalties (`points`: those whose points still count) or the cards counted in
+    a figure of the penalty table (provenance)."""
+    counted, _ = _counted(figure, None, PenaltyFigure)
+    window = _period(services, period)
+    as_of = _as_of(services, as_of)
+    view, position = _view(services, after)
+    cases = view.penalty_cases(counted, window.start, window.end, as_of, department)
+    return PenaltyCasesRead(
+        period=window.label,
+        start=window.start,
+        end=window.end,
+        position=position,
+        figure=figure,
+        department=department,
+        as_of=as_of,
+        cases=[PenaltyCaseRead.of(case) for case in cases],
     )

@@ -18,7 +18,9 @@ from projections.metrics import (
     ActionItemGroup,
     AppealGroup,
     CaseRef,
+    ItemRef,
     PenaltyGroup,
+    PenaltyRef,
     rate,
 )
 
@@ -152,7 +154,36 @@ class ActionItemRowRead(BaseModel):
 class ActionItemFiguresRead(MetricsTable):
     """Action-item completion per department."""
 
+    as_of: datetime | None = Field(
+        default=None, description="the figures as the facts stood at this moment"
+    )
     rows: list[ActionItemRowRead]
+
+
+class ItemCaseRead(BaseModel):
+    """An action item behind a figure; times after `as_of` are left out."""
+
+    id: UUID
+    department: str = Field(examples=["后勤服务中心"])
+    deadline: datetime
+    submitted_at: datetime | None = Field(description="submitted for acceptance (latest)")
+    accepted_at: datetime | None
+
+    @classmethod
+    def of(cls, item: ItemRef) -> ItemCaseRead:
+        """The body of an item."""
+        return cls(**item.__dict__)
+
+
+class ItemCasesRead(MetricsTable):
+    """The action items counted in a figure (or in one part of a rate)."""
+
+    figure: str = Field(examples=["on_time_rate"])
+    part: str | None = Field(default=None, examples=["numerator"])
+    counted: str = Field(description="the count listed", examples=["accepted_on_time"])
+    department: str | None = None
+    as_of: datetime | None = None
+    cases: list[ItemCaseRead]
 
 
 class PenaltyRowRead(BaseModel):
@@ -174,7 +205,38 @@ class PenaltyRowRead(BaseModel):
 class PenaltyFiguresRead(MetricsTable):
     """Penalties and cards per department."""
 
+    as_of: datetime | None = Field(
+        default=None, description="the figures as the facts stood at this moment"
+    )
     rows: list[PenaltyRowRead]
+
+
+class PenaltyCaseRead(BaseModel):
+    """A penalty or a card behind a figure."""
+
+    id: UUID
+    case_type: str = Field(description="penalty or card", examples=["penalty"])
+    department: str = Field(examples=["后勤服务中心"])
+    at: datetime = Field(description="when the penalty was recorded or the card issued")
+    points: int | None = Field(default=None, description="a penalty's points", examples=[-2])
+    reversed_at: datetime | None = Field(
+        default=None, description="when the penalty was reversed (by `as_of`)"
+    )
+    colour: str | None = Field(default=None, description="a card's colour", examples=["yellow"])
+
+    @classmethod
+    def of(cls, case: PenaltyRef) -> PenaltyCaseRead:
+        """The body of a penalty or card."""
+        return cls(**case.__dict__)
+
+
+class PenaltyCasesRead(MetricsTable):
+    """The penalties or cards counted in a figure."""
+
+    figure: str = Field(examples=["points"])
+    department: str | None = None
+    as_of: datetime | None = None
+    cases: list[PenaltyCaseRead]
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:

@@ -15,6 +15,8 @@ from application.clock import ManualClock
 from domain.actors import Role
 from domain.calendar import CHINA_TZ
 from tests.api.conftest import Headers, named_appeal
+from tests.api.test_accountability_http import SUPERVISOR_ID, _transferred
+from tests.api.test_meetings_http import _held_talk_with_decision
 
 PROBLEM = "application/problem+json"
 #: Monday 2032-05-10, 09:00 China time: a month no other test writes into.
@@ -123,6 +125,60 @@ def test_provenance_lists_exactly_the_cases_of_a_rates_numerator(
     assert {case["id"] for case in denominator["cases"]} == {happy["id"], unhappy["id"]}
 
 
+def test_provenance_lists_the_action_items_and_penalties_behind_their_figures(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+) -> None:
+    meeting_id = _held_talk_with_decision(client, staff)  # held now; its items are due in May
+    clock.set(MONDAY)
+    department = f"指标部门-{uuid.uuid4().hex[:8]}"
+    head = auth("logistics-head", Role.DEPARTMENT)
+    items = [
+        client.post(
+            f"/meetings/{meeting_id}/action-items",
+            json={
+                "decision_ref": "D1",
+                "task": f"夜班供餐时间延长 {n}",
+                "department": department,
+                "deadline": (MONDAY + timedelta(days=7)).isoformat(),
+                "acceptance_criteria": "连续两周夜班供餐不少于40分钟",
+            },
+            headers=staff,
+        ).json()["id"]
+        for n in range(2)
+    ]
+    for item_id in items:
+        client.post(f"/action-items/{item_id}/submit", json={"note": "已执行"}, headers=head)
+    client.post(f"/action-items/{items[0]}/accept", json={"note": "符合标准"}, headers=staff)
+    recorded = client.post(
+        "/penalties",
+        json={"appeal_id": _transferred(client, staff, department), "reason": "答复未说明依据"},
+        headers=auth(SUPERVISOR_ID, Role.SUPERVISOR),
+    ).json()
+    penalty, position = recorded["id"], recorded["position"]
+    params = {"period": "2032-05", "department": department, "after": position}
+
+    def listed(path: str, **more: str) -> dict[str, Any]:
+        response = client.get(path, params={**params, **more}, headers=staff)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    on_time = listed("/metrics/action-items/cases", figure="on_time_rate", part="numerator")
+    due = listed("/metrics/action-items/cases", figure="on_time_rate", part="denominator")
+    points = listed("/metrics/penalties/cases", figure="points")
+
+    assert (on_time["counted"], on_time["part"]) == ("accepted_on_time", "numerator")
+    assert [item["id"] for item in on_time["cases"]] == [items[0]]
+    assert on_time["cases"][0]["accepted_at"] is not None
+    assert due["counted"] == "due"
+    assert {item["id"] for item in due["cases"]} == set(items)
+    [row] = [r for r in listed("/metrics/action-items")["rows"] if r["department"] == department]
+    assert row["on_time_rate"] == {"value": "0.5000", "numerator": 1, "denominator": 2}
+    assert [case["id"] for case in points["cases"]] == [penalty]
+    assert points["cases"][0]["case_type"] == "penalty"
+    assert listed("/metrics/penalties/cases", figure="yellow_cards")["cases"] == []
+
+
 def test_tables_export_as_csv(
     client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
 ) -> None:
@@ -147,8 +203,24 @@ def test_bad_parameters_are_problems_naming_the_field(client: TestClient, staff:
     figure = client.get("/metrics/appeals/cases", params={"figure": "happiness"}, headers=staff)
     part = client.get("/metrics/appeals/cases", params={"figure": "timely_rate"}, headers=staff)
     naive = client.get("/metrics/appeals", params={"as_of": "2032-05-01T00:00:00"}, headers=staff)
+    item_figure = client.get(
+        "/metrics/action-items/cases", params={"figure": "timely_rate"}, headers=staff
+    )
+    item_part = client.get(
+        "/metrics/action-items/cases", params={"figure": "acceptance_rate"}, headers=staff
+    )
+    penalty_figure = client.get(
+        "/metrics/penalties/cases", params={"figure": "satisfied"}, headers=staff
+    )
 
-    for response, field in ((period, "period"), (figure, "figure"), (part, "part")):
+    for response, field in (
+        (period, "period"),
+        (figure, "figure"),
+        (part, "part"),
+        (item_figure, "figure"),
+        (item_part, "part"),
+        (penalty_figure, "figure"),
+    ):
         assert response.status_code == 400, response.text
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["detail"].startswith(f"{field}:")
@@ -167,7 +239,9 @@ def test_figures_as_of_a_moment_still_to_come_are_refused_not_guessed(
         "/metrics/appeals": {"period": "2032-05"},
         "/metrics/appeals/cases": {"period": "2032-05", "figure": "overdue_open"},
         "/metrics/action-items": {"period": "2032"},
+        "/metrics/action-items/cases": {"period": "2032", "figure": "due"},
         "/metrics/penalties": {"period": "2032"},
+        "/metrics/penalties/cases": {"period": "2032", "figure": "points"},
         "/metrics/appeals.csv": {"period": "2032-05"},
     }
 

@@ -15,6 +15,8 @@ import pytest
 from api.bootstrap import Services
 from application.casework import AppealDraft, Casework
 from application.clock import ManualClock
+from domain.accountability_rules import CaseRef as PenaltyCase
+from domain.accountability_rules import CaseType, RuleCode
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.calendar import CHINA_TZ
@@ -26,7 +28,11 @@ from projections.metrics import (
     AppealQuery,
     Dimension,
     Figure,
+    ItemFigure,
+    ItemRef,
     MetricsView,
+    PenaltyFigure,
+    PenaltyRef,
     Period,
     month_of,
     parse_period,
@@ -37,6 +43,10 @@ from tests.integration.runners import run_to_head
 
 CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
 DEPARTMENT = Actor("dept-head-1", Role.DEPARTMENT)
+HR = Actor("HR-zhang", Role.HR)
+WORKS = Actor("D-works", Role.DEPARTMENT)
+SUPERVISOR = Actor("S-zhao", Role.UNION_STAFF)
+COMMITTEE = Actor("committee-1", Role.COMMITTEE)
 #: Monday 2031-03-03, 09:00 China time: a month no other test writes into.
 MONDAY = datetime(2031, 3, 3, 9, 0, tzinfo=CHINA_TZ)
 MARCH = parse_period("2031-03")
@@ -382,12 +392,10 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
     run_to_head(services, "metrics")
 
 
-def test_action_items_count_acceptance_on_time_per_department(
-    services: Services, metrics: MetricsView, clock: ManualClock
-) -> None:
+def _submitted_items(services: Services, clock: ManualClock, count: int) -> tuple[str, list[UUID]]:
+    """`count` action items of a new department, due in a week, all submitted for acceptance."""
     department = f"items-{uuid.uuid4().hex[:8]}"
     meeting_id = decided_joint_meeting(services.meetings, clock)
-    hr, works = Actor("HR-zhang", Role.HR), Actor("D-works", Role.DEPARTMENT)
     items = [
         services.meetings.create_action_item(
             meeting_id,
@@ -396,13 +404,20 @@ def test_action_items_count_acceptance_on_time_per_department(
             department=department,
             deadline=clock() + timedelta(days=7),
             acceptance_criteria="Posted at the canteen door",
-            actor=hr,
+            actor=HR,
         ).id
-        for n in range(2)
+        for n in range(count)
     ]
     for item_id in items:
-        services.meetings.submit_for_acceptance(item_id, note="Done", actor=works)
-    position = services.meetings.accept_item(items[0], note="Seen", actor=hr).position
+        services.meetings.submit_for_acceptance(item_id, note="Done", actor=WORKS)
+    return department, items
+
+
+def test_action_items_count_acceptance_on_time_per_department(
+    services: Services, metrics: MetricsView, clock: ManualClock
+) -> None:
+    department, items = _submitted_items(services, clock, 2)
+    position = services.meetings.accept_item(items[0], note="Seen", actor=HR).position
     metrics.wait(APPLICATION_NAME, position, timeout=10)
 
     period = parse_period(month_of(clock() + timedelta(days=7)))
@@ -412,22 +427,60 @@ def test_action_items_count_acceptance_on_time_per_department(
     assert (group.due, group.submitted, group.accepted, group.accepted_on_time) == (2, 2, 1, 1)
 
 
-def test_penalty_points_count_until_reversed(
-    services: Services, metrics: MetricsView, casework: Casework, clock: ManualClock
+def test_provenance_lists_the_action_items_behind_each_figure(
+    services: Services, metrics: MetricsView, clock: ManualClock
 ) -> None:
+    department, items = _submitted_items(services, clock, 2)
+    submitted = clock()
+    clock.advance(timedelta(hours=1))
+    position = services.meetings.accept_item(items[0], note="Seen", actor=HR).position
+    metrics.wait(APPLICATION_NAME, position, timeout=10)
+    period = parse_period(month_of(clock() + timedelta(days=7)))
+
+    def listed(figure: ItemFigure, as_of: datetime | None = None) -> list[ItemRef]:
+        return metrics.action_item_cases(figure, period.start, period.end, as_of, department)
+
+    [group] = [
+        g
+        for g in metrics.action_item_groups(period.start, period.end)
+        if g.department == department
+    ]
+    for figure in ItemFigure:
+        assert len(listed(figure)) == getattr(group, figure.value), figure
+    assert {item.id for item in listed(ItemFigure.DUE)} == set(items)
+    [accepted] = listed(ItemFigure.ACCEPTED_ON_TIME)
+    assert (accepted.id, accepted.department) == (items[0], department)
+    assert accepted.accepted_at == clock()
+    # As the list stood before the acceptance: nothing accepted, and no time from later on.
+    assert listed(ItemFigure.ACCEPTED, as_of=submitted) == []
+    assert all(item.accepted_at is None for item in listed(ItemFigure.DUE, as_of=submitted))
+    everyone = metrics.action_item_cases(ItemFigure.DUE, period.start, period.end)
+    assert set(items) <= {item.id for item in everyone}
+
+
+def _penalties_one_reversed(
+    services: Services, casework: Casework, clock: ManualClock
+) -> tuple[Scenario, list[UUID]]:
+    """Two penalties of the scenario's department; the second reversed two hours later."""
     scenario = play(casework, clock)
-    supervisor = Actor("S-zhao", Role.UNION_STAFF)
     penalties = [
         services.accountability.record_perfunctory_handling(
-            scenario.passed_on, reason="推诿", actor=supervisor
+            scenario.passed_on, reason="推诿", actor=SUPERVISOR
         ).id
         for _ in range(2)
     ]
-    committee = Actor("committee-1", Role.COMMITTEE)
+    clock.advance(timedelta(hours=2))
     position = services.accountability.reverse(
-        penalties[1], reason="复核撤销", actor=committee
+        penalties[1], reason="复核撤销", actor=COMMITTEE
     ).position
-    metrics.wait(APPLICATION_NAME, position, timeout=10)
+    services.views.get("metrics").wait(APPLICATION_NAME, position, timeout=10)
+    return scenario, penalties
+
+
+def test_penalty_points_count_until_reversed(
+    services: Services, metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario, _ = _penalties_one_reversed(services, casework, clock)
 
     groups = metrics.penalty_groups(MARCH.start, MARCH.end)
 
@@ -436,22 +489,72 @@ def test_penalty_points_count_until_reversed(
     assert (group.yellow_cards, group.red_cards) == (0, 0)
 
 
+def test_provenance_lists_the_penalties_behind_each_figure(
+    services: Services, metrics: MetricsView, casework: Casework, clock: ManualClock
+) -> None:
+    scenario, (counting, reversed_) = _penalties_one_reversed(services, casework, clock)
+    before_reversal = clock() - timedelta(hours=1)
+
+    def listed(figure: PenaltyFigure, as_of: datetime | None = None) -> list[UUID]:
+        cases = metrics.penalty_cases(figure, MARCH.start, MARCH.end, as_of, scenario.department)
+        return [case.id for case in cases]
+
+    assert sorted(listed(PenaltyFigure.PENALTIES)) == sorted([counting, reversed_])
+    assert listed(PenaltyFigure.REVERSED) == [reversed_]
+    assert listed(PenaltyFigure.POINTS) == [counting]
+    assert listed(PenaltyFigure.YELLOW_CARDS) == listed(PenaltyFigure.RED_CARDS) == []
+    # Before the reversal, both penalties' points counted and neither shows a reversal.
+    assert sorted(listed(PenaltyFigure.POINTS, before_reversal)) == sorted([counting, reversed_])
+    assert listed(PenaltyFigure.REVERSED, before_reversal) == []
+    [case] = metrics.penalty_cases(
+        PenaltyFigure.REVERSED, MARCH.start, MARCH.end, department=scenario.department
+    )
+    assert (case.case_type, case.points, case.reversed_at) == ("penalty", -1, clock())
+
+
+def test_provenance_lists_the_cards_of_a_colour(
+    services: Services, metrics: MetricsView, clock: ManualClock
+) -> None:
+    department = f"cards-{uuid.uuid4().hex[:8]}"
+    _at(clock, 0)
+    accountability = services.accountability
+    penalties = [
+        accountability.record_automatic(
+            RuleCode.ABSENT_FROM_TALK,
+            department=department,
+            case=PenaltyCase(CaseType.MEETING, uuid.uuid4(), "Talk"),
+            occurrence_key=department,
+        ).id
+        for _ in range(3)
+    ]
+    period = accountability.current_period()
+    records = accountability.penalty_records(department, period, penalties)
+    issued = accountability.evaluate_cards(department, period, records, actor=COMMITTEE).issued
+    assert issued is not None
+    metrics.wait(APPLICATION_NAME, issued.position, timeout=10)
+
+    def listed(figure: PenaltyFigure) -> list[PenaltyRef]:
+        return metrics.penalty_cases(figure, MARCH.start, MARCH.end, department=department)
+
+    [card] = listed(PenaltyFigure.YELLOW_CARDS)
+    assert (card.id, card.case_type, card.colour, card.at) == (issued.id, "card", "yellow", clock())
+    assert listed(PenaltyFigure.RED_CARDS) == []
+    assert {case.id for case in listed(PenaltyFigure.POINTS)} == set(penalties)
+
+
 def test_penalties_and_action_items_as_of_a_past_moment_show_what_stood_then(
     services: Services, metrics: MetricsView, casework: Casework, clock: ManualClock
 ) -> None:
     scenario = play(casework, clock)
-    supervisor = Actor("S-zhao", Role.UNION_STAFF)
     penalty = services.accountability.record_perfunctory_handling(
-        scenario.passed_on, reason="推诿", actor=supervisor
+        scenario.passed_on, reason="推诿", actor=SUPERVISOR
     ).id
     before_reversal = clock()
     clock.advance(timedelta(hours=2))
-    committee = Actor("committee-1", Role.COMMITTEE)
-    position = services.accountability.reverse(penalty, reason="复核撤销", actor=committee).position
+    position = services.accountability.reverse(penalty, reason="复核撤销", actor=COMMITTEE).position
 
     department = f"items-{uuid.uuid4().hex[:8]}"
     meeting_id = decided_joint_meeting(services.meetings, clock)
-    hr, works = Actor("HR-zhang", Role.HR), Actor("D-works", Role.DEPARTMENT)
     item = services.meetings.create_action_item(
         meeting_id,
         decision_ref="D1",
@@ -459,13 +562,13 @@ def test_penalties_and_action_items_as_of_a_past_moment_show_what_stood_then(
         department=department,
         deadline=clock() + timedelta(days=7),
         acceptance_criteria="Posted at the canteen door",
-        actor=hr,
+        actor=HR,
     ).id
     clock.advance(timedelta(hours=1))
-    services.meetings.submit_for_acceptance(item, note="Done", actor=works)
+    services.meetings.submit_for_acceptance(item, note="Done", actor=WORKS)
     submitted = clock()
     clock.advance(timedelta(hours=1))
-    position = services.meetings.accept_item(item, note="Seen", actor=hr).position
+    position = services.meetings.accept_item(item, note="Seen", actor=HR).position
     metrics.wait(APPLICATION_NAME, position, timeout=10)
 
     def penalty_group(as_of: datetime | None) -> tuple[int, int, int]:
