@@ -371,7 +371,7 @@ SUMMARIES: dict[type[Any], Summary] = {
     Proposal.AssignmentPublished: lambda e: "公布交办结果",
     Proposal.CompletionReported: lambda e: "报告办理结果",
     Penalty.Recorded: lambda e: (
-        f"{e.department} 扣 {e.points} 分"
+        f"{e.department} 扣 {abs(e.points)} 分"
         f" ({e.rule_code} v{e.rule_version}, {e.case.get('ref', '')})"
     ),
     Penalty.Contested: lambda e: f"对扣分提出异议: {e.reason}",

@@ -18,6 +18,7 @@ from domain.actors import Actor, Role
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting_records import Attendee
 from domain.penalty import Penalty, PenaltyStatus, absent_departments_to_penalise
+from projections.audit_trail import summary_of
 from tests.unit.builders import T0, at
 from tests.unit.meeting_builders import assert_refused, nobody_recent, replay, schedule
 
@@ -318,3 +319,11 @@ def test_a_held_talk_names_the_absent_departments_to_penalise() -> None:
     )
 
     assert absent_departments_to_penalise(meeting) == ["Logistics"]
+
+
+def test_the_audit_trail_says_how_many_points_a_penalty_takes() -> None:
+    recorded = perfunctory().collect_events()[0]
+
+    assert summary_of(recorded, SUPERVISOR.id) == (
+        "Logistics 扣 1 分 (perfunctory-handling v1, HY-2026-000007)"
+    )
