@@ -322,7 +322,8 @@ def test_a_held_talk_names_the_absent_departments_to_penalise() -> None:
 
 
 def test_the_audit_trail_says_how_many_points_a_penalty_takes() -> None:
-    recorded = perfunctory().collect_events()[0]
+    [recorded] = perfunctory().collect_events()
+    assert isinstance(recorded, Penalty.Recorded)
 
     assert summary_of(recorded, SUPERVISOR.id) == (
         "Logistics 扣 1 分 (perfunctory-handling v1, HY-2026-000007)"
