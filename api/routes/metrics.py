@@ -8,6 +8,7 @@ Every table accepts `?period=` (month `2026-11`, quarter `2026-Q4`, half `2026-H
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -84,6 +85,7 @@ AsOfQuery = Annotated[
     AwareDatetime | None,
     Query(description="the figures exactly as they stood at this moment (time-zone aware)"),
 ]
+PartQuery = Annotated[Part | None, Query(description="for a rate: numerator or denominator")]
 FormatQuery = Annotated[Format, Query(description="json, or csv for an export")]
 Department = Annotated[str | None, Query(max_length=200)]
 Category = Annotated[str | None, Query(max_length=100)]
@@ -103,6 +105,37 @@ def _view(services: Services, after: int | None) -> tuple[MetricsView, int]:
 
 def _as_of(services: Services, as_of: datetime | None) -> datetime | None:
     return past_moment(as_of, services.casework.now())
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A table's period, its moment (None: live), and the view at a position."""
+
+    window: Period
+    as_of: datetime | None
+    view: MetricsView
+    position: int
+
+    def header(self) -> dict[str, Any]:
+        """What every metrics table and list says of itself."""
+        window = self.window
+        return {
+            "period": window.label,
+            "start": window.start,
+            "end": window.end,
+            "position": self.position,
+            "as_of": self.as_of,
+        }
+
+
+def _reading(
+    services: Services, period: str | None, as_of: datetime | None, after: int | None
+) -> _Reading:
+    """The period and moment asked for, checked, and the view once it reached `after`."""
+    window = _period(services, period)
+    moment = _as_of(services, as_of)
+    view, position = _view(services, after)
+    return _Reading(window, moment, view, position)
 
 
 def _counted(
@@ -159,22 +192,18 @@ def appeal_figures(
     format: FormatQuery = Format.JSON,
 ) -> Any:
     """Counts, rates and response/reply times of the appeals raised in the period, per group."""
-    window = _period(services, period)
-    as_of = _as_of(services, as_of)
-    view, position = _view(services, after)
-    query = AppealQuery(window.start, window.end, services.casework.now(), as_of)
-    rows = [AppealRowRead.of(group) for group in view.appeal_groups(query, group_by)]
+    reading = _reading(services, period, as_of, after)
+    query = AppealQuery(
+        reading.window.start, reading.window.end, services.casework.now(), reading.as_of
+    )
+    rows = [AppealRowRead.of(group) for group in reading.view.appeal_groups(query, group_by)]
     if _wants_csv(request, format):
         flat = [row.flat() for row in rows]
         columns = list(flat[0]) if flat else ["key", *(f.value for f in Figure)]
-        return _csv(flat, columns, f"appeals-{group_by.value}-{window.label}")
+        return _csv(flat, columns, f"appeals-{group_by.value}-{reading.window.label}")
     return AppealFiguresRead(
-        period=window.label,
-        start=window.start,
-        end=window.end,
-        position=position,
+        **reading.header(),
         group_by=group_by.value,
-        as_of=as_of,
         rows=rows,
     )
 
@@ -187,7 +216,7 @@ def figure_cases(
         str,
         Query(max_length=40, description="a count (satisfied) or a rate (satisfaction_rate)"),
     ],
-    part: Annotated[Part | None, Query(description="for a rate: numerator or denominator")] = None,
+    part: PartQuery = None,
     department: Department = None,
     channel: Channel | None = None,
     tier: Tier | None = None,
@@ -198,29 +227,23 @@ def figure_cases(
 ) -> FigureCasesRead:
     """Lists the case ids and numbers counted in a figure (provenance)."""
     counted, listed = _counted(figure, part, Figure, RATES)
-    window = _period(services, period)
-    as_of = _as_of(services, as_of)
-    view, position = _view(services, after)
+    reading = _reading(services, period, as_of, after)
     query = AppealQuery(
-        window.start,
-        window.end,
+        reading.window.start,
+        reading.window.end,
         services.casework.now(),
-        as_of,
+        reading.as_of,
         department=department,
         channel=channel,
         tier=tier,
         category=category,
     )
     return FigureCasesRead(
-        period=window.label,
-        start=window.start,
-        end=window.end,
-        position=position,
+        **reading.header(),
         figure=figure,
         part=listed.value if listed else None,
         counted=counted.value,
-        as_of=as_of,
-        cases=FigureCasesRead.refs(view.appeal_cases(query, counted)),
+        cases=FigureCasesRead.refs(reading.view.appeal_cases(query, counted)),
     )
 
 
@@ -237,20 +260,16 @@ def action_item_figures(
 ) -> Any:
     """On-time completion and acceptance rates per department, for items due in the period,
     as they stood at `as_of` (default: now)."""
-    window = _period(services, period)
-    as_of = _as_of(services, as_of)
-    view, position = _view(services, after)
-    groups = view.action_item_groups(window.start, window.end, as_of)
+    reading = _reading(services, period, as_of, after)
+    groups = reading.view.action_item_groups(
+        reading.window.start, reading.window.end, reading.as_of
+    )
     rows = [ActionItemRowRead.of(g) for g in groups]
     if _wants_csv(request, format):
         columns = [*ActionItemRowRead.model_fields]
-        return _csv([row.flat() for row in rows], columns, f"action-items-{window.label}")
+        return _csv([row.flat() for row in rows], columns, f"action-items-{reading.window.label}")
     return ActionItemFiguresRead(
-        period=window.label,
-        start=window.start,
-        end=window.end,
-        position=position,
-        as_of=as_of,
+        **reading.header(),
         rows=rows,
     )
 
@@ -263,7 +282,7 @@ def action_item_cases(
         str,
         Query(max_length=40, description="a count (accepted_on_time) or a rate (on_time_rate)"),
     ],
-    part: Annotated[Part | None, Query(description="for a rate: numerator or denominator")] = None,
+    part: PartQuery = None,
     department: Department = None,
     period: PeriodQuery = None,
     as_of: AsOfQuery = None,
@@ -272,20 +291,16 @@ def action_item_cases(
     """Lists the action items counted in a figure of the action-item table (provenance): id,
     department, deadline, and when each was submitted and accepted (by `as_of`)."""
     counted, listed = _counted(figure, part, ItemFigure, ITEM_RATES)
-    window = _period(services, period)
-    as_of = _as_of(services, as_of)
-    view, position = _view(services, after)
-    items = view.action_item_cases(counted, window.start, window.end, as_of, department)
+    reading = _reading(services, period, as_of, after)
+    items = reading.view.action_item_cases(
+        counted, reading.window.start, reading.window.end, reading.as_of, department
+    )
     return ItemCasesRead(
-        period=window.label,
-        start=window.start,
-        end=window.end,
-        position=position,
+        **reading.header(),
         figure=figure,
         part=listed.value if listed else None,
         counted=counted.value,
         department=department,
-        as_of=as_of,
         cases=[ItemCaseRead.of(item) for item in items],
     )
 
@@ -303,19 +318,20 @@ def penalty_figures(
 ) -> Any:
     """Penalties (points still counting) and red/yellow cards per department in the period,
     as they stood at `as_of` (default: now)."""
-    window = _period(services, period)
-    as_of = _as_of(services, as_of)
-    view, position = _view(services, after)
-    rows = [PenaltyRowRead.of(g) for g in view.penalty_groups(window.start, window.end, as_of)]
+    reading = _reading(services, period, as_of, after)
+    rows = [
+        PenaltyRowRead.of(g)
+        for g in reading.view.penalty_groups(
+            reading.window.start, reading.window.end, reading.as_of
+        )
+    ]
     if _wants_csv(request, format):
         columns = [*PenaltyRowRead.model_fields]
-        return _csv([row.model_dump() for row in rows], columns, f"penalties-{window.label}")
+        return _csv(
+            [row.model_dump() for row in rows], columns, f"penalties-{reading.window.label}"
+        )
     return PenaltyFiguresRead(
-        period=window.label,
-        start=window.start,
-        end=window.end,
-        position=position,
-        as_of=as_of,
+        **reading.header(),
         rows=rows,
     )
 
@@ -336,17 +352,13 @@ def penalty_cases(
     """Lists the penalties (`points`: those whose points still count) or the cards counted in
     a figure of the penalty table (provenance)."""
     counted, _ = _counted(figure, None, PenaltyFigure)
-    window = _period(services, period)
-    as_of = _as_of(services, as_of)
-    view, position = _view(services, after)
-    cases = view.penalty_cases(counted, window.start, window.end, as_of, department)
+    reading = _reading(services, period, as_of, after)
+    cases = reading.view.penalty_cases(
+        counted, reading.window.start, reading.window.end, reading.as_of, department
+    )
     return PenaltyCasesRead(
-        period=window.label,
-        start=window.start,
-        end=window.end,
-        position=position,
+        **reading.header(),
         figure=figure,
         department=department,
-        as_of=as_of,
         cases=[PenaltyCaseRead.of(case) for case in cases],
     )
