@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.spreadsheet import cell
 from projections.metrics import (
+    ITEM_RATES,
     RATES,
     ActionItemGroup,
     AppealGroup,
@@ -132,14 +133,17 @@ class ActionItemRowRead(BaseModel):
     @classmethod
     def of(cls, group: ActionItemGroup) -> ActionItemRowRead:
         """The row of a department."""
+        rates: dict[str, Any] = {
+            name.value: rate_read(getattr(group, num.value), getattr(group, den.value))
+            for name, (num, den) in ITEM_RATES.items()
+        }
         return cls(
             department=group.department,
             due=group.due,
             submitted=group.submitted,
             accepted=group.accepted,
             accepted_on_time=group.accepted_on_time,
-            on_time_rate=rate_read(group.accepted_on_time, group.due),
-            acceptance_rate=rate_read(group.accepted, group.submitted),
+            **rates,
         )
 
     def flat(self) -> dict[str, Any]:
