@@ -12,17 +12,21 @@ recorder installs the same function with the lock taken first, as the default pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from infrastructure.schema_digest import RecordedSchema
+
 #: The environment setting that has the library build this recorder.
 RECORDER_TOPIC = "infrastructure.recorder:OrderedApplicationRecorder"
 
 
-class OrderedApplicationRecorder(PostgresApplicationRecorder):
-    """`PostgresApplicationRecorder` whose insert function locks the table first."""
+class OrderedApplicationRecorder(RecordedSchema, PostgresApplicationRecorder):
+    """`PostgresApplicationRecorder` whose insert function locks the table first, and whose
+    statements run only when they changed (`RecordedSchema`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,3 +61,9 @@ class OrderedApplicationRecorder(PostgresApplicationRecorder):
         )
         index = self.create_insert_function_statement_index
         self.sql_create_statements[index] = self.sql_create_pg_function_insert_events
+
+    def schema_name(self) -> str:
+        return self.events_table_name
+
+    def schema_relations(self) -> Sequence[str]:
+        return (self.events_table_name, self.stored_event_type_name)

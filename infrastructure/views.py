@@ -13,7 +13,6 @@ is replayed and write it once, in its final state, with COPY.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 import time
 from collections import deque
@@ -23,9 +22,9 @@ from itertools import islice
 from threading import Event
 from typing import Any, Generic, TypeVar
 
-from eventsourcing.persistence import OperationalError, Tracking, WaitInterruptedError
+from eventsourcing.persistence import Tracking, WaitInterruptedError
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg import Connection, Cursor, errors, postgres
+from psycopg import Cursor, postgres
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 from psycopg.rows import DictRow
@@ -33,6 +32,7 @@ from psycopg.sql import SQL, Composable, Identifier
 from psycopg.types.json import set_json_loads
 
 from infrastructure import jsontext
+from infrastructure.schema_digest import RecordedSchema
 from projections.view import APPLICATION_NAME, View
 
 Statement = tuple[Composable | str, dict[str, Any] | Sequence[Any]]
@@ -116,26 +116,6 @@ REBUILD_ROWS_LIMIT = 50_000
 #: Writes (a flush of statements, a COPY) a rebuild may have queued before it waits.
 WRITES_AHEAD = 3
 
-#: The table recording, per view (its tracking table), a digest of the statements that made
-#: its tables: a process that finds the same digest and the tables there runs none of them.
-SCHEMAS_TABLE = "huiyin_view_schemas"
-
-CREATE_SCHEMAS_TABLE = (
-    "CREATE TABLE IF NOT EXISTS {0} ("
-    " view_table text PRIMARY KEY,"
-    " digest text NOT NULL,"
-    " made_at timestamptz NOT NULL DEFAULT now())"
-)
-
-RECORD_SCHEMA = (
-    "INSERT INTO {0} (view_table, digest) VALUES (%s, %s)"
-    " ON CONFLICT (view_table) DO UPDATE SET digest = EXCLUDED.digest, made_at = now()"
-)
-
-#: Times a process tries to make a view's tables when a running view's transaction
-#: deadlocks with it (a release whose statements changed, started next to the one before).
-CREATE_ATTEMPTS = 5
-
 
 class _Writer:
     """Runs a rebuild's writes on its connection in a thread of their own, in order.
@@ -213,7 +193,7 @@ class RebuildRows(Generic[K, R]):
             self._write(rows)
 
 
-class PostgresView(PostgresTrackingRecorder, View):
+class PostgresView(RecordedSchema, PostgresTrackingRecorder, View):
     """A view whose rows live in PostgreSQL tables next to its tracking table."""
 
     #: CREATE statements for the view's tables and indexes; `{schema}` is filled in.
@@ -233,69 +213,13 @@ class PostgresView(PostgresTrackingRecorder, View):
         self._rebuild_tracking: Tracking | None = None
         self._rebuild_types: dict[str, dict[str, int]] = {}
 
-    # -- making the tables ---------------------------------------------------------------
+    # -- making the tables (only when the statements changed: RecordedSchema) ----------
 
-    def create_table(self) -> None:
-        """Makes the view's tables, unless these very statements made them and they are there.
+    def schema_name(self) -> str:
+        return self.tracking_table_name
 
-        Every process makes its tables when it starts. `CREATE INDEX IF NOT EXISTS` and
-        `ALTER TABLE … ADD COLUMN IF NOT EXISTS` lock their table even when there is nothing
-        to do, so a process starting next to a running view (a CLI command, a second server)
-        queued behind the runner's transaction or a whole rebuild, held up the readers queued
-        behind it, and could deadlock with the runner. A digest of the statements is
-        recorded with the tables; a start that finds it unchanged only reads it.
-
-        When the statements did change, they run (one process at a time); a deadlock with a
-        view still running the release before is tried again.
-        """
-        if self._schema_is_current():
-            return
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
-            try:
-                super().create_table()
-                return
-            except OperationalError as error:
-                retry = isinstance(error.__cause__, errors.DeadlockDetected)
-                if not retry or attempt == CREATE_ATTEMPTS:
-                    raise
-                time.sleep(0.1 * attempt)
-
-    def _create_table(self, curs: Cursor[DictRow]) -> None:
-        curs.execute("SELECT pg_advisory_xact_lock(hashtext('huiyin_schema'))")
-        super()._create_table(curs)
-        schemas = self._schemas_table()
-        curs.execute(SQL(CREATE_SCHEMAS_TABLE).format(schemas))
-        curs.execute(
-            SQL(RECORD_SCHEMA).format(schemas),
-            (self.tracking_table_name, self._schema_digest(curs.connection)),
-        )
-
-    def _schema_is_current(self) -> bool:
-        """Whether the view's tables are there, made by the statements it has now."""
-        names = [
-            Identifier(self.datastore.schema, table)
-            for table in (*self.tables, self.tracking_table_name, SCHEMAS_TABLE)
-        ]
-        with self.datastore.get_connection() as conn:
-            found = conn.execute(
-                "SELECT bool_and(to_regclass(name) IS NOT NULL) FROM unnest(%s::text[]) AS name",
-                ([name.as_string(conn) for name in names],),
-            ).fetchone()
-            if not found or not found["bool_and"]:
-                return False
-            recorded = conn.execute(
-                SQL("SELECT digest FROM {0} WHERE view_table = %s").format(self._schemas_table()),
-                (self.tracking_table_name,),
-            ).fetchone()
-            return recorded is not None and recorded["digest"] == self._schema_digest(conn)
-
-    def _schema_digest(self, conn: Connection[Any]) -> str:
-        """A digest of the statements that make the view's tables, as they are sent."""
-        text = "\n".join(statement.as_string(conn) for statement in self.sql_create_statements)
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    def _schemas_table(self) -> Identifier:
-        return Identifier(self.datastore.schema, SCHEMAS_TABLE)
+    def schema_relations(self) -> Sequence[str]:
+        return (*self.tables, self.tracking_table_name)
 
     # -- writing -------------------------------------------------------------------------
 
