@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -88,6 +88,23 @@ AsOfQuery = Annotated[
 PartQuery = Annotated[Part | None, Query(description="for a rate: numerator or denominator")]
 FormatQuery = Annotated[Format, Query(description="json, or csv for an export")]
 Department = Annotated[str | None, Query(max_length=200)]
+#: The appeal table's groups with an empty key are the appeals with none: passing the key as
+#: it stands lists them.
+AppealDepartment = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="a department; empty: the appeals with none yet (anonymous ones not yet "
+        "transferred), the table's row with an empty key",
+    ),
+]
+AppealTier = Annotated[
+    Tier | Literal[""] | None,
+    Query(
+        description="a tier; empty: the appeals not raised at a talk, the table's row with "
+        "an empty key"
+    ),
+]
 Category = Annotated[str | None, Query(max_length=100)]
 
 
@@ -217,9 +234,9 @@ def figure_cases(
         Query(max_length=40, description="a count (satisfied) or a rate (satisfaction_rate)"),
     ],
     part: PartQuery = None,
-    department: Department = None,
+    department: AppealDepartment = None,
     channel: Channel | None = None,
-    tier: Tier | None = None,
+    tier: AppealTier = None,
     category: Category = None,
     period: PeriodQuery = None,
     as_of: AsOfQuery = None,

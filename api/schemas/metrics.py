@@ -47,7 +47,11 @@ def rate_read(numerator: int, denominator: int) -> RateRead:
 class AppealRowRead(BaseModel):
     """One group's appeal figures."""
 
-    key: str = Field(description="the department, channel, tier or category", examples=["财务部"])
+    key: str = Field(
+        description="the department, channel, tier or category; empty for the appeals with "
+        "none (no tier: not raised at a talk; no department: anonymous, not yet transferred)",
+        examples=["财务部"],
+    )
     counts: dict[str, int] = Field(examples=[{"raised": 8, "responded": 8, "satisfied": 6}])
     rates: dict[str, RateRead]
     hours: dict[str, float | None] = Field(

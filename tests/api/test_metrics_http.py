@@ -16,6 +16,7 @@ from domain.actors import Role
 from domain.calendar import CHINA_TZ
 from tests.api.conftest import Headers, named_appeal
 from tests.api.test_accountability_http import SUPERVISOR_ID, _transferred
+from tests.api.test_anonymous_http import anonymous_appeal
 from tests.api.test_meetings_http import _held_talk_with_decision
 
 PROBLEM = "application/problem+json"
@@ -123,6 +124,32 @@ def test_provenance_lists_exactly_the_cases_of_a_rates_numerator(
     assert numerator["counted"] == "satisfied"
     assert numerator["cases"] == [{"id": happy["id"], "case_number": happy["number"]}]
     assert {case["id"] for case in denominator["cases"]} == {happy["id"], unhappy["id"]}
+
+
+def test_the_rows_of_appeals_with_no_tier_or_no_department_list_their_cases_by_their_key(
+    client: TestClient, staff: Headers, clock: ManualClock
+) -> None:
+    clock.set(MONDAY)
+    # Dropped in the anonymous box naming no department, and not raised at a talk (no tier).
+    body = {**anonymous_appeal(), "department": ""}
+    raised = client.post("/appeals", json=body, headers=staff).json()
+    params = {"period": "2032-05", "after": raised["position"]}
+
+    for group_by in ("tier", "department"):
+        table = client.get(
+            "/metrics/appeals", params={**params, "group_by": group_by}, headers=staff
+        ).json()
+        row = _row(table, "")
+        listed = client.get(
+            "/metrics/appeals/cases",
+            params={**params, "figure": "raised", group_by: row["key"]},
+            headers=staff,
+        )
+
+        assert listed.status_code == 200, listed.text
+        cases = listed.json()["cases"]
+        assert len(cases) == row["counts"]["raised"]
+        assert {"id": raised["id"], "case_number": raised["case_number"]} in cases
 
 
 def test_provenance_lists_the_action_items_and_penalties_behind_their_figures(
