@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import psycopg
 
@@ -16,10 +18,11 @@ from application.disclosures import Disclosures
 from application.meetings import Meetings
 from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
-from domain.calendar import WorkingCalendar
+from domain.calendar import CalendarAdjustments, WorkingCalendar, configure, configured
 from domain.card import CardPolicy
 from domain.deadlines import DeadlinePolicy
 from domain.monthly_report import FilingPolicy
+from infrastructure.calendar_file import load_adjustments
 from infrastructure.chain import ChainKeeper
 from infrastructure.database import conninfo, embedded_server, ensure_database, eventsourcing_env
 from infrastructure.keys import resolve_cipher_key
@@ -29,6 +32,8 @@ from infrastructure.store import SupportStore
 from infrastructure.worker import worker_process
 from projections.deadlines import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
+
+log = logging.getLogger("huiyin")
 
 
 @dataclass
@@ -57,6 +62,33 @@ def deadline_policy(settings: Settings) -> DeadlinePolicy:
         grid_response_hours=settings.grid_response_hours,
         performance_review_working_days=settings.performance_review_working_days,
     )
+
+
+@contextlib.contextmanager
+def working_calendar(settings: Settings) -> Iterator[WorkingCalendar]:
+    """The working-day calendar, counting every calendar of the process (the metrics'
+    working hours too) with the published days of `HUIYIN_CALENDAR_FILE`, for as long as
+    the context lasts."""
+    before = configured()
+    path = settings.calendar_file
+    configure(load_adjustments(path) if path is not None else CalendarAdjustments())
+    try:
+        yield WorkingCalendar()
+    finally:
+        configure(before)
+
+
+def warn_of_projected_years(calendar: WorkingCalendar, now: datetime) -> None:
+    """Logs the years deadlines set now may fall in whose published schedule is missing."""
+    for year in calendar.projected_years(now):
+        log.warning(
+            "the working-day calendar of %d is a projection: the holidays package does not "
+            "hold its published schedule (make-up working days, days off in exchange), so "
+            "deadlines falling in %d may be off by a few days; list its days in the file "
+            "HUIYIN_CALENDAR_FILE names, or upgrade holidays once a release carries them",
+            year,
+            year,
+        )
 
 
 def card_policy(settings: Settings) -> CardPolicy:
@@ -123,7 +155,7 @@ def watching_in_background(watch: DeadlineWatch, settings: Settings) -> Iterator
 @contextlib.contextmanager
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterator[Services]:
     """Starts everything Huiyin needs and closes it again on exit."""
-    with database_url(settings) as url:
+    with working_calendar(settings) as calendar, database_url(settings) as url:
         env = eventsourcing_env(
             url, pool_size=settings.pool_size, db_functions=settings.db_functions
         )
@@ -139,12 +171,13 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             casework = Casework(
                 env,
                 clock=clock,
-                calendar=WorkingCalendar(),
+                calendar=calendar,
                 policy=deadline_policy(settings),
                 case_numbers=store,
             )
             views = Views(env, conninfo(url))
             views.create_tables()
+        warn_of_projected_years(calendar, casework.now())
         chain = ChainKeeper(conninfo(url))
         # Background work: view runners, chain follower, deadline watcher — in a child
         # process (serve's default) or as threads here.

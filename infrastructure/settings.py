@@ -5,8 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from infrastructure.calendar_file import load_adjustments
 
 
 class Environment(StrEnum):
@@ -79,12 +81,25 @@ class Settings(BaseSettings):
     monthly_report_working_days: int = Field(
         default=5, ge=1, le=60, description="monthly report due this many working days after"
     )
+    calendar_file: Path | None = Field(
+        default=None,
+        description="a TOML file of the published holiday schedule's days (days off, make-up "
+        "working days) for years the holidays package does not hold yet",
+    )
     union_office_department: str = Field(
         default="工会办公室",
         min_length=1,
         max_length=100,
         description="the department a late monthly report costs a point",
     )
+
+    @field_validator("calendar_file")
+    @classmethod
+    def _calendar_file_readable(cls, path: Path | None) -> Path | None:
+        # Read now, so a mistake in it stops the process before anything counts a deadline.
+        if path is not None:
+            load_adjustments(path)
+        return path
 
     @model_validator(mode="after")
     def _key_required_outside_development(self) -> Settings:

@@ -50,6 +50,7 @@ class WorkingHours:
         self.calendar = calendar or WorkingCalendar()
         self._before: list[float] = [0.0]  # working hours before EPOCH + n days
         self._working: dict[date, bool] = {}  # asked for every event: a rebuild asks 10^5×
+        self._counted_with = self.calendar.adjustments  # what the two above were counted with
 
     def _is_working_day(self, day: date) -> bool:
         working = self._working.get(day)
@@ -69,6 +70,9 @@ class WorkingHours:
 
     def clock(self, moment: datetime) -> float:
         """Working hours from EPOCH up to `moment` (time-zone aware)."""
+        if self.calendar.adjustments is not self._counted_with:  # configured since: count again
+            self._counted_with = self.calendar.adjustments
+            self._before, self._working = [0.0], {}
         local = moment.astimezone(self.calendar.tz)
         day = local.date()
         if day < EPOCH:

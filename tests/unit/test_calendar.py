@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.calendar import CHINA_TZ, END_OF_DAY, WorkingCalendar
+from domain.calendar import (
+    CHINA_TZ,
+    END_OF_DAY,
+    CalendarAdjustments,
+    WorkingCalendar,
+    configure,
+    configured,
+)
+from projections.metrics import WorkingHours
+
+#: A year whose published schedule no release of `holidays` will hold for years to come.
+FAR = 2031
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +122,86 @@ def test_working_days_between_counts_make_up_days_and_skips_holidays(
     assert calendar.working_days_between(date(2026, 2, 11), date(2026, 2, 25)) == 5
     assert calendar.working_days_between(date(2026, 3, 6), date(2026, 3, 13)) == 5
     assert calendar.working_days_between(date(2026, 3, 6), date(2026, 3, 6)) == 0
+
+
+# -- the published schedule of a year the holidays package does not hold yet --------------
+
+#: As a notice for FAR might read: Friday 7 Feb off in exchange for Saturday 15 Feb.
+NOTICE = CalendarAdjustments(
+    days_off=frozenset({date(FAR, 2, 7)}),
+    working_days=frozenset({date(FAR, 2, 15)}),
+    years=frozenset({FAR}),
+)
+
+
+@pytest.fixture
+def configured_notice() -> Iterator[None]:
+    """NOTICE configured for the process during the test."""
+    before = configured()
+    configure(NOTICE)
+    yield
+    configure(before)
+
+
+def test_the_listed_days_off_and_make_up_days_move_a_deadline() -> None:
+    projected, published = WorkingCalendar(), WorkingCalendar(adjustments=NOTICE)
+    thursday = shanghai(FAR, 2, 6)
+
+    # Projected: Fri 7 and Mon 10 to Thu 13 are the five working days.
+    assert projected.add_working_days(thursday, 5) == end_of(FAR, 2, 13)
+    # Published: Fri 7 is off, Sat 15 is worked.
+    assert published.add_working_days(thursday, 5) == end_of(FAR, 2, 14)
+    assert published.add_working_days(thursday, 6) == end_of(FAR, 2, 15)
+
+
+def test_a_year_is_known_from_the_package_or_from_the_listed_schedule() -> None:
+    assert WorkingCalendar().schedule_known(2026)
+    assert not WorkingCalendar().schedule_known(FAR)
+    assert WorkingCalendar(adjustments=NOTICE).schedule_known(FAR)
+
+
+def test_the_years_counted_on_a_projection_are_those_deadlines_set_now_may_reach() -> None:
+    calendar = WorkingCalendar()
+
+    assert calendar.projected_years(shanghai(FAR - 1, 6, 1)) == [FAR - 1]
+    assert calendar.projected_years(shanghai(FAR - 1, 11, 22)) == [FAR - 1, FAR]
+    assert WorkingCalendar(adjustments=NOTICE).projected_years(shanghai(FAR, 11, 22)) == [FAR + 1]
+
+
+def test_calendars_without_their_own_adjustments_count_with_the_configured_ones(
+    configured_notice: None,
+) -> None:
+    assert not WorkingCalendar().is_working_day(date(FAR, 2, 7))
+    assert WorkingCalendar().is_working_day(date(FAR, 2, 15))
+
+
+def test_the_working_hour_clock_counts_again_once_the_calendar_is_configured() -> None:
+    hours = WorkingHours()
+    friday = shanghai(FAR, 2, 7, 17)
+    before = hours.between(shanghai(FAR, 2, 7, 8), friday)
+    previous = configured()
+    configure(NOTICE)
+    try:
+        after = hours.between(shanghai(FAR, 2, 7, 8), friday)
+    finally:
+        configure(previous)
+
+    assert (before, after) == (9.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("days_off", "working_days", "message"),
+    [
+        ({date(FAR, 2, 7)}, {date(FAR, 2, 7)}, "both as a day off and a working day"),
+        ({date(FAR + 1, 2, 7)}, set(), "not in a year the adjustments cover"),
+    ],
+)
+def test_adjustments_refuse_a_day_both_off_and_worked_or_outside_their_years(
+    days_off: set[date], working_days: set[date], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        CalendarAdjustments(
+            days_off=frozenset(days_off),
+            working_days=frozenset(working_days),
+            years=frozenset({FAR}),
+        )
