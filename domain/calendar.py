@@ -37,8 +37,6 @@ class CalendarAdjustments:
     working_days: frozenset[date] = frozenset()
     #: The years whose published schedule these days complete.
     years: frozenset[int] = frozenset()
-    #: Where they come from (a file), for messages.
-    source: str = ""
 
     def __post_init__(self) -> None:
         both = self.days_off & self.working_days

@@ -62,7 +62,6 @@ def load_adjustments(path: Path) -> CalendarAdjustments:
             days_off=frozenset(days["days_off"]),
             working_days=frozenset(days["working_days"]),
             years=frozenset(years),
-            source=str(path),
         )
     except ValueError as error:
         raise CalendarFileError(f"calendar file {path}: {error}") from error
