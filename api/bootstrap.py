@@ -157,7 +157,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
     """Starts everything Huiyin needs and closes it again on exit."""
     with working_calendar(settings) as calendar, database_url(settings) as url:
         env = eventsourcing_env(
-            url, pool_size=settings.pool_size, db_functions=settings.db_functions
+            url,
+            pool_size=settings.pool_size,
+            db_functions=settings.db_functions,
+            wait_seconds=settings.database_wait_seconds,
         )
         env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
         env["CIPHER_KEY"] = resolve_cipher_key(settings)
@@ -165,7 +168,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         # processes may write: the cache saves decrypting and replaying, never a read.
         if settings.aggregate_cache_size:
             env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
-        store = SupportStore(conninfo(url), token_cache_seconds=settings.token_cache_seconds)
+        store = SupportStore(
+            conninfo(url),
+            token_cache_seconds=settings.token_cache_seconds,
+            wait_seconds=settings.database_wait_seconds,
+        )
         with schema_lock(conninfo(url)):
             store.open()
             casework = Casework(
@@ -178,7 +185,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             views = Views(env, conninfo(url))
             views.create_tables()
         warn_of_projected_years(calendar, casework.now())
-        chain = ChainKeeper(conninfo(url))
+        chain = ChainKeeper(conninfo(url), wait_seconds=settings.database_wait_seconds)
         # Background work: view runners, chain follower, deadline watcher — in a child
         # process (serve's default) or as threads here.
         background = contextlib.ExitStack()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,9 @@ from domain.errors import (
     RepeatParticipants,
     StaleVersion,
 )
+from infrastructure.pools import UNAVAILABLE
+
+log = logging.getLogger("huiyin")
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://huiyin.local/problems/"
@@ -122,8 +126,28 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+#: Seconds a client is asked to wait before retrying while the database is unavailable.
+RETRY_AFTER_UNAVAILABLE = 5
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 while the database cannot be reached. What went wrong is logged, not sent: it
+    names hosts and ports, and some routes answer anyone."""
+    log.warning("%s %s: database unavailable: %s", request.method, request.url.path, exc)
+    return problem(
+        503,
+        "database-unavailable",
+        "The database is unavailable",
+        "the database did not answer in time; retry in a few seconds",
+        request,
+        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Registers the mappings above on the app."""
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiProblem, _api_problem)

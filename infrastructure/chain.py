@@ -51,7 +51,9 @@ from uuid import UUID
 
 import psycopg
 from psycopg import sql
-from psycopg_pool import ConnectionPool
+
+from infrastructure.pools import UNAVAILABLE, connection_pool
+from infrastructure.retry_log import RetryLog
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,9 @@ EVENTS_TABLE = "huiyin_events"
 CHAIN_TABLE = "huiyin_chain"
 BATCH_SIZE = 1_000
 FOLLOW_INTERVAL = 1.0  # at most one catch-up per interval; one every 10 intervals regardless
+
+#: What stops a catch-up, to be tried again: an error of the database or of the connection.
+FOLLOW_ERRORS: tuple[type[Exception], ...] = (psycopg.Error, *UNAVAILABLE)
 PROGRESS_EVERY = 1_000
 
 SCHEMA = sql.SQL("""
@@ -298,11 +303,12 @@ class ChainKeeper:
         batch_size: int = BATCH_SIZE,
         events_table: str = EVENTS_TABLE,
         chain_table: str = CHAIN_TABLE,
+        wait_seconds: float = 0.5,
     ) -> None:
         self.conninfo = conninfo
         self.batch_size = batch_size
         self.channel = events_table.replace(".", "_")  # as eventsourcing's recorder NOTIFYs
-        self.pool = ConnectionPool(conninfo, min_size=1, max_size=3, open=False)
+        self.pool = connection_pool(conninfo, max_size=3, wait=wait_seconds)
         self._events = sql.Identifier(events_table)
         self._chain = sql.Identifier(chain_table)
         self._lock_key = f"{chain_table}.append"
@@ -390,16 +396,19 @@ class ChainKeeper:
 
     def follow(self, stop: threading.Event) -> None:
         """Catches up after events are stored (LISTEN), at most once a second, until `stop`."""
+        failures = RetryLog(log, "hash chain: catching up")
         while not stop.is_set():
             try:
                 with psycopg.connect(self.conninfo, autocommit=True) as listener:
                     listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
-                    self._follow(listener, stop)
-            except psycopg.Error:
-                log.warning("hash chain: catching up failed; retrying", exc_info=True)
+                    self._follow(listener, stop, failures)
+            except FOLLOW_ERRORS as error:
+                failures.failed(error)
                 stop.wait(FOLLOW_INTERVAL)
 
-    def _follow(self, listener: psycopg.Connection[Any], stop: threading.Event) -> None:
+    def _follow(
+        self, listener: psycopg.Connection[Any], stop: threading.Event, failures: RetryLog
+    ) -> None:
         # At most one catch-up per FOLLOW_INTERVAL: each briefly takes a SHARE lock on the
         # events table, and doing that per stored event held up writers (commands).
         last = 0.0
@@ -410,6 +419,7 @@ class ChainKeeper:
             now = time.monotonic()
             if (pending and now - last >= FOLLOW_INTERVAL) or now - last >= 10 * FOLLOW_INTERVAL:
                 self.catch_up()
+                failures.succeeded()
                 last, pending = now, False
 
     @contextlib.contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -11,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import psycopg
 from psycopg import sql
 
+from infrastructure.pools import CONNECT_TIMEOUT, FACTORY_TOPIC, POOL_WAIT
 from infrastructure.recorder import RECORDER_TOPIC
 
 log = logging.getLogger(__name__)
@@ -67,15 +69,23 @@ def connection_parts(url: str) -> dict[str, str]:
 
 
 def conninfo(url: str) -> str:
-    """A libpq connection string for `url` (which may name a socket directory as host)."""
-    return psycopg.conninfo.make_conninfo(**connection_parts(url))
+    """A libpq connection string for `url` (which may name a socket directory as host),
+    giving up on a connection attempt after `CONNECT_TIMEOUT` seconds."""
+    return psycopg.conninfo.make_conninfo(
+        **connection_parts(url), connect_timeout=str(CONNECT_TIMEOUT)
+    )
 
 
-def eventsourcing_env(url: str, *, pool_size: int, db_functions: bool) -> dict[str, str]:
-    """The eventsourcing library's PostgreSQL settings for `url`."""
+def eventsourcing_env(
+    url: str, *, pool_size: int, db_functions: bool, wait_seconds: float = 0.5
+) -> dict[str, str]:
+    """The eventsourcing library's PostgreSQL settings for `url`: its connections checked as
+    they are handed out, and waited for at most `wait_seconds` (see `infrastructure.pools`)."""
     parts = connection_parts(url)
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": FACTORY_TOPIC,
+        "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(wait_seconds))),  # whole seconds
+        POOL_WAIT: str(wait_seconds),  # the exact wait, set by the factory
         "POSTGRES_HOST": parts["host"],
         "POSTGRES_PORT": parts["port"],
         "POSTGRES_USER": parts["user"],

@@ -33,6 +33,7 @@ from infrastructure.disclosure_view import PostgresDisclosureFeedView
 from infrastructure.metrics_view import PostgresMetricsView
 from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
 from infrastructure.replay import REPLAY_BATCH, handler_of, replay, without_nul
+from infrastructure.retry_log import RetryLog
 from infrastructure.view_errors import EventFailed, ViewError
 from infrastructure.views import PostgresView, applied_together
 from projections.audit_trail import AuditTrail
@@ -307,6 +308,7 @@ class ViewRunner:
         self._thread: threading.Thread | None = None
         self.leading = {spec.name: threading.Event() for spec in self.specs}
         self.error: BaseException | None = None
+        self._failures = RetryLog(log, f"views {', '.join(self.names)}")
 
     @property
     def names(self) -> list[str]:
@@ -340,7 +342,7 @@ class ViewRunner:
                             self._stopping.wait(self._standby_seconds)
             except Exception as error:
                 self.error = error
-                log.exception("views %s stopped; retrying", ", ".join(self.names))
+                self._failures.failed(error)
                 view_errors.record(self._conninfo, self.names, error)
                 self._stopping.wait(self._standby_seconds)
             finally:
@@ -374,6 +376,7 @@ class ViewRunner:
                             if not cleared:  # the last error stays on show until one passes
                                 view_errors.clear(locks, [spec.name for spec in led])
                                 self.error = None
+                                self._failures.succeeded()
                                 cleared = True
                 finally:
                     ahead.close()  # after the subscription stopped: its reader then ends

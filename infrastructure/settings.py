@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         default=None, description="base64 AES key (16, 24 or 32 bytes) for personal data"
     )
     pool_size: int = Field(default=4, ge=1, le=100)
+    database_wait_seconds: float = Field(
+        default=0.5,
+        ge=0.1,
+        le=60,
+        description="how long a request waits for a database connection; reads and writes "
+        "of events try ten times, then the API answers 503 (the database is unavailable)",
+    )
     db_functions: bool = Field(
         default=True, description="insert events through the library's database function"
     )

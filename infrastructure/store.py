@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 
 from domain.actors import Actor, Role
+from infrastructure.pools import connection_pool
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS huiyin_tokens (
@@ -47,9 +47,14 @@ class SupportStore:
     """Tokens and case numbers, in the same PostgreSQL database as the events."""
 
     def __init__(
-        self, conninfo: str, *, pool_size: int = 2, token_cache_seconds: float = 0.0
+        self,
+        conninfo: str,
+        *,
+        pool_size: int = 2,
+        token_cache_seconds: float = 0.0,
+        wait_seconds: float = 0.5,
     ) -> None:
-        self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=False)
+        self.pool = connection_pool(conninfo, max_size=pool_size, wait=wait_seconds)
         self.token_cache_seconds = token_cache_seconds
         self._token_cache: dict[str, tuple[float, Actor]] = {}
         self._years: set[int] = set()

@@ -83,6 +83,9 @@ def record(conninfo: str, views: Sequence[str], error: BaseException) -> None:
                     " process = EXCLUDED.process, at = now()",
                     [(view, text[:MAX_ERROR], position, process) for view in views],
                 )
+    except psycopg.OperationalError as failure:  # the database is out of reach: the
+        # runner's own log already says it failed, and says so once per outage
+        log.debug("could not record the error of views %s: %s", ", ".join(views), failure)
     except psycopg.Error:
         log.warning("could not record the error of views %s", ", ".join(views), exc_info=True)
 

@@ -1,0 +1,75 @@
+"""Background work through a database outage: a view runner reconnects and catches up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from api.bootstrap import Services
+from application.casework import AppealDraft
+from domain.actors import Actor, Role
+from domain.terms import Channel, Kind
+from infrastructure.database import conninfo
+from infrastructure.pools import POOL_WAIT
+from infrastructure.projection_runner import VIEWS, ViewRunner
+from infrastructure.settings import Settings
+from projections.view import APPLICATION_NAME
+from tests.dbproxy import DatabaseRelay, relay_to
+
+CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
+DRAFT = AppealDraft(
+    channel=Channel.GRID_LIAISON,
+    kind=Kind.COMPLAINT,
+    category="canteen",
+    title="夜班食堂供餐时间太短",
+    text="夜班下井前食堂只开放20分钟。",
+    department="后勤服务中心",
+)
+
+
+@pytest.fixture
+def relay(settings: Settings) -> Iterator[DatabaseRelay]:
+    """A relay to the test database that the test can cut."""
+    with relay_to(settings.database_url or "") as opened:
+        yield opened
+
+
+def test_a_view_runner_reconnects_after_a_restart_and_applies_what_came_meanwhile(
+    services: Services,
+    relay: DatabaseRelay,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = relay.url(services.database_url)
+    env = {
+        **services.views._env,
+        "POSTGRES_HOST": "127.0.0.1",
+        "POSTGRES_PORT": str(relay.port),
+        POOL_WAIT: "0.5",
+    }
+    view = services.views.get("case_index")
+    services.views.stop_runners(["case_index"])
+    runner = ViewRunner([VIEWS["case_index"]], env, conninfo(url), standby_seconds=0.1)
+    try:
+        with caplog.at_level(logging.WARNING, logger="huiyin.projections"):
+            runner.start()
+            assert runner.leading["case_index"].wait(10)
+            first = services.casework.raise_appeal(DRAFT, CLERK).position
+            view.wait(APPLICATION_NAME, first, timeout=10)
+
+            relay.refuse()  # the server goes down ...
+            during = services.casework.raise_appeal(DRAFT, CLERK).position  # (not relayed)
+            relay.restore()  # ... and comes back
+
+            view.wait(APPLICATION_NAME, during, timeout=20)
+            after = services.casework.raise_appeal(DRAFT, CLERK).position
+            view.wait(APPLICATION_NAME, after, timeout=20)
+    finally:
+        runner.stop()
+        services.views.start_runners(["case_index"])
+
+    assert runner.error is None  # its last attempt went through
+    failures = [r for r in caplog.records if "failed; retrying" in r.getMessage()]
+    assert len(failures) == 1  # logged once, however many times it retried
+    assert any("views case_index resumed after" in r.getMessage() for r in caplog.records)
