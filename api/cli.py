@@ -10,6 +10,7 @@ import typer
 
 from domain.actors import Actor, Role
 from infrastructure.keys import new_key
+from infrastructure.pools import UNAVAILABLE
 from infrastructure.settings import Settings
 
 cli = typer.Typer(help="Huiyin (回音): every matter gets an answer.", no_args_is_help=True)
@@ -333,9 +334,23 @@ def rebuild(names: ViewNames = None, data_dir: DataDir = None) -> None:
             typer.echo(f"{name}: replayed {replayed} events")
 
 
+#: The exit status of a command that could not reach the database.
+EXIT_UNAVAILABLE = 3
+
+
 def main() -> None:
-    """Entry point of the `huiyin` script."""
-    cli()
+    """Entry point of the `huiyin` script: a database out of reach is one line and exit 3,
+    not a traceback."""
+    try:
+        cli()
+    except UNAVAILABLE as error:
+        lines = str(error).strip().splitlines() or [type(error).__name__]
+        typer.echo(
+            f"database unavailable: {' '.join(line.strip() for line in lines)}\n"
+            "Is PostgreSQL running, and does HUIYIN_DATABASE_URL name it?",
+            err=True,
+        )
+        raise SystemExit(EXIT_UNAVAILABLE) from None
 
 
 if __name__ == "__main__":

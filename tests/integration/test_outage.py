@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from api.bootstrap import Services
+from api.cli import EXIT_UNAVAILABLE, main
 from application.casework import AppealDraft
 from domain.actors import Actor, Role
 from domain.terms import Channel, Kind
@@ -73,3 +74,24 @@ def test_a_view_runner_reconnects_after_a_restart_and_applies_what_came_meanwhil
     failures = [r for r in caplog.records if "failed; retrying" in r.getMessage()]
     assert len(failures) == 1  # logged once, however many times it retried
     assert any("views case_index resumed after" in r.getMessage() for r in caplog.records)
+
+
+def test_a_command_that_cannot_reach_the_database_says_so_in_one_line(
+    settings: Settings,
+    relay: DatabaseRelay,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    relay.refuse()
+    monkeypatch.setenv("HUIYIN_DATABASE_URL", relay.url(settings.database_url or ""))
+    monkeypatch.setenv("HUIYIN_CIPHER_KEY", settings.cipher_key.get_secret_value())  # type: ignore[union-attr]
+    monkeypatch.setattr("sys.argv", ["huiyin", "token", "issue", "--actor", "a", "--role", "admin"])
+
+    with pytest.raises(SystemExit) as exited:
+        main()
+
+    assert exited.value.code == EXIT_UNAVAILABLE
+    message = capsys.readouterr().err.splitlines()
+    assert message[0].startswith("database unavailable: ")
+    assert "server closed the connection unexpectedly" in message[0]
+    assert message[1] == "Is PostgreSQL running, and does HUIYIN_DATABASE_URL name it?"
