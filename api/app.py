@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI
 
+from api.body_limit import BodyLimit
 from api.bootstrap import Services, build_services
 from api.deps import refuse_nul
 from api.errors import install_error_handlers
@@ -42,6 +43,7 @@ Commands return the appeal's new `version` and the event's `position`; send
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The API; with `services` given (tests), the caller owns their lifetime."""
+    configured = services.settings if services is not None else settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +51,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             app.state.services = services
             yield
             return
-        with build_services(settings or Settings()) as built:
+        with build_services(configured) as built:
             app.state.services = built
             yield
 
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         dependencies=[Depends(refuse_nul)],
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=configured.max_body_bytes)
     app.include_router(health.router)
     app.include_router(appeals.router)
     app.include_router(receipts.router)

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.body_limit import BodyTooLarge
 from domain.errors import (
     ActionNotAllowed,
     ConcurrentWrite,
@@ -113,6 +114,11 @@ async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.slug, exc.title, exc.detail, request, headers=exc.headers)
 
 
+async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLarge)  # noqa: S101  # registered for this type
+    return problem(413, "body-too-large", "The request body is too large", exc.detail, request)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101  # registered for this type
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
@@ -152,3 +158,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)

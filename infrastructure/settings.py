@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         default=None, description="base64 AES key (16, 24 or 32 bytes) for personal data"
     )
     pool_size: int = Field(default=4, ge=1, le=100)
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        le=64 * 1024 * 1024,
+        description="largest request body accepted (larger: 413, refused before it is read)",
+    )
     database_wait_seconds: float = Field(
         default=0.5,
         ge=0.1,
