@@ -24,3 +24,10 @@ DECISION = 2000
 TASK = 2000
 CRITERIA = 2000
 PROGRESS = 2000
+
+# How many items one request may list (people, departments, decisions, links, bands).
+PEOPLE = 1000
+DEPARTMENTS = 200
+DECISIONS = 100
+LINKS = 20
+BANDS = 20

@@ -130,7 +130,9 @@ class CompletionIn(Body):
     """Completion reported back to the congress, with links to the evidence."""
 
     text: str = text_field(limits.ANSWER, "已加装4台暖风机并投入使用")
-    evidence_links: list[str] = Field(min_length=1, examples=[["https://oa.example.com/docs/123"]])
+    evidence_links: list[str] = Field(
+        min_length=1, max_length=limits.LINKS, examples=[["https://oa.example.com/docs/123"]]
+    )
 
 
 class ProposalRead(BaseModel):

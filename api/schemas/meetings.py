@@ -54,8 +54,12 @@ class MeetingCreate(Body):
 class InviteIn(Body):
     """People and departments to invite; a repeat tier-talk attendee needs an override reason."""
 
-    participants: list[str] = Field(default_factory=list, examples=[["E10234", "E10235"]])
-    departments: list[str] = Field(default_factory=list, examples=[["后勤服务中心"]])
+    participants: list[str] = Field(
+        default_factory=list, max_length=limits.PEOPLE, examples=[["E10234", "E10235"]]
+    )
+    departments: list[str] = Field(
+        default_factory=list, max_length=limits.DEPARTMENTS, examples=[["后勤服务中心"]]
+    )
     override_reason: str | None = Field(
         default=None, max_length=limits.REASON, examples=[None], description="coverage override"
     )
@@ -76,7 +80,9 @@ class HoldIn(Body):
     """Who attended the meeting; asked departments with nobody here are recorded as absent."""
 
     attendance: list[AttendeeIn] = Field(
-        min_length=1, examples=[[{"person_id": "E10234", "department": "后勤服务中心"}]]
+        min_length=1,
+        max_length=limits.PEOPLE,
+        examples=[[{"person_id": "E10234", "department": "后勤服务中心"}]],
     )
 
 
@@ -91,7 +97,9 @@ class MinutesIn(Body):
 class DecisionsIn(Body):
     """Decisions (决议); each gets a reference D1, D2... for action items to cite."""
 
-    decisions: list[str] = Field(min_length=1, examples=[["夜班供餐时间延长至40分钟"]])
+    decisions: list[str] = Field(
+        min_length=1, max_length=limits.DECISIONS, examples=[["夜班供餐时间延长至40分钟"]]
+    )
 
 
 class MeetingAppealIn(Body):

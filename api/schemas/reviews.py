@@ -26,7 +26,10 @@ from domain.review_terms import (
 Score = Annotated[
     Decimal, Field(ge=0, le=100, decimal_places=2, examples=["85.5"], description="0 to 100")
 ]
-People = Annotated[list[str], Field(min_length=1, examples=[["R-li", "R-wang", "R-zhao"]])]
+People = Annotated[
+    list[str],
+    Field(min_length=1, max_length=limits.PEOPLE, examples=[["R-li", "R-wang", "R-zhao"]]),
+]
 
 
 # -- golden ideas (金点子) ----------------------------------------------------------------------
@@ -47,6 +50,7 @@ class IdeaReviewCreate(Body):
     scale: list[AwardBandIn] | None = Field(
         default=None,
         min_length=1,
+        max_length=limits.BANDS,
         examples=[None],
         description="default: 0→100, 60→200, 70→300, 80→400, 90→500 yuan",
     )

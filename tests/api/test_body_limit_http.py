@@ -1,13 +1,17 @@
-"""Request bodies over the limit are refused with 413 before they are read into memory."""
+"""Request size: bodies over the limit get 413 before they are read; over-long lists, 422."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
+from domain import limits
 from tests.api.conftest import Headers, named_appeal
 
 PROBLEM = "application/problem+json"
@@ -78,3 +82,20 @@ def test_a_body_within_the_limit_reaches_the_schema(client: TestClient, staff: H
 
     assert response.status_code == 422  # the schema's own limit on the text, not 413
     assert response.json()["errors"][0]["field"] == "text"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("decisions", {"decisions": ["延长供餐时间"] * (limits.DECISIONS + 1)}, "decisions"),
+        ("invite", {"participants": ["E1"] * (limits.PEOPLE + 1)}, "participants"),
+        ("invite", {"departments": ["通风科"] * (limits.DEPARTMENTS + 1)}, "departments"),
+    ],
+)
+def test_a_list_longer_than_one_request_may_carry_is_named_in_a_422(
+    client: TestClient, staff: Headers, path: str, body: dict[str, Any], field: str
+) -> None:
+    response = client.post(f"/meetings/{uuid.uuid4()}/{path}", json=body, headers=staff)
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
