@@ -5,9 +5,9 @@ clients as errors, or from keeping them waiting:
 - every pool checks a connection as it hands it out (`check_connection`), so a connection
   that died while idle is replaced, never given to a request. A server that ends a session
   says so, or at least closes the socket, so the check looks whether anything arrived
-  while the connection was idle (one `select`, no round trip); only then does it ask the
+  while the connection was idle (one `poll`, no round trip); only then does it ask the
   server. (psycopg_pool's own check, an empty query every time, cost 14% of the commands
-  a single client could send.);
+  a single client could send);
 - a request waits at most `wait` seconds for a connection (`HUIYIN_DATABASE_WAIT_SECONDS`).
   The library retries its reads and writes of events up to ten times, so those give up
   after about ten such waits; then the API answers 503 (`api.errors`);
@@ -61,8 +61,9 @@ def check_connection(conn: psycopg.Connection[Any]) -> None:
     """
     if conn.broken or conn.closed:
         raise psycopg.OperationalError("the connection is closed")
-    readable, _, _ = select.select([conn.fileno()], [], [], 0)
-    if readable:
+    arrivals = select.poll()  # not select(): it fails on descriptors past 1024
+    arrivals.register(conn.fileno(), select.POLLIN)
+    if arrivals.poll(0):  # something to read, or the socket hung up or failed
         ConnectionPool.check_connection(conn)
 
 

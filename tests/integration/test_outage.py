@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from api.bootstrap import Services
@@ -13,7 +14,7 @@ from application.casework import AppealDraft
 from domain.actors import Actor, Role
 from domain.terms import Channel, Kind
 from infrastructure.database import conninfo
-from infrastructure.pools import POOL_WAIT
+from infrastructure.pools import POOL_WAIT, check_connection
 from infrastructure.projection_runner import VIEWS, ViewRunner
 from infrastructure.settings import Settings
 from projections.view import APPLICATION_NAME
@@ -95,3 +96,24 @@ def test_a_command_that_cannot_reach_the_database_says_so_in_one_line(
     assert message[0].startswith("database unavailable: ")
     assert "server closed the connection unexpectedly" in message[0]
     assert message[1] == "Is PostgreSQL running, and does HUIYIN_DATABASE_URL name it?"
+
+
+def test_the_pools_check_passes_a_live_connection_and_refuses_a_dead_one(
+    settings: Settings, relay: DatabaseRelay
+) -> None:
+    with (
+        psycopg.connect(conninfo(settings.database_url or ""), autocommit=True) as live,
+        psycopg.connect(conninfo(settings.database_url or ""), autocommit=True) as ended,
+        psycopg.connect(conninfo(relay.url(settings.database_url or ""))) as cut_off,
+    ):
+        for conn in (live, ended, cut_off):
+            check_connection(conn)  # all well, so far
+        pid = ended.info.backend_pid
+        # The server ends a session (and waits, up to 5 s, until its process has gone).
+        live.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+        relay.cut()  # the network drops one
+
+        check_connection(live)
+        for dead in (ended, cut_off):
+            with pytest.raises(psycopg.OperationalError):
+                check_connection(dead)
