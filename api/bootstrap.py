@@ -181,6 +181,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 calendar=calendar,
                 policy=deadline_policy(settings),
                 case_numbers=store,
+                request_keys=store,
             )
             views = Views(env, conninfo(url))
             views.create_tables()

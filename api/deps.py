@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -13,6 +13,7 @@ from api.errors import ApiProblem
 from application.accountability import Accountability
 from application.casework import Casework
 from application.disclosures import Disclosures
+from application.idempotency import KEY_PATTERN, KEY_RULE
 from application.meetings import Meetings
 from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
@@ -146,6 +147,43 @@ async def expected_version(
 
 
 ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]
+
+
+async def idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="a key unique to this request (a random UUID will do): sent again "
+            "with the same key, the request creates nothing new and answers with what the "
+            f"first created. {KEY_RULE}",
+            examples=["3f1c9a52-8d7e-4b1a-9c3e-2f6d5b7a8e90"],
+        ),
+    ] = None,
+) -> str | None:
+    """The key of an Idempotency-Key header, if any."""
+    if idempotency_key is None:
+        return None
+    if not KEY_PATTERN.fullmatch(idempotency_key):
+        raise ApiProblem(
+            400,
+            "invalid-idempotency-key",
+            "Malformed Idempotency-Key header",
+            f"Idempotency-Key must be {KEY_RULE}; got {len(idempotency_key)} characters",
+        )
+    return idempotency_key
+
+
+IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]
+
+
+def replayed(response: Response, was: bool) -> None:
+    """Marks the answer to a request sent again with its idempotency key."""
+    if was:
+        response.headers[REPLAYED_HEADER] = "true"
+
+
+#: Set (to `true`) on the answer to a creating request sent again with its key.
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 def etag(version: int) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -89,13 +90,22 @@ class Accountability:
     # -- penalties ---------------------------------------------------------------------
 
     def record_perfunctory_handling(
-        self, appeal_id: UUID, *, reason: str, actor: Actor, head_id: str | None = None
+        self,
+        appeal_id: UUID,
+        *,
+        reason: str,
+        actor: Actor,
+        head_id: str | None = None,
+        key: str | None = None,
     ) -> ItemResult:
-        """The appeal's supervisor takes a point from its department for 搪塞应付、推诿扯皮."""
+        """The appeal's supervisor takes a point from its department for 搪塞应付、推诿扯皮
+        (with an idempotency `key`, once)."""
         appeal = self.app.get_appeal(appeal_id)
         supervisor = appeal.transfers[-1].supervisor if appeal.transfers else None
-        penalty = Penalty.record(
-            id=uuid4(),
+        request = {"appeal_id": appeal_id, "reason": reason, "head_id": head_id}
+        claim = self.app.claim(key, actor, "record_perfunctory_handling", request)
+        build = partial(
+            Penalty.record,
             rule=self.rules.rule(RuleCode.PERFUNCTORY_HANDLING),
             department=appeal.responsible_department or "",
             head_id=head_id,
@@ -105,7 +115,7 @@ class Accountability:
             actor=actor,
             at=self.app.now(),
         )
-        return self._access.save(penalty)
+        return self._access.create(Penalty, lambda new_id: build(id=new_id), claim).result
 
     def record_automatic(
         self,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import Any, Generic, TypeVar
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 
+from application.idempotency import Claim
 from domain.errors import ConcurrentWrite, InvalidInput, NotFound, StaleVersion
 
 A = TypeVar("A", bound=Aggregate)
@@ -24,6 +25,16 @@ class ItemResult:
     id: UUID
     version: int
     position: int
+    #: True when an earlier attempt with the same idempotency key made what this answers.
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Created(Generic[A]):
+    """What a creating command made or — sent again with its idempotency key — found."""
+
+    aggregate: A
+    result: ItemResult
 
 
 class AggregateAccess:
@@ -81,6 +92,50 @@ class AggregateAccess:
         if expected_version is not None and expected_version != aggregate.version:
             raise StaleVersion(expected_version, aggregate.version, subject=self.nouns[cls])
         return aggregate
+
+    def create(
+        self,
+        cls: type[A],
+        build: Callable[[UUID], A],
+        claim: Claim | None,
+        *,
+        aggregate_id: UUID | None = None,
+    ) -> Created[A]:
+        """Builds the new aggregate and saves it.
+
+        Its id is `aggregate_id` if given, else the claim's (an idempotency key's), else a
+        new random one. With a claim, an aggregate that an earlier attempt of the same
+        request already created is returned instead (`replayed`), also when the two save at
+        the same moment: the store refuses the second version 1. The position given for it
+        is then the head of the sequence, at or after its own events. The claim is confirmed
+        (KeyReused if the key is another request's) after `build` passed the domain's rules
+        and before anything is saved.
+        """
+        if aggregate_id is None:
+            aggregate_id = claim.id if claim is not None else uuid4()
+        if claim is not None:
+            found = self._found(cls, aggregate_id)
+            if found is not None:
+                claim.confirm()  # the same request, or KeyReused
+                return found
+        aggregate = build(aggregate_id)  # the domain's rules first: a refusal claims no key
+        if claim is not None:
+            claim.confirm()
+        try:
+            return Created(aggregate, self.save(aggregate))
+        except ConcurrentWrite:
+            found = self._found(cls, aggregate_id) if claim is not None else None
+            if found is None:
+                raise
+            return found
+
+    def _found(self, cls: type[A], aggregate_id: UUID) -> Created[A] | None:
+        try:
+            aggregate = self.get(cls, aggregate_id)
+        except NotFound:
+            return None
+        head = self.app.recorder.max_notification_id() or 0
+        return Created(aggregate, ItemResult(aggregate.id, aggregate.version, head, replayed=True))
 
     def save(self, aggregate: Aggregate) -> ItemResult:
         """Saves the aggregate's new events; a concurrent write on its version is refused."""

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from base64 import b64decode
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import Application
 from eventsourcing.domain import datetime_now_with_tzinfo
 from eventsourcing.utils import EnvType
 
 from application.aggregates import AggregateAccess
+from application.idempotency import Claim, Idempotency, KeyLedger
 from domain.actors import Actor
 from domain.appeal import Appeal, Appellant
 from domain.calendar import WorkingCalendar
@@ -60,6 +62,8 @@ class CommandResult:
     version: int
     position: int
     receipt_code: str | None = None
+    #: True when an earlier attempt with the same idempotency key made what this answers.
+    replayed: bool = False
 
 
 def receipt_hash(code: str) -> str:
@@ -75,7 +79,14 @@ def appeal_id_for_receipt(code: str) -> UUID:
 
 def new_receipt_code() -> str:
     """Sixteen characters (80 bits) in four groups, e.g. `K7QF-M2XD-9HPA-RT4C`."""
-    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
+    return receipt_code_from(secrets.token_bytes(16))
+
+
+def receipt_code_from(random: bytes) -> str:
+    """The receipt code made from 16 random bytes (each picks one of 32 characters)."""
+    if len(random) < 16:
+        raise ValueError("a receipt code needs 16 random bytes")
+    chars = "".join(RECEIPT_ALPHABET[b % len(RECEIPT_ALPHABET)] for b in random[:16])
     return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
 
 
@@ -92,6 +103,7 @@ class Casework(Application[UUID]):
         calendar: WorkingCalendar | None = None,
         policy: DeadlinePolicy | None = None,
         case_numbers: CaseNumbers | None = None,
+        request_keys: KeyLedger | None = None,
     ) -> None:
         super().__init__(env)
         self.clock: Clock = clock or datetime_now_with_tzinfo
@@ -99,32 +111,70 @@ class Casework(Application[UUID]):
         self.policy = policy or DeadlinePolicy()
         self.case_numbers = case_numbers
         self.access = AggregateAccess(self, {Appeal: "appeal"})
+        cipher_key = self.env.get("CIPHER_KEY")
+        self._idempotency = (
+            Idempotency(b64decode(cipher_key), request_keys)
+            if request_keys is not None and cipher_key
+            else None
+        )
 
     # -- commands ----------------------------------------------------------------------
 
-    def raise_appeal(self, draft: AppealDraft, actor: Actor) -> CommandResult:
-        """Registers an appeal; an anonymous one gets a receipt code to follow it with."""
-        at = self.now()
-        code = new_receipt_code() if draft.appellant is None else None
-        appeal = Appeal.raise_appeal(
-            id=appeal_id_for_receipt(code) if code else uuid4(),
-            case_number=self._next_case_number(at),
-            channel=draft.channel,
-            kind=draft.kind,
-            category=draft.category,
-            title=draft.title,
-            text=draft.text,
-            department=draft.department,
-            tier=draft.tier,
-            urgency=draft.urgency,
-            appellant=draft.appellant,
-            receipt_hash=receipt_hash(code) if code else None,
-            meeting_id=draft.meeting_id,
-            actor=actor,
-            at=at,
+    def raise_appeal(
+        self, draft: AppealDraft, actor: Actor, *, key: str | None = None
+    ) -> CommandResult:
+        """Registers an appeal; an anonymous one gets a receipt code to follow it with.
+
+        With an idempotency `key`, the same request sent again answers with the appeal (and
+        receipt code) the first one created; the key sent with another request is refused.
+        """
+        claim = self.claim(key, actor, "raise_appeal", {"draft": draft})
+        code: str | None = None
+        if draft.appellant is None:
+            code = receipt_code_from(claim.derived("receipt code")) if claim else new_receipt_code()
+
+        def build(appeal_id: UUID) -> Appeal:
+            at = self.now()
+            return Appeal.raise_appeal(
+                id=appeal_id,
+                case_number=self._next_case_number(at),
+                channel=draft.channel,
+                kind=draft.kind,
+                category=draft.category,
+                title=draft.title,
+                text=draft.text,
+                department=draft.department,
+                tier=draft.tier,
+                urgency=draft.urgency,
+                appellant=draft.appellant,
+                receipt_hash=receipt_hash(code) if code else None,
+                meeting_id=draft.meeting_id,
+                actor=actor,
+                at=at,
+            )
+
+        made = self.access.create(
+            Appeal, build, claim, aggregate_id=appeal_id_for_receipt(code) if code else None
         )
-        result = self._save(appeal)
-        return CommandResult(result.id, result.case_number, result.version, result.position, code)
+        saved = made.result
+        return CommandResult(
+            saved.id,
+            made.aggregate.case_number,
+            saved.version,
+            saved.position,
+            code,
+            saved.replayed,
+        )
+
+    def claim(
+        self, key: str | None, actor: Actor, operation: str, request: Mapping[str, Any]
+    ) -> Claim | None:
+        """The claim of an idempotency key for a creating command (None without a key)."""
+        if key is None:
+            return None
+        if self._idempotency is None:
+            raise RuntimeError("Casework needs a cipher key and a KeyLedger for idempotency keys")
+        return self._idempotency.claim(key, actor, operation, request)
 
     def answer_on_spot(
         self,

@@ -9,8 +9,9 @@ that it covers every event stored before the approval, the subject's included.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, Protocol
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from application.aggregates import AggregateAccess, ItemResult
 from application.casework import Casework
@@ -83,10 +84,20 @@ class Disclosures:
         actor: Actor,
         body: str = "",
         departments: Sequence[str] = (),
+        key: str | None = None,
     ) -> ItemResult:
-        """Proposes a disclosure for the committee to review."""
-        disclosure = Disclosure.propose(
-            id=uuid4(),
+        """Proposes a disclosure for the committee to review (with an idempotency `key`,
+        once)."""
+        request = {
+            "subject_type": subject_type,
+            "subject": subject,
+            "title": title,
+            "body": body,
+            "departments": list(departments),
+        }
+        claim = self.app.claim(key, actor, "propose_disclosure", request)
+        build = partial(
+            Disclosure.propose,
             subject_type=subject_type,
             subject=subject,
             departments=departments,
@@ -95,7 +106,7 @@ class Disclosures:
             actor=actor,
             at=self.app.now(),
         )
-        return self._access.save(disclosure)
+        return self._access.create(Disclosure, lambda new_id: build(id=new_id), claim).result
 
     def approve(
         self, disclosure_id: UUID, *, actor: Actor, expected_version: int | None = None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -72,10 +73,24 @@ class Meetings:
         quarter: Quarter | None = None,
         organiser: str | None = None,
         lead: str | None = None,
+        key: str | None = None,
     ) -> ItemResult:
-        """Schedules a meeting; a joint meeting names its quarter, a tier talk its tier."""
-        meeting = Meeting.schedule(
-            id=uuid4(),
+        """Schedules a meeting; a joint meeting names its quarter, a tier talk its tier (with
+        an idempotency `key`, once: see `AggregateAccess.create`)."""
+        request = {
+            "kind": kind,
+            "topic": topic,
+            "scheduled_for": scheduled_for,
+            "place": place,
+            "video_link": video_link,
+            "tier": tier,
+            "quarter": quarter,
+            "organiser": organiser,
+            "lead": lead,
+        }
+        claim = self.app.claim(key, actor, "schedule_meeting", request)
+        build = partial(
+            Meeting.schedule,
             kind=kind,
             topic=topic,
             scheduled_for=scheduled_for,
@@ -90,7 +105,7 @@ class Meetings:
             actor=actor,
             at=self.app.now(),
         )
-        return self._save(meeting)
+        return self._access.create(Meeting, lambda new_id: build(id=new_id), claim).result
 
     def invite(
         self,
@@ -182,8 +197,10 @@ class Meetings:
         appellant: Appellant | None = None,
         department: str = "",
         urgency: Urgency = Urgency.NORMAL,
+        key: str | None = None,
     ) -> CommandResult:
-        """Raises an appeal at a talk: channel talk session, the talk's id and tier."""
+        """Raises an appeal at a talk: channel talk session, the talk's id and tier (with an
+        idempotency `key`, once: see `Casework.raise_appeal`)."""
         tier = self.get_meeting(meeting_id).check_accepts_appeals()
         draft = AppealDraft(
             channel=Channel.TALK_SESSION,
@@ -197,7 +214,7 @@ class Meetings:
             appellant=appellant,
             meeting_id=meeting_id,
         )
-        return self.app.raise_appeal(draft, actor)
+        return self.app.raise_appeal(draft, actor, key=key)
 
     def transfer_appeal(
         self,
@@ -237,11 +254,22 @@ class Meetings:
         deadline: datetime,
         acceptance_criteria: str,
         actor: Actor,
+        key: str | None = None,
     ) -> ItemResult:
-        """Creates an action item from a recorded decision of the meeting."""
+        """Creates an action item from a recorded decision of the meeting (with an
+        idempotency `key`, once)."""
         decision = self.get_meeting(meeting_id).check_takes_action_items(decision_ref)
-        item = ActionItem.create(
-            id=uuid4(),
+        request = {
+            "meeting_id": meeting_id,
+            "decision_ref": decision_ref,
+            "task": task,
+            "department": department,
+            "deadline": deadline,
+            "acceptance_criteria": acceptance_criteria,
+        }
+        claim = self.app.claim(key, actor, "create_action_item", request)
+        build = partial(
+            ActionItem.create,
             meeting_id=meeting_id,
             decision_ref=decision.ref,
             task=task,
@@ -251,7 +279,7 @@ class Meetings:
             actor=actor,
             at=self.app.now(),
         )
-        return self._save(item)
+        return self._access.create(ActionItem, lambda new_id: build(id=new_id), claim).result
 
     def report_progress(
         self, item_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
@@ -317,11 +345,22 @@ class Meetings:
         deadline: datetime,
         actor: Actor,
         proposer: str = "",
+        key: str | None = None,
     ) -> ItemResult:
-        """Registers a proposal of a held congress; its assignment is due with the congress's."""
+        """Registers a proposal of a held congress; its assignment is due with the congress's
+        (with an idempotency `key`, once)."""
         due = self.get_meeting(meeting_id).check_takes_proposals()
-        proposal = Proposal.register(
-            id=uuid4(),
+        request = {
+            "meeting_id": meeting_id,
+            "proposer": proposer,
+            "problem": problem,
+            "solution": solution,
+            "department": department,
+            "deadline": deadline,
+        }
+        claim = self.app.claim(key, actor, "register_proposal", request)
+        build = partial(
+            Proposal.register,
             meeting_id=meeting_id,
             proposer=proposer,
             problem=problem,
@@ -332,7 +371,7 @@ class Meetings:
             actor=actor,
             at=self.app.now(),
         )
-        return self._save(proposal)
+        return self._access.create(Proposal, lambda new_id: build(id=new_id), claim).result
 
     def publish_assignment(
         self, proposal_id: UUID, *, result: str, actor: Actor, expected_version: int | None = None

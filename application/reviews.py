@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
@@ -172,17 +173,22 @@ class Reviews:
         judges: Sequence[str],
         actor: Actor,
         weights: Weights | None = None,
+        key: str | None = None,
     ) -> ItemResult:
-        """Opens a competition with its judges (weights default to 30/50/20)."""
-        competition = Competition.open(
-            id=uuid4(),
+        """Opens a competition with its judges (weights default to 30/50/20; with an
+        idempotency `key`, once)."""
+        weights = weights or Weights()
+        request = {"name": name, "judges": list(judges), "weights": weights}
+        claim = self.app.claim(key, actor, "open_competition", request)
+        build = partial(
+            Competition.open,
             name=name,
             judges=judges,
-            weights=weights or Weights(),
+            weights=weights,
             actor=actor,
             at=self.app.now(),
         )
-        return self._access.save(competition)
+        return self._access.create(Competition, lambda new_id: build(id=new_id), claim).result
 
     def register_contestant(
         self,

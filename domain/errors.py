@@ -57,6 +57,11 @@ class ConcurrentWrite(DomainError):
     """Another command changed the case at the same moment; retry on the new version."""
 
 
+class KeyReused(DomainError):
+    """An idempotency key sent again with a different request than the one it was first
+    used for: the client mixed up its keys, and answering either request would be wrong."""
+
+
 class RepeatParticipants(InvalidInput):
     """Inviting people a talk of the same tier already reached, without an override reason."""
 

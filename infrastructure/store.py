@@ -1,4 +1,5 @@
-"""Huiyin's own tables beside the event store: API tokens and case-number sequences."""
+"""Huiyin's own tables beside the event store: API tokens, case-number sequences, and the
+digests of requests sent with an idempotency key."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from psycopg import sql
 
@@ -21,6 +23,11 @@ CREATE TABLE IF NOT EXISTS huiyin_tokens (
     label       text NOT NULL DEFAULT '',
     issued_at   timestamptz NOT NULL DEFAULT now(),
     revoked_at  timestamptz
+);
+CREATE TABLE IF NOT EXISTS huiyin_request_keys (
+    scope       uuid PRIMARY KEY,
+    digest      text NOT NULL,
+    first_seen  timestamptz NOT NULL DEFAULT now()
 );
 """
 
@@ -44,7 +51,7 @@ class IssuedToken:
 
 
 class SupportStore:
-    """Tokens and case numbers, in the same PostgreSQL database as the events."""
+    """Tokens, case numbers and request keys, in the same PostgreSQL database as the events."""
 
     def __init__(
         self,
@@ -89,6 +96,25 @@ class SupportStore:
             row = conn.execute("SELECT nextval(%s::regclass)", (name,)).fetchone()
         assert row is not None  # noqa: S101  # nextval always returns a row
         return int(row[0])
+
+    # -- idempotency keys ----------------------------------------------------------------
+
+    def claim_key(self, scope: UUID, digest: str) -> bool:
+        """True if `digest` is now the scope's (it was free, or held it already); False if
+        another digest holds it. Committed at once, before the command writes anything."""
+        with self.pool.connection() as conn:
+            inserted = conn.execute(
+                "INSERT INTO huiyin_request_keys (scope, digest) VALUES (%s, %s)"
+                " ON CONFLICT (scope) DO NOTHING RETURNING digest",
+                (scope, digest),
+            ).fetchone()
+            if inserted is not None:
+                return True
+            # A new statement, so it sees the row a concurrent claim has just committed.
+            held = conn.execute(
+                "SELECT digest FROM huiyin_request_keys WHERE scope = %s", (scope,)
+            ).fetchone()
+        return held is not None and held[0] == digest
 
     # -- tokens --------------------------------------------------------------------------
 

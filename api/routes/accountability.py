@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from api.deps import AccountabilityDep, ActorDep, ExpectedVersionDep, etag
+from api.deps import AccountabilityDep, ActorDep, ExpectedVersionDep, IdempotencyKeyDep, etag
 from api.routes.meetings import done
 from api.schemas.accountability import (
     AppealAccountabilityRead,
@@ -37,11 +37,15 @@ VersionQuery = Annotated[int | None, Query(ge=1, description="as it stood at thi
 
 @router.post("/penalties", status_code=status.HTTP_201_CREATED)
 def record_penalty(
-    body: PenaltyCreate, actor: ActorDep, accountability: AccountabilityDep, response: Response
+    body: PenaltyCreate,
+    actor: ActorDep,
+    accountability: AccountabilityDep,
+    response: Response,
+    key: IdempotencyKeyDep,
 ) -> ItemCommandRead:
     """Record perfunctory handling (搪塞应付、推诿扯皮, −1): only the appeal's supervisor."""
     result = accountability.record_perfunctory_handling(
-        body.appeal_id, reason=body.reason, head_id=body.head_id, actor=actor
+        body.appeal_id, reason=body.reason, head_id=body.head_id, actor=actor, key=key
     )
     response.headers["Location"] = f"/penalties/{result.id}"
     return done(result, response)

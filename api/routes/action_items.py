@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ActorDep, ExpectedVersionDep, MeetingsDep, etag
+from api.deps import ActorDep, ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import (
     AcceptIn,
@@ -33,6 +33,7 @@ def create_action_item(
     actor: ActorDep,
     meetings: MeetingsDep,
     response: Response,
+    key: IdempotencyKeyDep,
 ) -> ItemCommandRead:
     """Create an action item (协作事项) from a recorded decision of the meeting."""
     result = meetings.create_action_item(
@@ -43,6 +44,7 @@ def create_action_item(
         deadline=body.deadline,
         acceptance_criteria=body.acceptance_criteria,
         actor=actor,
+        key=key,
     )
     response.headers["Location"] = f"/action-items/{result.id}"
     return done(result, response)

@@ -8,7 +8,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ActorDep, CaseworkDep, ExpectedVersionDep, etag
+from api.deps import (
+    ActorDep,
+    CaseworkDep,
+    ExpectedVersionDep,
+    IdempotencyKeyDep,
+    etag,
+    replayed,
+)
 from api.errors import ApiProblem
 from api.schemas.appeals import (
     AcknowledgeIn,
@@ -45,9 +52,17 @@ def _done(result: CommandResult, response: Response) -> CommandRead:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model_exclude_none=True)
 def raise_appeal(
-    body: AppealCreate, actor: ActorDep, casework: CaseworkDep, response: Response
+    body: AppealCreate,
+    actor: ActorDep,
+    casework: CaseworkDep,
+    response: Response,
+    key: IdempotencyKeyDep,
 ) -> CommandRead:
-    """Raise an appeal (诉求). Anonymous when `appellant` is left out: keep the receipt code."""
+    """Raise an appeal (诉求). Anonymous when `appellant` is left out: keep the receipt code.
+
+    Send an `Idempotency-Key` to make a retry safe: the same request with the same key
+    answers with the appeal (and receipt code) the first created, marked
+    `Idempotent-Replayed: true`."""
     draft = AppealDraft(
         channel=body.channel,
         kind=body.kind,
@@ -60,8 +75,9 @@ def raise_appeal(
         appellant=body.appellant_value(),
         meeting_id=body.meeting_id,
     )
-    result = casework.raise_appeal(draft, actor)
+    result = casework.raise_appeal(draft, actor, key=key)
     response.headers["Location"] = f"/appeals/{result.id}"
+    replayed(response, result.replayed)
     return _done(result, response)
 
 

@@ -17,6 +17,7 @@ from api.deps import (
     AfterQuery,
     DisclosuresDep,
     ExpectedVersionDep,
+    IdempotencyKeyDep,
     ServicesDep,
     StoreDep,
     bearer,
@@ -68,7 +69,11 @@ def _page(services: ServicesDep, query: FeedQuery, after: int | None) -> tuple[F
 
 @router.post("/disclosures", status_code=status.HTTP_201_CREATED)
 def propose(
-    body: DisclosureCreate, actor: ActorDep, disclosures: DisclosuresDep, response: Response
+    body: DisclosureCreate,
+    actor: ActorDep,
+    disclosures: DisclosuresDep,
+    response: Response,
+    key: IdempotencyKeyDep,
 ) -> ItemCommandRead:
     """Propose a disclosure for the committee's review (appeal answers bring their own text)."""
     result = disclosures.propose(
@@ -78,6 +83,7 @@ def propose(
         body=body.body,
         departments=body.departments,
         actor=actor,
+        key=key,
     )
     response.headers["Location"] = f"/disclosures/{result.id}"
     return done(result, response)

@@ -8,7 +8,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ActorDep, ExpectedVersionDep, MeetingsDep, etag
+from api.deps import (
+    ActorDep,
+    ExpectedVersionDep,
+    IdempotencyKeyDep,
+    MeetingsDep,
+    etag,
+    replayed,
+)
 from api.errors import ApiProblem
 from api.schemas.appeals import CommandRead
 from api.schemas.meetings import (
@@ -35,8 +42,10 @@ MeetingId = Annotated[UUID, "the meeting's id"]
 
 
 def done(result: ItemResult, response: Response) -> ItemCommandRead:
-    """The command's result, with the new version as ETag."""
+    """The command's result, with the new version as ETag (and `Idempotent-Replayed` on
+    the answer to a creating request sent again with its key)."""
     response.headers["ETag"] = etag(result.version)
+    replayed(response, result.replayed)
     return ItemCommandRead.of(result)
 
 
@@ -53,7 +62,11 @@ def one_of_version_and_as_of(version: int | None, as_of: datetime | None, noun: 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def schedule(
-    body: MeetingCreate, actor: ActorDep, meetings: MeetingsDep, response: Response
+    body: MeetingCreate,
+    actor: ActorDep,
+    meetings: MeetingsDep,
+    response: Response,
+    key: IdempotencyKeyDep,
 ) -> ItemCommandRead:
     """Schedule a meeting: a tier talk (八级慧谈), special talk, joint meeting or congress."""
     result = meetings.schedule(
@@ -67,6 +80,7 @@ def schedule(
         organiser=body.organiser,
         lead=body.lead,
         actor=actor,
+        key=key,
     )
     response.headers["Location"] = f"/meetings/{result.id}"
     return done(result, response)
@@ -164,8 +178,10 @@ def raise_appeal(
     actor: ActorDep,
     meetings: MeetingsDep,
     response: Response,
+    key: IdempotencyKeyDep,
 ) -> CommandRead:
-    """Raise an appeal at a talk: channel talk session, with the talk's id and tier."""
+    """Raise an appeal at a talk: channel talk session, with the talk's id and tier (an
+    `Idempotency-Key` makes a retry safe, as for `POST /appeals`)."""
     result = meetings.raise_appeal(
         meeting_id,
         kind=body.kind,
@@ -176,8 +192,10 @@ def raise_appeal(
         urgency=body.urgency,
         appellant=body.appellant_value(),
         actor=actor,
+        key=key,
     )
     response.headers["Location"] = f"/appeals/{result.id}"
+    replayed(response, result.replayed)
     response.headers["ETag"] = etag(result.version)
     return CommandRead(**result.__dict__)
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ActorDep, ExpectedVersionDep, MeetingsDep, etag
+from api.deps import ActorDep, ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import AssignmentIn, CompletionIn, ProposalCreate, ProposalRead
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
@@ -26,6 +26,7 @@ def register_proposal(
     actor: ActorDep,
     meetings: MeetingsDep,
     response: Response,
+    key: IdempotencyKeyDep,
 ) -> ItemCommandRead:
     """Register a proposal (提案) of a held workers' congress."""
     result = meetings.register_proposal(
@@ -36,6 +37,7 @@ def register_proposal(
         deadline=body.deadline,
         proposer=body.proposer,
         actor=actor,
+        key=key,
     )
     response.headers["Location"] = f"/proposals/{result.id}"
     return done(result, response)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ActorDep, ExpectedVersionDep, ReviewsDep, etag
+from api.deps import ActorDep, ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, etag
 from api.routes.meetings import done, one_of_version_and_as_of
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from api.schemas.reviews import (
@@ -180,7 +180,11 @@ def idea_review_history(
 
 @router.post("/competitions", status_code=status.HTTP_201_CREATED)
 def open_competition(
-    body: CompetitionCreate, actor: ActorDep, reviews: ReviewsDep, response: Response
+    body: CompetitionCreate,
+    actor: ActorDep,
+    reviews: ReviewsDep,
+    response: Response,
+    key: IdempotencyKeyDep,
 ) -> ItemCommandRead:
     """Open a skill competition with its judges; weights default to 30/50/20."""
     result = reviews.open_competition(
@@ -188,6 +192,7 @@ def open_competition(
         judges=body.judges,
         weights=body.weights.value() if body.weights else None,
         actor=actor,
+        key=key,
     )
     response.headers["Location"] = f"/competitions/{result.id}"
     return done(result, response)
