@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI
 
+from api.auth import publish_permissions
 from api.body_limit import BodyLimit
 from api.bootstrap import Services, build_services
 from api.deps import refuse_nul
@@ -18,6 +19,7 @@ from api.routes import (
     audit_trail,
     audit_verify,
     case_lists,
+    directory,
     disclosures,
     health,
     meetings,
@@ -36,6 +38,9 @@ department with a working-day deadline, the reply, its publication and the appel
 as immutable events in PostgreSQL. 事事有回音，件件有着落.
 
 Authenticate with `Authorization: Bearer <token>` (tokens come from `huiyin token issue`).
+Each operation names the permission it needs as `x-permission` (`public`: no token); who
+holds which permission, on which cases, is the policy table in `docs/access.md`. A role
+without it gets `403` naming the permission.
 Commands return the appeal's new `version` and the event's `position`; send
 `If-Match: "<version>"` to refuse a stale write (412). Errors are `application/problem+json`.
 """
@@ -64,19 +69,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=configured.max_body_bytes)
-    app.include_router(health.router)
-    app.include_router(appeals.router)
-    app.include_router(receipts.router)
-    app.include_router(meetings.router)
-    app.include_router(action_items.router)
-    app.include_router(proposals.router)
-    app.include_router(reviews.router)
-    app.include_router(accountability.router)
-    app.include_router(case_lists.router)
-    app.include_router(projections.router)
-    app.include_router(audit_verify.router)
-    app.include_router(audit_trail.router)
-    app.include_router(disclosures.router)
-    app.include_router(metrics.router)
-    app.include_router(monthly_reports.router)
+    for module in (
+        health,
+        appeals,
+        receipts,
+        meetings,
+        action_items,
+        proposals,
+        reviews,
+        accountability,
+        case_lists,
+        projections,
+        audit_verify,
+        audit_trail,
+        disclosures,
+        metrics,
+        monthly_reports,
+        directory,
+    ):
+        publish_permissions(module.router)
+        app.include_router(module.router)
     return app

@@ -7,12 +7,13 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 
 from application.accountability import Accountability
 from application.casework import Casework, Clock
+from application.credentials import Credentials
 from application.deadline_watch import DeadlineWatch, watch_forever
 from application.disclosures import Disclosures
 from application.meetings import Meetings
@@ -52,6 +53,7 @@ class Services:
     watch: DeadlineWatch
     disclosures: Disclosures
     monthly_reports: MonthlyReports
+    credentials: Credentials
 
 
 def deadline_policy(settings: Settings) -> DeadlinePolicy:
@@ -168,11 +170,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         # processes may write: the cache saves decrypting and replaying, never a read.
         if settings.aggregate_cache_size:
             env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
-        store = SupportStore(
-            conninfo(url),
-            token_cache_seconds=settings.token_cache_seconds,
-            wait_seconds=settings.database_wait_seconds,
-        )
+        store = SupportStore(conninfo(url), wait_seconds=settings.database_wait_seconds)
         with schema_lock(conninfo(url)):
             store.open()
             casework = Casework(
@@ -231,6 +229,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 watch=watch,
                 disclosures=Disclosures(casework, meetings, chain),
                 monthly_reports=monthly_reports,
+                credentials=Credentials(
+                    store,
+                    casework.directory,
+                    casework.now,
+                    lifetime=timedelta(days=settings.token_days),
+                ),
             )
         finally:
             background.close()

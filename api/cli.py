@@ -8,15 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from domain.actors import Actor, Role
+from api.cli_access import org, tokens
 from infrastructure.keys import new_key
 from infrastructure.pools import UNAVAILABLE
 from infrastructure.settings import Settings
 
 cli = typer.Typer(help="Huiyin (回音): every matter gets an answer.", no_args_is_help=True)
-tokens = typer.Typer(help="Issue and revoke API bearer tokens.", no_args_is_help=True)
 keys = typer.Typer(help="Cipher keys for personal data in events.", no_args_is_help=True)
 cli.add_typer(tokens, name="token")
+cli.add_typer(org, name="org")
 cli.add_typer(keys, name="key")
 
 DataDir = Annotated[
@@ -59,37 +59,6 @@ def serve(
     where = (settings.database_url and "the configured server") or f"{settings.data_dir}/pg"
     typer.echo(f"Huiyin on http://{host}:{port} (docs at /docs), database: {where}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
-
-
-@tokens.command("issue")
-def issue_token(
-    actor: Annotated[str, typer.Option("--actor", help="the actor id, e.g. an employee number")],
-    role: Annotated[Role, typer.Option("--role", help="the actor's role")],
-    label: Annotated[str, typer.Option(help="a note on what the token is for")] = "",
-    data_dir: DataDir = None,
-) -> None:
-    """Print a new bearer token for an actor (only its hash is stored)."""
-    from api.bootstrap import build_services
-
-    with build_services(quiet(load_settings(data_dir))) as services:
-        issued = services.store.issue_token(Actor(actor, role), label)
-    typer.echo(issued.token)
-
-
-@tokens.command("revoke")
-def revoke_token(
-    token: Annotated[str, typer.Argument(help="the token to end")],
-    data_dir: DataDir = None,
-) -> None:
-    """End a token: requests carrying it get 401 from now on."""
-    from api.bootstrap import build_services
-
-    with build_services(quiet(load_settings(data_dir))) as services:
-        revoked = services.store.revoke_token(token)
-    if not revoked:
-        typer.echo("no live token matches", err=True)
-        raise typer.Exit(1)
-    typer.echo("revoked")
 
 
 @keys.command("new")

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
 from api.errors import ApiProblem
@@ -17,15 +16,13 @@ from application.idempotency import KEY_PATTERN, KEY_RULE
 from application.meetings import Meetings
 from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
-from domain.actors import Actor
 from domain.appeal import NUL_REFUSED
+from domain.errors import InvalidInput, NotFound
 from infrastructure.chain import ChainKeeper
 from infrastructure.projection_runner import Views
 from infrastructure.replay import holds_nul
 from infrastructure.store import SupportStore
 from projections.view import APPLICATION_NAME
-
-bearer = HTTPBearer(auto_error=False, description="a token from `huiyin token issue`")
 
 
 async def refuse_nul(request: Request) -> None:
@@ -95,35 +92,6 @@ async def get_accountability(services: ServicesDep) -> Accountability:
 
 
 AccountabilityDep = Annotated[Accountability, Depends(get_accountability)]
-
-
-def get_actor(
-    store: StoreDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Actor:
-    """The actor behind the request's bearer token; 401 without a valid one."""
-    challenge = {"WWW-Authenticate": 'Bearer realm="huiyin"'}
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise ApiProblem(
-            401,
-            "unauthenticated",
-            "Authentication required",
-            "send 'Authorization: Bearer <token>'",
-            challenge,
-        )
-    actor = store.authenticate(credentials.credentials)
-    if actor is None:
-        raise ApiProblem(
-            401,
-            "unauthenticated",
-            "Authentication required",
-            "the token is unknown or revoked",
-            challenge,
-        )
-    return actor
-
-
-ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
 async def expected_version(
@@ -261,3 +229,18 @@ async def get_monthly_reports(services: ServicesDep) -> MonthlyReports:
 
 
 MonthlyReportsDep = Annotated[MonthlyReports, Depends(get_monthly_reports)]
+
+
+def department_code(
+    services: Services, reference: str | None, field: str = "department", *, missing: int = 422
+) -> str | None:
+    """The code of the department a filter names (by code or name), or None for no filter;
+    a department the directory does not know is 422 naming the field (or 404)."""
+    if reference is None or not reference.strip():
+        return None
+    try:
+        return services.casework.directory.department(reference, field).code
+    except InvalidInput as unknown:
+        if missing == 404:
+            raise NotFound(unknown.reason) from None
+        raise

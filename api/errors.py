@@ -21,7 +21,9 @@ from domain.errors import (
     NotPermitted,
     RepeatParticipants,
     StaleVersion,
+    Unauthenticated,
 )
+from domain.policy import Forbidden
 from infrastructure.pools import UNAVAILABLE
 
 log = logging.getLogger("huiyin")
@@ -45,7 +47,9 @@ DOMAIN_PROBLEMS: list[tuple[type[DomainError], int, str, str]] = [
         "The idempotency key was used for a different request",
     ),
     (ActionNotAllowed, 409, "action-not-allowed", "Not allowed in the current state"),
+    (Forbidden, 403, "forbidden", "The policy does not give you this permission here"),
     (NotPermitted, 403, "not-permitted", "Not permitted for this actor"),
+    (Unauthenticated, 401, "unauthenticated", "Authentication required"),
     (NotFound, 404, "not-found", "Not found"),
     (StaleVersion, 412, "stale-version", "It has changed since the version you sent"),
     (ConcurrentWrite, 409, "concurrent-write", "Another request changed it at the same time"),
@@ -97,6 +101,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
                 extra["people"] = list(exc.people)
             if isinstance(exc, ActionNotAllowed):
                 extra.update(state=exc.state, action=exc.action)
+            if isinstance(exc, Forbidden):
+                extra["permission"] = exc.permission.value
             return problem(status, slug, title, str(exc), request, **extra)
     return problem(422, "domain-rule", "A domain rule refused the request", str(exc), request)
 

@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.aggregates import AggregateAccess, ItemResult
 from application.casework import Casework
+from domain.access import NOBODY, Parties
 from domain.accountability_rules import (
     CaseRef,
     CaseType,
@@ -37,12 +38,12 @@ from domain.card import (
     PenaltyRecord,
     Period,
     card_id,
-    check_card_issuer,
     tally,
 )
 from domain.errors import ConcurrentWrite, InvalidInput, NotFound
 from domain.meeting import Meeting
 from domain.penalty import Penalty, absent_departments_to_penalise
+from domain.policy import Permission, authorise
 
 __all__ = ["AUTOMATIC", "Accountability", "BuckCheck", "CardEvaluation", "CardPolicy"]
 
@@ -101,6 +102,7 @@ class Accountability:
         """The appeal's supervisor takes a point from its department for 搪塞应付、推诿扯皮
         (with an idempotency `key`, once)."""
         appeal = self.app.get_appeal(appeal_id)
+        authorise(actor, Permission.PENALTY_RECORD, appeal.parties)
         supervisor = appeal.transfers[-1].supervisor if appeal.transfers else None
         request = {"appeal_id": appeal_id, "reason": reason, "head_id": head_id}
         claim = self.app.claim(key, actor, "record_perfunctory_handling", request)
@@ -108,7 +110,7 @@ class Accountability:
             Penalty.record,
             rule=self.rules.rule(RuleCode.PERFUNCTORY_HANDLING),
             department=appeal.responsible_department or "",
-            head_id=head_id,
+            head_id=head_id or self._head(appeal.responsible_department),
             case=CaseRef(CaseType.APPEAL, appeal.id, appeal.case_number),
             reason=reason,
             supervisor=supervisor,
@@ -134,6 +136,7 @@ class Accountability:
         The id follows from (rule, case id, occurrence key); an existing penalty comes back
         with its current version and position 0 (nothing new was written).
         """
+        authorise(actor, Permission.PENALTY_RECORD_AUTOMATIC, NOBODY)
         the_rule = self.rules.automatic(rule)
         penalty_key = penalty_id(rule, case.id, occurrence_key)
         existing = self._existing(Penalty, penalty_key)
@@ -143,7 +146,7 @@ class Accountability:
             id=penalty_key,
             rule=the_rule,
             department=department,
-            head_id=head_id,
+            head_id=head_id or self._head(department),
             case=case,
             reason=reason,
             actor=actor,
@@ -198,7 +201,7 @@ class Accountability:
         self, penalty_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """The department contests a penalty, saying why."""
-        penalty = self._access.load(Penalty, penalty_id, expected_version)
+        penalty = self._penalty(penalty_id, expected_version, actor, Permission.PENALTY_CONTEST)
         penalty.contest_by_department(reason=reason, actor=actor, at=self.app.now())
         return self._access.save(penalty)
 
@@ -206,7 +209,7 @@ class Accountability:
         self, penalty_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """The committee keeps a contested penalty, saying why."""
-        penalty = self._access.load(Penalty, penalty_id, expected_version)
+        penalty = self._penalty(penalty_id, expected_version, actor, Permission.PENALTY_DECIDE)
         penalty.reject_contest(reason=reason, actor=actor, at=self.app.now())
         return self._access.save(penalty)
 
@@ -214,9 +217,21 @@ class Accountability:
         self, penalty_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """The committee reverses a penalty, saying why; it no longer counts."""
-        penalty = self._access.load(Penalty, penalty_id, expected_version)
+        penalty = self._penalty(penalty_id, expected_version, actor, Permission.PENALTY_DECIDE)
         penalty.reverse(reason=reason, actor=actor, at=self.app.now())
         return self._access.save(penalty)
+
+    def read_penalty(self, penalty_id: UUID, actor: Actor, version: int | None = None) -> Penalty:
+        """The penalty now or at `version`, if `actor` may read it."""
+        return self._access.read(
+            Penalty, penalty_id, actor=actor, permission=Permission.PENALTY_READ, version=version
+        )
+
+    def read_card(self, card_id: UUID, actor: Actor, version: int | None = None) -> Card:
+        """The card now or at `version`, if `actor` may read it."""
+        return self._access.read(
+            Card, card_id, actor=actor, permission=Permission.PENALTY_READ, version=version
+        )
 
     def get_penalty(self, penalty_id: UUID, version: int | None = None) -> Penalty:
         """The penalty now, or as it stood at `version`."""
@@ -228,9 +243,9 @@ class Accountability:
         """How many times the appeal was transferred (the first transfer included)."""
         return len(self.app.get_appeal(appeal_id).transfers)
 
-    def buck_check(self, appeal_id: UUID) -> BuckCheck:
+    def buck_check(self, appeal_id: UUID, actor: Actor) -> BuckCheck:
         """The appeal's transfers, flagged for its supervisor to judge at three or more."""
-        appeal = self.app.get_appeal(appeal_id)
+        appeal = self.app.read_appeal(appeal_id, actor)
         count = len(appeal.transfers)
         return BuckCheck(appeal.id, appeal.case_number, count, passing_the_buck_suspected(count))
 
@@ -241,6 +256,7 @@ class Accountability:
     ) -> list[PenaltyRecord]:
         """The named penalties as a card evaluation counts them; each must be the department's
         and recorded within the period."""
+        department = self.app.directory.department(department).code
         records = []
         for pid in dict.fromkeys(penalty_ids):
             try:
@@ -279,7 +295,12 @@ class Accountability:
         No card is issued while one of the same colour (or a red one) is open for the
         department in this period or the one before; a red finding needs no yellow card first.
         """
-        check_card_issuer(actor, "evaluate cards")
+        department = self.app.directory.department(department).code
+        authorise(
+            actor,
+            Permission.CARD_ISSUE,
+            Parties(departments=frozenset({department}), holding=frozenset({department})),
+        )
         points, overdue = tally(penalties)
         finding = self.policy.finding(penalties)
         evaluation = CardEvaluation(department.strip(), period, points, overdue, finding, None)
@@ -304,7 +325,9 @@ class Accountability:
         self, card_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Records the department's rectification before the deadline; the card is cleared."""
-        card = self._access.load(Card, card_id, expected_version)
+        card = self._access.load(
+            Card, card_id, expected_version, actor=actor, permission=Permission.CARD_RECTIFY
+        )
         card.rectify(note=note, actor=actor, at=self.app.now())
         return self._access.save(card)
 
@@ -313,7 +336,9 @@ class Accountability:
     ) -> ItemResult:
         """Escalates an unrectified card past its deadline: a yellow one becomes a red card
         (issued in the same save), a red one goes to the committee."""
-        card = self._access.load(Card, card_id, expected_version)
+        card = self._access.load(
+            Card, card_id, expected_version, actor=actor, permission=Permission.CARD_ISSUE
+        )
         at = self.app.now()
         card.escalate(actor=actor, at=at)
         if card.red_card_id is None or self._existing(Card, card.red_card_id) is not None:
@@ -339,7 +364,30 @@ class Accountability:
         """Every event of a penalty or card, in order."""
         return self._access.history(aggregate_id, (Penalty.Recorded, Card.Issued))
 
+    def read_history(
+        self, cls: type[Penalty] | type[Card], aggregate_id: UUID, actor: Actor
+    ) -> Sequence[Any]:
+        """Every event of a penalty or card, if `actor` may read it."""
+        self._access.read(cls, aggregate_id, actor=actor, permission=Permission.PENALTY_READ)
+        return self.history(aggregate_id)
+
     # -- plumbing ----------------------------------------------------------------------
+
+    def _penalty(
+        self, penalty_id: UUID, expected_version: int | None, actor: Actor, permission: Permission
+    ) -> Penalty:
+        return self._access.load(
+            Penalty, penalty_id, expected_version, actor=actor, permission=permission
+        )
+
+    def _head(self, department: str | None) -> str | None:
+        """The head the directory names for a department now (penalties fall on them)."""
+        if not department:
+            return None
+        try:
+            return self.app.directory.department(department).head
+        except InvalidInput:
+            return None
 
     def _has_card(self, department: str, period: Period, colour: CardColour) -> bool:
         """Whether a card already answers this finding: any card of the colour (or a red one)

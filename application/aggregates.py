@@ -13,7 +13,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 
 from application.idempotency import Claim
+from domain.access import NOBODY, Parties
+from domain.actors import Actor
 from domain.errors import ConcurrentWrite, InvalidInput, NotFound, StaleVersion
+from domain.policy import Permission, authorise, check_role
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -37,8 +40,15 @@ class Created(Generic[A]):
     result: ItemResult
 
 
+def parties_of(aggregate: Aggregate) -> Parties:
+    """Whom a case concerns (its `parties`), or nobody in particular if it names none."""
+    parties = getattr(aggregate, "parties", None)
+    return parties if isinstance(parties, Parties) else NOBODY
+
+
 class AggregateAccess:
-    """Gets and saves aggregates of the given classes, naming each by its noun in errors."""
+    """Gets and saves aggregates of the given classes, naming each by its noun in errors;
+    a command's load and an outside read check the access policy first."""
 
     def __init__(self, app: Application[UUID], nouns: Mapping[type[Aggregate], str]) -> None:
         self.app = app
@@ -86,12 +96,45 @@ class AggregateAccess:
             )
         return self.get(cls, aggregate_id, version)
 
-    def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None) -> A:
-        """The aggregate to act on, refusing a stale expected version."""
+    def load(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None,
+        *,
+        actor: Actor,
+        permission: Permission,
+    ) -> A:
+        """The aggregate `actor` acts on with `permission`: Forbidden (403) if the policy
+        does not let them, StaleVersion if it is not at the expected version."""
+        check_role(actor, permission)  # before any read: most refusals cost no query
         aggregate = self.get(cls, aggregate_id)
+        authorise(actor, permission, parties_of(aggregate))
         if expected_version is not None and expected_version != aggregate.version:
             raise StaleVersion(expected_version, aggregate.version, subject=self.nouns[cls])
         return aggregate
+
+    def read(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        *,
+        actor: Actor,
+        permission: Permission,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> A:
+        """The aggregate now, at `version` or as of a moment, for `actor` to read; who may
+        read it is decided by the case as it stands now (a department sent a case later
+        reads its earlier versions too)."""
+        check_role(actor, permission)
+        current = self.get(cls, aggregate_id)
+        authorise(actor, permission, parties_of(current))
+        if as_of is not None:
+            return self.as_of(cls, aggregate_id, as_of)
+        if version is not None:
+            return self.get(cls, aggregate_id, version)
+        return current
 
     def create(
         self,

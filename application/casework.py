@@ -16,12 +16,15 @@ from eventsourcing.domain import datetime_now_with_tzinfo
 from eventsourcing.utils import EnvType
 
 from application.aggregates import AggregateAccess
+from application.directory import Directory
 from application.idempotency import Claim, Idempotency, KeyLedger
-from domain.actors import Actor
+from domain.access import Parties
+from domain.actors import Actor, Role
 from domain.appeal import Appeal, Appellant
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct, DeadlinePolicy
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.policy import Permission, authorise
 from domain.terms import Channel, Kind, Outcome, Rating, Tier, Urgency
 
 Clock = Callable[[], datetime]
@@ -51,6 +54,15 @@ class AppealDraft:
     urgency: Urgency = Urgency.NORMAL
     appellant: Appellant | None = None
     meeting_id: UUID | None = None
+
+    def parties(self, raiser: Actor) -> Parties:
+        """Whom the new appeal concerns: its appellant (an anonymous one raised by an
+        employee is that employee's own), and its tier."""
+        if self.appellant is not None:
+            people = {self.appellant.employee_no}
+        else:
+            people = {raiser.id} if raiser.role is Role.EMPLOYEE else set()
+        return Parties(people=frozenset(people), tiers=frozenset({self.tier} if self.tier else ()))
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,7 @@ class Casework(Application[UUID]):
         self.policy = policy or DeadlinePolicy()
         self.case_numbers = case_numbers
         self.access = AggregateAccess(self, {Appeal: "appeal"})
+        self.directory = Directory(self, self.now)
         cipher_key = self.env.get("CIPHER_KEY")
         self._idempotency = (
             Idempotency(b64decode(cipher_key), request_keys)
@@ -128,6 +141,8 @@ class Casework(Application[UUID]):
         With an idempotency `key`, the same request sent again answers with the appeal (and
         receipt code) the first one created; the key sent with another request is refused.
         """
+        authorise(actor, Permission.APPEAL_RAISE, draft.parties(actor))
+        department = self.directory.code(draft.department) if draft.department.strip() else ""
         claim = self.claim(key, actor, "raise_appeal", {"draft": draft})
         code: str | None = None
         if draft.appellant is None:
@@ -143,7 +158,7 @@ class Casework(Application[UUID]):
                 category=draft.category,
                 title=draft.title,
                 text=draft.text,
-                department=draft.department,
+                department=department,
                 tier=draft.tier,
                 urgency=draft.urgency,
                 appellant=draft.appellant,
@@ -187,7 +202,7 @@ class Casework(Application[UUID]):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Records an answer given on the spot (现场答复)."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_ANSWER_ON_SPOT)
         appeal.answer_on_spot(answer=answer, basis=basis, close=close, actor=actor, at=self.now())
         return self._save(appeal)
 
@@ -196,13 +211,18 @@ class Casework(Application[UUID]):
         appeal_id: UUID,
         *,
         department: str,
-        supervisor: str,
         actor: Actor,
+        supervisor: str | None = None,
+        supervisor_reason: str = "",
         deadline: datetime | None = None,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Transfers to a responsible department; deadlines come from the channel's rules."""
-        appeal = self._load(appeal_id, expected_version)
+        """Transfers to a responsible department (from the directory); deadlines come from
+        the channel's rules; a talk's appeal is supervised by its tier's lead unless
+        another supervisor is named with a reason."""
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_TRANSFER)
+        code = self.directory.code(department)
+        lead = self._tier_lead(appeal)
         at = self.now()
         reply = self._reply_deadline(appeal, at, deadline, "set when transferring")
         rule = self.policy.response_rule(appeal.channel)
@@ -211,9 +231,12 @@ class Casework(Application[UUID]):
             if rule
             else None
         )
+        self._check_supervisor(supervisor, lead)
         appeal.transfer(
-            department=department,
+            department=code,
             supervisor=supervisor,
+            supervisor_reason=supervisor_reason,
+            tier_lead=lead,
             reply_deadline=reply,
             response_deadline=response,
             actor=actor,
@@ -229,18 +252,24 @@ class Casework(Application[UUID]):
         reason: str,
         actor: Actor,
         supervisor: str | None = None,
+        supervisor_reason: str = "",
         deadline: datetime | None = None,
         expected_version: int | None = None,
     ) -> CommandResult:
         """Hands the appeal on to another department, with a fresh reply deadline."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_TRANSFER)
+        code = self.directory.code(department)
+        lead = self._tier_lead(appeal)
         at = self.now()
         reply = self._reply_deadline(appeal, at, deadline, "set when re-transferring")
+        self._check_supervisor(supervisor, lead)
         appeal.retransfer(
-            department=department,
+            department=code,
             reason=reason,
             reply_deadline=reply,
             supervisor=supervisor,
+            supervisor_reason=supervisor_reason,
+            tier_lead=lead,
             actor=actor,
             at=at,
         )
@@ -250,7 +279,7 @@ class Casework(Application[UUID]):
         self, appeal_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
     ) -> CommandResult:
         """Records the department's first response."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_RESPOND)
         appeal.acknowledge(note=note, actor=actor, at=self.now())
         return self._save(appeal)
 
@@ -258,7 +287,7 @@ class Casework(Application[UUID]):
         self, appeal_id: UUID, *, act: DeadlineAct, actor: Actor
     ) -> CommandResult:
         """Records that the `act` deadline passed unmet (the deadline watcher's command)."""
-        appeal = self._load(appeal_id, None)
+        appeal = self._load(appeal_id, None, actor, Permission.DEADLINE_RECORD_MISSED)
         appeal.record_missed_deadline(act=act, actor=actor, at=self.now())
         return self._save(appeal)
 
@@ -273,7 +302,7 @@ class Casework(Application[UUID]):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Moves the reply deadline later, recording the reason and the approver."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_EXTEND_DEADLINE)
         extended = Deadline(
             due=deadline,
             act=DeadlineAct.REPLY,
@@ -299,7 +328,7 @@ class Casework(Application[UUID]):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Records the department's reply and its basis."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_RESPOND)
         appeal.reply_with(answer=answer, basis=basis, actor=actor, at=self.now())
         return self._save(appeal)
 
@@ -312,7 +341,7 @@ class Casework(Application[UUID]):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Publishes the answer for employees to see (公示)."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_PUBLISH)
         appeal.publish_reply(public_text=public_text, actor=actor, at=self.now())
         return self._save(appeal)
 
@@ -326,7 +355,18 @@ class Casework(Application[UUID]):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Records the appellant's rating; dissatisfied reopens with a new reply deadline."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_RATE)
+        return self._rate(appeal, rating, comment, actor)
+
+    def rate_by_receipt(
+        self, code: str, *, rating: Rating, comment: str, expected_version: int | None = None
+    ) -> CommandResult:
+        """The anonymous appellant rates, proving it is theirs with the receipt code (their
+        only credential); nothing about them is recorded."""
+        appeal = self._by_receipt(code, expected_version)
+        return self._rate(appeal, rating, comment, Actor.anonymous_appellant())
+
+    def _rate(self, appeal: Appeal, rating: Rating, comment: str, actor: Actor) -> CommandResult:
         at = self.now()
         reopen = None
         if rating is Rating.DISSATISFIED and appeal.responsible_department:
@@ -345,9 +385,10 @@ class Casework(Application[UUID]):
         actor: Actor,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Adopts a suggestion and hands it to a department to implement."""
-        appeal = self._load(appeal_id, expected_version)
-        appeal.adopt(department=department, plan=plan, actor=actor, at=self.now())
+        """Adopts a suggestion and hands it to a department (from the directory)."""
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_DECIDE)
+        code = self.directory.code(department)
+        appeal.adopt(department=code, plan=plan, actor=actor, at=self.now())
         return self._save(appeal)
 
     def decline(
@@ -359,7 +400,7 @@ class Casework(Application[UUID]):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Declines a suggestion with a reasoned explanation."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_DECIDE)
         appeal.decline(explanation=explanation, actor=actor, at=self.now())
         return self._save(appeal)
 
@@ -373,22 +414,49 @@ class Casework(Application[UUID]):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Closes the appeal as resolved or explained."""
-        appeal = self._load(appeal_id, expected_version)
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_CLOSE)
         appeal.close(outcome=outcome, note=note, actor=actor, at=self.now())
         return self._save(appeal)
 
     def withdraw(
         self, appeal_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> CommandResult:
-        """The appellant withdraws the appeal."""
-        appeal = self._load(appeal_id, expected_version)
+        """The appellant (or union staff for them) withdraws the appeal."""
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_WITHDRAW)
+        appeal.withdraw(reason=reason, actor=actor, at=self.now())
+        return self._save(appeal)
+
+    def withdraw_by_receipt(
+        self, code: str, *, reason: str, expected_version: int | None = None
+    ) -> CommandResult:
+        """The anonymous appellant withdraws, proving it is theirs with the receipt code."""
+        appeal = self._by_receipt(code, expected_version)
+        actor = Actor.anonymous_appellant()
         appeal.withdraw(reason=reason, actor=actor, at=self.now())
         return self._save(appeal)
 
     # -- queries -----------------------------------------------------------------------
 
+    def read_appeal(
+        self,
+        appeal_id: UUID,
+        actor: Actor,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> Appeal:
+        """The appeal now, at `version` or as of a moment, if `actor` may read it."""
+        return self.access.read(
+            Appeal,
+            appeal_id,
+            actor=actor,
+            permission=Permission.APPEAL_READ,
+            version=version,
+            as_of=as_of,
+        )
+
     def get_appeal(self, appeal_id: UUID, version: int | None = None) -> Appeal:
-        """The appeal now, or as it stood at `version`."""
+        """The appeal now, or as it stood at `version` (for the use cases themselves)."""
         return self.access.get(Appeal, appeal_id, version)
 
     def appeal_as_of(self, appeal_id: UUID, moment: datetime) -> Appeal:
@@ -445,8 +513,33 @@ class Casework(Application[UUID]):
             self.calendar, raised_at=appeal.raised_at, transferred_at=at
         )
 
-    def _load(self, appeal_id: UUID, expected_version: int | None) -> Appeal:
-        return self.access.load(Appeal, appeal_id, expected_version)
+    def _load(
+        self,
+        appeal_id: UUID,
+        expected_version: int | None,
+        actor: Actor,
+        permission: Permission,
+    ) -> Appeal:
+        return self.access.load(
+            Appeal, appeal_id, expected_version, actor=actor, permission=permission
+        )
+
+    def _by_receipt(self, code: str, expected_version: int | None) -> Appeal:
+        appeal = self.find_by_receipt(code)
+        if expected_version is not None and expected_version != appeal.version:
+            raise StaleVersion(expected_version, appeal.version)
+        return appeal
+
+    def _tier_lead(self, appeal: Appeal) -> str | None:
+        """The lead of the tier an appeal was raised at (None for other appeals)."""
+        if appeal.tier is None:
+            return None
+        return self.directory.tier_leads().lead_for(appeal.tier).actor_id
+
+    def _check_supervisor(self, named: str | None, lead: str | None) -> None:
+        """A supervisor named instead of the tier's lead must be one the directory knows."""
+        if named and named.strip() and named.strip() != lead:
+            self.directory.check_supervisor(named)
 
     def _save(self, appeal: Appeal) -> CommandResult:
         saved = self.access.save(appeal)

@@ -16,6 +16,7 @@ from uuid import UUID
 from application.aggregates import AggregateAccess, ItemResult
 from application.casework import Casework
 from application.meetings import Meetings
+from domain.access import NOBODY
 from domain.actors import Actor
 from domain.disclosure import (
     ChainMark,
@@ -30,6 +31,7 @@ from domain.golden_idea import IdeaReview
 from domain.meeting import Meeting
 from domain.monthly_figures import ReportMonth
 from domain.monthly_report import MonthlyReport, report_id
+from domain.policy import Permission, authorise
 from domain.proposal import Proposal
 
 __all__ = ["ChainHeads", "Disclosures", "ItemResult"]
@@ -88,6 +90,8 @@ class Disclosures:
     ) -> ItemResult:
         """Proposes a disclosure for the committee to review (with an idempotency `key`,
         once)."""
+        authorise(actor, Permission.DISCLOSURE_PROPOSE, NOBODY)
+        departments = self.app.directory.codes(tuple(departments), "departments")
         request = {
             "subject_type": subject_type,
             "subject": subject,
@@ -112,7 +116,9 @@ class Disclosures:
         self, disclosure_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Approves a proposed disclosure, recording the hash chain's head at this moment."""
-        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure = self._load(
+            disclosure_id, expected_version, actor, Permission.DISCLOSURE_REVIEW
+        )
         self.chain.catch_up()
         head = self.chain.head()
         disclosure.approve(
@@ -129,7 +135,9 @@ class Disclosures:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Returns a proposed disclosure to its proposer with a reason."""
-        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure = self._load(
+            disclosure_id, expected_version, actor, Permission.DISCLOSURE_REVIEW
+        )
         disclosure.return_(reason=reason, actor=actor, at=self.app.now())
         return self._access.save(disclosure)
 
@@ -144,11 +152,13 @@ class Disclosures:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Revises a returned disclosure (the subject's text is read again) and re-proposes it."""
-        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure = self._load(
+            disclosure_id, expected_version, actor, Permission.DISCLOSURE_PROPOSE
+        )
         disclosure.revise(
             title=title,
             source=self.source(disclosure.subject_type, disclosure.subject, body),
-            departments=departments,
+            departments=self.app.directory.codes(tuple(departments), "departments"),
             actor=actor,
             at=self.app.now(),
         )
@@ -158,7 +168,9 @@ class Disclosures:
         self, disclosure_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Publishes an approved disclosure now, with the chain head at this moment."""
-        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure = self._load(
+            disclosure_id, expected_version, actor, Permission.DISCLOSURE_PUBLISH
+        )
         self.chain.catch_up()
         head = self.chain.head()
         disclosure.publish(
@@ -175,15 +187,43 @@ class Disclosures:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Withdraws a published disclosure with a reason; it stays listed as withdrawn."""
-        disclosure = self._access.load(Disclosure, disclosure_id, expected_version)
+        disclosure = self._load(
+            disclosure_id, expected_version, actor, Permission.DISCLOSURE_WITHDRAW
+        )
         disclosure.withdraw(reason=reason, actor=actor, at=self.app.now())
         return self._access.save(disclosure)
 
     # -- queries -----------------------------------------------------------------------
 
+    def _load(
+        self,
+        disclosure_id: UUID,
+        expected_version: int | None,
+        actor: Actor,
+        permission: Permission,
+    ) -> Disclosure:
+        return self._access.load(
+            Disclosure, disclosure_id, expected_version, actor=actor, permission=permission
+        )
+
     def get(self, disclosure_id: UUID, version: int | None = None) -> Disclosure:
         """The disclosure now, or as it stood at `version`."""
         return self._access.get(Disclosure, disclosure_id, version)
+
+    def read(self, disclosure_id: UUID, actor: Actor, version: int | None = None) -> Disclosure:
+        """The disclosure now or at `version`, if `actor` may read the queue."""
+        return self._access.read(
+            Disclosure,
+            disclosure_id,
+            actor=actor,
+            permission=Permission.DISCLOSURE_READ,
+            version=version,
+        )
+
+    def read_history(self, disclosure_id: UUID, actor: Actor) -> Sequence[Any]:
+        """Every event of the disclosure, if `actor` may read the queue."""
+        self.read(disclosure_id, actor)
+        return self.history(disclosure_id)
 
     def history(self, disclosure_id: UUID) -> Sequence[Any]:
         """Every event of the disclosure, in order."""
@@ -242,6 +282,8 @@ class Disclosures:
                 raise InvalidInput("subject", "name the award whose selection procedure this is")
         elif not subject.strip():
             raise InvalidInput("subject", "name the department whose penalties and cards these are")
+        else:
+            self.app.directory.department(subject, "subject")
         if unpublished is not None:
             raise InvalidInput("subject", unpublished)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -18,19 +18,28 @@ from eventsourcing.domain import Aggregate
 from application.aggregates import AggregateAccess, ItemResult
 from application.attendance import tier_talk_attendees
 from application.casework import AppealDraft, Casework, CommandResult
+from domain.access import Parties
 from domain.action_item import ActionItem
 from domain.actors import Actor
 from domain.appeal import Appellant
-from domain.errors import InvalidInput
 from domain.meeting import Meeting
 from domain.meeting_policy import Coverage, MeetingPolicy, Quarter, RecentAttendance
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
+from domain.policy import Permission, authorise
 from domain.proposal import Proposal
 from domain.terms import Channel, Kind, Tier, Urgency
-from domain.tier_leads import TierLeads
 
 __all__ = ["ItemResult", "Meetings"]
+
+Case = TypeVar("Case", Meeting, ActionItem, Proposal)
+
+#: What reading each kind of case needs.
+_READ: dict[type[Aggregate], Permission] = {
+    Meeting: Permission.MEETING_READ,
+    ActionItem: Permission.ACTION_ITEM_READ,
+    Proposal: Permission.PROPOSAL_READ,
+}
 
 #: The word each aggregate is called by in errors.
 _NOUNS: dict[type[Aggregate], str] = {
@@ -46,14 +55,12 @@ class Meetings:
     def __init__(
         self,
         app: Casework,
-        tier_leads: TierLeads | None = None,
         coverage_window_days: int = 365,
         policy: MeetingPolicy | None = None,
     ) -> None:
         if coverage_window_days < 1:
             raise ValueError("the coverage window is at least one day")
         self.app = app
-        self.tier_leads = tier_leads or TierLeads.default()
         self.coverage_window = timedelta(days=coverage_window_days)
         self.policy = policy or MeetingPolicy()
         self._access = AggregateAccess(app, _NOUNS)
@@ -77,6 +84,8 @@ class Meetings:
     ) -> ItemResult:
         """Schedules a meeting; a joint meeting names its quarter, a tier talk its tier (with
         an idempotency `key`, once: see `AggregateAccess.create`)."""
+        tiers = frozenset({tier} if tier else ())
+        authorise(actor, Permission.MEETING_SCHEDULE, Parties(tiers=tiers))
         request = {
             "kind": kind,
             "topic": topic,
@@ -101,7 +110,7 @@ class Meetings:
             holding_deadline=self.policy.holding_deadline(kind, quarter, self.app.calendar),
             organiser=organiser or actor.id,
             lead=lead,
-            leads=self.tier_leads,
+            leads=self.app.directory.tier_leads(),
             actor=actor,
             at=self.app.now(),
         )
@@ -117,15 +126,16 @@ class Meetings:
         override_reason: str | None = None,
         expected_version: int | None = None,
     ) -> ItemResult:
-        """Invites people and departments; tier talks refuse recent attendees unless overridden."""
-        meeting = self._access.load(Meeting, meeting_id, expected_version)
+        """Invites people and departments (from the directory); tier talks refuse recent
+        attendees unless overridden."""
+        meeting = self._run(meeting_id, expected_version, actor)
         at = self.app.now()
         recent = None
         if meeting.kind is MeetingKind.TIER_TALK and meeting.tier is not None:
             recent = self.recent_attendees(meeting.tier, at)
         meeting.invite(
             participants=participants,
-            departments=departments,
+            departments=self.app.directory.codes(tuple(departments), "departments"),
             recent=recent,
             override_reason=override_reason,
             actor=actor,
@@ -141,11 +151,18 @@ class Meetings:
         actor: Actor,
         expected_version: int | None = None,
     ) -> ItemResult:
-        """Records that the meeting took place now, with who attended."""
-        meeting = self._access.load(Meeting, meeting_id, expected_version)
+        """Records that the meeting took place now, with who attended (and for which
+        department of the directory)."""
+        meeting = self._run(meeting_id, expected_version, actor)
         at = self.app.now()
+        directory = self.app.directory
         meeting.hold(
-            attendance=attendance,
+            attendance=[
+                Attendee(a.person_id, directory.department(a.department, "attendance").code)
+                if a.department.strip()
+                else a
+                for a in attendance
+            ],
             publication_deadline=self.policy.publication_deadline(
                 meeting.kind, at, self.app.calendar
             ),
@@ -158,7 +175,7 @@ class Meetings:
         self, meeting_id: UUID, *, minutes: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Records the minutes of a held meeting."""
-        meeting = self._access.load(Meeting, meeting_id, expected_version)
+        meeting = self._run(meeting_id, expected_version, actor)
         meeting.record_minutes(minutes=minutes, actor=actor, at=self.app.now())
         return self._save(meeting)
 
@@ -171,7 +188,7 @@ class Meetings:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Records decisions; each gets a reference (D1, D2...) for action items to cite."""
-        meeting = self._access.load(Meeting, meeting_id, expected_version)
+        meeting = self._run(meeting_id, expected_version, actor)
         meeting.record_decisions(decisions=decisions, actor=actor, at=self.app.now())
         return self._save(meeting)
 
@@ -179,7 +196,7 @@ class Meetings:
         self, meeting_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Publishes the minutes and decisions (the item list, the assignment results)."""
-        meeting = self._access.load(Meeting, meeting_id, expected_version)
+        meeting = self._run(meeting_id, expected_version, actor)
         meeting.publish(actor=actor, at=self.app.now())
         return self._save(meeting)
 
@@ -216,32 +233,6 @@ class Meetings:
         )
         return self.app.raise_appeal(draft, actor, key=key)
 
-    def transfer_appeal(
-        self,
-        appeal_id: UUID,
-        *,
-        department: str,
-        actor: Actor,
-        deadline: datetime | None = None,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        """Transfers an appeal raised at a meeting, with the meeting's lead as supervisor."""
-        return self.app.transfer(
-            appeal_id,
-            department=department,
-            supervisor=self.supervisor_for(appeal_id),
-            actor=actor,
-            deadline=deadline,
-            expected_version=expected_version,
-        )
-
-    def supervisor_for(self, appeal_id: UUID) -> str:
-        """The supervisor of an appeal raised at a meeting: the meeting's lead."""
-        appeal = self.app.get_appeal(appeal_id)
-        if appeal.meeting_id is None:
-            raise InvalidInput("appeal", f"appeal {appeal.case_number} was not raised at a meeting")
-        return self.get_meeting(appeal.meeting_id).lead
-
     # -- action items ------------------------------------------------------------------
 
     def create_action_item(
@@ -258,7 +249,9 @@ class Meetings:
     ) -> ItemResult:
         """Creates an action item from a recorded decision of the meeting (with an
         idempotency `key`, once)."""
+        authorise(actor, Permission.ACTION_ITEM_CREATE, Parties())
         decision = self.get_meeting(meeting_id).check_takes_action_items(decision_ref)
+        code = self.app.directory.code(department)
         request = {
             "meeting_id": meeting_id,
             "decision_ref": decision_ref,
@@ -273,7 +266,7 @@ class Meetings:
             meeting_id=meeting_id,
             decision_ref=decision.ref,
             task=task,
-            department=department,
+            department=code,
             deadline=deadline,
             acceptance_criteria=acceptance_criteria,
             actor=actor,
@@ -285,7 +278,7 @@ class Meetings:
         self, item_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Records progress on an action item."""
-        item = self._access.load(ActionItem, item_id, expected_version)
+        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_WORK)
         item.report_progress(note=note, actor=actor, at=self.app.now())
         return self._save(item)
 
@@ -293,7 +286,7 @@ class Meetings:
         self, item_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Submits an action item's work for acceptance."""
-        item = self._access.load(ActionItem, item_id, expected_version)
+        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_WORK)
         item.submit_for_acceptance(note=note, actor=actor, at=self.app.now())
         return self._save(item)
 
@@ -301,7 +294,7 @@ class Meetings:
         self, item_id: UUID, *, actor: Actor, note: str = "", expected_version: int | None = None
     ) -> ItemResult:
         """Accepts an action item's work as meeting its criteria."""
-        item = self._access.load(ActionItem, item_id, expected_version)
+        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_ACCEPT)
         item.accept(note=note, actor=actor, at=self.app.now())
         return self._save(item)
 
@@ -309,7 +302,7 @@ class Meetings:
         self, item_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Rejects an action item's work with a reason; it goes back in progress."""
-        item = self._access.load(ActionItem, item_id, expected_version)
+        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_ACCEPT)
         item.reject(reason=reason, actor=actor, at=self.app.now())
         return self._save(item)
 
@@ -317,19 +310,23 @@ class Meetings:
         self, item_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Marks an action item overdue (its deadline passed with the work unaccepted)."""
-        item = self._access.load(ActionItem, item_id, expected_version)
+        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_MARK_OVERDUE)
         item.mark_overdue(actor=actor, at=self.app.now())
         return self._save(item)
 
     def record_missed_meeting_deadline(self, meeting_id: UUID, *, actor: Actor) -> ItemResult:
         """Records the meeting's holding or publication deadlines passed undone (the watcher)."""
-        meeting = self._access.load(Meeting, meeting_id, None)
+        meeting = self._access.load(
+            Meeting, meeting_id, None, actor=actor, permission=Permission.DEADLINE_RECORD_MISSED
+        )
         meeting.record_missed_deadline(actor=actor, at=self.app.now())
         return self._save(meeting)
 
     def record_missed_assignment(self, proposal_id: UUID, *, actor: Actor) -> ItemResult:
         """Records that a proposal's assignment result was not published in time (the watcher)."""
-        proposal = self._access.load(Proposal, proposal_id, None)
+        proposal = self._access.load(
+            Proposal, proposal_id, None, actor=actor, permission=Permission.DEADLINE_RECORD_MISSED
+        )
         proposal.record_missed_assignment(actor=actor, at=self.app.now())
         return self._save(proposal)
 
@@ -349,7 +346,9 @@ class Meetings:
     ) -> ItemResult:
         """Registers a proposal of a held congress; its assignment is due with the congress's
         (with an idempotency `key`, once)."""
+        authorise(actor, Permission.PROPOSAL_REGISTER, Parties())
         due = self.get_meeting(meeting_id).check_takes_proposals()
+        code = self.app.directory.code(department)
         request = {
             "meeting_id": meeting_id,
             "proposer": proposer,
@@ -365,7 +364,7 @@ class Meetings:
             proposer=proposer,
             problem=problem,
             solution=solution,
-            department=department,
+            department=code,
             deadline=deadline,
             assignment_deadline=due,
             actor=actor,
@@ -377,7 +376,13 @@ class Meetings:
         self, proposal_id: UUID, *, result: str, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Publishes a proposal's assignment result."""
-        proposal = self._access.load(Proposal, proposal_id, expected_version)
+        proposal = self._access.load(
+            Proposal,
+            proposal_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.PROPOSAL_ASSIGN,
+        )
         proposal.publish_assignment(result=result, actor=actor, at=self.app.now())
         return self._save(proposal)
 
@@ -391,13 +396,44 @@ class Meetings:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Reports a proposal's completion back to the congress, with evidence links."""
-        proposal = self._access.load(Proposal, proposal_id, expected_version)
+        proposal = self._access.load(
+            Proposal,
+            proposal_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.PROPOSAL_REPORT,
+        )
         proposal.report_completion(
             text=text, evidence_links=evidence_links, actor=actor, at=self.app.now()
         )
         return self._save(proposal)
 
     # -- queries -----------------------------------------------------------------------
+
+    def read(
+        self,
+        cls: type[Case],
+        aggregate_id: UUID,
+        actor: Actor,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> Case:
+        """A meeting, action item or proposal now, at a version or as of a moment, if
+        `actor` may read it."""
+        return self._access.read(
+            cls,
+            aggregate_id,
+            actor=actor,
+            permission=_READ[cls],
+            version=version,
+            as_of=as_of,
+        )
+
+    def read_history(self, cls: type[Case], aggregate_id: UUID, actor: Actor) -> Sequence[Any]:
+        """Every event of a meeting, action item or proposal, if `actor` may read it."""
+        self.read(cls, aggregate_id, actor)
+        return self.history(aggregate_id)
 
     def get_meeting(self, meeting_id: UUID, version: int | None = None) -> Meeting:
         """The meeting now, or as it stood at `version`."""
@@ -434,13 +470,28 @@ class Meetings:
         since = (at or self.app.now()) - self.coverage_window
         return RecentAttendance(tier, since, tier_talk_attendees(self.app, tier, since))
 
-    def coverage(self, tier: Tier, population: int, since: datetime | None = None) -> Coverage:
+    def coverage(
+        self, tier: Tier, population: int, since: datetime | None = None, *, actor: Actor
+    ) -> Coverage:
         """Distinct people reached by `tier`'s talks since `since` (default: the window)."""
+        authorise(actor, Permission.MEETING_READ, Parties(tiers=frozenset({tier})))
         start = since or self.app.now() - self.coverage_window
         reached = tier_talk_attendees(self.app, tier, start)
         return Coverage(tier, start, len(reached), population)
 
     # -- plumbing ----------------------------------------------------------------------
+
+    def _run(self, meeting_id: UUID, expected_version: int | None, actor: Actor) -> Meeting:
+        return self._access.load(
+            Meeting, meeting_id, expected_version, actor=actor, permission=Permission.MEETING_RUN
+        )
+
+    def _item(
+        self, item_id: UUID, expected_version: int | None, actor: Actor, permission: Permission
+    ) -> ActionItem:
+        return self._access.load(
+            ActionItem, item_id, expected_version, actor=actor, permission=permission
+        )
 
     def _save(self, aggregate: Aggregate) -> ItemResult:
         return self._access.save(aggregate)

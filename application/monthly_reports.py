@@ -18,6 +18,7 @@ from eventsourcing.utils import get_topic
 from application.accountability import AUTOMATIC, Accountability
 from application.aggregates import AggregateAccess, ItemResult
 from application.casework import Casework
+from domain.access import NOBODY
 from domain.accountability_rules import CaseRef, CaseType, RuleCode, penalty_id
 from domain.actors import Actor
 from domain.deadlines import Deadline
@@ -31,6 +32,7 @@ from domain.monthly_report import (
     report_id,
 )
 from domain.monthly_report_text import Section
+from domain.policy import Permission, authorise
 
 __all__ = ["FilingResult", "MonthlyReports", "figure_events"]
 
@@ -90,6 +92,7 @@ class MonthlyReports:
 
     def draft(self, month: ReportMonth, *, actor: Actor) -> ItemResult:
         """Drafts the report of a finished month from the events; once per month."""
+        authorise(actor, Permission.MONTHLY_REPORT_DRAFT, NOBODY)
         at = self.app.now()
         check_month_finished(month, at)
         existing = self._existing(month)
@@ -113,7 +116,7 @@ class MonthlyReports:
         self, month: ReportMonth, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Computes the figures again before filing; edited sections are kept."""
-        report = self._access.load(MonthlyReport, report_id(month), expected_version)
+        report = self._load(month, expected_version, actor, Permission.MONTHLY_REPORT_DRAFT)
         report.redraft(figures=self.figures(month), actor=actor, at=self.app.now())
         return self._access.save(report)
 
@@ -127,7 +130,7 @@ class MonthlyReports:
         expected_version: int | None = None,
     ) -> ItemResult:
         """The union office rewrites the sentiment, measures or risks sections."""
-        report = self._access.load(MonthlyReport, report_id(month), expected_version)
+        report = self._load(month, expected_version, actor, Permission.MONTHLY_REPORT_EDIT)
         report.edit(sections=sections, reason=reason, actor=actor, at=self.app.now())
         return self._access.save(report)
 
@@ -139,7 +142,7 @@ class MonthlyReports:
         The penalty is recorded before the filing is saved: a late filing owes it whether
         or not the save goes through, and recording it again finds the first record.
         """
-        report = self._access.load(MonthlyReport, report_id(month), expected_version)
+        report = self._load(month, expected_version, actor, Permission.MONTHLY_REPORT_EDIT)
         report.file(actor=actor, at=self.app.now())
         penalty = self._penalise(report.month, report.deadline) if report.filed_late else None
         saved = self._access.save(report)
@@ -181,18 +184,44 @@ class MonthlyReports:
         """Every event of the month's report, in order."""
         return self._access.history(report_id(month), (MonthlyReport.Drafted,))
 
+    def read(self, month: ReportMonth, actor: Actor, version: int | None = None) -> MonthlyReport:
+        """The report of `month` now or at `version`, if `actor` may read reports."""
+        return self._access.read(
+            MonthlyReport,
+            report_id(month),
+            actor=actor,
+            permission=Permission.MONTHLY_REPORT_READ,
+            version=version,
+        )
+
+    def read_history(self, month: ReportMonth, actor: Actor) -> Sequence[Any]:
+        """Every event of the month's report, if `actor` may read reports."""
+        self.read(month, actor)
+        return self.history(month)
+
     def penalty_id(self, month: ReportMonth) -> UUID:
         """The id the late-filing penalty of `month` has (or would have)."""
         return penalty_id(RuleCode.LATE_MONTHLY_REPORT, report_id(month), str(month))
 
     # -- plumbing ----------------------------------------------------------------------
 
+    def _load(
+        self,
+        month: ReportMonth,
+        expected_version: int | None,
+        actor: Actor,
+        permission: Permission,
+    ) -> MonthlyReport:
+        return self._access.load(
+            MonthlyReport, report_id(month), expected_version, actor=actor, permission=permission
+        )
+
     def _penalise(
         self, month: ReportMonth, deadline: Deadline, *, actor: Actor = AUTOMATIC
     ) -> ItemResult:
         return self.accountability.record_automatic(
             RuleCode.LATE_MONTHLY_REPORT,
-            department=self.union_office,
+            department=self.app.directory.department(self.union_office).code,
             case=CaseRef(CaseType.MONTHLY_REPORT, report_id(month), str(month)),
             occurrence_key=str(month),
             actor=actor,

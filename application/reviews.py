@@ -13,13 +13,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from application.aggregates import AggregateAccess, ItemResult
 from application.casework import Casework
+from domain.access import NOBODY
 from domain.actors import Actor
 from domain.appeal import Appeal
 from domain.collaboration_review import CollaborationReview
@@ -27,6 +28,7 @@ from domain.competition import Competition, Weights
 from domain.errors import ActionNotAllowed, InvalidInput, NotFound
 from domain.golden_idea import AdoptedSuggestion, AwardScale, IdeaReview
 from domain.meeting_policy import Quarter
+from domain.policy import Permission, authorise
 from domain.review_terms import CollaborationKpi, CompetitionPart, HalfYear
 
 __all__ = ["ItemResult", "Reviews"]
@@ -35,6 +37,15 @@ _NOUNS: dict[type[Aggregate], str] = {
     IdeaReview: "golden-idea review",
     Competition: "competition",
     CollaborationReview: "collaboration review",
+}
+
+Review = TypeVar("Review", IdeaReview, Competition, CollaborationReview)
+
+#: What reading each kind of review needs.
+_READ: dict[type[Aggregate], Permission] = {
+    IdeaReview: Permission.IDEA_REVIEW_READ,
+    Competition: Permission.COMPETITION_READ,
+    CollaborationReview: Permission.COLLABORATION_READ,
 }
 
 #: Ids of reviews that exist once per period are derived from the period within this namespace.
@@ -64,6 +75,7 @@ class Reviews:
         scale: AwardScale | None = None,
     ) -> ItemResult:
         """Opens the quarter's review with its reviewers and award scale (default 100–500)."""
+        authorise(actor, Permission.IDEA_REVIEW_MANAGE, NOBODY)
         review_id = self.idea_review_id(quarter)
         self._refuse_second(
             IdeaReview, review_id, f"{quarter} has its review already ({review_id})"
@@ -87,7 +99,13 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Puts an adopted suggestion appeal up for the review."""
-        review = self._access.load(IdeaReview, review_id, expected_version)
+        review = self._access.load(
+            IdeaReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.IDEA_REVIEW_MANAGE,
+        )
         review.add_idea(idea=self.adopted_suggestion(appeal_id), actor=actor, at=self.app.now())
         return self._access.save(review)
 
@@ -102,7 +120,13 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A reviewer scores an idea's applied effect and benefit."""
-        review = self._access.load(IdeaReview, review_id, expected_version)
+        review = self._access.load(
+            IdeaReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.IDEA_REVIEW_SCORE,
+        )
         review.score(
             appeal_id=appeal_id, effect=effect, benefit=benefit, actor=actor, at=self.app.now()
         )
@@ -120,7 +144,13 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A reviewer corrects their score of an idea before the decision."""
-        review = self._access.load(IdeaReview, review_id, expected_version)
+        review = self._access.load(
+            IdeaReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.IDEA_REVIEW_SCORE,
+        )
         review.correct_score(
             appeal_id=appeal_id,
             effect=effect,
@@ -135,7 +165,13 @@ class Reviews:
         self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Decides the review: combined scores and awards by the scale."""
-        review = self._access.load(IdeaReview, review_id, expected_version)
+        review = self._access.load(
+            IdeaReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.IDEA_REVIEW_MANAGE,
+        )
         review.decide(actor=actor, at=self.app.now())
         return self._access.save(review)
 
@@ -143,7 +179,13 @@ class Reviews:
         self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Publishes the decided awards."""
-        review = self._access.load(IdeaReview, review_id, expected_version)
+        review = self._access.load(
+            IdeaReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.IDEA_REVIEW_MANAGE,
+        )
         review.publish(actor=actor, at=self.app.now())
         return self._access.save(review)
 
@@ -177,6 +219,7 @@ class Reviews:
     ) -> ItemResult:
         """Opens a competition with its judges (weights default to 30/50/20; with an
         idempotency `key`, once)."""
+        authorise(actor, Permission.COMPETITION_MANAGE, NOBODY)
         weights = weights or Weights()
         request = {"name": name, "judges": list(judges), "weights": weights}
         claim = self.app.claim(key, actor, "open_competition", request)
@@ -200,9 +243,18 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Registers a contestant; registration order breaks the last ties."""
-        competition = self._access.load(Competition, competition_id, expected_version)
+        competition = self._access.load(
+            Competition,
+            competition_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.COMPETITION_MANAGE,
+        )
         competition.register(
-            contestant=contestant, department=department, actor=actor, at=self.app.now()
+            contestant=contestant,
+            department=self.app.directory.code(department),
+            actor=actor,
+            at=self.app.now(),
         )
         return self._access.save(competition)
 
@@ -216,7 +268,13 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A judge scores a contestant's parts."""
-        competition = self._access.load(Competition, competition_id, expected_version)
+        competition = self._access.load(
+            Competition,
+            competition_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.COMPETITION_SCORE,
+        )
         competition.submit_scores(
             contestant=contestant, scores=scores, actor=actor, at=self.app.now()
         )
@@ -234,7 +292,13 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A judge corrects their score of one part before finalising."""
-        competition = self._access.load(Competition, competition_id, expected_version)
+        competition = self._access.load(
+            Competition,
+            competition_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.COMPETITION_SCORE,
+        )
         competition.correct_score(
             contestant=contestant,
             part=part,
@@ -249,7 +313,13 @@ class Reviews:
         self, competition_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Records the final ranking."""
-        competition = self._access.load(Competition, competition_id, expected_version)
+        competition = self._access.load(
+            Competition,
+            competition_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.COMPETITION_MANAGE,
+        )
         competition.finalise(actor=actor, at=self.app.now())
         return self._access.save(competition)
 
@@ -278,6 +348,8 @@ class Reviews:
         actor: Actor,
     ) -> ItemResult:
         """Opens a department's review for a half-year with both representative panels."""
+        authorise(actor, Permission.COLLABORATION_MANAGE, NOBODY)
+        department = self.app.directory.code(department)
         review_id = self.collaboration_review_id(half_year, department)
         self._refuse_second(
             CollaborationReview,
@@ -305,7 +377,13 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Records the three joint KPIs' percentages."""
-        review = self._access.load(CollaborationReview, review_id, expected_version)
+        review = self._access.load(
+            CollaborationReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.COLLABORATION_MANAGE,
+        )
         review.record_kpis(values=values, reason=reason, actor=actor, at=self.app.now())
         return self._access.save(review)
 
@@ -318,7 +396,13 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A representative rates the department's collaboration."""
-        review = self._access.load(CollaborationReview, review_id, expected_version)
+        review = self._access.load(
+            CollaborationReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.COLLABORATION_RATE,
+        )
         review.rate(score=score, actor=actor, at=self.app.now())
         return self._access.save(review)
 
@@ -332,7 +416,13 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A representative corrects their rating before the close."""
-        review = self._access.load(CollaborationReview, review_id, expected_version)
+        review = self._access.load(
+            CollaborationReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.COLLABORATION_RATE,
+        )
         review.correct_rating(score=score, reason=reason, actor=actor, at=self.app.now())
         return self._access.save(review)
 
@@ -340,7 +430,13 @@ class Reviews:
         self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Computes and records the weighted score."""
-        review = self._access.load(CollaborationReview, review_id, expected_version)
+        review = self._access.load(
+            CollaborationReview,
+            review_id,
+            expected_version,
+            actor=actor,
+            permission=Permission.COLLABORATION_MANAGE,
+        )
         review.close(actor=actor, at=self.app.now())
         return self._access.save(review)
 
@@ -355,6 +451,26 @@ class Reviews:
         return self._access.as_of(CollaborationReview, review_id, moment)
 
     # -- any review ------------------------------------------------------------------------
+
+    def read(
+        self,
+        cls: type[Review],
+        review_id: UUID,
+        actor: Actor,
+        *,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> Review:
+        """A golden-idea review, competition or collaboration review now, at `version` or
+        as of a moment, if `actor` may read it."""
+        return self._access.read(
+            cls, review_id, actor=actor, permission=_READ[cls], version=version, as_of=as_of
+        )
+
+    def read_history(self, cls: type[Review], review_id: UUID, actor: Actor) -> Sequence[Any]:
+        """Every event of a review, if `actor` may read it."""
+        self.read(cls, review_id, actor)
+        return self.history(review_id)
 
     def history(self, aggregate_id: UUID) -> Sequence[Any]:
         """Every event of a golden-idea review, competition or collaboration review, in order."""

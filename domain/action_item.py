@@ -10,9 +10,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import limits
-from domain.actors import Actor, Role
+from domain.access import Parties
+from domain.actors import Actor
 from domain.appeal import clean_text
-from domain.errors import ActionNotAllowed, NotPermitted
+from domain.errors import ActionNotAllowed
 from domain.meeting_terms import ActionItemStatus
 from domain.values import check_ahead, check_aware
 
@@ -122,6 +123,13 @@ class ActionItem(Aggregate):
         self.overdue_at: datetime | None = None
 
     @property
+    def parties(self) -> Parties:
+        """Who the item concerns, for access: its responsible department."""
+        return Parties(
+            departments=frozenset({self.department}), holding=frozenset({self.department})
+        )
+
+    @property
     def overdue(self) -> bool:
         """Whether the item was marked overdue (it stays so marked once accepted late)."""
         return self.overdue_at is not None
@@ -192,7 +200,6 @@ class ActionItem(Aggregate):
     def accept(self, *, note: str, actor: Actor, at: datetime) -> None:
         """Accepts the work as meeting the acceptance criteria."""
         self._require("accept", {ActionItemStatus.SUBMITTED})
-        self._check_may_judge(actor, "accept")
         self._trigger(
             self.Accepted,
             actor,
@@ -203,7 +210,6 @@ class ActionItem(Aggregate):
     def reject(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """Rejects the work against the criteria, with the reason; it goes back in progress."""
         self._require("reject", {ActionItemStatus.SUBMITTED})
-        self._check_may_judge(actor, "reject")
         self._trigger(
             self.Rejected,
             actor,
@@ -232,10 +238,6 @@ class ActionItem(Aggregate):
         self._trigger(self.MarkedOverdue, actor, at, deadline=self.deadline)
 
     # -- guards ------------------------------------------------------------------------
-
-    def _check_may_judge(self, actor: Actor, action: str) -> None:
-        if actor.role is Role.DEPARTMENT:
-            raise NotPermitted(f"the responsible department cannot {action} its own work")
 
     def _require(
         self, action: str, allowed: frozenset[ActionItemStatus] | set[ActionItemStatus]

@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import limits
+from domain.access import Parties
 from domain.actors import ANONYMOUS_ACTOR_ID, Actor, Role
 from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
@@ -76,6 +77,7 @@ class Transfer:
     at: datetime
     by: str
     reason: str
+    supervisor_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class Appeal(Aggregate):
         reason: str
         reply_deadline: dict[str, Any]
         response_deadline: dict[str, Any] | None
+        #: Why a talk's appeal is supervised by someone other than its tier's lead.
+        supervisor_reason: str = ""
 
         def apply_to(self, appeal: Appeal) -> None:
             appeal.status = Status.TRANSFERRED
@@ -158,7 +162,12 @@ class Appeal(Aggregate):
             )
             appeal.transfers.append(
                 Transfer(
-                    self.department, self.supervisor, self.timestamp, self.actor_id, self.reason
+                    self.department,
+                    self.supervisor,
+                    self.timestamp,
+                    self.actor_id,
+                    self.reason,
+                    self.supervisor_reason,
                 )
             )
 
@@ -335,6 +344,26 @@ class Appeal(Aggregate):
         """An anonymous appeal holds no identity at all."""
         return self.appellant is None
 
+    @property
+    def parties(self) -> Parties:
+        """Who the appeal concerns, for access (`domain.access`): its appellant, who raised
+        it for them, the departments it was sent to (not the one merely named when it was
+        raised: the union decides where it goes), the one holding it now, its tier and its
+        supervisor."""
+        handled = {t.department for t in self.transfers}
+        holding = {self.responsible_department} if self.responsible_department else set()
+        if self.implementing_department:
+            handled.add(self.implementing_department)
+            holding = {self.implementing_department}
+        return Parties(
+            people=frozenset({self.appellant.employee_no} if self.appellant else ()),
+            raised_by=None if self.raised_by == ANONYMOUS_ACTOR_ID else self.raised_by,
+            departments=frozenset(handled),
+            holding=frozenset(holding),
+            tiers=frozenset({self.tier} if self.tier else ()),
+            leads=frozenset({self.supervisor} if self.supervisor else ()),
+        )
+
     def pending_deadlines(self) -> list[Deadline]:
         """The deadlines whose act has not been done yet."""
         pending: list[Deadline] = []
@@ -441,27 +470,54 @@ class Appeal(Aggregate):
         self,
         *,
         department: str,
-        supervisor: str,
+        supervisor: str | None,
         reply_deadline: Deadline,
         response_deadline: Deadline | None,
         actor: Actor,
         at: datetime,
+        tier_lead: str | None = None,
+        supervisor_reason: str = "",
     ) -> None:
-        """Transfers the appeal to its responsible department (转办) with its deadlines."""
+        """Transfers the appeal to its responsible department (转办) with its deadlines and
+        its supervisor (see `choose_supervisor`)."""
         self._require("transfer", {Status.RAISED, Status.ANSWERED})
         self._check_deadline_ahead(reply_deadline, at)
         if response_deadline is not None:
             _check_aware(response_deadline.due)
+        chosen, why = self.choose_supervisor(supervisor, supervisor_reason, tier_lead)
         self._trigger(
             self.Transferred,
             actor,
             at,
             department=clean_text("department", department, limits.DEPARTMENT),
-            supervisor=clean_text("supervisor", supervisor, limits.ACTOR_ID),
+            supervisor=chosen,
             reason="",
             reply_deadline=reply_deadline.to_record(),
             response_deadline=response_deadline.to_record() if response_deadline else None,
+            supervisor_reason=why,
         )
+
+    def choose_supervisor(
+        self, named: str | None, reason: str, tier_lead: str | None
+    ) -> tuple[str, str]:
+        """The supervisor (督办员) and why: an appeal raised at a talk is supervised by the
+        lead of its tier (DOMAIN §1, `tier_lead`, from the directory) unless another is
+        named with a reason; any other appeal names its supervisor."""
+        person = clean_text("supervisor", named, limits.ACTOR_ID, required=False)
+        why = clean_text("supervisor_reason", reason, limits.REASON, required=False)
+        if self.tier is not None and tier_lead is not None:
+            if not person or person == tier_lead:
+                return tier_lead, ""
+            if not why:
+                raise InvalidInput(
+                    "supervisor_reason",
+                    f"appeals raised at {self.tier.value} talks are supervised by the tier's "
+                    f"lead ({tier_lead}); say why {person} supervises this one instead",
+                )
+            return person, why
+        if not person:
+            raise InvalidInput("supervisor", "name the appeal's supervisor (督办员)")
+        return person, why
 
     def retransfer(
         self,
@@ -472,22 +528,30 @@ class Appeal(Aggregate):
         supervisor: str | None,
         actor: Actor,
         at: datetime,
+        tier_lead: str | None = None,
+        supervisor_reason: str = "",
     ) -> None:
-        """Hands the appeal on to another department; every transfer is kept, with its reason."""
+        """Hands the appeal on to another department; every transfer is kept, with its
+        reason. The supervisor stays unless another is named (see `choose_supervisor`)."""
         self._require("re-transfer", OPEN_FOR_WORK)
         new_department = clean_text("department", department, limits.DEPARTMENT)
         if new_department == self.responsible_department:
             raise InvalidInput("department", f"the appeal is already with {new_department}")
         self._check_deadline_ahead(reply_deadline, at)
+        if supervisor and supervisor.strip() != self.supervisor:
+            chosen, why = self.choose_supervisor(supervisor, supervisor_reason, tier_lead)
+        else:
+            chosen, why = self.supervisor or "", self.transfers[-1].supervisor_reason
         self._trigger(
             self.Retransferred,
             actor,
             at,
             department=new_department,
-            supervisor=clean_text("supervisor", supervisor or self.supervisor, limits.ACTOR_ID),
+            supervisor=chosen,
             reason=clean_text("reason", reason, limits.REASON),
             reply_deadline=reply_deadline.to_record(),
             response_deadline=None,
+            supervisor_reason=why,
         )
 
     def acknowledge(self, *, note: str, actor: Actor, at: datetime) -> None:
@@ -655,14 +719,11 @@ class Appeal(Aggregate):
             )
 
     def _check_is_appellant(self, actor: Actor, action: str) -> None:
-        if self.appellant is None:
-            if actor.id != ANONYMOUS_ACTOR_ID:
-                raise NotPermitted(
-                    f"only the holder of the receipt code can {action} an anonymous appeal"
-                )
-        elif actor.id != self.appellant.employee_no and actor.role is not Role.UNION_STAFF:
+        # Who may rate or withdraw a named appeal is the access policy's (appeal.rate,
+        # appeal.withdraw); an anonymous one has nobody to act for it but the code's holder.
+        if self.appellant is None and actor.id != ANONYMOUS_ACTOR_ID:
             raise NotPermitted(
-                f"only the appellant (or union staff on their behalf) can {action} this appeal"
+                f"only the holder of the receipt code can {action} an anonymous appeal"
             )
 
     @staticmethod

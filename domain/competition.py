@@ -12,17 +12,16 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import limits
+from domain.access import Parties
 from domain.actors import Actor
 from domain.appeal import clean_text
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.review_terms import (
-    JOINT_ROLES,
     CompetitionPart,
     CompetitionStatus,
     clean_score,
     mean,
     panel,
-    require_role,
     round_half_up,
 )
 from domain.values import check_aware
@@ -243,6 +242,11 @@ class Competition(Aggregate):
         self.ranking: list[Standing] = []
         self.finalised_at: datetime | None = None
 
+    @property
+    def parties(self) -> Parties:
+        """Who the competition concerns, for access: its contestants and its judges."""
+        return Parties(people=frozenset(self.contestants), panel=frozenset(self.judges))
+
     def missing_scores(self) -> list[str]:
         """Every score still owed, as `contestant/part by judge`."""
         return [
@@ -296,7 +300,6 @@ class Competition(Aggregate):
     ) -> Competition:
         """Opens a competition with its judges; the part weights are recorded as they stand."""
         check_aware("time", at)
-        require_role(actor, JOINT_ROLES, "open a competition")
         return cls._create(
             cls.Opened,
             id=id,
@@ -313,7 +316,6 @@ class Competition(Aggregate):
     def register(self, *, contestant: str, department: str, actor: Actor, at: datetime) -> None:
         """Registers a contestant (by employee number) for the department they represent."""
         self._require("register a contestant for")
-        require_role(actor, JOINT_ROLES, "register contestants")
         person = clean_text("contestant", contestant, limits.PERSON_ID)
         if person in self.contestants:
             raise InvalidInput("contestant", f"{person} is registered already")
@@ -393,7 +395,6 @@ class Competition(Aggregate):
     def finalise(self, *, actor: Actor, at: datetime) -> None:
         """Records the ranking; refused while any judge owes any score."""
         self._require("finalise")
-        require_role(actor, JOINT_ROLES, "finalise a competition")
         if not self.contestants:
             raise ActionNotAllowed(
                 "finalise", self.status.value, "nobody is registered", subject=SUBJECT

@@ -37,6 +37,11 @@ class NotPermitted(DomainError):
     """The actor may not perform this action on this case."""
 
 
+class Unauthenticated(DomainError):
+    """The credentials do not name anyone allowed in now (unknown, revoked, expired, or a
+    role the directory no longer gives)."""
+
+
 class NotFound(DomainError):
     """No case with this identity exists (or existed at the time asked for)."""
 

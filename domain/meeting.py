@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import limits
+from domain.access import Parties
 from domain.actors import Actor
 from domain.appeal import clean_text
 from domain.deadlines import Deadline
@@ -179,6 +180,17 @@ class Meeting(Aggregate):
         self.minutes_recorded_at: datetime | None = None
         self.decisions: list[Decision] = []
         self.published_at: datetime | None = None
+
+    @property
+    def parties(self) -> Parties:
+        """Who the meeting concerns, for access: who was invited or came, the departments
+        asked to attend, its tier, its lead and organiser."""
+        return Parties(
+            people=frozenset(self.participants) | {a.person_id for a in self.attendance},
+            departments=frozenset(self.invited_departments),
+            tiers=frozenset({self.tier} if self.tier else ()),
+            leads=frozenset({self.lead, self.organiser}),
+        )
 
     @property
     def held_late(self) -> bool:

@@ -11,8 +11,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import limits
+from domain.access import Parties
 from domain.accountability_rules import CaseRef, CaseType, Rule, RuleCode
-from domain.actors import Actor, Role
+from domain.actors import Actor
 from domain.appeal import clean_text
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting import Meeting
@@ -123,6 +124,13 @@ class Penalty(Aggregate):
         self.reversal: Statement | None = None
 
     @property
+    def parties(self) -> Parties:
+        """Who the penalty concerns, for access: the penalised department."""
+        return Parties(
+            departments=frozenset({self.department}), holding=frozenset({self.department})
+        )
+
+    @property
     def counts(self) -> bool:
         """Whether the penalty still counts against the department (not reversed)."""
         return self.status is not PenaltyStatus.REVERSED
@@ -187,8 +195,6 @@ class Penalty(Aggregate):
     def contest_by_department(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """The department disputes the penalty, saying why; the committee then decides."""
         self._require("contest", {PenaltyStatus.RECORDED})
-        if actor.role is not Role.DEPARTMENT:
-            raise NotPermitted("only the penalised department may contest a penalty")
         if self.head_id is not None and actor.id != self.head_id:
             raise NotPermitted(f"only the penalised head ({self.head_id}) may contest it")
         self._trigger(self.Contested, actor, at, reason=clean_text("reason", reason, limits.REASON))
@@ -196,7 +202,6 @@ class Penalty(Aggregate):
     def reject_contest(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """The committee keeps the contested penalty, saying why."""
         self._require("reject the contest of", {PenaltyStatus.CONTESTED})
-        self._check_committee(actor, "reject a contest")
         self._trigger(
             self.ContestRejected, actor, at, reason=clean_text("reason", reason, limits.REASON)
         )
@@ -206,15 +211,9 @@ class Penalty(Aggregate):
         self._require(
             "reverse", {PenaltyStatus.RECORDED, PenaltyStatus.CONTESTED, PenaltyStatus.UPHELD}
         )
-        self._check_committee(actor, "reverse a penalty")
         self._trigger(self.Reversed, actor, at, reason=clean_text("reason", reason, limits.REASON))
 
     # -- guards ------------------------------------------------------------------------
-
-    @staticmethod
-    def _check_committee(actor: Actor, action: str) -> None:
-        if actor.role is not Role.COMMITTEE:
-            raise NotPermitted(f"only the union committee may {action}")
 
     def _require(self, action: str, allowed: set[PenaltyStatus]) -> None:
         if self.status not in allowed:

@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain import limits
+from domain.access import Parties
 from domain.actors import Actor
 from domain.appeal import clean_text
 from domain.deadlines import Deadline
@@ -99,6 +100,15 @@ class Proposal(Aggregate):
         self.completion_text: str | None = None
         self.evidence_links: list[str] = []
         self.completed_at: datetime | None = None
+
+    @property
+    def parties(self) -> Parties:
+        """Who the proposal concerns, for access: its proposer and its department."""
+        return Parties(
+            people=frozenset({self.proposer} if self.proposer else ()),
+            departments=frozenset({self.department}),
+            holding=frozenset({self.department}),
+        )
 
     @property
     def assignment_late(self) -> bool:

@@ -9,18 +9,13 @@ from datetime import date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
-from domain.actors import Actor, Role
-from domain.errors import InvalidInput, NotPermitted
+from domain.errors import InvalidInput
 from domain.meeting_policy import Quarter
 from domain.values import clean_ids
 
 #: Scores are given out of 100, to at most two decimal places.
 MAX_SCORE = Decimal(100)
 CENT = Decimal("0.01")
-
-#: Who may open, decide and publish a review for the union (and, where joint, for HR).
-UNION_ROLES = frozenset({Role.UNION_STAFF, Role.COMMITTEE, Role.ADMIN})
-JOINT_ROLES = UNION_ROLES | {Role.HR}
 
 
 class IdeaReviewStatus(StrEnum):
@@ -127,13 +122,6 @@ def mean(values: Iterable[Decimal]) -> Decimal:
     if not items:
         raise ValueError("the mean of no values")
     return round_half_up(sum(items, Decimal(0)) / len(items))
-
-
-def require_role(actor: Actor, roles: frozenset[Role], action: str) -> None:
-    """Refuses an actor whose role may not take this action."""
-    if actor.role not in roles:
-        allowed = ", ".join(sorted(r.value for r in roles))
-        raise NotPermitted(f"only {allowed} may {action}; you act as {actor.role.value}")
 
 
 def panel(field: str, people: Sequence[str], limit: int) -> list[str]:

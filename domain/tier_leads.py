@@ -1,4 +1,8 @@
-"""Who leads the talks of each tier (牵头人); the lead supervises appeals raised there."""
+"""Who leads the talks of each tier (牵头人); the lead supervises appeals raised there.
+
+The organisation directory (`domain.organisation`) appoints them; this is the value the
+meeting and appeal rules read.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 
 from domain import limits
 from domain.appeal import clean_text
+from domain.errors import InvalidInput
 from domain.terms import Tier
 
 
@@ -22,39 +27,23 @@ class TierLead:
         clean_text("lead.actor_id", self.actor_id, limits.ACTOR_ID)
 
 
-#: The leads the company names by default; settings may name other people.
-DEFAULT_LEADS: Mapping[Tier, TierLead] = {
-    Tier.WORKERS: TierLead("union vice-chair", "lead-union-vice-chair"),  # 工会副主席
-    Tier.PARTY_MEMBERS: TierLead("party deputy secretary", "lead-party-deputy-secretary"),
-    Tier.SAFETY_MONITORS: TierLead("union labour-protection head", "lead-labour-protection"),
-    Tier.TEAM_LEADERS: TierLead("union chair", "lead-union-chair"),
-    Tier.SAFETY_INSPECTORS: TierLead("safety director", "lead-safety-director"),
-    Tier.DEPUTY_HEADS: TierLead("chief engineer", "lead-chief-engineer"),
-    Tier.DISTRICT_HEADS: TierLead("party secretary", "lead-party-secretary"),
-    Tier.FUNCTIONAL_OFFICES: TierLead("HR head", "lead-hr-head"),  # 人力资源部部长
-}
-
-
 @dataclass(frozen=True)
 class TierLeads:
-    """A lead for every one of the eight tiers."""
+    """The leads appointed so far, by tier."""
 
     leads: Mapping[Tier, TierLead]
 
-    def __post_init__(self) -> None:
-        missing = [tier.value for tier in Tier if tier not in self.leads]
-        if missing:
-            raise ValueError(f"no talk lead configured for: {', '.join(missing)}")
-
-    @classmethod
-    def default(cls) -> TierLeads:
-        """The company's default leads."""
-        return cls(dict(DEFAULT_LEADS))
-
     def override(self, changes: Mapping[Tier, TierLead]) -> TierLeads:
-        """These leads with some tiers' leads replaced (e.g. from settings)."""
+        """These leads with some tiers' leads replaced."""
         return TierLeads({**self.leads, **changes})
 
     def lead_for(self, tier: Tier) -> TierLead:
-        """The lead of `tier`'s talks."""
-        return self.leads[tier]
+        """The lead of `tier`'s talks; InvalidInput if the directory names none yet."""
+        lead = self.leads.get(tier)
+        if lead is None:
+            raise InvalidInput(
+                "tier",
+                f"the {tier.value} tier has no lead in the directory yet; appoint one "
+                f"(POST /directory/tier-leads/{tier.value}, or `huiyin org lead`)",
+            )
+        return lead

@@ -21,6 +21,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
+from infrastructure.read_scope import AUDIT_TRAIL, scope_clause
 from infrastructure.views import PostgresView, RebuildRows, Statement
 from projections.audit_trail import (
     EXPORT_CHUNK,
@@ -30,6 +31,7 @@ from projections.audit_trail import (
     AuditRow,
     AuditTrailView,
 )
+from projections.scope import ReadScope
 
 COLUMNS = (
     "position, case_id, case_type, case_ref, version, event_type, occurred_at, actor_id,"
@@ -222,12 +224,13 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
         rows = rows[: query.limit]
         return AuditPage(rows=rows, next_after=rows[-1].position if more and rows else None)
 
-    def case_trail(self, case_id: UUID) -> list[AuditRow]:
+    def case_trail(self, case_id: UUID, scope: ReadScope | None = None) -> list[AuditRow]:
+        condition, params = _scoped(scope)
         sql = SQL(
             "SELECT " + COLUMNS + " FROM {0}.audit_trail"  # noqa: S608
-            " WHERE case_id = %(case_id)s ORDER BY position"
+            " WHERE case_id = %(case_id)s AND " + condition + " ORDER BY position"
         ).format(self._schema())
-        return [_row(r) for r in self.query(sql, {"case_id": case_id})]
+        return [_row(r) for r in self.query(sql, {**params, "case_id": case_id})]
 
     def export_rows(self, query: AuditQuery) -> Iterator[AuditRow]:
         # Chunks by position rather than one server-side cursor: no connection or
@@ -262,6 +265,9 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
         if up_to is not None:
             where.append("position <= %(up_to)s")
             params["up_to"] = up_to
+        condition, values = _scoped(query.scope)
+        where.append(condition)
+        params.update(values)
         # Every fragment in `where` is a constant above; values travel as parameters.
         sql = SQL(
             "SELECT "  # noqa: S608
@@ -271,6 +277,11 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
             + " ORDER BY position LIMIT %(limit)s"
         ).format(self._schema())
         return [_row(r) for r in self.query(sql, params)]
+
+
+def _scoped(scope: ReadScope | None) -> tuple[str, dict[str, Any]]:
+    """The condition keeping a reader to the rows their scope reaches."""
+    return ("TRUE", {}) if scope is None else scope_clause(scope, AUDIT_TRAIL)
 
 
 def _row(row: DictRow) -> AuditRow:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +10,7 @@ from eventsourcing.persistence import Tracking
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from infrastructure.read_scope import case_index_scope
 from infrastructure.views import HeldRowsView, Statement
 from projections.cases import (
     CaseChanged,
@@ -22,7 +24,8 @@ from projections.cases import (
 
 COLUMNS = (
     "id, case_type, ref, title, kind, status, opened_at, updated_at, version, channel, tier, "
-    "category, department, departments, deadline_at, overdue, transfers, meeting_id"
+    "category, department, departments, deadline_at, overdue, transfers, meeting_id, "
+    "people, raised_by, handled, leads"
 )
 
 #: The columns in the order a rebuild's rows hold them (and COPY sends them).
@@ -46,6 +49,10 @@ ROW_COLUMNS = tuple(COLUMNS.split(", "))
     _OVERDUE,
     _TRANSFERS,
     _MEETING_ID,
+    _PEOPLE,
+    _RAISED_BY,
+    _HANDLED,
+    _LEADS,
 ) = range(len(ROW_COLUMNS))
 
 #: A rebuild's row: the columns, in `ROW_COLUMNS` order.
@@ -54,21 +61,31 @@ _Row = list[Any]
 OPEN_CASE = (
     "INSERT INTO {0}.case_index (id, case_type, ref, title, kind, status, opened_at,"
     " updated_at, version, channel, tier, category, department, departments,"
-    " deadline_at, meeting_id) VALUES (%(id)s, %(case_type)s, %(ref)s, %(title)s,"
-    " %(kind)s, %(status)s, %(opened_at)s, %(at)s, 1, %(channel)s, %(tier)s,"
-    " %(category)s, %(department)s, %(departments)s, %(deadline_at)s, %(meeting_id)s)"
+    " deadline_at, meeting_id, people, raised_by, handled, leads) VALUES (%(id)s,"
+    " %(case_type)s, %(ref)s, %(title)s, %(kind)s, %(status)s, %(opened_at)s, %(at)s, 1,"
+    " %(channel)s, %(tier)s, %(category)s, %(department)s, %(departments)s,"
+    " %(deadline_at)s, %(meeting_id)s, %(people)s, %(raised_by)s, %(handled)s, %(leads)s)"
 )
 
+#: Appends the values of a text[] parameter the column does not hold yet, in the order they
+#: are first named (`_append` does the same to a rebuild's rows in memory).
+_APPEND = (
+    "{0} || ARRAY(SELECT a.d FROM unnest(%({1})s::text[]) WITH ORDINALITY AS a(d, n)"
+    " WHERE a.d <> ALL({0}) GROUP BY a.d ORDER BY min(a.n))"
+)
+
+# Every piece is a constant; values travel as parameters.
 CHANGE_CASE = (
-    "UPDATE {0}.case_index SET version = %(version)s, updated_at = %(at)s,"
+    "UPDATE {0}.case_index SET version = %(version)s, updated_at = %(at)s,"  # noqa: S608
     " status = COALESCE(%(status)s, status),"
     " department = COALESCE(%(department)s, department),"
     # The departments the case has been with, in the order it first came to each: the
     # ones added that it has not been with yet, appended in their first-named order
-    # (`_add_departments` does the same to a rebuild's rows in memory).
-    " departments = departments || ARRAY(SELECT a.d"
-    "   FROM unnest(%(add)s::text[]) WITH ORDINALITY AS a(d, n)"
-    "   WHERE a.d <> ALL(departments) GROUP BY a.d ORDER BY min(a.n)),"
+    # (`_append` does the same to a rebuild's rows in memory).
+    " departments = " + _APPEND.format("departments", "add") + ","
+    " people = " + _APPEND.format("people", "add_people") + ","
+    " handled = " + _APPEND.format("handled", "add_handled") + ","
+    " leads = COALESCE(%(leads)s, leads),"
     " deadline_at = CASE WHEN %(clear)s THEN NULL"
     "   ELSE COALESCE(%(deadline_at)s, deadline_at) END,"
     " overdue = COALESCE(%(overdue)s, overdue),"
@@ -102,6 +119,16 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         " overdue boolean NOT NULL DEFAULT false,"
         " transfers integer NOT NULL DEFAULT 0,"
         " meeting_id uuid)",
+        # Whom each case concerns, for scoped reads (`infrastructure.read_scope`); people
+        # as references (`PersonRefs`), never their ids. Added after the table: stores
+        # made before need `huiyin rebuild case_index` to fill them.
+        "ALTER TABLE {schema}.case_index"
+        " ADD COLUMN IF NOT EXISTS people text[] NOT NULL DEFAULT '{{}}',"
+        " ADD COLUMN IF NOT EXISTS raised_by text,"
+        " ADD COLUMN IF NOT EXISTS handled text[] NOT NULL DEFAULT '{{}}',"
+        " ADD COLUMN IF NOT EXISTS leads text[] NOT NULL DEFAULT '{{}}'",
+        "CREATE INDEX IF NOT EXISTS case_index_people ON {schema}.case_index USING gin (people)",
+        "CREATE INDEX IF NOT EXISTS case_index_handled ON {schema}.case_index USING gin (handled)",
         "CREATE INDEX IF NOT EXISTS case_index_type_opened"
         " ON {schema}.case_index (case_type, opened_at DESC, id DESC)",
         "CREATE INDEX IF NOT EXISTS case_index_departments"
@@ -146,6 +173,10 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                     False,
                     0,
                     case.meeting_id,
+                    self.refs().refs(case.people),
+                    case.raised_by,
+                    list(case.handled),
+                    list(case.leads),
                 ],
             )
             self.rebuild_applied(tracking)
@@ -168,6 +199,10 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                 "departments": list(case.departments),
                 "deadline_at": case.deadline_at,
                 "meeting_id": case.meeting_id,
+                "people": self.refs().refs(case.people),
+                "raised_by": case.raised_by,
+                "handled": list(case.handled),
+                "leads": list(case.leads),
             },
         )
         self.write(tracking, (statement,))
@@ -177,7 +212,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         if held is not None and not held.written(change.id):
             row = held.rows.get(change.id)
             if row is not None:
-                _apply(row, change)
+                _apply(row, change, self.refs().refs(change.add_people))
             # else: no row anywhere, and the live UPDATE would change nothing either.
             self.rebuild_applied(tracking)
             return
@@ -194,6 +229,9 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                 "deadline_at": change.deadline_at,
                 "overdue": change.overdue,
                 "transferred": 1 if change.transferred else 0,
+                "add_people": self.refs().refs(change.add_people),
+                "add_handled": list(change.add_handled),
+                "leads": list(change.leads) if change.leads is not None else None,
             },
         )
         self.write(tracking, (statement,))
@@ -229,6 +267,10 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         if query.after is not None:
             where.append("(opened_at, id) < (%(after_at)s, %(after_id)s)")
             params["after_at"], params["after_id"] = query.after
+        if query.scope is not None and not query.scope.everything:
+            condition, values = case_index_scope(query.scope, self.refs())
+            where.append(condition)
+            params.update(values)
         # Every fragment in `where` is a constant above; values travel as parameters.
         conditions = " AND ".join(where)
         text = f"SELECT {COLUMNS} FROM {{0}}.case_index WHERE {conditions}"  # noqa: S608
@@ -267,8 +309,9 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         )
 
 
-def _apply(row: _Row, change: CaseChanged) -> None:
-    """Applies a change to a rebuild's row exactly as CHANGE_CASE would."""
+def _apply(row: _Row, change: CaseChanged, people: list[str]) -> None:
+    """Applies a change to a rebuild's row exactly as CHANGE_CASE would (`people`: the
+    references of `change.add_people`)."""
     row[_VERSION] = change.version
     row[_UPDATED_AT] = change.at
     if change.status is not None:
@@ -276,7 +319,13 @@ def _apply(row: _Row, change: CaseChanged) -> None:
     if change.department is not None:
         row[_DEPARTMENT] = change.department
     if change.add_departments:
-        _add_departments(row, list(change.add_departments))
+        _append(row[_DEPARTMENTS], change.add_departments)
+    if people:
+        _append(row[_PEOPLE], people)
+    if change.add_handled:
+        _append(row[_HANDLED], change.add_handled)
+    if change.leads is not None:
+        row[_LEADS] = list(change.leads)
     if change.clear_deadline:
         row[_DEADLINE_AT] = None
     elif change.deadline_at is not None:
@@ -287,10 +336,9 @@ def _apply(row: _Row, change: CaseChanged) -> None:
         row[_TRANSFERS] += 1
 
 
-def _add_departments(row: _Row, add: list[str]) -> None:
-    """CHANGE_CASE's departments: those in `add` the row does not hold yet, appended in the
-    order they are first named."""
-    departments: list[str] = row[_DEPARTMENTS]
-    for department in add:
-        if department not in departments:
-            departments.append(department)
+def _append(held: list[str], add: Sequence[str]) -> None:
+    """CHANGE_CASE's `_APPEND`: the values in `add` not held yet, appended in the order they
+    are first named."""
+    for value in add:
+        if value not in held:
+            held.append(value)

@@ -38,6 +38,7 @@ from infrastructure.metrics_rollup import (
     Histogram,
     quantiles_of,
 )
+from infrastructure.read_scope import METRICS, scope_clause
 from infrastructure.views import PostgresView, RebuildRows, Statement
 from projections.metrics import (
     CARD_FIGURES,
@@ -57,6 +58,7 @@ from projections.metrics import (
     PenaltyGroup,
     PenaltyRef,
 )
+from projections.scope import ReadScope
 
 #: One row per appeal raised in the period, with what was true of it: `{table}` is the
 #: appeals' rows (live) or their versions valid at %(moment)s (as of).
@@ -453,6 +455,9 @@ class PostgresMetricsView(PostgresView, MetricsView):
             if value is not None:
                 where.append(f"{column} = %({column})s")
                 params[column] = value
+        scoped, values = _scoped(query.scope)
+        where.append(scoped)
+        params.update(values)
         cases = AS_OF_CASES if query.as_of is not None else LIVE_CASES
         # Every fragment is a constant of this module; values travel as parameters.
         text = f"WITH c AS ({cases}) SELECT {{columns}} FROM c WHERE {' AND '.join(where)}"  # noqa: S608
@@ -723,16 +728,18 @@ class PostgresMetricsView(PostgresView, MetricsView):
         end: datetime,
         as_of: datetime | None = None,
         department: str | None = None,
+        scope: ReadScope | None = None,
     ) -> list[ItemRef]:
         # Only what had happened by the moment: a list as of T shows the items as they were.
+        scoped, values = _scoped(scope)
         sql = self._sql(
             "SELECT item_id, department, deadline,"
             " CASE WHEN submitted_at <= %(moment)s THEN submitted_at END AS submitted_at,"
             " CASE WHEN accepted_at <= %(moment)s THEN accepted_at END AS accepted_at"
-            f" {ITEMS_DUE} AND ({ITEM_COUNTED[figure]}) AND {_DEPARTMENT_IS}"
+            f" {ITEMS_DUE} AND ({ITEM_COUNTED[figure]}) AND {_DEPARTMENT_IS} AND {scoped}"
             " ORDER BY deadline, item_id"
         )
-        params = {**_moment_params(start, end, as_of), "department": department}
+        params = {**_moment_params(start, end, as_of), "department": department, **values}
         return [
             ItemRef(
                 r["item_id"], r["department"], r["deadline"], r["submitted_at"], r["accepted_at"]
@@ -786,13 +793,16 @@ class PostgresMetricsView(PostgresView, MetricsView):
         end: datetime,
         as_of: datetime | None = None,
         department: str | None = None,
+        scope: ReadScope | None = None,
     ) -> list[PenaltyRef]:
-        params = {**_moment_params(start, end, as_of), "department": department}
+        scoped, values = _scoped(scope)
+        params = {**_moment_params(start, end, as_of), "department": department, **values}
         colour = CARD_FIGURES.get(figure)
         if colour is not None:
             sql = self._sql(
                 f"SELECT card_id, department, colour, issued_at {CARDS_ISSUED}"
-                f" AND colour = %(colour)s AND {_DEPARTMENT_IS} ORDER BY issued_at, card_id"
+                f" AND colour = %(colour)s AND {_DEPARTMENT_IS} AND {scoped}"
+                " ORDER BY issued_at, card_id"
             )
             return [
                 PenaltyRef(r["card_id"], "card", r["department"], r["issued_at"], colour=colour)
@@ -803,6 +813,7 @@ class PostgresMetricsView(PostgresView, MetricsView):
             "SELECT penalty_id, department, points, recorded_at,"
             " CASE WHEN reversed_at <= %(moment)s THEN reversed_at END AS reversed_at"
             f" {PENALTIES_RECORDED} AND ({PENALTY_COUNTED[figure]}) AND {_DEPARTMENT_IS}"
+            f" AND {scoped}"
             " ORDER BY recorded_at, penalty_id"
         )
         return [
@@ -849,6 +860,13 @@ PENALTY_COUNTED: dict[PenaltyFigure, str] = {
 }
 #: Of one department when `%(department)s` is given, else of all.
 _DEPARTMENT_IS = "(%(department)s::text IS NULL OR department = %(department)s)"
+
+
+def _scoped(scope: ReadScope | None) -> tuple[str, dict[str, Any]]:
+    """The condition keeping a reader to the cases of the departments their scope reaches."""
+    if scope is None:
+        return "TRUE", {}
+    return scope_clause(scope, METRICS)
 
 
 def _moment_params(start: datetime, end: datetime, as_of: datetime | None) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from infrastructure.deadline_board_view import PostgresDeadlineBoardView
 from infrastructure.disclosure_view import PostgresDisclosureFeedView
 from infrastructure.metrics_view import PostgresMetricsView
 from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
+from infrastructure.person_refs import PersonRefs
 from infrastructure.replay import REPLAY_BATCH, handler_of, replay, without_nul
 from infrastructure.retry_log import RetryLog
 from infrastructure.view_errors import EventFailed, ViewError
@@ -133,10 +134,12 @@ class ViewStore:
         self._factory = InfrastructureFactory[PostgresView].construct(
             env=Environment("views", settings)
         )
+        self._person_refs = PersonRefs.from_env(env) if env.get("CIPHER_KEY") else None
 
     def view(self, spec: ViewSpec) -> PostgresView:
         """The view's recorder on the shared pool (its tables are created if missing)."""
         view = spec.view(datastore=self.datastore, tracking_table_name=f"{spec.name}_tracking")
+        view.person_refs = self._person_refs
         view.create_table()
         return view
 

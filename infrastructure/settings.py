@@ -53,11 +53,14 @@ class Settings(BaseSettings):
     aggregate_cache_size: int = Field(
         default=10_000, ge=0, le=1_000_000, description="aggregates kept in memory (0: none)"
     )
-    token_cache_seconds: float = Field(
-        default=5.0,
-        ge=0,
-        le=300,
-        description="how long a checked token is trusted before asking the database again",
+    token_days: int = Field(
+        default=90, ge=1, le=400, description="how long a token lasts unless issued with --expires"
+    )
+    auth_failures_per_minute: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="bad tokens one client address may send in a minute before it gets 429",
     )
     projections: bool = Field(
         default=True,

@@ -5,15 +5,33 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from psycopg import sql
 
-from domain.actors import Actor, Role
+from application.credentials import IssuedToken, TokenRecord
+from domain.actors import Role
 from infrastructure.pools import connection_pool
+
+_TOKEN_COLUMNS = "token_hash, actor_id, role, label, issued_at, expires_at, revoked_at"  # noqa: S105
+
+
+def _record(row: Sequence[Any], directory_version: int | None = None) -> TokenRecord:
+    digest, actor_id, role, label, issued_at, expires_at, revoked_at = row
+    return TokenRecord(
+        digest[:TOKEN_ID_LENGTH],
+        actor_id,
+        Role(role),
+        label,
+        issued_at,
+        expires_at,
+        revoked_at,
+        directory_version,
+    )
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS huiyin_tokens (
@@ -24,6 +42,10 @@ CREATE TABLE IF NOT EXISTS huiyin_tokens (
     issued_at   timestamptz NOT NULL DEFAULT now(),
     revoked_at  timestamptz
 );
+ALTER TABLE huiyin_tokens ADD COLUMN IF NOT EXISTS expires_at timestamptz;
+-- Tokens issued before tokens expired: they end 90 days after their issue.
+UPDATE huiyin_tokens SET expires_at = issued_at + interval '90 days' WHERE expires_at IS NULL;
+ALTER TABLE huiyin_tokens ALTER COLUMN expires_at SET NOT NULL;
 CREATE TABLE IF NOT EXISTS huiyin_request_keys (
     scope       uuid PRIMARY KEY,
     digest      text NOT NULL,
@@ -31,23 +53,18 @@ CREATE TABLE IF NOT EXISTS huiyin_request_keys (
 );
 """
 
-TOKEN_CACHE_LIMIT = 10_000
+#: Bad tokens remembered, so that guessing costs no query (a bad token never turns good).
+REFUSED_LIMIT = 10_000
 
 TOKEN_PREFIX = "hy_"  # noqa: S105  # a marker, not a secret
+
+#: How many hex digits of a token's hash name it in lists and revocations.
+TOKEN_ID_LENGTH = 12
 
 
 def token_hash(token: str) -> str:
     """Tokens are kept only as their SHA-256 digest."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    """A token as printed once at issue; only its hash is stored."""
-
-    token: str
-    actor: Actor
-    issued_at: datetime
 
 
 class SupportStore:
@@ -58,12 +75,12 @@ class SupportStore:
         conninfo: str,
         *,
         pool_size: int = 2,
-        token_cache_seconds: float = 0.0,
         wait_seconds: float = 0.5,
+        events_table: str = "huiyin_events",
     ) -> None:
         self.pool = connection_pool(conninfo, max_size=pool_size, wait=wait_seconds)
-        self.token_cache_seconds = token_cache_seconds
-        self._token_cache: dict[str, tuple[float, Actor]] = {}
+        self.events_table = events_table
+        self._refused: set[str] = set()
         self._years: set[int] = set()
 
     def open(self) -> None:
@@ -118,55 +135,93 @@ class SupportStore:
 
     # -- tokens --------------------------------------------------------------------------
 
-    def issue_token(self, actor: Actor, label: str = "") -> IssuedToken:
-        """Creates a bearer token for the actor; the token itself is shown only now."""
+    def issue_token(
+        self, actor_id: str, role: Role, expires_at: datetime, label: str = ""
+    ) -> IssuedToken:
+        """Creates a bearer token; the token itself is shown only now."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        digest = token_hash(token)
         with self.pool.connection() as conn:
             row = conn.execute(
-                "INSERT INTO huiyin_tokens (token_hash, actor_id, role, label) "
-                "VALUES (%s, %s, %s, %s) RETURNING issued_at",
-                (token_hash(token), actor.id, actor.role.value, label),
+                "INSERT INTO huiyin_tokens (token_hash, actor_id, role, label, expires_at) "
+                "VALUES (%s, %s, %s, %s, %s) RETURNING issued_at",
+                (digest, actor_id, role.value, label, expires_at),
             ).fetchone()
         assert row is not None  # noqa: S101  # INSERT … RETURNING returns the row
-        return IssuedToken(token, actor, row[0])
+        record = TokenRecord(digest[:TOKEN_ID_LENGTH], actor_id, role, label, row[0], expires_at)
+        return IssuedToken(token, record)
 
-    def revoke_token(self, token: str) -> bool:
-        """Ends a token; False if no live token matched."""
-        self._token_cache.pop(token_hash(token), None)
-        with self.pool.connection() as conn:
-            cur = conn.execute(
-                "UPDATE huiyin_tokens SET revoked_at = now() "
-                "WHERE token_hash = %s AND revoked_at IS NULL",
-                (token_hash(token),),
+    def revoke_token(self, token_or_id: str) -> TokenRecord | None:
+        """Ends a live token, given itself or its id (a prefix of its hash, from the list);
+        None if no live token matched (or an id matched several)."""
+        value = token_or_id.strip()
+        args: tuple[Any, ...]
+        if value.startswith(TOKEN_PREFIX):
+            match, args = "token_hash = %s", (token_hash(value),)
+        else:
+            match, args = "left(token_hash, %s) = %s", (len(value), value.lower())
+        if not value.startswith(TOKEN_PREFIX) and len(value) < TOKEN_ID_LENGTH // 2:
+            return None
+        with self.pool.connection() as conn, conn.transaction():
+            rows = conn.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM huiyin_tokens"  # noqa: S608  # fixed text
+                f" WHERE {match} AND revoked_at IS NULL FOR UPDATE",
+                args,
+            ).fetchall()
+            if len(rows) != 1:
+                return None
+            conn.execute(
+                "UPDATE huiyin_tokens SET revoked_at = now() WHERE token_hash = %s",
+                (rows[0][0],),
             )
-            return cur.rowcount == 1
+        self._remember_refused(rows[0][0])
+        return _record(rows[0])
 
-    def authenticate(self, token: str) -> Actor | None:
-        """The actor a live token stands for, or None.
+    def list_tokens(self, *, include_ended: bool = False) -> list[TokenRecord]:
+        """Tokens without their secrets, newest first (live ones only, unless asked)."""
+        where = "" if include_ended else " WHERE revoked_at IS NULL AND expires_at > now()"
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM huiyin_tokens{where}"  # noqa: S608  # fixed text
+                " ORDER BY issued_at DESC"
+            ).fetchall()
+        return [_record(row) for row in rows]
 
-        A positive answer may be reused for `token_cache_seconds`, so a token revoked by
-        another process stops working within that time (at once when it is 0).
+    def lookup_token(self, token: str, *, version_of: UUID | None = None) -> TokenRecord | None:
+        """The token's record (revoked and expired ones too), or None for a token never
+        issued. Every live token is looked up afresh, so a revocation made by any process
+        holds from the next request; a refused one is remembered and costs no query again.
+
+        With `version_of`, the record also carries that aggregate's version in the event
+        store (the directory's), read in the same query.
         """
         digest = token_hash(token)
-        now = time.monotonic()
-        cached = self._token_cache.get(digest)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        with self.pool.connection() as conn:
-            row = conn.execute(
-                "SELECT actor_id, role FROM huiyin_tokens "
-                "WHERE token_hash = %s AND revoked_at IS NULL",
-                (digest,),
-            ).fetchone()
-        if row is None:
-            self._token_cache.pop(digest, None)
+        if digest in self._refused:
             return None
-        actor = Actor(row[0], Role(row[1]))
-        if self.token_cache_seconds > 0:
-            if len(self._token_cache) >= TOKEN_CACHE_LIMIT:
-                self._token_cache.clear()
-            self._token_cache[digest] = (now + self.token_cache_seconds, actor)
-        return actor
+        version = (
+            sql.SQL("(SELECT max(originator_version) FROM {} WHERE originator_id = %(of)s)").format(
+                sql.Identifier(self.events_table)
+            )
+            if version_of is not None
+            else sql.SQL("NULL::int")
+        )
+        query = sql.SQL("SELECT {}, {} FROM huiyin_tokens WHERE token_hash = %(digest)s").format(
+            sql.SQL(_TOKEN_COLUMNS), version
+        )
+        with self.pool.connection() as conn:
+            row = conn.execute(query, {"digest": digest, "of": version_of}).fetchone()
+        if row is None:
+            self._remember_refused(digest)
+            return None
+        record = _record(row[:-1], directory_version=row[-1])
+        if record.revoked_at is not None:
+            self._remember_refused(digest)  # it never turns good again
+        return record
+
+    def _remember_refused(self, digest: str) -> None:
+        if len(self._refused) >= REFUSED_LIMIT:
+            self._refused.clear()
+        self._refused.add(digest)
 
     def ping(self) -> bool:
         """Whether the database answers."""

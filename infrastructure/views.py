@@ -32,6 +32,7 @@ from psycopg.sql import SQL, Composable, Identifier
 from psycopg.types.json import set_json_loads
 
 from infrastructure import jsontext
+from infrastructure.person_refs import PersonRefs
 from infrastructure.schema_digest import RecordedSchema
 from projections.view import APPLICATION_NAME, View
 
@@ -198,6 +199,15 @@ class PostgresView(RecordedSchema, PostgresTrackingRecorder, View):
 
     #: CREATE statements for the view's tables and indexes; `{schema}` is filled in.
     create_statements: tuple[str, ...] = ()
+
+    #: How the view refers to people (set by the store that opens it; None: no key).
+    person_refs: PersonRefs | None = None
+
+    def refs(self) -> PersonRefs:
+        """The view's person references (a view that keeps people needs the cipher key)."""
+        if self.person_refs is None:
+            raise RuntimeError(f"{type(self).__name__} keeps people and needs the cipher key")
+        return self.person_refs
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)

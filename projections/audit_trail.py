@@ -38,6 +38,7 @@ from domain.golden_idea import IdeaReview
 from domain.meeting import Meeting
 from domain.penalty import Penalty
 from domain.proposal import Proposal
+from projections.scope import ReadScope
 from projections.view import View, ViewProjection
 
 log = logging.getLogger("huiyin.projections.audit_trail")
@@ -110,6 +111,7 @@ class AuditQuery:
     occurred_before: datetime | None = None
     after: int | None = None
     limit: int = 100
+    scope: ReadScope | None = None  # None: every row
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,8 @@ class AuditTrailView(View):
         """A page of rows matching the query, in position order."""
 
     @abstractmethod
-    def case_trail(self, case_id: UUID) -> list[AuditRow]:
-        """Every row of one case, in order."""
+    def case_trail(self, case_id: UUID, scope: ReadScope | None = None) -> list[AuditRow]:
+        """Every row of one case the scope reaches, in order."""
 
     @abstractmethod
     def export_rows(self, query: AuditQuery) -> Iterator[AuditRow]:

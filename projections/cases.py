@@ -19,11 +19,13 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from domain.action_item import ActionItem
+from domain.actors import ANONYMOUS_ACTOR_ID
 from domain.appeal import Appeal
 from domain.meeting import Meeting
 from domain.meeting_terms import ActionItemStatus, MeetingStatus, ProposalStatus
 from domain.proposal import Proposal
 from domain.terms import Status
+from projections.scope import ReadScope
 from projections.view import View, ViewProjection
 
 
@@ -56,6 +58,13 @@ class CaseOpened(NamedTuple):
     departments: tuple[str, ...] = ()
     deadline_at: datetime | None = None
     meeting_id: UUID | None = None
+    # Whom the case concerns, for scoped reads (see `Parties` of each aggregate): the
+    # people it is about (ids; the view keeps references), who raised it for them, the
+    # departments it was sent to, its supervisor or lead and organiser.
+    people: tuple[str, ...] = ()
+    raised_by: str | None = None
+    handled: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()
 
 
 # A named tuple: immutable, and made for every event of a rebuild in a quarter of the
@@ -73,6 +82,9 @@ class CaseChanged(NamedTuple):
     clear_deadline: bool = False
     overdue: bool | None = None
     transferred: bool = False
+    add_people: tuple[str, ...] = ()
+    add_handled: tuple[str, ...] = ()
+    leads: tuple[str, ...] | None = None  # replaces the row's, when given
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,7 @@ class CaseQuery:
     now: datetime | None = None
     after: tuple[datetime, UUID] | None = None
     limit: int = 50
+    scope: ReadScope | None = None  # None: every row (the use cases' own reads)
 
 
 @dataclass(frozen=True)
@@ -214,6 +227,8 @@ class CaseIndex(ViewProjection):
                 department=event.department or None,
                 departments=(event.department,) if event.department else (),
                 meeting_id=event.meeting_id,
+                people=(event.appellant["employee_no"],) if event.appellant else (),
+                raised_by=None if event.actor_id == ANONYMOUS_ACTOR_ID else event.actor_id,
             ),
             tracking,
         )
@@ -225,10 +240,12 @@ class CaseIndex(ViewProjection):
         deadline: datetime | None = None
         transferred = False
         clear_deadline = False
+        leads: tuple[str, ...] | None = None
         if isinstance(event, Appeal.Transferred):
             department = event.department
             deadline = _due(event.reply_deadline)
             transferred = True
+            leads = (event.supervisor,)
         elif isinstance(event, Appeal.DeadlineExtended):
             deadline = _due(event.reply_deadline)
         elif isinstance(event, Appeal.Reopened):
@@ -251,6 +268,8 @@ class CaseIndex(ViewProjection):
                 clear_deadline=clear_deadline,
                 overdue=False if deadline is not None else None,
                 transferred=transferred,
+                add_handled=(department,) if department else (),
+                leads=leads,
             ),
             tracking,
         )
@@ -271,6 +290,7 @@ class CaseIndex(ViewProjection):
                 at=event.timestamp,
                 tier=event.tier,
                 deadline_at=_due(event.holding_deadline),
+                leads=tuple(dict.fromkeys((event.lead, event.organiser))),
             ),
             tracking,
         )
@@ -278,13 +298,16 @@ class CaseIndex(ViewProjection):
     @process_event.register
     def _(self, event: Meeting.Event, tracking: Tracking) -> None:
         departments: Sequence[str] = ()
+        people: Sequence[str] = ()
         deadline: datetime | None = None
         clear = False
         if isinstance(event, Meeting.Invited):
             departments = event.departments
+            people = event.participants
         elif isinstance(event, Meeting.Held):
             deadline = _due(event.publication_deadline)
             clear = deadline is None
+            people = [attendee["person_id"] for attendee in event.attendees]
         elif isinstance(event, Meeting.Published):
             clear = True
         self.cases.change_case(
@@ -296,6 +319,8 @@ class CaseIndex(ViewProjection):
                 add_departments=tuple(departments),
                 deadline_at=deadline,
                 clear_deadline=clear,
+                add_people=tuple(people),
+                add_handled=tuple(departments),
             ),
             tracking,
         )
@@ -318,6 +343,7 @@ class CaseIndex(ViewProjection):
                 departments=(event.department,),
                 deadline_at=event.deadline,
                 meeting_id=event.meeting_id,
+                handled=(event.department,),
             ),
             tracking,
         )
@@ -353,6 +379,8 @@ class CaseIndex(ViewProjection):
                 departments=(event.department,),
                 deadline_at=event.deadline,
                 meeting_id=event.meeting_id,
+                people=(event.proposer,) if event.proposer else (),
+                handled=(event.department,),
             ),
             tracking,
         )

@@ -33,6 +33,7 @@ from domain.card import Card
 from domain.errors import InvalidInput
 from domain.penalty import Penalty
 from domain.terms import Outcome
+from projections.scope import ReadScope
 from projections.view import View, ViewProjection
 
 # -- pure helpers ------------------------------------------------------------------------
@@ -223,6 +224,7 @@ class AppealQuery:
     channel: str | None = None
     tier: str | None = None
     category: str | None = None
+    scope: ReadScope | None = None  # None: every appeal
 
     @property
     def moment(self) -> datetime:
@@ -507,9 +509,10 @@ class MetricsView(View):
         end: datetime,
         as_of: datetime | None = None,
         department: str | None = None,
+        scope: ReadScope | None = None,
     ) -> list[ItemRef]:
         """The action items counted in a figure of `action_item_groups` (of one department
-        when given), by deadline; times after `as_of` left out."""
+        when given, and those the scope reaches), by deadline; times after `as_of` left out."""
 
     @abstractmethod
     def penalty_cases(
@@ -519,9 +522,11 @@ class MetricsView(View):
         end: datetime,
         as_of: datetime | None = None,
         department: str | None = None,
+        scope: ReadScope | None = None,
     ) -> list[PenaltyRef]:
         """The penalties or cards counted in a figure of `penalty_groups` (of one department
-        when given), oldest first; a reversal after `as_of` left out."""
+        when given, and those the scope reaches), oldest first; a reversal after `as_of`
+        left out."""
 
 
 class Metrics(ViewProjection):

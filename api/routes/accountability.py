@@ -7,7 +7,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from api.deps import AccountabilityDep, ActorDep, ExpectedVersionDep, IdempotencyKeyDep, etag
+from api.auth import require
+from api.deps import AccountabilityDep, ExpectedVersionDep, IdempotencyKeyDep, etag
 from api.routes.meetings import done
 from api.schemas.accountability import (
     AppealAccountabilityRead,
@@ -22,8 +23,11 @@ from api.schemas.accountability import (
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from application.casework import event_data
 from domain import limits
-from domain.card import Period
+from domain.actors import Actor
+from domain.card import Card, Period
 from domain.errors import InvalidInput
+from domain.penalty import Penalty
+from domain.policy import Permission
 
 router = APIRouter(tags=["accountability"])
 
@@ -38,7 +42,7 @@ VersionQuery = Annotated[int | None, Query(ge=1, description="as it stood at thi
 @router.post("/penalties", status_code=status.HTTP_201_CREATED)
 def record_penalty(
     body: PenaltyCreate,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PENALTY_RECORD)],
     accountability: AccountabilityDep,
     response: Response,
     key: IdempotencyKeyDep,
@@ -55,7 +59,7 @@ def record_penalty(
 def contest(
     penalty_id: PenaltyId,
     body: ReasonIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PENALTY_CONTEST)],
     accountability: AccountabilityDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -71,7 +75,7 @@ def contest(
 def reverse(
     penalty_id: PenaltyId,
     body: ReasonIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PENALTY_DECIDE)],
     accountability: AccountabilityDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -87,7 +91,7 @@ def reverse(
 def reject_contest(
     penalty_id: PenaltyId,
     body: ReasonIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PENALTY_DECIDE)],
     accountability: AccountabilityDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -102,25 +106,26 @@ def reject_contest(
 @router.get("/penalties/{penalty_id}")
 def get_penalty(
     penalty_id: PenaltyId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PENALTY_READ)],
     accountability: AccountabilityDep,
     response: Response,
     version: VersionQuery = None,
 ) -> PenaltyRead:
     """The penalty now or at a version; ETag is its version."""
-    penalty = accountability.get_penalty(penalty_id, version)
+    penalty = accountability.read_penalty(penalty_id, actor, version)
     response.headers["ETag"] = etag(penalty.version)
     return PenaltyRead.of(penalty)
 
 
 @router.get("/penalties/{penalty_id}/history")
 def penalty_history(
-    penalty_id: PenaltyId, actor: ActorDep, accountability: AccountabilityDep
+    penalty_id: PenaltyId,
+    actor: Annotated[Actor, require(Permission.PENALTY_READ)],
+    accountability: AccountabilityDep,
 ) -> ItemHistoryRead:
     """Every event of the penalty in order: recorded, contested, reversed..."""
-    penalty = accountability.get_penalty(penalty_id)
-    events = [event_read(e, event_data(e)) for e in accountability.history(penalty_id)]
-    return ItemHistoryRead(id=penalty.id, events=events)
+    history = accountability.read_history(Penalty, penalty_id, actor)
+    return ItemHistoryRead(id=penalty_id, events=[event_read(e, event_data(e)) for e in history])
 
 
 # -- cards ---------------------------------------------------------------------------------
@@ -130,7 +135,7 @@ def penalty_history(
 def evaluate_cards(
     department: Annotated[str, Path(min_length=1, max_length=limits.DEPARTMENT)],
     body: CardEvaluateIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.CARD_ISSUE)],
     accountability: AccountabilityDep,
 ) -> CardEvaluationRead:
     """Count the department's penalties over the period and issue the card they call for."""
@@ -149,7 +154,7 @@ def evaluate_cards(
 def rectify(
     card_id: CardId,
     body: RectifyIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.CARD_RECTIFY)],
     accountability: AccountabilityDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -164,7 +169,7 @@ def rectify(
 @router.post("/cards/{card_id}/escalate")
 def escalate(
     card_id: CardId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.CARD_ISSUE)],
     accountability: AccountabilityDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -177,25 +182,26 @@ def escalate(
 @router.get("/cards/{card_id}")
 def get_card(
     card_id: CardId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PENALTY_READ)],
     accountability: AccountabilityDep,
     response: Response,
     version: VersionQuery = None,
 ) -> CardRead:
     """The card now or at a version; ETag is its version."""
-    card = accountability.get_card(card_id, version)
+    card = accountability.read_card(card_id, actor, version)
     response.headers["ETag"] = etag(card.version)
     return CardRead.of(card)
 
 
 @router.get("/cards/{card_id}/history")
 def card_history(
-    card_id: CardId, actor: ActorDep, accountability: AccountabilityDep
+    card_id: CardId,
+    actor: Annotated[Actor, require(Permission.PENALTY_READ)],
+    accountability: AccountabilityDep,
 ) -> ItemHistoryRead:
     """Every event of the card in order: issued, rectified or escalated."""
-    card = accountability.get_card(card_id)
-    events = [event_read(e, event_data(e)) for e in accountability.history(card_id)]
-    return ItemHistoryRead(id=card.id, events=events)
+    history = accountability.read_history(Card, card_id, actor)
+    return ItemHistoryRead(id=card_id, events=[event_read(e, event_data(e)) for e in history])
 
 
 # -- appeals -------------------------------------------------------------------------------
@@ -204,8 +210,8 @@ def card_history(
 @router.get("/appeals/{appeal_id}/accountability")
 def appeal_accountability(
     appeal_id: Annotated[UUID, "the appeal's id"],
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_READ)],
     accountability: AccountabilityDep,
 ) -> AppealAccountabilityRead:
     """How often the appeal was transferred; three or more is flagged (推诿扯皮) to judge."""
-    return AppealAccountabilityRead.of(accountability.buck_check(appeal_id))
+    return AppealAccountabilityRead.of(accountability.buck_check(appeal_id, actor))

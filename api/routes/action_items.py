@@ -8,7 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ActorDep, ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
+from api.auth import require
+from api.deps import ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import (
     AcceptIn,
@@ -20,6 +21,9 @@ from api.schemas.action_items import (
 )
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from application.casework import event_data
+from domain.action_item import ActionItem
+from domain.actors import Actor
+from domain.policy import Permission
 
 router = APIRouter(tags=["action items"])
 
@@ -30,7 +34,7 @@ ItemId = Annotated[UUID, "the action item's id"]
 def create_action_item(
     meeting_id: MeetingId,
     body: ActionItemCreate,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_CREATE)],
     meetings: MeetingsDep,
     response: Response,
     key: IdempotencyKeyDep,
@@ -54,7 +58,7 @@ def create_action_item(
 def report_progress(
     item_id: ItemId,
     body: ProgressIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_WORK)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -70,7 +74,7 @@ def report_progress(
 def submit(
     item_id: ItemId,
     body: SubmitIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_WORK)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -86,7 +90,7 @@ def submit(
 def accept(
     item_id: ItemId,
     body: AcceptIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_ACCEPT)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -100,7 +104,7 @@ def accept(
 def reject(
     item_id: ItemId,
     body: RejectIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_ACCEPT)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -115,7 +119,7 @@ def reject(
 @router.post("/action-items/{item_id}/overdue")
 def mark_overdue(
     item_id: ItemId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_MARK_OVERDUE)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -128,7 +132,7 @@ def mark_overdue(
 @router.get("/action-items/{item_id}")
 def get_action_item(
     item_id: ItemId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_READ)],
     meetings: MeetingsDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the item at this version")] = None,
@@ -138,17 +142,17 @@ def get_action_item(
 ) -> ActionItemRead:
     """The action item now, at a version, or as it stood at a moment; ETag is its version."""
     one_of_version_and_as_of(version, as_of, "action item")
-    if as_of is not None:
-        item = meetings.action_item_as_of(item_id, as_of)
-    else:
-        item = meetings.get_action_item(item_id, version)
+    item = meetings.read(ActionItem, item_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(item.version)
     return ActionItemRead.of(item)
 
 
 @router.get("/action-items/{item_id}/history")
-def history(item_id: ItemId, actor: ActorDep, meetings: MeetingsDep) -> ItemHistoryRead:
+def history(
+    item_id: ItemId,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_READ)],
+    meetings: MeetingsDep,
+) -> ItemHistoryRead:
     """Every event of the action item in order: type, time, actor and data."""
-    item = meetings.get_action_item(item_id)
-    events = [event_read(e, event_data(e)) for e in meetings.history(item_id)]
-    return ItemHistoryRead(id=item.id, events=events)
+    history = meetings.read_history(ActionItem, item_id, actor)
+    return ItemHistoryRead(id=item_id, events=[event_read(e, event_data(e)) for e in history])

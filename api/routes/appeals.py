@@ -8,8 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from api.auth import require
 from api.deps import (
-    ActorDep,
     CaseworkDep,
     ExpectedVersionDep,
     IdempotencyKeyDep,
@@ -36,9 +36,10 @@ from api.schemas.appeals import (
     RetransferIn,
     TransferIn,
     WithdrawIn,
-    may_see_identity,
 )
 from application.casework import AppealDraft, CommandResult, event_data
+from domain.actors import Actor
+from domain.policy import Permission, may_see_identity
 
 router = APIRouter(prefix="/appeals", tags=["appeals"])
 
@@ -53,7 +54,7 @@ def _done(result: CommandResult, response: Response) -> CommandRead:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model_exclude_none=True)
 def raise_appeal(
     body: AppealCreate,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_RAISE)],
     casework: CaseworkDep,
     response: Response,
     key: IdempotencyKeyDep,
@@ -85,7 +86,7 @@ def raise_appeal(
 def answer_on_spot(
     appeal_id: AppealId,
     body: AnswerOnSpot,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_ANSWER_ON_SPOT)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -106,7 +107,7 @@ def answer_on_spot(
 def transfer(
     appeal_id: AppealId,
     body: TransferIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_TRANSFER)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -116,6 +117,7 @@ def transfer(
         appeal_id,
         department=body.department,
         supervisor=body.supervisor,
+        supervisor_reason=body.supervisor_reason,
         deadline=body.deadline,
         actor=actor,
         expected_version=version,
@@ -127,7 +129,7 @@ def transfer(
 def retransfer(
     appeal_id: AppealId,
     body: RetransferIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_TRANSFER)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -138,6 +140,7 @@ def retransfer(
         department=body.department,
         reason=body.reason,
         supervisor=body.supervisor,
+        supervisor_reason=body.supervisor_reason,
         deadline=body.deadline,
         actor=actor,
         expected_version=version,
@@ -149,7 +152,7 @@ def retransfer(
 def acknowledge(
     appeal_id: AppealId,
     body: AcknowledgeIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_RESPOND)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -163,7 +166,7 @@ def acknowledge(
 def extend_deadline(
     appeal_id: AppealId,
     body: ExtendDeadlineIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_EXTEND_DEADLINE)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -184,7 +187,7 @@ def extend_deadline(
 def reply(
     appeal_id: AppealId,
     body: ReplyIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_RESPOND)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -200,7 +203,7 @@ def reply(
 def publish(
     appeal_id: AppealId,
     body: PublishIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_PUBLISH)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -216,7 +219,7 @@ def publish(
 def rate(
     appeal_id: AppealId,
     body: RateIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_RATE)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -232,7 +235,7 @@ def rate(
 def adopt(
     appeal_id: AppealId,
     body: AdoptIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_DECIDE)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -248,7 +251,7 @@ def adopt(
 def decline(
     appeal_id: AppealId,
     body: DeclineIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_DECIDE)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -264,7 +267,7 @@ def decline(
 def close(
     appeal_id: AppealId,
     body: CloseIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_CLOSE)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -280,7 +283,7 @@ def close(
 def withdraw(
     appeal_id: AppealId,
     body: WithdrawIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_WITHDRAW)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -293,7 +296,7 @@ def withdraw(
 @router.get("/{appeal_id}")
 def get_appeal(
     appeal_id: AppealId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_READ)],
     casework: CaseworkDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the appeal at this version")] = None,
@@ -309,31 +312,44 @@ def get_appeal(
             "Choose one of version and as_of",
             "ask for the appeal at a version or as of a time, not both",
         )
-    if as_of is not None:
-        appeal = casework.appeal_as_of(appeal_id, as_of)
-    else:
-        appeal = casework.get_appeal(appeal_id, version)
+    appeal = casework.read_appeal(appeal_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(appeal.version)
     return AppealRead.for_actor(appeal, actor)
 
 
 @router.get("/{appeal_id}/history")
-def history(appeal_id: AppealId, actor: ActorDep, casework: CaseworkDep) -> HistoryRead:
-    """Every event of the appeal in order: type, time, actor and data."""
-    appeal = casework.get_appeal(appeal_id)
-    show_identity = may_see_identity(appeal, actor)
+def history(
+    appeal_id: AppealId,
+    actor: Annotated[Actor, require(Permission.APPEAL_READ)],
+    casework: CaseworkDep,
+) -> HistoryRead:
+    """Every event of the appeal in order: type, time, actor and data. Who raised a named
+    appeal, and the appellant as the actor of what they did, show only to those the
+    policy lets see the appellant's identity."""
+    appeal = casework.read_appeal(appeal_id, actor)
+    shown = may_see_identity(actor, appeal.parties)
+    appellant = appeal.appellant.employee_no if appeal.appellant else None
     events = []
     for event in casework.history(appeal_id):
         data: dict[str, Any] = event_data(event)
-        if "appellant" in data and data["appellant"] is not None and not show_identity:
-            data["appellant"] = "(hidden)"
+        by = ActorRead(id=event.actor_id, role=event.actor_role)
+        if not shown:
+            if data.get("appellant") is not None:
+                data["appellant"] = HIDDEN
+            if event.actor_id == appellant:
+                by = ActorRead(id=APPELLANT, role=event.actor_role)
         events.append(
             EventRead(
                 version=event.originator_version,
                 type=type(event).__name__,
                 time=event.timestamp,
-                actor=ActorRead(id=event.actor_id, role=event.actor_role),
+                actor=by,
                 data=data,
             )
         )
     return HistoryRead(id=appeal.id, case_number=appeal.case_number, events=events)
+
+
+#: What stands for the appellant's identity where it may not be shown.
+HIDDEN = "(hidden)"
+APPELLANT = "appellant"

@@ -18,8 +18,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from api.auth import require
 from api.bootstrap import Services
-from api.deps import ActorDep, AfterQuery, ServicesDep, wait_for_view
+from api.deps import AfterQuery, ServicesDep, department_code, wait_for_view
 from api.errors import ApiProblem
 from api.schemas.appeals import AwareDatetime
 from api.schemas.audit_trail import (
@@ -32,7 +33,9 @@ from api.schemas.audit_trail import (
 from api.spreadsheet import cell
 from domain.actors import Actor
 from domain.errors import NotFound
+from domain.policy import Permission, may_see_identity, reach_of
 from projections.audit_trail import MAX_LIMIT, AuditQuery, AuditRow, AuditTrailView, with_identity
+from projections.scope import ReadScope
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -41,9 +44,12 @@ LINES_PER_CHUNK = 500
 
 
 def audit_filters(
+    services: ServicesDep,
+    actor: Annotated[Actor, require(Permission.AUDIT_READ)],
     case_id: Annotated[UUID | None, Query(description="one case's events")] = None,
-    actor: Annotated[
-        str | None, Query(max_length=200, description="events by this actor id")
+    by: Annotated[
+        str | None,
+        Query(alias="actor", max_length=200, description="events by this actor id"),
     ] = None,
     department: Annotated[
         str | None, Query(max_length=200, description="events concerning this department")
@@ -71,12 +77,13 @@ def audit_filters(
         raise ApiProblem(400, "invalid-range", "Empty time range", "from: must be before `to`")
     return AuditQuery(
         case_id=case_id,
-        actor_id=actor,
-        department=department,
+        actor_id=by,
+        department=department_code(services, department),
         event_type=event_type,
         case_type=case_type,
         occurred_from=occurred_from,
         occurred_before=occurred_before,
+        scope=ReadScope.of(actor, Permission.AUDIT_READ),
     )
 
 
@@ -89,13 +96,16 @@ def _trail(services: Services, after: int | None) -> tuple[AuditTrailView, int]:
 
 
 def _shown(rows: Iterable[AuditRow], services: Services, actor: Actor) -> Iterator[AuditRow]:
-    """The rows as this actor may see them: with identity only for identity readers."""
-    if not actor.may_read_identity:
+    """The rows as this actor may see them: with the appellant's identity put back where
+    the policy lets them see it (`Permission.APPELLANT_IDENTITY`, appeal by appeal)."""
+    if not reach_of(actor, Permission.APPELLANT_IDENTITY):
         return iter(rows)
 
     def appellant_of(appeal_id: UUID) -> dict[str, str] | None:
-        appellant = services.casework.get_appeal(appeal_id).appellant
-        return appellant.to_record() if appellant else None
+        appeal = services.casework.get_appeal(appeal_id)
+        if appeal.appellant is None or not may_see_identity(actor, appeal.parties):
+            return None
+        return appeal.appellant.to_record()
 
     return with_identity(iter(rows), appellant_of)
 
@@ -103,7 +113,7 @@ def _shown(rows: Iterable[AuditRow], services: Services, actor: Actor) -> Iterat
 @router.get("/events", summary="Query the audit trail")
 def list_events(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.AUDIT_READ)],
     filters: FiltersDep,
     cursor: Annotated[
         int | None, Query(ge=0, description="`next_cursor` of the previous page")
@@ -124,11 +134,15 @@ def list_events(
 
 @router.get("/cases/{case_id}", summary="A case's whole audit trail")
 def case_trail(
-    case_id: UUID, services: ServicesDep, actor: ActorDep, after: AfterQuery = None
+    case_id: UUID,
+    services: ServicesDep,
+    actor: Annotated[Actor, require(Permission.AUDIT_READ)],
+    after: AfterQuery = None,
 ) -> AuditCaseRead:
-    """Every event of one case (appeal, meeting, action item, …) in order."""
+    """Every event of one case (appeal, meeting, action item, …) in order; a department
+    sees the events concerning it."""
     view, position = _trail(services, after)
-    rows = view.case_trail(case_id)
+    rows = view.case_trail(case_id, ReadScope.of(actor, Permission.AUDIT_READ))
     if not rows:
         raise NotFound(f"no case {case_id} in the audit trail (up to position {position})")
     return AuditCaseRead(
@@ -147,7 +161,10 @@ def case_trail(
     responses={200: {"content": {"text/csv": {}}}},
 )
 def export_csv(
-    services: ServicesDep, actor: ActorDep, filters: FiltersDep, after: AfterQuery = None
+    services: ServicesDep,
+    actor: Annotated[Actor, require(Permission.AUDIT_READ)],
+    filters: FiltersDep,
+    after: AfterQuery = None,
 ) -> StreamingResponse:
     """Every matching event, oldest first, streamed: a header row, then one row per event
     (`data` as JSON)."""
@@ -163,7 +180,10 @@ def export_csv(
     responses={200: {"content": {"application/jsonl": {}}}},
 )
 def export_jsonl(
-    services: ServicesDep, actor: ActorDep, filters: FiltersDep, after: AfterQuery = None
+    services: ServicesDep,
+    actor: Annotated[Actor, require(Permission.AUDIT_READ)],
+    filters: FiltersDep,
+    after: AfterQuery = None,
 ) -> StreamingResponse:
     """Every matching event, oldest first, streamed: one JSON object per line."""
     view, position = _trail(services, after)

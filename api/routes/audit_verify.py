@@ -6,9 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ActorDep, ChainDep
+from api.auth import require
+from api.deps import ChainDep
 from api.errors import ApiProblem
 from api.schemas.audit_verify import VerifyRead
+from domain.actors import Actor
+from domain.policy import Permission
 from infrastructure.chain import ChainHead, parse_link
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -16,7 +19,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 @router.get("/verify")
 def verify_chain(
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.AUDIT_VERIFY)],
     chain: ChainDep,
     position: Annotated[
         int | None,

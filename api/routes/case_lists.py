@@ -11,13 +11,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from api.deps import ActorDep, AfterQuery, ServicesDep, wait_for_view
+from api.auth import require
+from api.deps import AfterQuery, ServicesDep, department_code, wait_for_view
 from api.errors import ApiProblem
 from api.schemas.appeals import AwareDatetime
 from api.schemas.lists import CasePageRead, decode_cursor
+from domain.actors import Actor
 from domain.meeting_terms import ActionItemStatus, MeetingKind, MeetingStatus, ProposalStatus
+from domain.policy import Permission
 from domain.terms import Channel, Kind, Status, Tier
 from projections.cases import CaseIndexView, CaseQuery, CaseType
+from projections.scope import ReadScope
 
 router = APIRouter(tags=["lists"])
 
@@ -40,21 +44,35 @@ Overdue = Annotated[
 ]
 
 
+#: What listing each case type needs; the reader's reach with it filters the rows.
+READ = {
+    CaseType.APPEAL: Permission.APPEAL_READ,
+    CaseType.MEETING: Permission.MEETING_READ,
+    CaseType.ACTION_ITEM: Permission.ACTION_ITEM_READ,
+    CaseType.PROPOSAL: Permission.PROPOSAL_READ,
+}
+
+
 def _page(
     services: ServicesDep,
+    actor: Actor,
     case_type: CaseType,
     *,
     cursor: str | None,
     limit: int,
     after: int | None,
+    department: str | None = None,
     **filters: Any,
 ) -> CasePageRead:
-    """One page of the case type's rows matching the filters, as of the view's position."""
+    """One page of the case type's rows matching the filters that `actor` may read, as of
+    the view's position."""
     query = CaseQuery(
         case_type=case_type,
         now=services.casework.now(),
         after=decode_cursor(cursor),
         limit=limit,
+        department=department_code(services, department),
+        scope=ReadScope.of(actor, READ[case_type]),
         **filters,
     )
     if (
@@ -71,7 +89,7 @@ def _page(
 @router.get("/appeals", summary="List appeals")
 def list_appeals(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_READ)],
     status: Status | None = None,
     channel: Channel | None = None,
     kind: Kind | None = None,
@@ -92,6 +110,7 @@ def list_appeals(
     department, overdue, transfer count and when they were raised."""
     return _page(
         services,
+        actor,
         CaseType.APPEAL,
         cursor=cursor,
         limit=limit,
@@ -112,7 +131,7 @@ def list_appeals(
 @router.get("/meetings", summary="List meetings")
 def list_meetings(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_READ)],
     kind: MeetingKind | None = None,
     tier: Tier | None = None,
     status: MeetingStatus | None = None,
@@ -127,6 +146,7 @@ def list_meetings(
     and scheduled time (`from`/`to`)."""
     return _page(
         services,
+        actor,
         CaseType.MEETING,
         cursor=cursor,
         limit=limit,
@@ -143,7 +163,7 @@ def list_meetings(
 @router.get("/action-items", summary="List action items")
 def list_action_items(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_READ)],
     status: ActionItemStatus | None = None,
     department: Department = None,
     meeting_id: UUID | None = None,
@@ -157,6 +177,7 @@ def list_action_items(
     """Action items (协作事项), newest first, by status, department, meeting, overdue."""
     return _page(
         services,
+        actor,
         CaseType.ACTION_ITEM,
         cursor=cursor,
         limit=limit,
@@ -173,7 +194,7 @@ def list_action_items(
 @router.get("/proposals", summary="List congress proposals")
 def list_proposals(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PROPOSAL_READ)],
     status: ProposalStatus | None = None,
     department: Department = None,
     meeting_id: UUID | None = None,
@@ -187,6 +208,7 @@ def list_proposals(
     """Congress proposals (职代会提案), newest first, by status, department and congress."""
     return _page(
         services,
+        actor,
         CaseType.PROPOSAL,
         cursor=cursor,
         limit=limit,

@@ -12,17 +12,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
 
+from api.auth import bearer, get_actor, require
 from api.deps import (
-    ActorDep,
     AfterQuery,
     DisclosuresDep,
     ExpectedVersionDep,
     IdempotencyKeyDep,
     ServicesDep,
-    StoreDep,
-    bearer,
+    department_code,
     etag,
-    get_actor,
     wait_for_view,
 )
 from api.routes.meetings import done
@@ -41,7 +39,9 @@ from api.schemas.lists import decode_cursor
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from application.casework import event_data
 from domain import limits
+from domain.actors import Actor
 from domain.disclosure import DisclosureStatus, SubjectType
+from domain.policy import Permission
 from projections.disclosure import DisclosureFeedView, FeedPage, FeedQuery
 
 router = APIRouter(tags=["disclosures"])
@@ -70,7 +70,7 @@ def _page(services: ServicesDep, query: FeedQuery, after: int | None) -> tuple[F
 @router.post("/disclosures", status_code=status.HTTP_201_CREATED)
 def propose(
     body: DisclosureCreate,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.DISCLOSURE_PROPOSE)],
     disclosures: DisclosuresDep,
     response: Response,
     key: IdempotencyKeyDep,
@@ -92,7 +92,7 @@ def propose(
 @router.post("/disclosures/{disclosure_id}/approve")
 def approve(
     disclosure_id: DisclosureId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.DISCLOSURE_REVIEW)],
     disclosures: DisclosuresDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -106,7 +106,7 @@ def approve(
 def return_(
     disclosure_id: DisclosureId,
     body: ReturnIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.DISCLOSURE_REVIEW)],
     disclosures: DisclosuresDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -122,7 +122,7 @@ def return_(
 def revise(
     disclosure_id: DisclosureId,
     body: ReviseIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.DISCLOSURE_PROPOSE)],
     disclosures: DisclosuresDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -142,7 +142,7 @@ def revise(
 @router.post("/disclosures/{disclosure_id}/publish")
 def publish(
     disclosure_id: DisclosureId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.DISCLOSURE_PUBLISH)],
     disclosures: DisclosuresDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -156,7 +156,7 @@ def publish(
 def withdraw(
     disclosure_id: DisclosureId,
     body: WithdrawIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.DISCLOSURE_WITHDRAW)],
     disclosures: DisclosuresDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -174,7 +174,7 @@ def withdraw(
 @router.get("/disclosures")
 def queue(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.DISCLOSURE_READ)],
     status: Annotated[
         list[DisclosureStatus] | None, Query(description="default: proposed (awaiting review)")
     ] = None,
@@ -187,7 +187,7 @@ def queue(
     """The committee's queue: disclosures by status (proposed by default), newest first."""
     query = FeedQuery(
         statuses=tuple(status or [DisclosureStatus.PROPOSED]),
-        department=department,
+        department=department_code(services, department),
         subject_type=subject_type,
         after=decode_cursor(cursor),
         limit=limit,
@@ -199,27 +199,32 @@ def queue(
 @router.get("/disclosures/{disclosure_id}")
 def get_disclosure(
     disclosure_id: DisclosureId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.DISCLOSURE_READ)],
     disclosures: DisclosuresDep,
     response: Response,
 ) -> DisclosureRead:
     """The disclosure as it stands; ETag is its version."""
-    disclosure = disclosures.get(disclosure_id)
+    disclosure = disclosures.read(disclosure_id, actor)
     response.headers["ETag"] = etag(disclosure.version)
     return DisclosureRead.of(disclosure)
 
 
-@router.get("/disclosures/{disclosure_id}/history")
+@router.get(
+    "/disclosures/{disclosure_id}/history",
+    openapi_extra={"x-permission": Permission.DISCLOSURE_READ.value, "x-public-when": "published"},
+)
 def history(
     disclosure_id: DisclosureId,
     disclosures: DisclosuresDep,
-    store: StoreDep,
+    request: Request,
+    services: ServicesDep,
     credentials: Credentials,
 ) -> ItemHistoryRead:
-    """Every event of the disclosure; anyone may read it once published, else a token."""
+    """Every event of the disclosure: anyone may read it once published; before, only
+    those who may read the committee's queue."""
     disclosure = disclosures.get(disclosure_id)
     if not disclosure.public:
-        get_actor(store, credentials)
+        disclosures.read(disclosure_id, get_actor(request, services, credentials))
     events = [event_read(e, event_data(e)) for e in disclosures.history(disclosure_id)]
     return ItemHistoryRead(id=disclosure.id, events=events)
 
@@ -236,7 +241,7 @@ def public_feed(
     """Published disclosures (withdrawn ones marked so), newest first. No token needed."""
     query = FeedQuery(
         statuses=PUBLIC,
-        department=department,
+        department=department_code(services, department),
         subject_type=subject_type,
         after=decode_cursor(cursor),
         limit=limit,
@@ -252,7 +257,8 @@ def _atom(
     limit: int,
     after: int | None,
 ) -> Response:
-    query = FeedQuery(statuses=PUBLIC, department=department, limit=limit)
+    code = department_code(services, department, "department", missing=404)
+    query = FeedQuery(statuses=PUBLIC, department=code, limit=limit)
     page, _ = _page(services, query, after)
     xml = atom_feed(
         page.entries,
@@ -283,7 +289,7 @@ def atom_overall(
     responses=ATOM_RESPONSE,
 )
 def atom_department(
-    department: Annotated[str, "the department's name"],
+    department: Annotated[str, "the department's code or name"],
     services: ServicesDep,
     request: Request,
     limit: Limit = 50,

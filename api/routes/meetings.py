@@ -8,8 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from api.auth import require
 from api.deps import (
-    ActorDep,
     ExpectedVersionDep,
     IdempotencyKeyDep,
     MeetingsDep,
@@ -33,7 +33,10 @@ from api.schemas.meetings import (
 )
 from application.aggregates import ItemResult
 from application.casework import event_data
+from domain.actors import Actor
+from domain.meeting import Meeting
 from domain.meeting_policy import Quarter
+from domain.policy import Permission
 from domain.terms import Tier
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
@@ -63,7 +66,7 @@ def one_of_version_and_as_of(version: int | None, as_of: datetime | None, noun: 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def schedule(
     body: MeetingCreate,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_SCHEDULE)],
     meetings: MeetingsDep,
     response: Response,
     key: IdempotencyKeyDep,
@@ -90,7 +93,7 @@ def schedule(
 def invite(
     meeting_id: MeetingId,
     body: InviteIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_RUN)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -111,7 +114,7 @@ def invite(
 def hold(
     meeting_id: MeetingId,
     body: HoldIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_RUN)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -130,7 +133,7 @@ def hold(
 def record_minutes(
     meeting_id: MeetingId,
     body: MinutesIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_RUN)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -146,7 +149,7 @@ def record_minutes(
 def record_decisions(
     meeting_id: MeetingId,
     body: DecisionsIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_RUN)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -161,7 +164,7 @@ def record_decisions(
 @router.post("/{meeting_id}/publish")
 def publish(
     meeting_id: MeetingId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_RUN)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -175,7 +178,7 @@ def publish(
 def raise_appeal(
     meeting_id: MeetingId,
     body: MeetingAppealIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.APPEAL_RAISE)],
     meetings: MeetingsDep,
     response: Response,
     key: IdempotencyKeyDep,
@@ -204,20 +207,20 @@ def raise_appeal(
 def coverage(
     tier: Tier,
     population: Annotated[int, Query(ge=0, description="how many people the tier has")],
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_READ)],
     meetings: MeetingsDep,
     since: Annotated[
         datetime | None, Query(description="count talks from then on; default: the window")
     ] = None,
 ) -> CoverageRead:
     """Coverage (全覆盖) of a tier: distinct people its talks reached / people in the tier."""
-    return CoverageRead.of(meetings.coverage(tier, population, since))
+    return CoverageRead.of(meetings.coverage(tier, population, since, actor=actor))
 
 
 @router.get("/{meeting_id}")
 def get_meeting(
     meeting_id: MeetingId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MEETING_READ)],
     meetings: MeetingsDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the meeting at this version")] = None,
@@ -227,17 +230,19 @@ def get_meeting(
 ) -> MeetingRead:
     """The meeting now, at a version, or as it stood at a moment; ETag is its version."""
     one_of_version_and_as_of(version, as_of, "meeting")
-    if as_of is not None:
-        meeting = meetings.meeting_as_of(meeting_id, as_of)
-    else:
-        meeting = meetings.get_meeting(meeting_id, version)
+    meeting = meetings.read(Meeting, meeting_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(meeting.version)
     return MeetingRead.of(meeting)
 
 
 @router.get("/{meeting_id}/history")
-def history(meeting_id: MeetingId, actor: ActorDep, meetings: MeetingsDep) -> ItemHistoryRead:
+def history(
+    meeting_id: MeetingId,
+    actor: Annotated[Actor, require(Permission.MEETING_READ)],
+    meetings: MeetingsDep,
+) -> ItemHistoryRead:
     """Every event of the meeting in order: type, time, actor and data."""
-    meeting = meetings.get_meeting(meeting_id)
-    events = [event_read(e, event_data(e)) for e in meetings.history(meeting_id)]
-    return ItemHistoryRead(id=meeting.id, events=events)
+    events = [
+        event_read(e, event_data(e)) for e in meetings.read_history(Meeting, meeting_id, actor)
+    ]
+    return ItemHistoryRead(id=meeting_id, events=events)

@@ -15,8 +15,9 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 
+from api.auth import require
 from api.bootstrap import Services
-from api.deps import ActorDep, AfterQuery, ServicesDep, wait_for_view
+from api.deps import AfterQuery, ServicesDep, department_code, wait_for_view
 from api.errors import ApiProblem
 from api.schemas.appeals import AwareDatetime
 from api.schemas.metrics import (
@@ -33,6 +34,8 @@ from api.schemas.metrics import (
     PenaltyRowRead,
     to_csv,
 )
+from domain.actors import Actor
+from domain.policy import Permission
 from domain.terms import Channel, Tier
 from projections.metrics import (
     ITEM_RATES,
@@ -48,6 +51,7 @@ from projections.metrics import (
     parse_period,
     past_moment,
 )
+from projections.scope import ReadScope
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 
@@ -201,7 +205,7 @@ def _csv(rows: list[dict[str, Any]], columns: list[str], name: str) -> Response:
 def appeal_figures(
     request: Request,
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.METRICS_READ)],
     group_by: Dimension = Dimension.DEPARTMENT,
     period: PeriodQuery = None,
     as_of: AsOfQuery = None,
@@ -228,7 +232,7 @@ def appeal_figures(
 @router.get("/appeals/cases", summary="The appeals behind a figure")
 def figure_cases(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.METRICS_CASES)],
     figure: Annotated[
         str,
         Query(max_length=40, description="a count (satisfied) or a rate (satisfaction_rate)"),
@@ -250,10 +254,11 @@ def figure_cases(
         reading.window.end,
         services.casework.now(),
         reading.as_of,
-        department=department,
+        department=department if department == "" else department_code(services, department),
         channel=channel,
         tier=tier,
         category=category,
+        scope=ReadScope.of(actor, Permission.METRICS_CASES),
     )
     return FigureCasesRead(
         **reading.header(),
@@ -269,7 +274,7 @@ def figure_cases(
 def action_item_figures(
     request: Request,
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.METRICS_READ)],
     period: PeriodQuery = None,
     as_of: AsOfQuery = None,
     after: AfterQuery = None,
@@ -294,7 +299,7 @@ def action_item_figures(
 @router.get("/action-items/cases", summary="The action items behind a figure")
 def action_item_cases(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.METRICS_CASES)],
     figure: Annotated[
         str,
         Query(max_length=40, description="a count (accepted_on_time) or a rate (on_time_rate)"),
@@ -309,8 +314,14 @@ def action_item_cases(
     department, deadline, and when each was submitted and accepted (by `as_of`)."""
     counted, listed = _counted(figure, part, ItemFigure, ITEM_RATES)
     reading = _reading(services, period, as_of, after)
+    department = department_code(services, department)
     items = reading.view.action_item_cases(
-        counted, reading.window.start, reading.window.end, reading.as_of, department
+        counted,
+        reading.window.start,
+        reading.window.end,
+        reading.as_of,
+        department,
+        ReadScope.of(actor, Permission.METRICS_CASES),
     )
     return ItemCasesRead(
         **reading.header(),
@@ -327,7 +338,7 @@ def action_item_cases(
 def penalty_figures(
     request: Request,
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.METRICS_READ)],
     period: PeriodQuery = None,
     as_of: AsOfQuery = None,
     after: AfterQuery = None,
@@ -356,7 +367,7 @@ def penalty_figures(
 @router.get("/penalties/cases", summary="The penalties or cards behind a figure")
 def penalty_cases(
     services: ServicesDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.METRICS_CASES)],
     figure: Annotated[
         str,
         Query(max_length=40, description="penalties, reversed, points, yellow_cards, red_cards"),
@@ -370,8 +381,14 @@ def penalty_cases(
     a figure of the penalty table (provenance)."""
     counted, _ = _counted(figure, None, PenaltyFigure)
     reading = _reading(services, period, as_of, after)
+    department = department_code(services, department)
     cases = reading.view.penalty_cases(
-        counted, reading.window.start, reading.window.end, reading.as_of, department
+        counted,
+        reading.window.start,
+        reading.window.end,
+        reading.as_of,
+        department,
+        ReadScope.of(actor, Permission.METRICS_CASES),
     )
     return PenaltyCasesRead(
         **reading.header(),

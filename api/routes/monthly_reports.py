@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from api.deps import ActorDep, ExpectedVersionDep, MonthlyReportsDep, etag
+from api.auth import require
+from api.deps import ExpectedVersionDep, MonthlyReportsDep, etag
 from api.routes.meetings import done
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from api.schemas.monthly_reports import (
@@ -16,7 +17,10 @@ from api.schemas.monthly_reports import (
     MonthlyReportRead,
 )
 from application.casework import event_data
+from domain.actors import Actor
 from domain.monthly_figures import ReportMonth
+from domain.monthly_report import report_id
+from domain.policy import Permission
 
 router = APIRouter(prefix="/monthly-reports", tags=["monthly reports"])
 
@@ -25,7 +29,10 @@ MonthPath = Annotated[str, Path(description="the report's month", examples=["202
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def draft(
-    body: MonthlyReportCreate, actor: ActorDep, reports: MonthlyReportsDep, response: Response
+    body: MonthlyReportCreate,
+    actor: Annotated[Actor, require(Permission.MONTHLY_REPORT_DRAFT)],
+    reports: MonthlyReportsDep,
+    response: Response,
 ) -> ItemCommandRead:
     """Have the system draft a finished month's report from the events (one per month)."""
     month = ReportMonth.parse(body.month)
@@ -37,7 +44,7 @@ def draft(
 @router.post("/{month}/redraft")
 def redraft(
     month: MonthPath,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MONTHLY_REPORT_DRAFT)],
     reports: MonthlyReportsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -51,7 +58,7 @@ def redraft(
 def edit(
     month: MonthPath,
     body: MonthlyReportEdit,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MONTHLY_REPORT_EDIT)],
     reports: MonthlyReportsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -70,7 +77,7 @@ def edit(
 @router.post("/{month}/file")
 def file(
     month: MonthPath,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MONTHLY_REPORT_EDIT)],
     reports: MonthlyReportsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -84,22 +91,27 @@ def file(
 @router.get("/{month}")
 def get_report(
     month: MonthPath,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.MONTHLY_REPORT_READ)],
     reports: MonthlyReportsDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the report at this version")] = None,
 ) -> MonthlyReportRead:
     """The report: figures, text, filing deadline, whether filed and whether late."""
     the_month = ReportMonth.parse(month)
-    report = reports.get(the_month, version)
+    report = reports.read(the_month, actor, version)
     response.headers["ETag"] = etag(report.version)
     return MonthlyReportRead.of(report, reports.app.now(), reports.penalty_id(the_month))
 
 
 @router.get("/{month}/history")
-def history(month: MonthPath, actor: ActorDep, reports: MonthlyReportsDep) -> ItemHistoryRead:
+def history(
+    month: MonthPath,
+    actor: Annotated[Actor, require(Permission.MONTHLY_REPORT_READ)],
+    reports: MonthlyReportsDep,
+) -> ItemHistoryRead:
     """Every event of the report in order: type, time, actor and data."""
     the_month = ReportMonth.parse(month)
-    report = reports.get(the_month)
-    events = [event_read(e, event_data(e)) for e in reports.history(the_month)]
-    return ItemHistoryRead(id=report.id, events=events)
+    history = reports.read_history(the_month, actor)
+    return ItemHistoryRead(
+        id=report_id(the_month), events=[event_read(e, event_data(e)) for e in history]
+    )

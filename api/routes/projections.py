@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import ActorDep, ViewsDep
+from api.auth import require
+from api.deps import ViewsDep
+from domain.actors import Actor
+from domain.policy import Permission
 
 router = APIRouter(tags=["projections"])
 
@@ -48,7 +52,9 @@ class ProjectionsRead(BaseModel):
 
 
 @router.get("/projections", summary="Views, their positions and lag")
-def projections(views: ViewsDep, actor: ActorDep) -> ProjectionsRead:
+def projections(
+    views: ViewsDep, actor: Annotated[Actor, require(Permission.PROJECTIONS_READ)]
+) -> ProjectionsRead:
     """Each view's position, the head of the event sequence, and the lag between them."""
     status = views.status()
     head = max((entry["head"] for entry in status), default=views.head())

@@ -8,11 +8,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ActorDep, ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
+from api.auth import require
+from api.deps import ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import AssignmentIn, CompletionIn, ProposalCreate, ProposalRead
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from application.casework import event_data
+from domain.actors import Actor
+from domain.policy import Permission
+from domain.proposal import Proposal
 
 router = APIRouter(tags=["proposals"])
 
@@ -23,7 +27,7 @@ ProposalId = Annotated[UUID, "the proposal's id"]
 def register_proposal(
     meeting_id: MeetingId,
     body: ProposalCreate,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PROPOSAL_REGISTER)],
     meetings: MeetingsDep,
     response: Response,
     key: IdempotencyKeyDep,
@@ -47,7 +51,7 @@ def register_proposal(
 def publish_assignment(
     proposal_id: ProposalId,
     body: AssignmentIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PROPOSAL_ASSIGN)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -63,7 +67,7 @@ def publish_assignment(
 def report_completion(
     proposal_id: ProposalId,
     body: CompletionIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PROPOSAL_REPORT)],
     meetings: MeetingsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -82,7 +86,7 @@ def report_completion(
 @router.get("/proposals/{proposal_id}")
 def get_proposal(
     proposal_id: ProposalId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.PROPOSAL_READ)],
     meetings: MeetingsDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the proposal at this version")] = None,
@@ -92,17 +96,17 @@ def get_proposal(
 ) -> ProposalRead:
     """The proposal now, at a version, or as it stood at a moment; ETag is its version."""
     one_of_version_and_as_of(version, as_of, "proposal")
-    if as_of is not None:
-        proposal = meetings.proposal_as_of(proposal_id, as_of)
-    else:
-        proposal = meetings.get_proposal(proposal_id, version)
+    proposal = meetings.read(Proposal, proposal_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(proposal.version)
     return ProposalRead.of(proposal)
 
 
 @router.get("/proposals/{proposal_id}/history")
-def history(proposal_id: ProposalId, actor: ActorDep, meetings: MeetingsDep) -> ItemHistoryRead:
+def history(
+    proposal_id: ProposalId,
+    actor: Annotated[Actor, require(Permission.PROPOSAL_READ)],
+    meetings: MeetingsDep,
+) -> ItemHistoryRead:
     """Every event of the proposal in order: type, time, actor and data."""
-    proposal = meetings.get_proposal(proposal_id)
-    events = [event_read(e, event_data(e)) for e in meetings.history(proposal_id)]
-    return ItemHistoryRead(id=proposal.id, events=events)
+    history = meetings.read_history(Proposal, proposal_id, actor)
+    return ItemHistoryRead(id=proposal_id, events=[event_read(e, event_data(e)) for e in history])

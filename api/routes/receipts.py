@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Response
 
 from api.deps import CaseworkDep, etag
 from api.schemas.appeals import CommandRead, PublicAppealRead, RateIn, WithdrawIn
-from domain.actors import Actor
 
 router = APIRouter(prefix="/receipts", tags=["anonymous appellants"])
 
@@ -34,10 +33,7 @@ def follow(code: ReceiptCode, casework: CaseworkDep, response: Response) -> Publ
 @router.post("/{code}/rate")
 def rate(code: ReceiptCode, body: RateIn, casework: CaseworkDep, response: Response) -> CommandRead:
     """Rate the answer to your anonymous appeal; nothing about you is recorded."""
-    appeal = casework.find_by_receipt(code)
-    result = casework.rate(
-        appeal.id, rating=body.rating, comment=body.comment, actor=Actor.anonymous_appellant()
-    )
+    result = casework.rate_by_receipt(code, rating=body.rating, comment=body.comment)
     response.headers["ETag"] = etag(result.version)
     return CommandRead(**{**result.__dict__, "receipt_code": None})
 
@@ -47,7 +43,6 @@ def withdraw(
     code: ReceiptCode, body: WithdrawIn, casework: CaseworkDep, response: Response
 ) -> CommandRead:
     """Withdraw your anonymous appeal."""
-    appeal = casework.find_by_receipt(code)
-    result = casework.withdraw(appeal.id, reason=body.reason, actor=Actor.anonymous_appellant())
+    result = casework.withdraw_by_receipt(code, reason=body.reason)
     response.headers["ETag"] = etag(result.version)
     return CommandRead(**{**result.__dict__, "receipt_code": None})

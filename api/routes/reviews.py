@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import ActorDep, ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, etag
+from api.auth import require
+from api.deps import ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, etag
 from api.routes.meetings import done, one_of_version_and_as_of
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from api.schemas.reviews import (
@@ -29,8 +31,12 @@ from api.schemas.reviews import (
     RatingIn,
 )
 from application.casework import event_data
-from application.reviews import Reviews
+from domain.actors import Actor
+from domain.collaboration_review import CollaborationReview
+from domain.competition import Competition
+from domain.golden_idea import IdeaReview
 from domain.meeting_policy import Quarter
+from domain.policy import Permission
 from domain.review_terms import HalfYear
 
 router = APIRouter(tags=["reviews"])
@@ -41,8 +47,8 @@ Version = Annotated[int | None, Query(ge=1, description="as it stood at this ver
 AsOf = Annotated[datetime | None, Query(description="as it stood then (ISO 8601, with zone)")]
 
 
-def _history(reviews: Reviews, aggregate_id: UUID) -> ItemHistoryRead:
-    events = [event_read(e, event_data(e)) for e in reviews.history(aggregate_id)]
+def _history(aggregate_id: UUID, history: Sequence[Any]) -> ItemHistoryRead:
+    events = [event_read(e, event_data(e)) for e in history]
     return ItemHistoryRead(id=aggregate_id, events=events)
 
 
@@ -51,7 +57,10 @@ def _history(reviews: Reviews, aggregate_id: UUID) -> ItemHistoryRead:
 
 @router.post("/idea-reviews", status_code=status.HTTP_201_CREATED)
 def open_idea_review(
-    body: IdeaReviewCreate, actor: ActorDep, reviews: ReviewsDep, response: Response
+    body: IdeaReviewCreate,
+    actor: Annotated[Actor, require(Permission.IDEA_REVIEW_MANAGE)],
+    reviews: ReviewsDep,
+    response: Response,
 ) -> ItemCommandRead:
     """Open a quarter's golden-idea review with its reviewers and published award scale."""
     result = reviews.open_idea_review(
@@ -68,7 +77,7 @@ def open_idea_review(
 def add_idea(
     review_id: ReviewId,
     body: IdeaIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.IDEA_REVIEW_MANAGE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -84,7 +93,7 @@ def add_idea(
 def score_idea(
     review_id: ReviewId,
     body: IdeaScoreIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.IDEA_REVIEW_SCORE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -105,7 +114,7 @@ def score_idea(
 def correct_idea_score(
     review_id: ReviewId,
     body: IdeaScoreCorrection,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.IDEA_REVIEW_SCORE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -126,7 +135,7 @@ def correct_idea_score(
 @router.post("/idea-reviews/{review_id}/decide")
 def decide_ideas(
     review_id: ReviewId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.IDEA_REVIEW_MANAGE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -138,7 +147,7 @@ def decide_ideas(
 @router.post("/idea-reviews/{review_id}/publish")
 def publish_awards(
     review_id: ReviewId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.IDEA_REVIEW_MANAGE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -150,7 +159,7 @@ def publish_awards(
 @router.get("/idea-reviews/{review_id}")
 def get_idea_review(
     review_id: ReviewId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.IDEA_REVIEW_READ)],
     reviews: ReviewsDep,
     response: Response,
     version: Version = None,
@@ -158,21 +167,19 @@ def get_idea_review(
 ) -> IdeaReviewRead:
     """The golden-idea review now, at a version, or as it stood at a moment; ETag is its version."""
     one_of_version_and_as_of(version, as_of, "review")
-    if as_of is not None:
-        review = reviews.idea_review_as_of(review_id, as_of)
-    else:
-        review = reviews.get_idea_review(review_id, version)
+    review = reviews.read(IdeaReview, review_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(review.version)
     return IdeaReviewRead.of(review)
 
 
 @router.get("/idea-reviews/{review_id}/history")
 def idea_review_history(
-    review_id: ReviewId, actor: ActorDep, reviews: ReviewsDep
+    review_id: ReviewId,
+    actor: Annotated[Actor, require(Permission.IDEA_REVIEW_READ)],
+    reviews: ReviewsDep,
 ) -> ItemHistoryRead:
     """Every event of the golden-idea review in order: type, time, actor and data."""
-    reviews.get_idea_review(review_id)
-    return _history(reviews, review_id)
+    return _history(review_id, reviews.read_history(IdeaReview, review_id, actor))
 
 
 # -- skill competition (工匠杯) -----------------------------------------------------------------
@@ -181,7 +188,7 @@ def idea_review_history(
 @router.post("/competitions", status_code=status.HTTP_201_CREATED)
 def open_competition(
     body: CompetitionCreate,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COMPETITION_MANAGE)],
     reviews: ReviewsDep,
     response: Response,
     key: IdempotencyKeyDep,
@@ -202,7 +209,7 @@ def open_competition(
 def register_contestant(
     competition_id: CompetitionId,
     body: ContestantIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COMPETITION_MANAGE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -222,7 +229,7 @@ def register_contestant(
 def submit_scores(
     competition_id: CompetitionId,
     body: CompetitionScoresIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COMPETITION_SCORE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -242,7 +249,7 @@ def submit_scores(
 def correct_competition_score(
     competition_id: CompetitionId,
     body: CompetitionScoreCorrection,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COMPETITION_SCORE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -263,7 +270,7 @@ def correct_competition_score(
 @router.post("/competitions/{competition_id}/finalise")
 def finalise_competition(
     competition_id: CompetitionId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COMPETITION_MANAGE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -276,7 +283,7 @@ def finalise_competition(
 @router.get("/competitions/{competition_id}")
 def get_competition(
     competition_id: CompetitionId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COMPETITION_READ)],
     reviews: ReviewsDep,
     response: Response,
     version: Version = None,
@@ -284,21 +291,19 @@ def get_competition(
 ) -> CompetitionRead:
     """The competition now, at a version, or as it stood at a moment; ETag is its version."""
     one_of_version_and_as_of(version, as_of, "competition")
-    if as_of is not None:
-        competition = reviews.competition_as_of(competition_id, as_of)
-    else:
-        competition = reviews.get_competition(competition_id, version)
+    competition = reviews.read(Competition, competition_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(competition.version)
     return CompetitionRead.of(competition)
 
 
 @router.get("/competitions/{competition_id}/history")
 def competition_history(
-    competition_id: CompetitionId, actor: ActorDep, reviews: ReviewsDep
+    competition_id: CompetitionId,
+    actor: Annotated[Actor, require(Permission.COMPETITION_READ)],
+    reviews: ReviewsDep,
 ) -> ItemHistoryRead:
     """Every event of the competition in order: type, time, actor and data."""
-    reviews.get_competition(competition_id)
-    return _history(reviews, competition_id)
+    return _history(competition_id, reviews.read_history(Competition, competition_id, actor))
 
 
 # -- half-yearly collaboration review ---------------------------------------------------------
@@ -306,7 +311,10 @@ def competition_history(
 
 @router.post("/collaboration-reviews", status_code=status.HTTP_201_CREATED)
 def open_collaboration_review(
-    body: CollaborationReviewCreate, actor: ActorDep, reviews: ReviewsDep, response: Response
+    body: CollaborationReviewCreate,
+    actor: Annotated[Actor, require(Permission.COLLABORATION_MANAGE)],
+    reviews: ReviewsDep,
+    response: Response,
 ) -> ItemCommandRead:
     """Open a department's collaboration review for a half-year with both panels."""
     result = reviews.open_collaboration_review(
@@ -324,7 +332,7 @@ def open_collaboration_review(
 def record_kpis(
     review_id: ReviewId,
     body: KpisIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COLLABORATION_MANAGE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -344,7 +352,7 @@ def record_kpis(
 def rate_collaboration(
     review_id: ReviewId,
     body: RatingIn,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COLLABORATION_RATE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -360,7 +368,7 @@ def rate_collaboration(
 def correct_collaboration_rating(
     review_id: ReviewId,
     body: RatingCorrection,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COLLABORATION_RATE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -375,7 +383,7 @@ def correct_collaboration_rating(
 @router.post("/collaboration-reviews/{review_id}/close")
 def close_collaboration_review(
     review_id: ReviewId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COLLABORATION_MANAGE)],
     reviews: ReviewsDep,
     version: ExpectedVersionDep,
     response: Response,
@@ -388,7 +396,7 @@ def close_collaboration_review(
 @router.get("/collaboration-reviews/{review_id}")
 def get_collaboration_review(
     review_id: ReviewId,
-    actor: ActorDep,
+    actor: Annotated[Actor, require(Permission.COLLABORATION_READ)],
     reviews: ReviewsDep,
     response: Response,
     version: Version = None,
@@ -396,18 +404,16 @@ def get_collaboration_review(
 ) -> CollaborationReviewRead:
     """The collaboration review now, at a version, or as it stood then; ETag is its version."""
     one_of_version_and_as_of(version, as_of, "review")
-    if as_of is not None:
-        review = reviews.collaboration_review_as_of(review_id, as_of)
-    else:
-        review = reviews.get_collaboration_review(review_id, version)
+    review = reviews.read(CollaborationReview, review_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(review.version)
     return CollaborationReviewRead.of(review)
 
 
 @router.get("/collaboration-reviews/{review_id}/history")
 def collaboration_review_history(
-    review_id: ReviewId, actor: ActorDep, reviews: ReviewsDep
+    review_id: ReviewId,
+    actor: Annotated[Actor, require(Permission.COLLABORATION_READ)],
+    reviews: ReviewsDep,
 ) -> ItemHistoryRead:
     """Every event of the collaboration review in order: type, time, actor and data."""
-    reviews.get_collaboration_review(review_id)
-    return _history(reviews, review_id)
+    return _history(review_id, reviews.read_history(CollaborationReview, review_id, actor))

@@ -12,6 +12,7 @@ from domain import limits
 from domain.actors import Actor
 from domain.appeal import NUL_REFUSED, Appeal, Appellant
 from domain.deadlines import Deadline
+from domain.policy import may_see_identity
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 from infrastructure.replay import holds_nul
 
@@ -85,11 +86,33 @@ class AnswerOnSpot(Body):
     close: bool = Field(default=False, description="close the appeal at once")
 
 
+DEPARTMENT_REF = "a department of the directory: its code or its name"
+SUPERVISOR = (
+    "the supervisor (督办员), a supervisor of the directory; an appeal raised at a talk is "
+    "supervised by its tier's lead: leave it out, or name another with `supervisor_reason`"
+)
+
+
 class TransferIn(Body):
     """Transfer to a responsible department (转办); the deadline defaults to the channel rule."""
 
-    department: str = text_field(limits.DEPARTMENT, "后勤服务中心")
-    supervisor: str = text_field(limits.ACTOR_ID, "union-vice-chair")
+    department: str = Field(
+        min_length=1,
+        max_length=limits.DEPARTMENT,
+        examples=["后勤服务中心"],
+        description=DEPARTMENT_REF,
+    )
+    supervisor: str | None = Field(
+        default=None,
+        max_length=limits.ACTOR_ID,
+        examples=["union-vice-chair"],
+        description=SUPERVISOR,
+    )
+    supervisor_reason: str = Field(
+        default="",
+        max_length=limits.REASON,
+        description="why a talk's appeal is supervised by someone other than its tier's lead",
+    )
     deadline: AwareDatetime | None = Field(
         default=None, examples=[None], description="explicit reply deadline; default: policy"
     )
@@ -98,9 +121,17 @@ class TransferIn(Body):
 class RetransferIn(Body):
     """Hand the appeal on to another department, saying why."""
 
-    department: str = text_field(limits.DEPARTMENT, "人力资源部")
+    department: str = Field(
+        min_length=1,
+        max_length=limits.DEPARTMENT,
+        examples=["人力资源部"],
+        description=DEPARTMENT_REF,
+    )
     reason: str = text_field(limits.REASON, "涉及排班制度，由人力资源部牵头办理")
-    supervisor: str | None = Field(default=None, max_length=limits.ACTOR_ID)
+    supervisor: str | None = Field(
+        default=None, max_length=limits.ACTOR_ID, description="a new supervisor; default: the same"
+    )
+    supervisor_reason: str = Field(default="", max_length=limits.REASON)
     deadline: AwareDatetime | None = None
 
 
@@ -206,6 +237,7 @@ class TransferRead(BaseModel):
     at: datetime
     by: str
     reason: str
+    supervisor_reason: str = ""
 
 
 class ReplyRead(BaseModel):
@@ -284,7 +316,7 @@ class AppealRead(PublicAppealRead):
     def for_actor(cls, appeal: Appeal, actor: Actor) -> AppealRead:
         """The appeal as this actor may see it."""
         appellant = None
-        if appeal.appellant is not None and may_see_identity(appeal, actor):
+        if appeal.appellant is not None and may_see_identity(actor, appeal.parties):
             a = appeal.appellant
             appellant = AppellantRead(name=a.name, employee_no=a.employee_no, contact=a.contact)
         return cls(
@@ -309,12 +341,6 @@ class AppealRead(PublicAppealRead):
             closed_at=appeal.closed_at,
             modified_at=appeal.modified_on,
         )
-
-
-def may_see_identity(appeal: Appeal, actor: Actor) -> bool:
-    """Whether `actor` may see who raised this (named) appeal: the appellant or case staff."""
-    own = appeal.appellant is not None and appeal.appellant.employee_no == actor.id
-    return own or actor.may_read_identity
 
 
 def _public_fields(appeal: Appeal) -> dict[str, Any]:

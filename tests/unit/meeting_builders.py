@@ -20,13 +20,12 @@ from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind, MeetingStatus
 from domain.proposal import Proposal
 from domain.terms import Tier
-from domain.tier_leads import TierLeads
+from tests.organisation import LEADS
 from tests.unit.builders import T0, UNION_STAFF, at
 
 ORGANISER = UNION_STAFF
 HR_CLERK = Actor("HR-chen", Role.HR)
 DEPARTMENT = Actor("D-works-liu", Role.DEPARTMENT)
-LEADS = TierLeads.default()
 WORKERS_LEAD = LEADS.lead_for(Tier.WORKERS)
 POLICY = MeetingPolicy()
 CALENDAR = WorkingCalendar()

@@ -10,7 +10,7 @@ import pytest
 
 from domain.action_item import ActionItem, Note
 from domain.actors import Actor, Role
-from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.errors import ActionNotAllowed, InvalidInput
 from domain.meeting_terms import ActionItemStatus
 from domain.values import clean_url
 from tests.unit.builders import T0, at
@@ -161,19 +161,6 @@ def test_progress_needs_a_note() -> None:
     assert_refused(
         item, lambda: item.report_progress(note="", actor=DEPARTMENT, at=at(5)), InvalidInput
     )
-
-
-@pytest.mark.parametrize("verdict", ["accept", "reject"])
-def test_the_responsible_department_cannot_judge_its_own_work(verdict: str) -> None:
-    item = submitted()
-
-    def judge() -> None:
-        if verdict == "accept":
-            item.accept(note="", actor=DEPARTMENT, at=at(60))
-        else:
-            item.reject(reason="x", actor=DEPARTMENT, at=at(60))
-
-    assert_refused(item, judge, NotPermitted)
 
 
 #: Each command, and the statuses that allow it.

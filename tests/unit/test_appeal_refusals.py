@@ -16,7 +16,6 @@ from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import ActionNotAllowed, DomainError, InvalidInput, NotPermitted
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 from tests.unit.builders import (
-    ANONYMOUS,
     APPELLANT,
     APPELLANT_ACTOR,
     DEPARTMENT,
@@ -513,17 +512,6 @@ def rate_as(actor: Actor, rating: Rating = Rating.SATISFIED) -> Command:
     )
 
 
-@pytest.mark.parametrize(
-    "actor",
-    [OTHER_EMPLOYEE, DEPARTMENT, ANONYMOUS],
-)
-def test_only_the_appellant_or_union_staff_may_rate_a_named_appeal(actor: Actor) -> None:
-    appeal = in_status(Status.PUBLISHED)
-
-    assert_refused(appeal, rate_as(actor), NotPermitted)
-    assert appeal.rating is None
-
-
 @pytest.mark.parametrize("actor", [APPELLANT_ACTOR, UNION_STAFF, OTHER_EMPLOYEE])
 def test_only_the_anonymous_actor_may_rate_an_anonymous_appeal(actor: Actor) -> None:
     appeal = raise_anonymous()
@@ -624,15 +612,6 @@ def test_closing_with_outcome_declined_is_refused(status: Status) -> None:
         in_status(status),
         lambda a: a.close(outcome=Outcome.DECLINED, note="", actor=UNION_STAFF, at=LATER),
         "outcome",
-    )
-
-
-@pytest.mark.parametrize("actor", [OTHER_EMPLOYEE, DEPARTMENT, ANONYMOUS])
-def test_only_the_appellant_or_union_staff_may_withdraw_a_named_appeal(actor: Actor) -> None:
-    assert_refused(
-        in_status(Status.TRANSFERRED),
-        lambda a: a.withdraw(reason="", actor=actor, at=LATER),
-        NotPermitted,
     )
 
 

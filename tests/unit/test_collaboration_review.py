@@ -108,21 +108,6 @@ def test_both_panels_have_members_and_nobody_sits_on_both(
     assert refused.value.field == field
 
 
-def test_an_employee_cannot_open_or_close_a_review() -> None:
-    with pytest.raises(NotPermitted):
-        CollaborationReview.open(
-            id=uuid4(),
-            half_year=H1,
-            department="Works",
-            management=["M"],
-            employees=["E"],
-            actor=WORKERS[0],
-            at=T0,
-        )
-    review = rated()
-    assert_refused(review, lambda: review.close(actor=WORKERS[0], at=at(48)), NotPermitted)
-
-
 def test_kpis_are_recorded_as_percentages_all_three_at_once() -> None:
     review = opened()
     review.record_kpis(values=KPIS, actor=UNION_STAFF, at=at(2))

@@ -172,11 +172,6 @@ def test_a_disclosure_names_at_least_one_department() -> None:
         )
 
 
-def test_an_employee_cannot_propose_a_disclosure() -> None:
-    with pytest.raises(NotPermitted, match="propose"):
-        proposed(actor=Actor("E1001", Role.EMPLOYEE))
-
-
 def test_empty_public_text_is_refused() -> None:
     with pytest.raises(InvalidInput, match="body"):
         proposed(Source("   "))
@@ -208,17 +203,6 @@ def test_a_committee_member_cannot_approve_their_own_proposal() -> None:
         NotPermitted,
     )
     assert "they proposed" in error.message
-
-
-@pytest.mark.parametrize("role", [Role.UNION_STAFF, Role.HR, Role.ADMIN, Role.DEPARTMENT])
-def test_only_the_committee_approves(role: Role) -> None:
-    disclosure = proposed()
-
-    assert_refused(
-        disclosure,
-        lambda: disclosure.approve(chain_head=HEAD, actor=Actor("X", role), at=at(1)),
-        NotPermitted,
-    )
 
 
 def test_a_malformed_chain_head_is_refused() -> None:
@@ -363,16 +347,11 @@ def test_withdrawing_twice_is_refused() -> None:
     assert "withdrawn" in error.message
 
 
-def test_withdrawing_needs_a_reason_a_committee_member_and_a_published_disclosure() -> None:
+def test_withdrawing_needs_a_reason_and_a_published_disclosure() -> None:
     disclosure = published()
 
     assert_refused(
         disclosure, lambda: disclosure.withdraw(reason="", actor=MEMBER_B, at=at(5)), InvalidInput
-    )
-    assert_refused(
-        disclosure,
-        lambda: disclosure.withdraw(reason="Oops", actor=UNION_STAFF, at=at(5)),
-        NotPermitted,
     )
     draft = approved()
     assert_refused(

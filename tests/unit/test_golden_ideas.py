@@ -136,13 +136,6 @@ def test_a_scale_outside_100_to_500_yuan_or_not_rising_is_refused(
     assert refused.value.field == field
 
 
-def test_only_the_union_opens_a_review() -> None:
-    with pytest.raises(NotPermitted):
-        IdeaReview.open(
-            id=uuid4(), quarter=Q1, scale=AwardScale.default(), reviewers=["R"], actor=HR, at=T0
-        )
-
-
 def test_a_review_needs_reviewers_named_once() -> None:
     for reviewers in ([], ["R-li", "R-li"]):
         with pytest.raises(InvalidInput) as refused:

@@ -60,14 +60,13 @@ def test_the_functional_offices_tier_is_led_by_the_hr_head() -> None:
     assert meeting.lead_position == "HR head"
 
 
-def test_every_tier_has_a_default_lead_and_settings_can_name_another() -> None:
-    assert all(LEADS.lead_for(tier).actor_id for tier in Tier)
+def test_a_tier_without_a_lead_in_the_directory_is_named_in_the_refusal() -> None:
     leads = LEADS.override({Tier.WORKERS: TierLead("union vice-chair", "U-wang")})
 
     assert leads.lead_for(Tier.WORKERS).actor_id == "U-wang"
     assert leads.lead_for(Tier.FUNCTIONAL_OFFICES) == LEADS.lead_for(Tier.FUNCTIONAL_OFFICES)
-    with pytest.raises(ValueError, match="no talk lead"):
-        TierLeads({Tier.WORKERS: WORKERS_LEAD})
+    with pytest.raises(InvalidInput, match="workers tier has no lead"):
+        TierLeads({}).lead_for(Tier.WORKERS)
 
 
 def test_naming_the_tiers_own_lead_explicitly_is_accepted() -> None:

@@ -251,19 +251,6 @@ def test_reversing_without_a_reason_is_refused() -> None:
     assert error.field == "reason"
 
 
-@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.UNION_STAFF, Role.DEPARTMENT, Role.HR])
-def test_only_the_committee_reverses_or_rejects_a_contest(role: Role) -> None:
-    penalty = contested()
-    someone = Actor("someone", role)
-
-    assert_refused(
-        penalty, lambda: penalty.reverse(reason="x", actor=someone, at=at(2)), NotPermitted
-    )
-    assert_refused(
-        penalty, lambda: penalty.reject_contest(reason="x", actor=someone, at=at(2)), NotPermitted
-    )
-
-
 def test_only_the_penalised_head_contests_and_only_once() -> None:
     penalty = overdue_penalty()
     assert_refused(

@@ -1,0 +1,55 @@
+"""Each view's WHERE clause for a reader's scope (`projections.scope.ReadScope`): the reach
+the policy gives their role, written in the view's own columns. A view offers the reaches
+it keeps something for; asking another is a mistake in the policy, refused at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.access import Reach
+from infrastructure.person_refs import PersonRefs
+from projections.scope import ReadScope, UnsupportedReach
+
+#: The case index: whom each case concerns, as `Appeal.parties` (and the others') say.
+CASE_INDEX: dict[Reach, str] = {
+    Reach.OWN: "people && %(scope_people)s::text[]",
+    Reach.RAISED: "raised_by = %(scope_person)s",
+    Reach.DEPARTMENT: "handled && %(scope_departments)s::text[]",
+    Reach.SUPERVISED: (
+        "(tier = ANY(%(scope_tiers)s::text[]) OR leads && ARRAY[%(scope_person)s]::text[])"
+    ),
+}
+
+#: The audit trail: each event's own department (the one it names, else the one holding
+#: the case then).
+AUDIT_TRAIL: dict[Reach, str] = {Reach.DEPARTMENT: "department = ANY(%(scope_departments)s)"}
+
+#: The metrics' lists of cases behind a figure: each case's department.
+METRICS: dict[Reach, str] = {Reach.DEPARTMENT: "department = ANY(%(scope_departments)s)"}
+
+
+def scope_clause(
+    scope: ReadScope, columns: dict[Reach, str], refs: PersonRefs | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE condition (OR of the reaches) and its parameters; `FALSE` for no reach."""
+    unsupported = sorted(r.value for r in scope.reaches - set(columns) - {Reach.ANY})
+    if unsupported:
+        raise UnsupportedReach(f"this view cannot filter by {', '.join(unsupported)}")
+    if scope.everything:
+        return "TRUE", {}
+    params: dict[str, Any] = {
+        "scope_person": scope.person,
+        "scope_departments": list(scope.departments),
+        "scope_tiers": list(scope.tiers),
+    }
+    if Reach.OWN in scope.reaches:
+        if refs is None:
+            raise UnsupportedReach("this view keeps no person references")
+        params["scope_people"] = [refs.ref(scope.person)]
+    conditions = [columns[reach] for reach in sorted(scope.reaches)]
+    return "(" + " OR ".join(conditions) + ")" if conditions else "FALSE", params
+
+
+def case_index_scope(scope: ReadScope, refs: PersonRefs) -> tuple[str, dict[str, Any]]:
+    """The case index's condition for `scope`."""
+    return scope_clause(scope, CASE_INDEX, refs)
