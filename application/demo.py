@@ -22,6 +22,7 @@ from uuid import UUID
 from application import demo_data as data
 from application.casework import AppealDraft, Casework, CommandResult
 from application.clock import ManualClock
+from application.demo_directory import fill_directory
 from application.demo_scenarios import COVERAGE, SCENARIOS, WEIGHTS, Placement, Scenario, Step
 from domain.actors import Actor, Role
 from domain.appeal import FINAL, OPEN_FOR_WORK, Appellant
@@ -159,6 +160,8 @@ def populate(
     if end.tzinfo is None:
         raise ValueError("the demo's end needs a time zone")
     start = end - timedelta(days=round(months * 30.44))
+    clock.set(start - timedelta(days=1))
+    fill_directory(casework)  # the organisation, before anything happens in it
     rng = random.Random(seed)  # noqa: S311  # reproducible demo data, not secrets
     days = _working_days(casework, start, end)
     runs = _plan(rng, days, appeals, casework)
@@ -373,7 +376,7 @@ class _Runner:
                     deadline=cw.calendar.add_working_days(base, rng.randint(3, 5)),
                     reason=rng.choice(data.EXTENSION_REASONS),
                     approved_by=run.supervisor.id,
-                    actor=Actor(run.supervisor.id, Role.SUPERVISOR),
+                    actor=data.supervisor(run.supervisor.id),
                 )
             case Step.REPLY | Step.REPLY_AGAIN:
                 answer = topic.answer if step is Step.REPLY else data.REVIEW_PREFIX + topic.answer
@@ -489,14 +492,14 @@ class _Runner:
     def on_spot_answerer(cls, run: _Run) -> Actor:
         """Who answers face to face: the tier lead, the party secretary, or union staff."""
         if run.tier is not None:
-            return Actor(data.TIER_LEADS[run.tier].id, Role.SUPERVISOR)
+            return data.supervisor(data.TIER_LEADS[run.tier].id)
         if run.channel is Channel.RECEPTION_DAY:
-            return Actor(data.PARTY_SECRETARY.id, Role.SUPERVISOR)
+            return data.supervisor(data.PARTY_SECRETARY.id)
         return cls.staff(run)
 
     @staticmethod
     def handler(run: _Run) -> Actor:
-        return Actor(data.DEPARTMENT_BY_NAME[run.department].handler.id, Role.DEPARTMENT)
+        return data.handler_of(run.department)
 
     @staticmethod
     def committee() -> Actor:

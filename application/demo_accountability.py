@@ -56,11 +56,11 @@ HR_HEAD = Actor(data.TIER_LEADS[Tier.FUNCTIONAL_OFFICES].id, Role.HR)
 IDEA_REVIEWERS = (
     Actor(data.TIER_LEADS[Tier.WORKERS].id, Role.UNION_STAFF),
     Actor(data.UNION_STAFF[0].id, Role.UNION_STAFF),
-    Actor(data.DEPARTMENT_BY_NAME["生产技术科"].handler.id, Role.DEPARTMENT),
+    data.handler_of("生产技术科"),
 )
 JUDGES = (
-    Actor(data.DEPARTMENT_BY_NAME["生产技术科"].handler.id, Role.DEPARTMENT),
-    Actor(data.DEPARTMENT_BY_NAME["机电科"].handler.id, Role.DEPARTMENT),
+    data.handler_of("生产技术科"),
+    data.handler_of("机电科"),
     Actor(data.TIER_LEADS[Tier.SAFETY_MONITORS].id, Role.UNION_STAFF),
 )
 CONTEST_DEPARTMENTS = ("综采一队", "机电科", "通风科", "运输队", "生产技术科", "调度中心", "安监处")
@@ -341,7 +341,7 @@ class _Runner:
             result = self.s.accountability.record_perfunctory_handling(
                 appeal_id,
                 reason=self.rng.choice(PERFUNCTORY_REASONS),
-                actor=Actor(supervisor, Role.SUPERVISOR),
+                actor=data.supervisor(supervisor),
             )
             self.summary.perfunctory.append(result.id)
 
@@ -410,8 +410,7 @@ class _Runner:
     @staticmethod
     def handler(department: str) -> Actor:
         """The department's handler (承办人), who speaks for it."""
-        known = data.DEPARTMENT_BY_NAME.get(department)
-        return Actor(known.handler.id if known else f"head.{department}", Role.DEPARTMENT)
+        return data.handler_of(department)
 
     # -- golden ideas ------------------------------------------------------------------
 

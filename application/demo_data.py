@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.actors import Actor, Role
 from domain.terms import Channel, Kind, Tier, Urgency
 
 
@@ -591,3 +592,16 @@ CLOSING_NOTES = {
     "close_explained": "已解释说明，职工基本认可，办结归档",
     "close_implemented": "建议已落实到位，经提案人确认办结",
 }
+
+
+def handler_of(department: str) -> Actor:
+    """The handler (承办人) of a demo department, acting for it: the department's head in
+    the demo's directory, whose code is the department's name."""
+    known = DEPARTMENT_BY_NAME[department]
+    return Actor(known.handler.id, Role.DEPARTMENT, departments=frozenset({department}))
+
+
+def supervisor(person_id: str) -> Actor:
+    """A demo supervisor (every one of them leads a tier), with the tiers they lead."""
+    tiers = frozenset(tier for tier, lead in TIER_LEADS.items() if lead.id == person_id)
+    return Actor(person_id, Role.SUPERVISOR, tiers=tiers)

@@ -272,7 +272,7 @@ class _Runner:
     # -- tier talks --------------------------------------------------------------------
 
     def plan_talk(self, no: int, tier: Tier, held: datetime) -> None:
-        lead = Actor(data.TIER_LEADS[tier].id, Role.SUPERVISOR)
+        lead = data.supervisor(data.TIER_LEADS[tier].id)
         state: dict[str, UUID] = {}
         chosen: list[tuple[Appellant, str]] = []
 
@@ -434,7 +434,7 @@ class _Runner:
 
     def plan_item(self, item_id: UUID, dept: str, deadline: datetime, chair: Actor) -> None:
         """Takes an action item through one of its stories."""
-        handler = Actor(data.DEPARTMENT_BY_NAME[dept].handler.id, Role.DEPARTMENT)
+        handler = data.handler_of(dept)
         story = ("accepted", "rejected", "overdue", "accepted", "progress")[self.item_no % 5]
         self.item_no += 1
         submit_at = deadline - timedelta(days=self.rng.randint(4, 8))
@@ -552,7 +552,7 @@ class _Runner:
         deadline: datetime,
         committee: Actor,
     ) -> None:
-        handler = Actor(data.DEPARTMENT_BY_NAME[dept].handler.id, Role.DEPARTMENT)
+        handler = data.handler_of(dept)
         late = k == 2
 
         def assign() -> None:

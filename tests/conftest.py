@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -18,9 +19,11 @@ from psycopg import sql
 from api.bootstrap import Services, build_services
 from application.casework import Casework
 from application.clock import ManualClock
+from domain.actors import Actor, Role
 from infrastructure.database import connection_parts, embedded_server
 from infrastructure.keys import new_key
 from infrastructure.settings import Environment, Settings
+from tests.organisation import PLAN
 
 
 @pytest.fixture(scope="session")
@@ -65,10 +68,16 @@ def session_clock() -> ManualClock:
     return ManualClock()
 
 
+#: Who sets up the session's organisation directory.
+SETUP = Actor("test-setup", Role.ADMIN)
+
+
 @pytest.fixture(scope="session")
 def services(settings: Settings, session_clock: ManualClock) -> Iterator[Services]:
-    """The service's wiring, built once for the session."""
+    """The service's wiring, built once for the session, its directory filled with the
+    organisation the tests name (`tests.organisation`)."""
     with build_services(settings, clock=session_clock) as built:
+        built.casework.directory.apply_plan(PLAN, actor=SETUP)
         yield built
 
 
@@ -84,3 +93,20 @@ def clock(session_clock: ManualClock) -> Iterator[ManualClock]:
 def casework(services: Services, clock: ManualClock) -> Casework:
     """The Casework application on the test database."""
     return services.casework
+
+
+def open_department(casework: Casework, prefix: str = "Dept") -> str:
+    """A department of one test's own, opened in the directory: its code and its name are
+    `<prefix>-<8 hex digits>` (a prefix of letters, digits, `_`, `.` or `-`)."""
+    code = f"{prefix}-{secrets.token_hex(4)}"
+    casework.directory.open_department(code=code, name=code, actor=SETUP)
+    return code
+
+
+def scoped(casework: Casework, actor_id: str, role: Role, **scope: Any) -> Actor:
+    """`actor_id` granted `role` in the directory with `scope` (departments=…, tiers=…),
+    acting with the scope the directory then gives them."""
+    casework.directory.grant(actor_id, role, actor=SETUP, **scope)
+    actor = casework.directory.actor(actor_id, role)
+    assert actor is not None
+    return actor

@@ -3,9 +3,9 @@ roles of the people they act as. The session's directory is filled with it once.
 
 from __future__ import annotations
 
+from application.demo_data import TIER_LEADS
 from domain.actors import Role
 from domain.directory_plan import DepartmentEntry, DirectoryPlan, LeadEntry, RoleEntry
-from domain.terms import Tier
 from domain.tier_leads import TierLead, TierLeads
 
 #: Departments the tests name; their codes are their names, so cases read as written.
@@ -37,19 +37,8 @@ DEPARTMENTS = (
     "运输队",
 )
 
-#: The leads the company names (工会副主席 leads the workers' tier, …).
-LEADS = TierLeads(
-    {
-        Tier.WORKERS: TierLead("union vice-chair", "lead-union-vice-chair"),  # 工会副主席
-        Tier.PARTY_MEMBERS: TierLead("party deputy secretary", "lead-party-deputy-secretary"),
-        Tier.SAFETY_MONITORS: TierLead("union labour-protection head", "lead-labour-protection"),
-        Tier.TEAM_LEADERS: TierLead("union chair", "lead-union-chair"),
-        Tier.SAFETY_INSPECTORS: TierLead("safety director", "lead-safety-director"),
-        Tier.DEPUTY_HEADS: TierLead("chief engineer", "lead-chief-engineer"),
-        Tier.DISTRICT_HEADS: TierLead("party secretary", "lead-party-secretary"),
-        Tier.FUNCTIONAL_OFFICES: TierLead("HR head", "lead-hr-head"),  # 人力资源部部长
-    }
-)
+#: The leads the company names: the demo organisation's (工会副主席 leads the workers' tier…).
+LEADS = TierLeads({tier: TierLead(person.title, person.id) for tier, person in TIER_LEADS.items()})
 
 #: Supervisors the tests name on transfers.
 SUPERVISORS = (

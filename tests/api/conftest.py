@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services
 from application.clock import ManualClock
-from domain.actors import Actor, Role
+from domain.actors import Role
+from domain.terms import Tier
+from tests.conftest import SETUP
 
 Headers = dict[str, str]
 
@@ -25,10 +27,21 @@ def client(services: Services, clock: ManualClock) -> Iterator[TestClient]:
 
 @pytest.fixture
 def auth(services: Services) -> Callable[..., Headers]:
-    """Issues a token and returns the Authorization header for it."""
+    """Grants the role in the directory (a department handler names `departments`, a
+    supervisor may name `tiers`), issues a token and returns the Authorization header."""
 
-    def issue(actor_id: str = "union-clerk-1", role: Role = Role.UNION_STAFF) -> Headers:
-        token = services.store.issue_token(Actor(actor_id, role)).token
+    def issue(
+        actor_id: str = "union-clerk-1",
+        role: Role = Role.UNION_STAFF,
+        *,
+        departments: Sequence[str] = (),
+        tiers: Sequence[Tier] = (),
+    ) -> Headers:
+        if role is not Role.EMPLOYEE:
+            services.casework.directory.grant(
+                actor_id, role, departments=tuple(departments), tiers=tuple(tiers), actor=SETUP
+            )
+        token = services.credentials.issue(actor_id, role).token
         return {"Authorization": f"Bearer {token}"}
 
     return issue

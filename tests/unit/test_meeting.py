@@ -46,7 +46,7 @@ def test_a_tier_talk_is_led_by_its_tiers_lead() -> None:
 
     assert meeting.status is MeetingStatus.SCHEDULED
     assert meeting.lead == WORKERS_LEAD.actor_id
-    assert meeting.lead_position == "union vice-chair"
+    assert meeting.lead_position == "工会副主席"
     assert meeting.organiser == ORGANISER.id
     assert meeting.scheduled_for == at(24)
     [scheduled] = meeting.collect_events()
@@ -57,7 +57,7 @@ def test_a_tier_talk_is_led_by_its_tiers_lead() -> None:
 def test_the_functional_offices_tier_is_led_by_the_hr_head() -> None:
     meeting = schedule(tier=Tier.FUNCTIONAL_OFFICES)
 
-    assert meeting.lead_position == "HR head"
+    assert meeting.lead_position == "人力资源部部长"
 
 
 def test_a_tier_without_a_lead_in_the_directory_is_named_in_the_refusal() -> None:
