@@ -81,6 +81,7 @@ def demo(
     from application.clock import ManualClock
     from application.demo import populate
     from application.demo_accountability import populate_accountability
+    from application.demo_directory import persona_tokens
     from application.demo_disclosures import populate_disclosures
     from application.demo_meetings import populate_meetings
 
@@ -103,11 +104,21 @@ def demo(
             accountability=accountability,
             seed=seed,
         )
+        named = next(
+            appeal.appellant.employee_no
+            for case in summary.cases
+            if (appeal := services.casework.get_appeal(case.id)).appellant is not None
+        )
+        tokens = persona_tokens(services.credentials, named)
     for line in [
         *summary.lines(),
         *meetings.lines(),
         *accountability.lines(),
         *disclosures.lines(),
+        "",
+        "Tokens to try the API as each role (`curl -H 'Authorization: Bearer <token>'`;",
+        "GET /me says what each may do, docs/access.md the whole policy):",
+        *tokens,
     ]:
         typer.echo(line)
 

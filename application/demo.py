@@ -415,11 +415,10 @@ class _Runner:
                 return cw.decline(self.id(run), explanation=topic.decline, actor=self.committee())
             case Step.WITHDRAW:
                 run.status = Status.WITHDRAWN
-                return cw.withdraw(
-                    self.appellant_id(run),
-                    reason=rng.choice(data.WITHDRAW_REASONS),
-                    actor=self.appellant(run),
-                )
+                reason = rng.choice(data.WITHDRAW_REASONS)
+                if run.receipt_code is not None:
+                    return cw.withdraw_by_receipt(run.receipt_code, reason=reason)
+                return cw.withdraw(self.id(run), reason=reason, actor=self.appellant(run))
         raise ValueError(f"no such step: {step}")
 
     def raise_appeal(self, run: _Run) -> CommandResult:
@@ -452,11 +451,11 @@ class _Runner:
             run.status = Status.TRANSFERRED
         else:
             run.status = Status.RATED
+        comment = self.rng.choice(data.RATING_COMMENTS[rating.value])
+        if run.receipt_code is not None:  # the anonymous appellant, by their receipt code
+            return self.casework.rate_by_receipt(run.receipt_code, rating=rating, comment=comment)
         return self.casework.rate(
-            self.appellant_id(run),
-            rating=rating,
-            comment=self.rng.choice(data.RATING_COMMENTS[rating.value]),
-            actor=self.appellant(run),
+            self.id(run), rating=rating, comment=comment, actor=self.appellant(run)
         )
 
     @staticmethod
@@ -464,12 +463,6 @@ class _Runner:
         if run.id is None:
             raise RuntimeError("the appeal has not been raised yet")
         return run.id
-
-    def appellant_id(self, run: _Run) -> UUID:
-        """The appeal's id as its appellant finds it: anonymous ones by their receipt code."""
-        if run.receipt_code is None:
-            return self.id(run)
-        return self.casework.find_by_receipt(run.receipt_code).id
 
     @staticmethod
     def appellant(run: _Run) -> Actor:
@@ -490,11 +483,10 @@ class _Runner:
 
     @classmethod
     def on_spot_answerer(cls, run: _Run) -> Actor:
-        """Who answers face to face: the tier lead, the party secretary, or union staff."""
+        """Who records an answer given face to face: at a talk, the tier's lead; elsewhere
+        (the secretary's reception day, the legal clinic, a liaison's round) union staff."""
         if run.tier is not None:
             return data.supervisor(data.TIER_LEADS[run.tier].id)
-        if run.channel is Channel.RECEPTION_DAY:
-            return data.supervisor(data.PARTY_SECRETARY.id)
         return cls.staff(run)
 
     @staticmethod

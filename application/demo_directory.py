@@ -4,6 +4,7 @@ tiers' leads, and who holds which role; and one person per role to try the API a
 from __future__ import annotations
 
 from application.casework import Casework
+from application.credentials import Credentials
 from application.demo_data import (
     DEPARTMENTS,
     LEGAL_ADVISER,
@@ -65,3 +66,14 @@ def fill_directory(casework: Casework) -> list[str]:
     what changed."""
     changes, _ = casework.directory.apply_plan(PLAN, actor=DEMO_ADMIN)
     return changes
+
+
+def persona_tokens(credentials: Credentials, employee: str) -> list[str]:
+    """A token for one person in each role (the employee given: an appellant of the demo),
+    as lines to print: role, person, token."""
+    lines = []
+    for role, person in PERSONAS.items():
+        who = employee if role is Role.EMPLOYEE else person
+        issued = credentials.issue(who, role, label="demo")
+        lines.append(f"{role.value:<12} {who:<24} {issued.token}")
+    return lines
