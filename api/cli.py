@@ -123,6 +123,24 @@ def demo(
         typer.echo(line)
 
 
+@cli.command("access-matrix")
+def access_matrix(
+    write: Annotated[
+        Path | None, typer.Option(help="renew the generated section of this file instead")
+    ] = None,
+) -> None:
+    """Print who may do what (the policy table, with the routes naming each permission)."""
+    from api.access_doc import render, replace_section
+    from api.app import create_app
+
+    section = render(create_app().openapi())
+    if write is None:
+        typer.echo(section)
+        return
+    write.write_text(replace_section(write.read_text(encoding="utf-8"), section), encoding="utf-8")
+    typer.echo(f"renewed the access matrix in {write}")
+
+
 @cli.command()
 def verify(
     position: Annotated[

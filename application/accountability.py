@@ -102,8 +102,10 @@ class Accountability:
         """The appeal's supervisor takes a point from its department for 搪塞应付、推诿扯皮
         (with an idempotency `key`, once)."""
         appeal = self.app.get_appeal(appeal_id)
-        authorise(actor, Permission.PENALTY_RECORD, appeal.parties)
         supervisor = appeal.transfers[-1].supervisor if appeal.transfers else None
+        # The judgement is the named supervisor's (`Penalty.record`), not a whole tier's.
+        judge = Parties(leads=frozenset({supervisor} if supervisor else ()))
+        authorise(actor, Permission.PENALTY_RECORD, judge)
         request = {"appeal_id": appeal_id, "reason": reason, "head_id": head_id}
         claim = self.app.claim(key, actor, "record_perfunctory_handling", request)
         build = partial(
@@ -137,6 +139,7 @@ class Accountability:
         with its current version and position 0 (nothing new was written).
         """
         authorise(actor, Permission.PENALTY_RECORD_AUTOMATIC, NOBODY)
+        department = self.app.directory.department(department).code  # closed ones too
         the_rule = self.rules.automatic(rule)
         penalty_key = penalty_id(rule, case.id, occurrence_key)
         existing = self._existing(Penalty, penalty_key)

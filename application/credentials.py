@@ -54,8 +54,10 @@ class TokenLedger(Protocol):
     def lookup_token(self, token: str, *, version_of: UUID | None = None) -> TokenRecord | None:
         """The token's record, or None if it was never issued."""
 
-    def list_tokens(self, *, include_ended: bool = False) -> list[TokenRecord]:
-        """Live tokens (or all), newest first."""
+    def list_tokens(
+        self, *, include_ended: bool = False, now: datetime | None = None
+    ) -> list[TokenRecord]:
+        """Live tokens at `now` (or all), newest first."""
 
     def revoke_token(self, token_or_id: str) -> TokenRecord | None:
         """Ends a live token given itself or its id; None if none matched."""
@@ -115,7 +117,7 @@ class Credentials:
         Unauthenticated saying why not."""
         record = self.ledger.lookup_token(token, version_of=ORGANISATION_ID)
         if record is None:
-            raise Unauthenticated("the token is unknown")
+            raise Unauthenticated("the token is unknown (or was revoked)")
         if record.revoked_at is not None:
             raise Unauthenticated(f"the token was revoked at {record.revoked_at.isoformat()}")
         if record.expires_at <= self.now():
@@ -131,7 +133,7 @@ class Credentials:
 
     def list(self, *, include_ended: bool = False) -> list[TokenRecord]:
         """Tokens without their secrets."""
-        return self.ledger.list_tokens(include_ended=include_ended)
+        return self.ledger.list_tokens(include_ended=include_ended, now=self.now())
 
     def revoke(self, token_or_id: str) -> TokenRecord | None:
         """Ends a token (given itself, or its id from the list)."""

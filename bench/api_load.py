@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from domain.actors import Actor, Role
-from infrastructure.database import conninfo
-from infrastructure.store import SupportStore
+from api.bootstrap import build_services
+from domain.actors import Role
+from infrastructure.settings import Settings
 
 Headers = dict[str, str]
 
@@ -102,22 +102,19 @@ def huiyin_executable() -> str:
     return found
 
 
-def issue_tokens(url: str) -> dict[str, Headers]:
-    """Bearer headers for the three actors of a lifecycle, straight into the token table."""
-    actors = {
-        "staff": Actor("bench-clerk", Role.UNION_STAFF),
-        "department": Actor("logistics-head", Role.DEPARTMENT),
-        "appellant": Actor("E10234", Role.EMPLOYEE),
+def issue_tokens(settings: Settings) -> dict[str, Headers]:
+    """Bearer headers for the three actors of a lifecycle, for roles the directory gives
+    them (`bench.organisation`), as `huiyin token issue` makes them."""
+    people = {
+        "staff": ("bench-clerk", Role.UNION_STAFF),
+        "department": ("logistics-head", Role.DEPARTMENT),
+        "appellant": ("E10234", Role.EMPLOYEE),
     }
-    store = SupportStore(conninfo(url))
-    store.open()
-    try:
+    with build_services(settings) as services:
         return {
-            who: {"Authorization": f"Bearer {store.issue_token(actor, 'benchmark').token}"}
-            for who, actor in actors.items()
+            who: {"Authorization": f"Bearer {services.credentials.issue(*person).token}"}
+            for who, person in people.items()
         }
-    finally:
-        store.close()
 
 
 @contextlib.contextmanager

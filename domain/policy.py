@@ -251,7 +251,8 @@ POLICY: Mapping[Permission, Rule] = {
     _P.COLLABORATION_RATE: _rule("rate departments, as one of the review's raters", **_PANELLISTS),
     _P.COLLABORATION_READ: _rule("read a collaboration review", **{**_PANELLISTS, **_OVERSIGHT}),
     _P.PENALTY_RECORD: _rule(
-        "record perfunctory handling (搪塞应付) against an appeal's department",
+        "record perfunctory handling (搪塞应付) against an appeal's department, as the "
+        "supervisor the appeal names",
         supervisor=SUPERVISED,
     ),
     _P.PENALTY_RECORD_AUTOMATIC: _rule(

@@ -35,7 +35,7 @@ from projections.scope import ReadScope
 
 COLUMNS = (
     "position, case_id, case_type, case_ref, version, event_type, occurred_at, actor_id,"
-    " actor_role, department, summary, data"
+    " actor_role, department, summary, data, held_by"
 )
 
 #: Query fields compared for equality, and their columns.
@@ -62,27 +62,29 @@ def _dumps(data: Any) -> bytes:
 
 #: The columns of `audit_trail` in the order a rebuild's rows hold them (and COPY sends them).
 ROW_COLUMNS = tuple(COLUMNS.split(", "))
-CASE_COLUMNS = ("case_id", "case_type", "ref", "department")
-_REF, _DEPARTMENT = 2, 3
+CASE_COLUMNS = ("case_id", "case_type", "ref", "department", "held_by")
+_REF, _DEPARTMENT, _HELD_BY = 2, 3, 4
 
 #: Rows a rebuild gathers before one COPY sends them.
 COPY_ROWS = 5_000
 
 OPEN_CASE = (
-    "INSERT INTO {0}.audit_trail_cases (case_id, case_type, ref, department)"
-    " VALUES (%(case_id)s, %(case_type)s, %(ref)s, %(department)s)"
+    "INSERT INTO {0}.audit_trail_cases (case_id, case_type, ref, department, held_by)"
+    " VALUES (%(case_id)s, %(case_type)s, %(ref)s, %(department)s, %(holding)s)"
     " ON CONFLICT (case_id) DO NOTHING"
 )
 MOVE_CASE = (
-    "UPDATE {0}.audit_trail_cases SET department = %(department)s WHERE case_id = %(case_id)s"
+    "UPDATE {0}.audit_trail_cases SET department = %(department)s, held_by = %(holding)s"
+    " WHERE case_id = %(case_id)s"
 )
 RECORD = (
     "INSERT INTO {0}.audit_trail (position, case_id, case_type, case_ref,"
     " version, event_type, occurred_at, actor_id, actor_role, department,"
-    " summary, data)"
+    " summary, data, held_by)"
     " SELECT %(position)s, %(case_id)s, %(case_type)s, c.ref, %(version)s,"
     " %(event_type)s, %(at)s, %(actor_id)s, %(actor_role)s,"
-    " COALESCE(%(department)s, c.department), %(summary)s, %(data)s"
+    " COALESCE(%(department)s, c.department), %(summary)s, %(data)s,"
+    " COALESCE(%(holding)s, c.held_by)"
     " FROM (SELECT 1) AS one"
     " LEFT JOIN {0}.audit_trail_cases AS c ON c.case_id = %(case_id)s"
 )
@@ -120,6 +122,12 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
         "CREATE INDEX IF NOT EXISTS audit_trail_case_type"
         " ON {schema}.audit_trail (case_type, position)",
         "CREATE INDEX IF NOT EXISTS audit_trail_occurred ON {schema}.audit_trail (occurred_at)",
+        # The department each event leaves its case with, for a department's scoped reads
+        # (`infrastructure.read_scope`). Stores made before: `huiyin rebuild audit_trail`.
+        "ALTER TABLE {schema}.audit_trail_cases ADD COLUMN IF NOT EXISTS held_by text",
+        "ALTER TABLE {schema}.audit_trail ADD COLUMN IF NOT EXISTS held_by text",
+        "CREATE INDEX IF NOT EXISTS audit_trail_held_by"
+        " ON {schema}.audit_trail (held_by, position) WHERE held_by IS NOT NULL",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -153,6 +161,7 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
             "actor_id": entry.actor_id,
             "actor_role": entry.actor_role,
             "department": entry.department,
+            "holding": entry.holding,
             "summary": entry.summary,
             "data": Jsonb(entry.data, dumps=_dumps),
         }
@@ -170,11 +179,14 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
         """A rebuild's row, filled from the cases in memory as RECORD fills it in SQL."""
         case = cases.rows.get(entry.case_id)
         if entry.opens_case and case is None:  # ON CONFLICT DO NOTHING: the first one counts
-            case = [entry.case_id, entry.case_type, entry.ref, entry.department]
+            case = [entry.case_id, entry.case_type, entry.ref, entry.department, entry.holding]
             cases.add(entry.case_id, case)
         if case is not None and entry.moves_case and entry.department is not None:
             case[_DEPARTMENT] = entry.department
-        ref, department = (None, None) if case is None else (case[_REF], case[_DEPARTMENT])
+            case[_HELD_BY] = entry.holding
+        ref, department, held_by = (
+            (None, None, None) if case is None else (case[_REF], case[_DEPARTMENT], case[_HELD_BY])
+        )
         self._rows.append(
             (
                 tracking.notification_id,
@@ -189,6 +201,7 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
                 department if entry.department is None else entry.department,
                 entry.summary,
                 _dumps(entry.data),  # COPY takes the jsonb column's JSON text
+                held_by if entry.holding is None else entry.holding,
             )
         )
         self.rebuild_applied(tracking)

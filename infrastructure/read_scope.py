@@ -20,9 +20,9 @@ CASE_INDEX: dict[Reach, str] = {
     ),
 }
 
-#: The audit trail: each event's own department (the one it names, else the one holding
-#: the case then).
-AUDIT_TRAIL: dict[Reach, str] = {Reach.DEPARTMENT: "department = ANY(%(scope_departments)s)"}
+#: The audit trail: the department each event leaves its case with (a raised appeal is with
+#: none until transferred, as `Appeal.parties` says).
+AUDIT_TRAIL: dict[Reach, str] = {Reach.DEPARTMENT: "held_by = ANY(%(scope_departments)s)"}
 
 #: The metrics' lists of cases behind a figure: each case's department.
 METRICS: dict[Reach, str] = {Reach.DEPARTMENT: "department = ANY(%(scope_departments)s)"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -170,20 +170,26 @@ class SupportStore:
             ).fetchall()
             if len(rows) != 1:
                 return None
-            conn.execute(
-                "UPDATE huiyin_tokens SET revoked_at = now() WHERE token_hash = %s",
+            revoked = conn.execute(
+                f"UPDATE huiyin_tokens SET revoked_at = now() WHERE token_hash = %s"  # noqa: S608
+                f" RETURNING {_TOKEN_COLUMNS}",
                 (rows[0][0],),
-            )
-        self._remember_refused(rows[0][0])
-        return _record(rows[0])
+            ).fetchone()
+        assert revoked is not None  # noqa: S101  # the row is locked: the UPDATE found it
+        self._remember_refused(revoked[0])
+        return _record(revoked)
 
-    def list_tokens(self, *, include_ended: bool = False) -> list[TokenRecord]:
-        """Tokens without their secrets, newest first (live ones only, unless asked)."""
-        where = "" if include_ended else " WHERE revoked_at IS NULL AND expires_at > now()"
+    def list_tokens(
+        self, *, include_ended: bool = False, now: datetime | None = None
+    ) -> list[TokenRecord]:
+        """Tokens without their secrets, newest first: live ones (not revoked, expiring after
+        `now`, default the database's clock) unless `include_ended`."""
+        where = "" if include_ended else " WHERE revoked_at IS NULL AND expires_at > %(now)s"
         with self.pool.connection() as conn:
             rows = conn.execute(
                 f"SELECT {_TOKEN_COLUMNS} FROM huiyin_tokens{where}"  # noqa: S608  # fixed text
-                " ORDER BY issued_at DESC"
+                " ORDER BY issued_at DESC",
+                {"now": now or datetime.now(UTC)},
             ).fetchall()
         return [_record(row) for row in rows]
 

@@ -55,6 +55,10 @@ PERSONAL_FIELDS: dict[type[Any], tuple[str, ...]] = {Appeal.Raised: ("appellant"
 #: Events after which the case is with another department (later events concern that one).
 MOVES_CASE: tuple[type[Any], ...] = (Appeal.Transferred, Appeal.Adopted)
 
+#: Events whose department the case is not with: a raised appeal names the department it
+#: concerns, and the union decides where it goes (`Appeal.parties`).
+NAMES_ONLY: tuple[type[Any], ...] = (Appeal.Raised,)
+
 #: Fields of a creation event that give the reference people know the case by.
 REF_FIELDS = ("case_number", "decision_ref")
 
@@ -96,6 +100,10 @@ class AuditEntry(NamedTuple):
     opens_case: bool = False
     ref: str | None = None
     moves_case: bool = False
+    #: The department the event leaves the case with, for scoped reads (None: the one it
+    #: was with). A raised appeal only names a department: it is with none until transferred,
+    #: as `Appeal.parties` says.
+    holding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +207,7 @@ class _EventClass:
     by_appellant_possible: bool
     personal: tuple[str, ...]
     summary: Summary | None
+    names_only: bool = False
 
 
 @cache
@@ -208,6 +217,7 @@ def _event_class(event_class: type[Any]) -> _EventClass:
         event_type=event_class.__name__,
         opens_case=issubclass(event_class, Aggregate.Created),
         moves_case=issubclass(event_class, MOVES_CASE),
+        names_only=issubclass(event_class, NAMES_ONLY),
         by_appellant_possible=issubclass(event_class, Appeal.Event),
         personal=next(
             (fields for cls, fields in PERSONAL_FIELDS.items() if issubclass(event_class, cls)),
@@ -225,6 +235,7 @@ def entry_of(event: Aggregate.Event) -> AuditEntry:
     if known.by_appellant_possible and _by_appellant(event, actor_id, actor_role):
         actor_id = APPELLANT_ACTOR_ID
     opens = known.opens_case
+    department = _text(getattr(event, "department", None))
     return AuditEntry(
         case_id=event.originator_id,
         case_type=known.case_type,
@@ -233,7 +244,7 @@ def entry_of(event: Aggregate.Event) -> AuditEntry:
         at=event.timestamp,
         actor_id=actor_id,
         actor_role=actor_role,
-        department=_text(getattr(event, "department", None)),
+        department=department,
         summary=_summary(event, actor_id, known.summary),
         data=_data(event, known.personal),
         opens_case=opens,
@@ -241,6 +252,7 @@ def entry_of(event: Aggregate.Event) -> AuditEntry:
         if opens
         else None,
         moves_case=known.moves_case,
+        holding=None if known.names_only else department,
     )
 
 

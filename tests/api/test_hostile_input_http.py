@@ -13,7 +13,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services
+from domain.access import Reach
 from domain.actors import Role
+from domain.policy import POLICY, Permission
+from domain.terms import Tier
 from tests.api.conftest import Headers
 
 #: Text for path and query parameters: empty, huge, NUL, injections, odd numbers and times.
@@ -107,6 +110,20 @@ def _requests(path: str, operation: dict[str, Any]) -> Iterator[tuple[str, dict[
                 yield base, {"json": {field: value}}
 
 
+def _holder(permission: str) -> tuple[Any, ...]:
+    """Arguments of `auth` for someone whose role holds the route's permission, so that the
+    hostile values reach the route itself (any role will do for the others)."""
+    if permission not in {p.value for p in Permission}:
+        return ("hostile-input-clerk", Role.UNION_STAFF)
+    grants = POLICY[Permission(permission)].grants
+    role = next((r for r, reach in grants.items() if Reach.ANY in reach), next(iter(grants)))
+    scope = {
+        Role.DEPARTMENT: {"departments": ["后勤服务中心"]},
+        Role.SUPERVISOR: {"tiers": [Tier.WORKERS]},
+    }
+    return (f"hostile-input-{role.value}", role, scope.get(role, {}))
+
+
 def _schema(schema: dict[str, Any]) -> dict[str, Any]:
     reference = schema.get("$ref")
     if not reference:
@@ -125,10 +142,11 @@ def test_hostile_input_gets_a_problem_never_a_server_error(
     path: str,
     operation: dict[str, Any],
 ) -> None:
-    admin = auth("hostile-input-admin", Role.ADMIN)
+    person, role, *scope = _holder(operation.get("x-permission", ""))
+    caller = auth(person, role, **(scope[0] if scope else {}))
     failures = []
     for url, arguments in _requests(path, operation):
-        headers = {**admin, **arguments.pop("headers", {})}
+        headers = {**caller, **arguments.pop("headers", {})}
         response = module_client.request(method, url, headers=headers, **arguments)
         kind = response.headers.get("content-type", "")
         if response.status_code >= 500 or (

@@ -16,16 +16,17 @@ from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.calendar import CHINA_TZ
 from domain.card import CardColour, CardPolicy, CardStatus, EscalatedTo, Period, card_id
-from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted, StaleVersion
+from domain.errors import ActionNotAllowed, InvalidInput, StaleVersion
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
 from domain.penalty import Penalty, PenaltyStatus
+from domain.policy import Forbidden, Permission
 from domain.terms import Channel, Kind
+from tests.conftest import open_department
 
 CLERK = Actor("U-accountability", Role.UNION_STAFF)
 SUPERVISOR = Actor("S-zhao", Role.SUPERVISOR)
 COMMITTEE = Actor("C-wu", Role.COMMITTEE)
-HEAD = Actor("D-head", Role.DEPARTMENT)
 #: Monday 2 March 2026, 09:00 in China.
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=CHINA_TZ)
 
@@ -37,9 +38,14 @@ def accountability(casework: Casework, clock: ManualClock) -> Accountability:
     return Accountability(casework, policy=CardPolicy())
 
 
-def department() -> str:
-    """A department name no other test uses."""
-    return f"Dept-{uuid4().hex[:8]}"
+def department(casework: Casework) -> str:
+    """A department no other test uses, opened in the directory."""
+    return open_department(casework, "Dept")
+
+
+def head_of(dept: str) -> Actor:
+    """The handler acting for `dept` (its scope is that one department)."""
+    return Actor("D-head", Role.DEPARTMENT, departments=frozenset({dept}))
 
 
 def transferred_appeal(casework: Casework, dept: str, transfers: int = 1) -> UUID:
@@ -55,7 +61,7 @@ def transferred_appeal(casework: Casework, dept: str, transfers: int = 1) -> UUI
         ),
         CLERK,
     ).id
-    route = [f"{dept}-{n}" for n in range(transfers - 1)] + [dept]
+    route = [open_department(casework, dept) for _ in range(transfers - 1)] + [dept]
     casework.transfer(appeal_id, department=route[0], supervisor=SUPERVISOR.id, actor=CLERK)
     for next_department in route[1:]:
         casework.retransfer(appeal_id, department=next_department, reason="Not ours", actor=CLERK)
@@ -80,7 +86,7 @@ def automatic(
 def test_an_automatic_penalty_recorded_twice_is_one_penalty(
     accountability: Accountability, casework: Casework
 ) -> None:
-    dept, case_id = department(), uuid4()
+    dept, case_id = department(casework), uuid4()
     case = CaseRef(CaseType.APPEAL, case_id, "HY-2026-000001")
 
     first = accountability.record_automatic(
@@ -100,7 +106,7 @@ def test_an_automatic_penalty_recorded_twice_is_one_penalty(
 def test_a_second_watcher_racing_the_first_finds_the_penalty_in_the_store(
     accountability: Accountability, casework: Casework
 ) -> None:
-    dept, case_id = department(), uuid4()
+    dept, case_id = department(casework), uuid4()
     other_watcher = Accountability(casework)
     key = penalty_id(RuleCode.OVERDUE_REPLY, case_id, "k")
     # The other watcher's penalty lands between this one's look-up and its save.
@@ -126,12 +132,12 @@ def test_a_second_watcher_racing_the_first_finds_the_penalty_in_the_store(
 
 
 def test_perfunctory_handling_is_not_recorded_automatically(
-    accountability: Accountability,
+    accountability: Accountability, casework: Casework
 ) -> None:
     with pytest.raises(InvalidInput):
         accountability.record_automatic(
             RuleCode.PERFUNCTORY_HANDLING,
-            department=department(),
+            department=department(casework),
             case=CaseRef(CaseType.APPEAL, uuid4(), "HY-2026-000001"),
             occurrence_key="x",
         )
@@ -140,7 +146,7 @@ def test_perfunctory_handling_is_not_recorded_automatically(
 def test_overdue_reply_costs_the_responsible_department_two_points_once(
     accountability: Accountability, casework: Casework
 ) -> None:
-    dept = department()
+    dept = department(casework)
     appeal_id = transferred_appeal(casework, dept)
 
     first = accountability.penalise_overdue_reply(appeal_id, occurrence_key="reply-1")
@@ -160,13 +166,14 @@ def test_overdue_reply_costs_the_responsible_department_two_points_once(
 def test_the_supervisor_records_perfunctory_handling_and_no_one_else(
     accountability: Accountability, casework: Casework
 ) -> None:
-    dept = department()
+    dept = department(casework)
     appeal_id = transferred_appeal(casework, dept)
 
-    with pytest.raises(NotPermitted):
+    with pytest.raises(Forbidden) as refused:  # S-other supervises other cases
         accountability.record_perfunctory_handling(
             appeal_id, reason="Form letter", actor=Actor("S-other", Role.SUPERVISOR)
         )
+    assert refused.value.permission is Permission.PENALTY_RECORD
     result = accountability.record_perfunctory_handling(
         appeal_id, reason="Form letter, no basis", actor=SUPERVISOR, head_id="D-head"
     )
@@ -180,7 +187,7 @@ def test_a_talks_absent_departments_lose_a_point_each_once(
     accountability: Accountability, casework: Casework, clock: ManualClock
 ) -> None:
     meetings = Meetings(casework)
-    present, absent = department(), department()
+    present, absent = department(casework), department(casework)
     person = f"P{uuid4().hex[:8]}"
     meeting_id = meetings.schedule(
         kind=MeetingKind.TOPICAL_TALK,
@@ -204,11 +211,12 @@ def test_a_talks_absent_departments_lose_a_point_each_once(
 
 
 def test_a_contested_penalty_is_reversed_by_the_committee_and_keeps_its_history(
-    accountability: Accountability,
+    accountability: Accountability, casework: Casework
 ) -> None:
-    penalty_key = automatic(accountability, department(), uuid4())
+    dept = department(casework)
+    penalty_key = automatic(accountability, dept, uuid4())
 
-    accountability.contest(penalty_key, reason="Extension was approved", actor=HEAD)
+    accountability.contest(penalty_key, reason="Extension was approved", actor=head_of(dept))
     with pytest.raises(StaleVersion):
         accountability.reverse(penalty_key, reason="x", actor=COMMITTEE, expected_version=1)
     accountability.reverse(
@@ -234,12 +242,12 @@ def test_a_contested_penalty_is_reversed_by_the_committee_and_keeps_its_history(
 def test_an_appeal_transferred_three_times_is_flagged(
     accountability: Accountability, casework: Casework
 ) -> None:
-    twice = transferred_appeal(casework, department(), transfers=2)
-    thrice = transferred_appeal(casework, department(), transfers=3)
+    twice = transferred_appeal(casework, department(casework), transfers=2)
+    thrice = transferred_appeal(casework, department(casework), transfers=3)
 
     assert accountability.transfer_count(twice) == 2
-    assert not accountability.buck_check(twice).flagged
-    assert accountability.buck_check(thrice).flagged
+    assert not accountability.buck_check(twice, SUPERVISOR).flagged
+    assert accountability.buck_check(thrice, SUPERVISOR).flagged
 
 
 # -- cards -------------------------------------------------------------------------------
@@ -259,9 +267,9 @@ def three_points(accountability: Accountability, dept: str) -> list[UUID]:
 
 
 def test_three_points_in_the_period_issue_one_yellow_card(
-    accountability: Accountability,
+    accountability: Accountability, casework: Casework
 ) -> None:
-    dept = department()
+    dept = department(casework)
     period = accountability.current_period()
     records = accountability.penalty_records(dept, period, three_points(accountability, dept))
 
@@ -279,9 +287,9 @@ def test_three_points_in_the_period_issue_one_yellow_card(
 
 
 def test_a_reversed_penalty_brings_the_department_under_the_threshold(
-    accountability: Accountability,
+    accountability: Accountability, casework: Casework
 ) -> None:
-    dept = department()
+    dept = department(casework)
     ids = three_points(accountability, dept)
     accountability.reverse(ids[0], reason="Was on leave, approved", actor=COMMITTEE)
     period = accountability.current_period()
@@ -296,40 +304,40 @@ def test_a_reversed_penalty_brings_the_department_under_the_threshold(
 
 
 def test_penalties_of_another_department_or_period_are_refused(
-    accountability: Accountability,
+    accountability: Accountability, casework: Casework
 ) -> None:
-    dept = department()
+    dept = department(casework)
     ids = three_points(accountability, dept)
     period = accountability.current_period()
 
     with pytest.raises(InvalidInput) as refused:
-        accountability.penalty_records(department(), period, ids)
+        accountability.penalty_records(department(casework), period, ids)
     assert refused.value.field == "penalty_ids"
     with pytest.raises(InvalidInput):
         accountability.penalty_records(dept, accountability.policy.previous_period(period), ids)
-    with pytest.raises(NotPermitted):
-        accountability.evaluate_cards(dept, period, [], actor=HEAD)
+    with pytest.raises(Forbidden):  # a department does not evaluate its own cards
+        accountability.evaluate_cards(dept, period, [], actor=head_of(dept))
 
 
 def test_a_card_rectified_in_time_is_cleared(
-    accountability: Accountability, clock: ManualClock
+    accountability: Accountability, casework: Casework, clock: ManualClock
 ) -> None:
-    dept = department()
+    dept = department(casework)
     period = accountability.current_period()
     records = accountability.penalty_records(dept, period, three_points(accountability, dept))
     issued = accountability.evaluate_cards(dept, period, records, actor=COMMITTEE).issued
     assert issued is not None
 
     clock.advance(timedelta(days=7))
-    accountability.rectify_card(issued.id, note="Sent deputies to every talk", actor=HEAD)
+    accountability.rectify_card(issued.id, note="Sent deputies to every talk", actor=head_of(dept))
 
     assert accountability.get_card(issued.id).status is CardStatus.CLEARED
 
 
 def test_an_unrectified_yellow_card_escalates_to_a_red_card_after_its_deadline(
-    accountability: Accountability, clock: ManualClock
+    accountability: Accountability, casework: Casework, clock: ManualClock
 ) -> None:
-    dept = department()
+    dept = department(casework)
     period = Period(MONDAY.date(), MONDAY.date() + timedelta(days=29))
     records = accountability.penalty_records(dept, period, three_points(accountability, dept))
     issued = accountability.evaluate_cards(dept, period, records, actor=COMMITTEE).issued
@@ -340,7 +348,7 @@ def test_an_unrectified_yellow_card_escalates_to_a_red_card_after_its_deadline(
         accountability.escalate_card(issued.id, actor=COMMITTEE)
     clock.set(datetime(2026, 3, 17, 0, 30, tzinfo=CHINA_TZ))
     with pytest.raises(ActionNotAllowed):
-        accountability.rectify_card(issued.id, note="Too late", actor=HEAD)
+        accountability.rectify_card(issued.id, note="Too late", actor=head_of(dept))
     accountability.escalate_card(issued.id)
 
     yellow = accountability.get_card(issued.id)

@@ -29,9 +29,17 @@ from domain.terms import Channel, Kind, Tier
 from projections.deadlines import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
 from projections.view import APPLICATION_NAME
+from tests.conftest import open_department
 
 CLERK = Actor("U-watch", Role.UNION_STAFF)
-DEPARTMENT = Actor("D-watch", Role.DEPARTMENT)
+#: A supervisor the session's directory knows (appeals not raised at a talk name one).
+SUPERVISOR = "union-vice-chair"
+
+
+def handler(department: str) -> Actor:
+    """The handler acting for `department` (its scope is that one department)."""
+    return Actor("D-watch", Role.DEPARTMENT, departments=frozenset({department}))
+
 
 #: Wednesday 30 September 2026, 10:00 in China: the day before the National Day holiday.
 BEFORE_GOLDEN_WEEK = datetime(2026, 9, 30, 10, 0, tzinfo=CHINA_TZ)
@@ -67,7 +75,7 @@ def board_has_seen(services: Services, position: int) -> None:
 def transferred_appeal(casework: Casework, clock: ManualClock, at: datetime) -> tuple[UUID, str]:
     """An appeal raised and transferred at `at`; returns its id and department."""
     clock.set(at)
-    department = f"Works-{uuid4().hex[:6]}"
+    department = open_department(casework, "Works")
     draft = AppealDraft(
         channel=Channel.DEPARTMENT_LIAISON,
         kind=Kind.COMPLAINT,
@@ -77,7 +85,7 @@ def transferred_appeal(casework: Casework, clock: ManualClock, at: datetime) -> 
         department=department,
     )
     appeal_id = casework.raise_appeal(draft, CLERK).id
-    casework.transfer(appeal_id, department=department, supervisor="union-vice", actor=CLERK)
+    casework.transfer(appeal_id, department=department, supervisor=SUPERVISOR, actor=CLERK)
     return appeal_id, department
 
 
@@ -170,10 +178,13 @@ def test_two_watchers_at_the_same_time_record_the_miss_once(
 def test_a_reply_in_time_leaves_nothing_to_record(
     services: Services, casework: Casework, clock: ManualClock
 ) -> None:
-    appeal_id, _ = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
-    casework.acknowledge(appeal_id, note="on it", actor=DEPARTMENT)
+    appeal_id, department = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
+    casework.acknowledge(appeal_id, note="on it", actor=handler(department))
     casework.reply(
-        appeal_id, answer="Extended to 40 minutes", basis="Canteen rules §3", actor=DEPARTMENT
+        appeal_id,
+        answer="Extended to 40 minutes",
+        basis="Canteen rules §3",
+        actor=handler(department),
     )
     board_has_seen(services, casework.head_position())
 
@@ -194,7 +205,7 @@ def test_an_urgent_appeal_misses_its_48_hour_first_response(
         department="Safety",
     )
     appeal_id = casework.raise_appeal(draft, CLERK).id
-    casework.transfer(appeal_id, department="Safety", supervisor="union-vice", actor=CLERK)
+    casework.transfer(appeal_id, department="Safety", supervisor=SUPERVISOR, actor=CLERK)
     board_has_seen(services, casework.head_position())
 
     clock.set(BEFORE_GOLDEN_WEEK + timedelta(hours=49))
@@ -301,7 +312,7 @@ class OneDepartmentsLedger:
 def test_penalties_over_the_threshold_bring_a_yellow_card_that_escalates_unrectified(
     services: Services, casework: Casework, clock: ManualClock
 ) -> None:
-    department = f"Dept-{uuid4().hex[:6]}"
+    department = open_department(casework, "Dept")
     threshold = services.settings.yellow_card_penalty_points
     for n in range(threshold):
         services.accountability.record_automatic(

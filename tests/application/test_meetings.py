@@ -28,12 +28,16 @@ from domain.meeting import Meeting
 from domain.meeting_policy import Quarter
 from domain.meeting_records import Attendee
 from domain.meeting_terms import ActionItemStatus, MeetingKind, MeetingStatus, ProposalStatus
+from domain.policy import Forbidden
 from domain.terms import Channel, Kind, Status, Tier
-from domain.tier_leads import TierLead, TierLeads
+from tests.organisation import LEADS
 
 CLERK = Actor("U-meetings", Role.UNION_STAFF)
 HR = Actor("HR-zhang", Role.HR)
-WORKS = Actor("D-works", Role.DEPARTMENT)
+#: The handler of Logistics, where the action item and the proposal below are sent.
+LOGISTICS = Actor("D-logistics", Role.DEPARTMENT, departments=frozenset({"Logistics"}))
+#: A handler of another department: none of Logistics' work is theirs to do.
+WORKS = Actor("D-works", Role.DEPARTMENT, departments=frozenset({"Works"}))
 WATCHER = Actor("watcher", Role.SYSTEM)
 
 #: Monday 2 March 2026, 09:00 in China.
@@ -125,7 +129,7 @@ def test_a_tier_talk_goes_from_scheduling_to_publishing(
     meeting = meetings.get_meeting(meeting_id)
     assert published.version == meeting.version == 6
     assert meeting.status is MeetingStatus.PUBLISHED
-    assert meeting.lead == TierLeads.default().lead_for(Tier.WORKERS).actor_id
+    assert meeting.lead == LEADS.lead_for(Tier.WORKERS).actor_id
     assert meeting.absent_departments == ["Finance"]
     assert meeting.decisions[0].ref == "D1"
     assert meeting.scheduled_for == MONDAY + timedelta(days=1)
@@ -260,12 +264,12 @@ def test_coverage_is_distinct_people_reached_over_the_tiers_population(
     clock.advance(timedelta(hours=1))
     meetings.hold(talk, attendance=[Attendee(p) for p in [*who[4:], who[0]]], actor=CLERK)
 
-    coverage = meetings.coverage(Tier.SAFETY_INSPECTORS, population=24, since=start)
+    coverage = meetings.coverage(Tier.SAFETY_INSPECTORS, population=24, since=start, actor=CLERK)
 
     assert coverage.reached == 6
     assert coverage.ratio == Decimal("0.2500")
     assert not coverage.complete
-    assert meetings.coverage(Tier.SAFETY_INSPECTORS, 24, since=clock()).reached == 3
+    assert meetings.coverage(Tier.SAFETY_INSPECTORS, 24, since=clock(), actor=CLERK).reached == 3
 
 
 # -- joint meetings and working days -----------------------------------------------------
@@ -333,10 +337,9 @@ def test_a_joint_meeting_held_after_the_4th_of_its_quarter_is_late(
 
 
 def test_an_appeal_raised_at_a_talk_is_supervised_by_the_tier_lead(
-    casework: Casework, clock: ManualClock
+    meetings: Meetings, casework: Casework, clock: ManualClock
 ) -> None:
-    leads = TierLeads.default().override({Tier.TEAM_LEADERS: TierLead("union chair", "U-chair")})
-    meetings = Meetings(casework, tier_leads=leads)
+    lead = LEADS.lead_for(Tier.TEAM_LEADERS).actor_id  # the directory's, for the session
     clock.set(MONDAY)
     meeting_id = held_talk(meetings, clock, people(2), tier=Tier.TEAM_LEADERS)
 
@@ -349,15 +352,15 @@ def test_an_appeal_raised_at_a_talk_is_supervised_by_the_tier_lead(
         appellant=Appellant("王强", "E50001"),
         actor=CLERK,
     )
-    meetings.transfer_appeal(raised.id, department="Equipment", actor=CLERK)
+    casework.transfer(raised.id, department="Equipment", actor=CLERK)  # no supervisor named
 
     appeal = casework.get_appeal(raised.id)
     assert appeal.channel is Channel.TALK_SESSION
     assert appeal.meeting_id == meeting_id
     assert appeal.tier is Tier.TEAM_LEADERS
     assert appeal.status is Status.TRANSFERRED
-    assert appeal.supervisor == "U-chair"
-    assert meetings.supervisor_for(raised.id) == "U-chair"
+    assert appeal.supervisor == lead
+    assert meetings.get_meeting(meeting_id).lead == lead
 
 
 def test_appeals_are_not_raised_at_a_joint_meeting_nor_transferred_by_meeting_without_one(
@@ -375,8 +378,11 @@ def test_appeals_are_not_raised_at_a_joint_meeting_nor_transferred_by_meeting_wi
         talk, kind=Kind.QUESTION, category="c", title="t", text="x", actor=CLERK
     )
     assert raised.receipt_code is not None  # anonymous at a talk: a receipt code, no identity
-    with pytest.raises(InvalidInput, match="not raised at a meeting"):
-        meetings.transfer_appeal(_appeal_elsewhere(casework), department="Works", actor=CLERK)
+    # An appeal not raised at a talk has no tier lead to be supervised by: its transfer
+    # must name a supervisor.
+    with pytest.raises(InvalidInput, match="name the appeal's supervisor") as refused:
+        casework.transfer(_appeal_elsewhere(casework), department="Works", actor=CLERK)
+    assert refused.value.field == "supervisor"
 
 
 def _appeal_elsewhere(casework: Casework) -> UUID:
@@ -425,10 +431,12 @@ def test_an_action_item_is_rejected_then_accepted(meetings: Meetings, clock: Man
     item_id = new_item(meetings, meeting_id, clock)
     clock.advance(timedelta(hours=1))
 
-    meetings.report_progress(item_id, note="Route surveyed", actor=WORKS)
-    meetings.submit_for_acceptance(item_id, note="Stop added", actor=WORKS)
+    with pytest.raises(Forbidden):
+        meetings.report_progress(item_id, note="Not ours", actor=WORKS)
+    meetings.report_progress(item_id, note="Route surveyed", actor=LOGISTICS)
+    meetings.submit_for_acceptance(item_id, note="Stop added", actor=LOGISTICS)
     meetings.reject_item(item_id, reason="No sign yet", actor=HR, expected_version=3)
-    meetings.submit_for_acceptance(item_id, note="Sign up", actor=WORKS)
+    meetings.submit_for_acceptance(item_id, note="Sign up", actor=LOGISTICS)
     result = meetings.accept_item(item_id, note="Seen on site", actor=HR)
 
     item = meetings.get_action_item(item_id)
@@ -525,7 +533,7 @@ def test_a_congress_proposal_is_assigned_late_and_its_completion_reported(
         proposal_id,
         text="Open until 07:00 since April.",
         evidence_links=["https://oa.example.com/notice/77"],
-        actor=WORKS,
+        actor=LOGISTICS,
         expected_version=2,
     )
 

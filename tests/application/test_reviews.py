@@ -27,6 +27,7 @@ from domain.review_terms import (
     IdeaReviewStatus,
 )
 from domain.terms import Channel, Kind
+from tests.conftest import open_department
 
 CLERK = Actor("U-reviews", Role.UNION_STAFF)
 HR = Actor("HR-reviews", Role.HR)
@@ -213,9 +214,9 @@ def test_a_competition_is_judged_ranked_and_finalised(reviews: Reviews, clock: M
 
 
 def test_a_department_has_one_collaboration_review_per_half_year_closed_with_its_score(
-    reviews: Reviews,
+    reviews: Reviews, casework: Casework
 ) -> None:
-    department = f"Works-{uuid4().hex[:6]}"
+    department = open_department(casework, "Works")
     half = HalfYear(2026, 1)
     review_id = reviews.open_collaboration_review(
         half_year=half, department=department, management=["M-gao"], employees=["E-liu"], actor=HR

@@ -15,14 +15,17 @@ from api.bootstrap import Services
 from application.casework import AppealDraft, Casework
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
+from domain.policy import Permission
 from domain.terms import Channel, Kind, Outcome, Rating
 from infrastructure.database import conninfo
 from projections.audit_trail import AuditQuery, AuditTrailView
+from projections.scope import ReadScope
 from projections.view import APPLICATION_NAME
+from tests.conftest import open_department, scoped
 from tests.integration.runners import run_to_head
 
 CLERK = Actor("union-clerk-7", Role.UNION_STAFF)
-HANDLER = Actor("logistics-handler-3", Role.DEPARTMENT)
+HANDLER_ID = "logistics-handler-3"
 
 
 def _unique(prefix: str) -> str:
@@ -38,13 +41,16 @@ class Lifecycle:
     appellant: Appellant
     raised_in: str
     transferred_to: str
+    handler: Actor  # the handler of `transferred_to`
     position: int
 
 
 def _whole_lifecycle(casework: Casework) -> Lifecycle:
     appellant = Appellant("司马长风", _unique("E"), "13700009999")
     employee = Actor(appellant.employee_no, Role.EMPLOYEE)
-    raised_in, transferred_to = _unique("综采一队"), _unique("后勤服务中心")
+    raised_in = open_department(casework, "综采一队")
+    transferred_to = open_department(casework, "后勤服务中心")
+    handler = scoped(casework, HANDLER_ID, Role.DEPARTMENT, departments=[transferred_to])
     draft = AppealDraft(
         Channel.GRID_LIAISON,
         Kind.COMPLAINT,
@@ -59,13 +65,19 @@ def _whole_lifecycle(casework: Casework) -> Lifecycle:
     casework.transfer(
         appeal_id, department=transferred_to, supervisor="union-vice-chair", actor=CLERK
     )
-    casework.acknowledge(appeal_id, note="已受理", actor=HANDLER)
-    casework.reply(appeal_id, answer="供餐延长至40分钟", basis="后勤管理办法第5条", actor=HANDLER)
+    casework.acknowledge(appeal_id, note="已受理", actor=handler)
+    casework.reply(appeal_id, answer="供餐延长至40分钟", basis="后勤管理办法第5条", actor=handler)
     casework.publish_reply(appeal_id, public_text="夜班供餐延长至40分钟", actor=CLERK)
     casework.rate(appeal_id, rating=Rating.SATISFIED, comment="满意", actor=employee)
     closed = casework.close_appeal(appeal_id, outcome=Outcome.RESOLVED, note="", actor=CLERK)
     return Lifecycle(
-        appeal_id, raised.case_number, appellant, raised_in, transferred_to, closed.position
+        appeal_id,
+        raised.case_number,
+        appellant,
+        raised_in,
+        transferred_to,
+        handler,
+        closed.position,
     )
 
 
@@ -168,7 +180,7 @@ def test_rows_are_found_by_department_actor_type_and_time(
     ]
     replies = view.find(AuditQuery(department=case.transferred_to, event_type="Replied")).rows
     assert [r.position for r in replies] == [rows[3].position]
-    handled = view.find(AuditQuery(case_id=case.appeal_id, actor_id=HANDLER.id)).rows
+    handled = view.find(AuditQuery(case_id=case.appeal_id, actor_id=HANDLER_ID)).rows
     assert [r.event_type for r in handled] == ["Acknowledged", "Replied"]
     window = view.find(
         AuditQuery(
@@ -178,6 +190,17 @@ def test_rows_are_found_by_department_actor_type_and_time(
         )
     ).rows
     assert [r.version for r in window] == [3, 4]
+
+    # A department reads the rows of its own departments only.
+    in_scope = ReadScope.of(case.handler, Permission.AUDIT_READ)
+    scoped_rows = view.find(AuditQuery(case_id=case.appeal_id, scope=in_scope)).rows
+    assert [r.version for r in scoped_rows] == [2, 3, 4, 5, 6, 7]
+    assert view.case_trail(case.appeal_id, in_scope) == scoped_rows
+    elsewhere = scoped(
+        casework, "other-handler-3", Role.DEPARTMENT, departments=[open_department(casework)]
+    )
+    out_of_scope = ReadScope.of(elsewhere, Permission.AUDIT_READ)
+    assert view.find(AuditQuery(case_id=case.appeal_id, scope=out_of_scope)).rows == []
 
     first = view.find(AuditQuery(case_id=case.appeal_id, limit=4))
     rest = view.find(AuditQuery(case_id=case.appeal_id, limit=4, after=first.next_after))
@@ -189,7 +212,7 @@ def test_rows_are_found_by_department_actor_type_and_time(
 def test_an_export_reads_every_matching_row_in_chunks(
     services: Services, casework: Casework, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    department = _unique("机电科")
+    department = open_department(casework, "机电科")
     positions = [
         casework.raise_appeal(
             AppealDraft(

@@ -25,6 +25,7 @@ from domain.terms import Channel, Kind
 from infrastructure.database import conninfo
 from projections.disclosure import DisclosureFeedView, FeedQuery
 from projections.view import APPLICATION_NAME
+from tests.conftest import open_department, scoped
 from tests.integration.runners import run_to_head
 
 VIEW = "disclosure_feed"
@@ -40,9 +41,9 @@ def disclosures(services: Services, casework: Casework) -> Disclosures:
 
 
 @pytest.fixture
-def department() -> str:
+def department(casework: Casework) -> str:
     """A department no other test uses, so the shared database's rows do not interfere."""
-    return f"宣传部-{uuid.uuid4().hex[:8]}"
+    return open_department(casework, "宣传部")
 
 
 def _report(disclosures: Disclosures, department: str, title: str) -> uuid.UUID:
@@ -98,8 +99,8 @@ def test_approval_records_the_chain_head_covering_the_proposal(
 ) -> None:
     proposed = disclosures.propose(
         subject_type=SubjectType.PENALTIES_AND_CARDS,
-        subject="2026-03",
-        title="三月考核扣分",
+        subject=department,  # penalties and cards name a department of the directory now
+        title="2026年三月考核扣分",
         body=f"{department}：逾期未办理 -2分",
         departments=[department],
         actor=CLERK,
@@ -132,8 +133,9 @@ def test_an_appeal_answer_discloses_its_published_reply_without_the_appellants_i
         appellant=appellant,
     )
     appeal = casework.raise_appeal(draft, CLERK).id
+    handler = scoped(casework, "publicity-handler-1", Role.DEPARTMENT, departments=[department])
     casework.transfer(appeal, department=department, supervisor="S-zhao", actor=CLERK)
-    casework.reply(appeal, answer="延长至40分钟", basis="后勤管理办法第5条", actor=CLERK)
+    casework.reply(appeal, answer="延长至40分钟", basis="后勤管理办法第5条", actor=handler)
     with pytest.raises(ActionNotAllowed, match="reply has not been published"):
         disclosures.propose(
             subject_type=SubjectType.APPEAL_ANSWER, subject=str(appeal), title="答复", actor=CLERK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -20,6 +20,7 @@ from domain.accountability_rules import CaseType, RuleCode
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.calendar import CHINA_TZ
+from domain.policy import Permission
 from domain.terms import Channel, Kind, Outcome, Rating
 from infrastructure.database import conninfo
 from infrastructure.metrics_rollup import ROLLUP_KEYS
@@ -37,16 +38,17 @@ from projections.metrics import (
     month_of,
     parse_period,
 )
+from projections.scope import ReadScope
 from projections.view import APPLICATION_NAME
 from tests.application.test_meetings import decided_joint_meeting
+from tests.conftest import open_department, scoped
 from tests.integration.runners import run_to_head
 
 CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
-DEPARTMENT = Actor("dept-head-1", Role.DEPARTMENT)
 HR = Actor("HR-zhang", Role.HR)
-WORKS = Actor("D-works", Role.DEPARTMENT)
-SUPERVISOR = Actor("S-zhao", Role.UNION_STAFF)
 COMMITTEE = Actor("committee-1", Role.COMMITTEE)
+#: The supervisor the scenario's appeals name (a supervisor in the test directory).
+SUPERVISOR_ID = "S-zhao"
 #: Monday 2031-03-03, 09:00 China time: a month no other test writes into.
 MONDAY = datetime(2031, 3, 3, 9, 0, tzinfo=CHINA_TZ)
 MARCH = parse_period("2031-03")
@@ -57,6 +59,7 @@ class Scenario:
     """Three appeals raised on MONDAY 09:00 and handled by one department."""
 
     department: str
+    handler: Actor  # the department's handler, who acknowledges and replies
     satisfied: UUID  # acknowledged after 1 h, replied, rated satisfied, closed resolved
     reopened: UUID  # acknowledged 3 days late, replied, rated dissatisfied: reopened
     passed_on: UUID  # transferred three times, never answered
@@ -81,34 +84,47 @@ def _at(clock: ManualClock, hours: float) -> None:
     clock.set(MONDAY + timedelta(hours=hours))
 
 
+def _handler(casework: Casework, *departments: str) -> Actor:
+    """The handler of `departments` (and of those only)."""
+    return scoped(casework, "dept-head-1", Role.DEPARTMENT, departments=list(departments))
+
+
+def _supervisor(casework: Casework) -> Actor:
+    """The scenario's supervisor, acting in the supervisor role the directory gives them."""
+    supervisor = casework.directory.actor(SUPERVISOR_ID, Role.SUPERVISOR)
+    assert supervisor is not None
+    return supervisor
+
+
 def play(casework: Casework, clock: ManualClock) -> Scenario:
     """Raises and handles the scenario's appeals, moving the clock between steps."""
-    department = f"metrics-{uuid.uuid4().hex[:8]}"
+    department = open_department(casework, "metrics")
+    handler = _handler(casework, department)
     _at(clock, 0)
     ids = [_raise(casework, department) for _ in range(3)]
     satisfied, reopened, passed_on = ids
     for appeal_id in (satisfied, reopened):
-        casework.transfer(appeal_id, department=department, supervisor="S-zhao", actor=CLERK)
-    casework.transfer(passed_on, department="other-1", supervisor="S-zhao", actor=CLERK)
+        casework.transfer(appeal_id, department=department, supervisor=SUPERVISOR_ID, actor=CLERK)
+    casework.transfer(passed_on, department="other-1", supervisor=SUPERVISOR_ID, actor=CLERK)
     _at(clock, 1)
-    casework.acknowledge(satisfied, note="收到", actor=DEPARTMENT)
+    casework.acknowledge(satisfied, note="收到", actor=handler)
     casework.retransfer(passed_on, department="other-2", reason="不归我部", actor=CLERK)
     casework.retransfer(passed_on, department=department, reason="职责调整", actor=CLERK)
     _at(clock, 2)
-    casework.reply(satisfied, answer="延长至40分钟", basis="后勤管理规定", actor=DEPARTMENT)
+    casework.reply(satisfied, answer="延长至40分钟", basis="后勤管理规定", actor=handler)
     casework.publish_reply(satisfied, public_text="夜班供餐延长至40分钟", actor=CLERK)
     _at(clock, 3)
     casework.rate(satisfied, rating=Rating.SATISFIED, comment="", actor=CLERK)
     casework.close_appeal(satisfied, outcome=Outcome.RESOLVED, note="", actor=CLERK)
     _at(clock, 72)  # Thursday 09:00: two days past the 24-hour response deadline
-    casework.acknowledge(reopened, note="收到", actor=DEPARTMENT)
-    casework.reply(reopened, answer="研究中", basis="后勤管理规定", actor=DEPARTMENT)
+    casework.acknowledge(reopened, note="收到", actor=handler)
+    casework.reply(reopened, answer="研究中", basis="后勤管理规定", actor=handler)
     casework.publish_reply(reopened, public_text="研究中", actor=CLERK)
     position = casework.rate(
         reopened, rating=Rating.DISSATISFIED, comment="没解决", actor=CLERK
     ).position
     return Scenario(
-        department, satisfied, reopened, passed_on, MONDAY + timedelta(hours=3), position
+        department, handler, satisfied, reopened, passed_on, MONDAY + timedelta(hours=3), position
     )
 
 
@@ -202,6 +218,12 @@ def test_provenance_lists_the_cases_behind_a_figure(
     assert {case.id for case in rated} == {scenario.satisfied, scenario.reopened}
     assert [case.id for case in passed_on] == [scenario.passed_on]
     assert satisfied[0].case_number.startswith("HY-2031-")
+    # A department's handler is shown the cases of its own departments only.
+    handler = ReadScope.of(scenario.handler, Permission.METRICS_CASES)
+    assert metrics.appeal_cases(replace(query, scope=handler), Figure.RATED) == rated
+    other = scoped(casework, "dept-head-2", Role.DEPARTMENT, departments=["other-1"])
+    elsewhere = ReadScope.of(other, Permission.METRICS_CASES)
+    assert metrics.appeal_cases(replace(query, scope=elsewhere), Figure.RATED) == []
 
 
 @pytest.mark.parametrize("period", ["2031-03", "2031-Q1", "2031-H1", "2031", "2031-02..2031-04"])
@@ -236,10 +258,12 @@ def test_as_of_gives_what_the_live_table_showed_then(
     published = MONDAY + timedelta(days=300)  # after every other test's events
     clock.set(published - timedelta(days=1))  # an appeal of the month it falls in
     december = _raise(casework, scenario.department)
-    casework.transfer(december, department=scenario.department, supervisor="S-zhao", actor=CLERK)
+    casework.transfer(
+        december, department=scenario.department, supervisor=SUPERVISOR_ID, actor=CLERK
+    )
     metrics.wait(
         APPLICATION_NAME,
-        casework.acknowledge(december, note="收到", actor=DEPARTMENT).position,
+        casework.acknowledge(december, note="收到", actor=scenario.handler).position,
         timeout=10,
     )
     # Periods ended by then, and periods it falls in (their last months from versions).
@@ -250,12 +274,13 @@ def test_as_of_gives_what_the_live_table_showed_then(
         for d in (Dimension.DEPARTMENT, Dimension.CHANNEL)
     }
     clock.set(published + timedelta(hours=1))  # then the appeals move on
-    moved_to = f"{scenario.department}-2"
+    moved_to = open_department(casework, scenario.department)
+    handler = _handler(casework, scenario.department, moved_to)
     casework.retransfer(scenario.passed_on, department=moved_to, reason="职责调整", actor=CLERK)
-    casework.acknowledge(scenario.passed_on, note="收到", actor=DEPARTMENT)
-    casework.reply(scenario.passed_on, answer="已办结", basis="后勤管理规定", actor=DEPARTMENT)
-    casework.reply(december, answer="已办结", basis="后勤管理规定", actor=DEPARTMENT)
-    position = casework.acknowledge(scenario.reopened, note="再次受理", actor=DEPARTMENT).position
+    casework.acknowledge(scenario.passed_on, note="收到", actor=handler)
+    casework.reply(scenario.passed_on, answer="已办结", basis="后勤管理规定", actor=handler)
+    casework.reply(december, answer="已办结", basis="后勤管理规定", actor=handler)
+    position = casework.acknowledge(scenario.reopened, note="再次受理", actor=handler).position
     metrics.wait(APPLICATION_NAME, position, timeout=10)
     later = published + timedelta(hours=2)
 
@@ -394,7 +419,8 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_view(
 
 def _submitted_items(services: Services, clock: ManualClock, count: int) -> tuple[str, list[UUID]]:
     """`count` action items of a new department, due in a week, all submitted for acceptance."""
-    department = f"items-{uuid.uuid4().hex[:8]}"
+    department = open_department(services.casework, "items")
+    works = scoped(services.casework, "D-works", Role.DEPARTMENT, departments=[department])
     meeting_id = decided_joint_meeting(services.meetings, clock)
     items = [
         services.meetings.create_action_item(
@@ -409,7 +435,7 @@ def _submitted_items(services: Services, clock: ManualClock, count: int) -> tupl
         for n in range(count)
     ]
     for item_id in items:
-        services.meetings.submit_for_acceptance(item_id, note="Done", actor=WORKS)
+        services.meetings.submit_for_acceptance(item_id, note="Done", actor=works)
     return department, items
 
 
@@ -465,7 +491,7 @@ def _penalties_one_reversed(
     scenario = play(casework, clock)
     penalties = [
         services.accountability.record_perfunctory_handling(
-            scenario.passed_on, reason="推诿", actor=SUPERVISOR
+            scenario.passed_on, reason="推诿", actor=_supervisor(casework)
         ).id
         for _ in range(2)
     ]
@@ -515,7 +541,7 @@ def test_provenance_lists_the_penalties_behind_each_figure(
 def test_provenance_lists_the_cards_of_a_colour(
     services: Services, metrics: MetricsView, clock: ManualClock
 ) -> None:
-    department = f"cards-{uuid.uuid4().hex[:8]}"
+    department = open_department(services.casework, "cards")
     _at(clock, 0)
     accountability = services.accountability
     penalties = [
@@ -547,13 +573,14 @@ def test_penalties_and_action_items_as_of_a_past_moment_show_what_stood_then(
 ) -> None:
     scenario = play(casework, clock)
     penalty = services.accountability.record_perfunctory_handling(
-        scenario.passed_on, reason="推诿", actor=SUPERVISOR
+        scenario.passed_on, reason="推诿", actor=_supervisor(casework)
     ).id
     before_reversal = clock()
     clock.advance(timedelta(hours=2))
     position = services.accountability.reverse(penalty, reason="复核撤销", actor=COMMITTEE).position
 
-    department = f"items-{uuid.uuid4().hex[:8]}"
+    department = open_department(casework, "items")
+    works = scoped(casework, "D-works", Role.DEPARTMENT, departments=[department])
     meeting_id = decided_joint_meeting(services.meetings, clock)
     item = services.meetings.create_action_item(
         meeting_id,
@@ -565,7 +592,7 @@ def test_penalties_and_action_items_as_of_a_past_moment_show_what_stood_then(
         actor=HR,
     ).id
     clock.advance(timedelta(hours=1))
-    services.meetings.submit_for_acceptance(item, note="Done", actor=WORKS)
+    services.meetings.submit_for_acceptance(item, note="Done", actor=works)
     submitted = clock()
     clock.advance(timedelta(hours=1))
     position = services.meetings.accept_item(item, note="Seen", actor=HR).position

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,11 +32,14 @@ from infrastructure.projection_runner import (
 from infrastructure.replay import Decoder, LogRows, replay
 from projections.cases import CaseIndex, CaseIndexView
 from projections.view import APPLICATION_NAME
+from tests.conftest import open_department, scoped
 from tests.integration.runners import run_to_head
 from tests.unit.builders import raise_named
 
 CLERK = Actor("union-clerk-1", Role.UNION_STAFF)
-HANDLER = Actor("logistics-handler-1", Role.DEPARTMENT)
+HANDLER_ID = "logistics-handler-1"
+#: A supervisor the test directory knows (transfers outside a talk must name one).
+SUPERVISOR = "union-vice-chair"
 
 #: Each view a rebuild keeps in memory, with the tables it fills.
 HELD_VIEWS = {
@@ -69,6 +71,8 @@ def _rows(services: Services, table: str = "case_index") -> list[dict[str, Any]]
 def _moving_appeals(casework: Casework) -> None:
     """Appeals whose rows change after they open: transferred, handed on to a second
     department (two departments), acknowledged, replied."""
+    handed_on = {n: open_department(casework, "部门") for n in (1, 2)}
+    handler = scoped(casework, HANDLER_ID, Role.DEPARTMENT, departments=[handed_on[2]])
     for n in range(3):
         appeal = casework.raise_appeal(
             AppealDraft(
@@ -81,11 +85,11 @@ def _moving_appeals(casework: Casework) -> None:
             ),
             CLERK,
         ).id
-        casework.transfer(appeal, department="后勤服务中心", supervisor="vice-chair", actor=CLERK)
+        casework.transfer(appeal, department="后勤服务中心", supervisor=SUPERVISOR, actor=CLERK)
         if n > 0:
-            casework.retransfer(appeal, department=f"部门-{n}", reason="职责划分", actor=CLERK)
+            casework.retransfer(appeal, department=handed_on[n], reason="职责划分", actor=CLERK)
         if n > 1:
-            casework.acknowledge(appeal, note="已收到", actor=HANDLER)
+            casework.acknowledge(appeal, note="已收到", actor=handler)
 
 
 @pytest.fixture
@@ -193,13 +197,13 @@ def test_a_second_runner_stands_by_and_takes_over_when_the_leader_stops(
     assert leader.leading["case_index"].wait(10)
     standby.start()
     try:
-        position = _raise(casework, f"部门-{uuid.uuid4().hex[:6]}")
+        position = _raise(casework, open_department(casework, "部门"))
         services.views.get("case_index").wait(APPLICATION_NAME, position, timeout=10)
         assert not standby.leading["case_index"].is_set()
 
         leader.stop()
         assert standby.leading["case_index"].wait(10)
-        position = _raise(casework, f"部门-{uuid.uuid4().hex[:6]}")
+        position = _raise(casework, open_department(casework, "部门"))
         services.views.get("case_index").wait(APPLICATION_NAME, position, timeout=10)
     finally:
         leader.stop()
@@ -233,7 +237,7 @@ def test_a_runner_that_stops_at_an_event_shows_why_to_every_process_until_it_get
     """Runners usually run in another process (serve's worker, `huiyin project`): the error
     is kept in the store, read by `status()`, and cleared once the view applies an event."""
     opened = PostgresCaseIndexView.open_case
-    department = f"部门-{uuid.uuid4().hex[:6]}"
+    department = open_department(casework, "部门")
 
     def failing(view: Any, case: Any, tracking: Tracking) -> None:
         if case.department == department:
@@ -282,7 +286,7 @@ def test_a_runner_behind_the_log_catches_up_in_batches_applying_each_event_once(
     paused_case_index: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    department = f"部门-{uuid.uuid4().hex[:6]}"
+    department = open_department(casework, "部门")
     start = services.views.get("case_index").position()
     behind = [_raise(casework, department) for _ in range(30)]
     sizes: list[int] = []
@@ -322,7 +326,7 @@ def test_an_event_failing_inside_a_batch_keeps_the_events_before_it(
     """A batch's statements are pipelined: a database error surfaces later than the
     statement that caused it, and must still be pinned on its event."""
     opened = PostgresCaseIndexView.open_case
-    failing_department = f"部门-{uuid.uuid4().hex[:6]}"
+    failing_department = open_department(casework, "部门")
 
     def failing(view: Any, case: Any, tracking: Tracking) -> None:
         if case.department != failing_department:
@@ -397,7 +401,7 @@ def test_a_case_lists_its_departments_in_the_order_it_first_came_to_each(
         ),
         CLERK,
     ).id
-    casework.transfer(appeal, department="安监处", supervisor="vice-chair", actor=CLERK)
+    casework.transfer(appeal, department="安监处", supervisor=SUPERVISOR, actor=CLERK)
     casework.retransfer(appeal, department="机电科", reason="设备归口", actor=CLERK)
     casework.retransfer(appeal, department="后勤服务中心", reason="照明归后勤", actor=CLERK)
     live = _live_rows(services, ["case_index"])["case_index"]
@@ -441,7 +445,7 @@ def test_a_failed_rebuild_leaves_the_old_rows(
     position = services.views.get("case_index").position()
     applied = 0
 
-    def failing(row: list[Any], change: Any) -> None:
+    def failing(row: list[Any], change: Any, people: list[str]) -> None:
         nonlocal applied
         applied += 1
         if applied == 3:
