@@ -17,7 +17,7 @@ from uuid import UUID
 from application.directory import Directory
 from domain.actors import Actor, Role
 from domain.errors import InvalidInput, Unauthenticated
-from domain.organisation import ORGANISATION_ID
+from domain.organisation import ORGANISATION_ID, person_id
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,9 @@ class Credentials:
         label: str = "",
     ) -> IssuedToken:
         """A new token for `person` in `role`, which the directory must give them."""
-        person = person.strip()
         if role is Role.SYSTEM:
             raise InvalidInput("role", "the system role is the service's own; it is not issued")
-        if not person:
-            raise InvalidInput("actor", "name the person the token is for")
+        person = person_id("actor", person)
         if self.directory.actor(person, role) is None:
             raise InvalidInput(
                 "role",

@@ -58,14 +58,15 @@ class Directory:
         snapshot = self._snapshot
         held = snapshot.version if snapshot is not None else 0
         if version is not None and version <= held:
+            self._checked_at = time.monotonic()  # the store said so just now
             return snapshot or self._empty()
         if version is None and time.monotonic() - self._checked_at < TRUSTED_SECONDS:
             return snapshot or self._empty()
         return self._refresh()
 
     def version(self) -> int:
-        """The directory's version in the store (0: nothing recorded yet)."""
-        self.current()
+        """The directory's version in the store (0: nothing recorded yet), read now."""
+        self._refresh()
         return self._snapshot.version if self._snapshot is not None else 0
 
     def department(self, reference: str, field: str = "department") -> Department:

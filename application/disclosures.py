@@ -92,6 +92,8 @@ class Disclosures:
         once)."""
         authorise(actor, Permission.DISCLOSURE_PROPOSE, NOBODY)
         departments = self.app.directory.codes(tuple(departments), "departments")
+        if subject_type is SubjectType.PENALTIES_AND_CARDS and subject.strip():
+            subject = self.app.directory.department(subject, "subject").code  # as recorded
         request = {
             "subject_type": subject_type,
             "subject": subject,

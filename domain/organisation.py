@@ -27,6 +27,10 @@ ORGANISATION_ID = uuid5(NAMESPACE_URL, "https://huiyin.local/organisation")
 #: A department code: letters (any script), digits, `_`, `.` and `-`; no spaces or symbols.
 CODE = re.compile(r"\w[\w.-]{0,39}")
 
+#: A person's id (an employee number, an account name), as tokens carry it and events record
+#: it: letters of any script, digits, `.`, `_`, `-`, `@`; starting with a letter or digit.
+PERSON = re.compile(r"\w[\w.@-]{0,99}")
+
 #: Roles the directory grants; employees need no grant, the system is no person.
 GRANTED_ROLES = frozenset(Role) - {Role.EMPLOYEE, Role.SYSTEM}
 
@@ -263,7 +267,7 @@ class Organisation(Aggregate):
         self, *, tier: Tier, position: str, person: str, actor: Actor, at: datetime
     ) -> None:
         """Names the lead of a tier's talks."""
-        lead = TierLead(position.strip(), person.strip())
+        lead = TierLead(position.strip(), person_id("person", person))
         self._trigger(
             self.TierLeadAppointed,
             actor,
@@ -285,7 +289,7 @@ class Organisation(Aggregate):
     ) -> None:
         """Lets `person` act in `role`; a handler names departments, a supervisor may name
         tiers (a tier's lead supervises it without a grant)."""
-        person = clean_text("person", person, limits.ACTOR_ID)
+        person = person_id("person", person)
         if role not in GRANTED_ROLES:
             raise InvalidInput(
                 "role",
@@ -351,4 +355,16 @@ def _code(value: str) -> str:
 
 
 def _person(value: str | None) -> str | None:
-    return clean_text("head", value, limits.ACTOR_ID, required=False) or None
+    return person_id("head", value) if value and value.strip() else None
+
+
+def person_id(field: str, value: str) -> str:
+    """A person's id, trimmed, if it has the form ids have (`PERSON`)."""
+    person = clean_text(field, value, limits.ACTOR_ID)
+    if not PERSON.fullmatch(person):
+        raise InvalidInput(
+            field,
+            f"{person!r}: a person's id is letters, digits, '.', '_', '-' or '@', starting "
+            "with a letter or digit",
+        )
+    return person

@@ -264,7 +264,8 @@ def _atom(
         page.entries,
         self_url=str(request.url),
         base_url=str(request.base_url),
-        department=department,
+        department=code,
+        department_name=services.casework.directory.department(code).name if code else None,
         empty_updated=services.casework.now(),
     )
     return Response(xml, media_type=ATOM_MEDIA_TYPE)

@@ -308,11 +308,15 @@ def atom_feed(
     base_url: str,
     department: str | None,
     empty_updated: datetime,
+    department_name: str | None = None,
 ) -> bytes:
-    """An Atom 1.0 feed of public entries; withdrawn ones say so in title and content."""
+    """An Atom 1.0 feed of public entries; withdrawn ones say so in title and content. A
+    department's feed is identified by its code (stable across renaming) and titled with
+    its name."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    scope = f" — {department}" if department else ""
+    shown = department_name or department
+    scope = f" — {shown}" if shown else ""
     _text(feed, "id", feed_id(department))
     _text(feed, "title", f"回音 Huiyin 公示 disclosures{scope}")
     updated = max(

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from application.casework import Casework
 from domain.actors import Role
 from tests.api.conftest import Headers, named_appeal
+from tests.conftest import open_department
 
 PROBLEM = "application/problem+json"
 SUPERVISOR_ID = "union-vice-chair"
@@ -29,9 +31,15 @@ def committee(auth: Callable[..., Headers]) -> Headers:
 
 
 @pytest.fixture
-def head(auth: Callable[..., Headers]) -> Headers:
+def department(casework: Casework) -> str:
+    """The test's own responsible department, opened in the directory: its code."""
+    return open_department(casework, "后勤服务中心")
+
+
+@pytest.fixture
+def head(auth: Callable[..., Headers], department: str) -> Headers:
     """The responsible department's head."""
-    return auth("logistics-head", Role.DEPARTMENT)
+    return auth("logistics-head", Role.DEPARTMENT, departments=[department])
 
 
 def _post(client: TestClient, path: str, headers: Headers, body: Any = None) -> dict[str, Any]:
@@ -65,14 +73,15 @@ def _penalty(client: TestClient, staff: Headers, supervisor: Headers, department
     return penalty_id
 
 
-def _department() -> str:
-    return f"后勤服务中心-{uuid.uuid4().hex[:6]}"
-
-
 def test_a_penalty_is_recorded_contested_and_reversed_with_its_history(
-    client: TestClient, staff: Headers, supervisor: Headers, committee: Headers, head: Headers
+    client: TestClient,
+    staff: Headers,
+    supervisor: Headers,
+    committee: Headers,
+    head: Headers,
+    department: str,
 ) -> None:
-    penalty_id = _penalty(client, staff, supervisor, _department())
+    penalty_id = _penalty(client, staff, supervisor, department)
 
     read = client.get(f"/penalties/{penalty_id}", headers=staff)
     assert read.status_code == 200
@@ -107,8 +116,8 @@ def test_penalty_refusals_are_problems_naming_the_rule(
     supervisor: Headers,
     committee: Headers,
     auth: Callable[..., Headers],
+    department: str,
 ) -> None:
-    department = _department()
     appeal_id = _transferred(client, staff, department)
     someone = auth("other-supervisor", Role.SUPERVISOR)
 
@@ -117,6 +126,8 @@ def test_penalty_refusals_are_problems_naming_the_rule(
     )
     assert not_theirs.status_code == 403
     assert not_theirs.headers["content-type"].startswith(PROBLEM)
+    assert not_theirs.json()["type"].endswith("/forbidden")
+    assert not_theirs.json()["permission"] == "penalty.record"
 
     no_reason = client.post("/penalties", json={"appeal_id": appeal_id}, headers=supervisor)
     assert no_reason.status_code == 422
@@ -125,6 +136,7 @@ def test_penalty_refusals_are_problems_naming_the_rule(
     penalty_id = _penalty(client, staff, supervisor, department)
     by_staff = client.post(f"/penalties/{penalty_id}/reverse", json={"reason": "x"}, headers=staff)
     assert by_staff.status_code == 403
+    assert by_staff.json()["permission"] == "penalty.decide"
     _post(client, f"/penalties/{penalty_id}/reverse", committee, {"reason": "误记"})
     twice = client.post(f"/penalties/{penalty_id}/reverse", json={"reason": "x"}, headers=committee)
     assert twice.status_code == 409
@@ -143,9 +155,13 @@ def test_penalty_refusals_are_problems_naming_the_rule(
 
 
 def test_a_department_with_three_points_gets_a_yellow_card_it_can_rectify(
-    client: TestClient, staff: Headers, supervisor: Headers, committee: Headers, head: Headers
+    client: TestClient,
+    staff: Headers,
+    supervisor: Headers,
+    committee: Headers,
+    head: Headers,
+    department: str,
 ) -> None:
-    department = _department()
     ids = [_penalty(client, staff, supervisor, department) for _ in range(3)]
 
     evaluated = _post(
@@ -175,19 +191,26 @@ def test_a_department_with_three_points_gets_a_yellow_card_it_can_rectify(
 
 
 def test_card_evaluation_refusals(
-    client: TestClient, staff: Headers, supervisor: Headers, committee: Headers, head: Headers
+    client: TestClient,
+    casework: Casework,
+    staff: Headers,
+    supervisor: Headers,
+    committee: Headers,
+    head: Headers,
+    department: str,
 ) -> None:
-    department = _department()
     penalty_id = _penalty(client, staff, supervisor, department)
     path = f"/departments/{department}/cards/evaluate"
 
     by_department = client.post(path, json={"penalty_ids": [penalty_id]}, headers=head)
     assert by_department.status_code == 403
+    assert by_department.json()["type"].endswith("/forbidden")
+    assert by_department.json()["permission"] == "card.issue"
     half_period = client.post(path, json={"period_start": "2026-03-01"}, headers=committee)
     assert half_period.status_code == 422
     assert half_period.json()["errors"][0]["field"] == "period_end"
     other = client.post(
-        f"/departments/{_department()}/cards/evaluate",
+        f"/departments/{open_department(casework, '后勤服务中心')}/cards/evaluate",
         json={"penalty_ids": [penalty_id]},
         headers=committee,
     )
@@ -196,18 +219,18 @@ def test_card_evaluation_refusals(
 
 
 def test_an_appeal_transferred_three_times_is_flagged_for_its_supervisor(
-    client: TestClient, staff: Headers, supervisor: Headers
+    client: TestClient, staff: Headers, supervisor: Headers, department: str
 ) -> None:
-    appeal_id = _transferred(client, staff, _department())
+    appeal_id = _transferred(client, staff, department)
     before = client.get(f"/appeals/{appeal_id}/accountability", headers=supervisor).json()
     assert (before["transfers"], before["flagged"]) == (1, False)
 
-    for department in ("人力资源部", "机电科"):
+    for other in ("人力资源部", "机电科"):
         _post(
             client,
             f"/appeals/{appeal_id}/retransfer",
             staff,
-            {"department": department, "reason": "不属于本部门职责"},
+            {"department": other, "reason": "不属于本部门职责"},
         )
 
     after = client.get(f"/appeals/{appeal_id}/accountability", headers=supervisor).json()

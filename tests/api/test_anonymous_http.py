@@ -50,20 +50,15 @@ def test_receipt_holder_follows_reads_and_rates_the_answer(
     ).json()
     code, appeal_id = created["receipt_code"], created["id"]
     staff = auth("union-clerk-3", Role.UNION_STAFF)
-    department = auth("team-1-head", Role.DEPARTMENT)
-    client.post(
-        f"/appeals/{appeal_id}/transfer",
-        json={"department": "综采一队", "supervisor": "s"},
-        headers=staff,
-    )
-    client.post(
-        f"/appeals/{appeal_id}/reply",
-        json={"answer": "已建立轮换登记表", "basis": "《班组管理规定》"},
-        headers=department,
-    )
-    client.post(
-        f"/appeals/{appeal_id}/publish", json={"public_text": "已建立重活轮换登记"}, headers=staff
-    )
+    department = auth("team-1-head", Role.DEPARTMENT, departments=["综采一队"])
+    steps: list[tuple[str, dict[str, str], Headers]] = [
+        ("transfer", {"department": "综采一队", "supervisor": "s"}, staff),
+        ("reply", {"answer": "已建立轮换登记表", "basis": "《班组管理规定》"}, department),
+        ("publish", {"public_text": "已建立重活轮换登记"}, staff),
+    ]
+    for command, payload, headers in steps:
+        done = client.post(f"/appeals/{appeal_id}/{command}", json=payload, headers=headers)
+        assert done.status_code == 200, done.text
 
     followed = client.get(f"/receipts/{code}")
     rated = client.post(f"/receipts/{code.lower()}/rate", json={"rating": "basically_satisfied"})
@@ -93,14 +88,19 @@ def test_staff_cannot_rate_an_anonymous_appeal_in_its_name(
     ).json()
     staff = auth("union-clerk-4", Role.UNION_STAFF)
     appeal_id = created["id"]
-    client.post(
-        f"/appeals/{appeal_id}/transfer", json={"department": "d", "supervisor": "s"}, headers=staff
-    )
-    client.post(f"/appeals/{appeal_id}/reply", json={"answer": "a", "basis": "b"}, headers=staff)
-    client.post(f"/appeals/{appeal_id}/publish", json={"public_text": "p"}, headers=staff)
+    department = auth("d-head", Role.DEPARTMENT, departments=["d"])
+    steps: list[tuple[str, dict[str, str], Headers]] = [
+        ("transfer", {"department": "d", "supervisor": "s"}, staff),
+        ("reply", {"answer": "a", "basis": "b"}, department),
+        ("publish", {"public_text": "p"}, staff),
+    ]
+    for command, payload, headers in steps:
+        done = client.post(f"/appeals/{appeal_id}/{command}", json=payload, headers=headers)
+        assert done.status_code == 200, done.text
 
     response = client.post(
         f"/appeals/{appeal_id}/rate", json={"rating": "satisfied"}, headers=staff
     )
 
     assert response.status_code == 403
+    assert "receipt code" in response.json()["detail"]

@@ -23,7 +23,7 @@ def test_a_named_appeal_goes_from_raised_to_closed(
     assert "receipt_code" not in body
     assert created.headers["Location"] == f"/appeals/{appeal_id}"
 
-    department = auth("logistics-head", Role.DEPARTMENT)
+    department = auth("logistics-head", Role.DEPARTMENT, departments=["后勤服务中心"])
     appellant = auth("E10234", Role.EMPLOYEE)
     steps: list[tuple[str, dict[str, object], Headers]] = [
         ("transfer", {"department": "后勤服务中心", "supervisor": "union-vice-chair"}, staff),
@@ -80,7 +80,17 @@ def test_appellant_identity_is_hidden_from_roles_that_may_not_see_it(
     client: TestClient, staff: Headers, auth: Callable[..., Headers]
 ) -> None:
     appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
-    department = auth("finance-head", Role.DEPARTMENT)
+    # The department handling the appeal may read it, but not who raised it.
+    department = auth("finance-head", Role.DEPARTMENT, departments=["Finance"])
+    steps: list[tuple[str, dict[str, object], Headers]] = [
+        ("transfer", {"department": "Finance", "supervisor": "s"}, staff),
+        ("reply", {"answer": "已核对", "basis": "财务制度"}, department),
+        ("publish", {"public_text": "已核对并答复"}, staff),
+        ("rate", {"rating": "satisfied"}, auth("E10234", Role.EMPLOYEE)),
+    ]
+    for command, payload, headers in steps:
+        done = client.post(f"/appeals/{appeal_id}/{command}", json=payload, headers=headers)
+        assert done.status_code == 200, done.text
 
     state = client.get(f"/appeals/{appeal_id}", headers=department).json()
     history = client.get(f"/appeals/{appeal_id}/history", headers=department).json()
@@ -89,13 +99,20 @@ def test_appellant_identity_is_hidden_from_roles_that_may_not_see_it(
     assert state["anonymous"] is False
     assert history["events"][0]["data"]["appellant"] == "(hidden)"
     assert "王建国" not in str(history)
+    # The appellant acting (rating) shows as `appellant`, not by their employee number.
+    assert history["events"][-1]["type"] == "Rated"
+    assert history["events"][-1]["actor"] == {"id": "appellant", "role": "employee"}
+    assert "E10234" not in str(history)
+    # Union staff may see who it is.
+    seen = client.get(f"/appeals/{appeal_id}/history", headers=staff).json()
+    assert seen["events"][-1]["actor"] == {"id": "E10234", "role": "employee"}
 
 
 def test_dissatisfied_rating_sends_the_appeal_back_to_the_department(
     client: TestClient, staff: Headers, auth: Callable[..., Headers]
 ) -> None:
     appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
-    department = auth("logistics-head", Role.DEPARTMENT)
+    department = auth("logistics-head", Role.DEPARTMENT, departments=["后勤服务中心"])
     client.post(
         f"/appeals/{appeal_id}/transfer",
         json={"department": "后勤服务中心", "supervisor": "s"},

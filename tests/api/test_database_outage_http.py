@@ -16,9 +16,10 @@ from httpx import Response
 
 from api.app import create_app
 from api.bootstrap import Services, build_services
-from domain.actors import Actor, Role
+from domain.actors import Role
 from infrastructure.settings import Settings
 from tests.api.conftest import Headers, named_appeal
+from tests.conftest import SETUP
 from tests.dbproxy import DatabaseRelay, relay_to
 
 PROBLEM = "application/problem+json"
@@ -48,7 +49,11 @@ def relayed(settings: Settings, services: Services) -> Iterator[Relayed]:
             build_services(through) as relayed_services,
             TestClient(create_app(services=relayed_services)) as client,
         ):
-            token = relayed_services.store.issue_token(Actor("union-clerk-1", Role.UNION_STAFF))
+            # Its own directory, read through the relay: the clerk's role is granted there.
+            relayed_services.casework.directory.grant(
+                "union-clerk-1", Role.UNION_STAFF, actor=SETUP
+            )
+            token = relayed_services.credentials.issue("union-clerk-1", Role.UNION_STAFF)
             yield Relayed(client, relay, {"Authorization": f"Bearer {token.token}"})
 
 

@@ -12,9 +12,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from fastapi.testclient import TestClient
 
+from application.casework import Casework
 from application.clock import ManualClock
 from domain.actors import Role
 from domain.calendar import CHINA_TZ
+from tests.conftest import open_department
 
 Headers = dict[str, str]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -27,15 +29,15 @@ def member(auth: Callable[..., Headers]) -> Headers:
 
 
 @pytest.fixture
-def department() -> str:
-    """A department no other test uses."""
-    return f"安全监察部-{uuid.uuid4().hex[:8]}"
+def department(casework: Casework) -> str:
+    """A department no other test uses, opened in the directory (its code)."""
+    return open_department(casework, "安全监察部")
 
 
 def _propose(client: TestClient, headers: Headers, department: str, **extra: Any) -> Any:
     body = {
         "subject_type": "penalties_and_cards",
-        "subject": "2026-03",
+        "subject": department,  # the department whose penalties and cards these are
         "title": "三月考核扣分与红黄牌",
         "body": f"{department}：推诿扯皮 -1分；黄牌预警，限期整改。",
         "departments": [department],
@@ -195,13 +197,14 @@ def test_the_department_atom_feed_is_valid_atom_with_its_entries_and_needs_no_to
 
 
 def test_text_pasted_with_control_characters_leaves_the_atom_feed_well_formed(
-    client: TestClient, staff: Headers, member: Headers
+    client: TestClient, casework: Casework, staff: Headers, member: Headers
 ) -> None:
     """Word's manual line break (U+000B) and page break (U+000C) are text the API takes,
-    but XML cannot carry them: the feed shows U+FFFD in their place, and stays readable."""
-    department = f"工会办公室\x0c-{uuid.uuid4().hex[:8]}"
+    but XML cannot carry them: the feed shows U+FFFD in their place, and stays readable.
+    (A department code cannot hold them, so the page break rides in the title.)"""
+    department = open_department(casework, "工会办公室")
     created = _propose(
-        client, staff, department, title="三月\x0b考核", body="第一段\x0b第二段\x01完"
+        client, staff, department, title="三月\x0b考核\x0c公示", body="第一段\x0b第二段\x01完"
     )
     path = f"/disclosures/{created['id']}"
     client.post(f"{path}/approve", headers={**member, "If-Match": '"1"'})
@@ -214,12 +217,12 @@ def test_text_pasted_with_control_characters_leaves_the_atom_feed_well_formed(
     assert response.status_code == 200
     feed = ET.fromstring(response.content)  # noqa: S314  # our own output, not untrusted
     (entry,) = feed.findall(f"{ATOM}entry")
-    assert entry.findtext(f"{ATOM}title") == "三月\ufffd考核"
+    assert entry.findtext(f"{ATOM}title") == "三月\ufffd考核\ufffd公示"
     assert entry.findtext(f"{ATOM}content", "").startswith("第一段\ufffd第二段\ufffd完")
     terms = [c.get("term") for c in entry.findall(f"{ATOM}category")]
-    assert department.replace("\x0c", "\ufffd") in terms
+    assert department in terms
     public = client.get("/public/disclosures", params={"department": department}).json()
-    assert public["items"][0]["title"] == "三月\x0b考核"  # JSON carries it as it was
+    assert public["items"][0]["title"] == "三月\x0b考核\x0c公示"  # JSON carries it as it was
 
 
 def test_the_overall_atom_feed_and_published_history_need_no_token(

@@ -54,10 +54,13 @@ def test_anonymous_box_with_an_identity_is_refused(client: TestClient, staff: He
     ]
 
 
-def test_malformed_uuid_is_a_422_and_unknown_id_a_404(client: TestClient, staff: Headers) -> None:
+def test_malformed_uuid_is_a_422_and_unknown_id_a_404(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers]
+) -> None:
+    handler = auth("d-head", Role.DEPARTMENT, departments=["d"])  # may acknowledge
     malformed = client.get("/appeals/not-a-uuid", headers=staff)
     unknown = client.get(f"/appeals/{uuid.uuid4()}", headers=staff)
-    unknown_command = client.post(f"/appeals/{uuid.uuid4()}/acknowledge", json={}, headers=staff)
+    unknown_command = client.post(f"/appeals/{uuid.uuid4()}/acknowledge", json={}, headers=handler)
 
     assert malformed.status_code == 422
     assert malformed.headers["content-type"] == PROBLEM
@@ -98,14 +101,15 @@ def test_action_not_allowed_in_state_is_a_409_naming_state_and_action(
 ) -> None:
     appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
 
+    # Union staff may publish an appeal's reply, but not while it is only raised.
     response = client.post(
-        f"/appeals/{appeal_id}/reply", json={"answer": "a", "basis": "b"}, headers=staff
+        f"/appeals/{appeal_id}/publish", json={"public_text": "已答复"}, headers=staff
     )
 
     assert response.status_code == 409
     problem = response.json()
     assert problem["state"] == "raised"
-    assert problem["action"] == "reply to"
+    assert problem["action"] == "publish the reply of"
     assert "raised" in problem["detail"]
     history = client.get(f"/appeals/{appeal_id}/history", headers=staff).json()
     assert len(history["events"]) == 1
@@ -121,17 +125,16 @@ def test_requests_without_a_valid_token_are_401(client: TestClient, services: ob
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_revoked_token_is_refused(client: TestClient, services: object) -> None:
-    from api.bootstrap import Services
-    from domain.actors import Actor
-
-    assert isinstance(services, Services)
-    token = services.store.issue_token(Actor("temp", Role.UNION_STAFF)).token
-    headers = {"Authorization": f"Bearer {token}"}
+def test_a_revoked_token_is_refused(
+    client: TestClient, services: Services, auth: Callable[..., Headers]
+) -> None:
+    headers = auth("temp", Role.UNION_STAFF)
+    token = headers["Authorization"].removeprefix("Bearer ")
     assert client.post("/appeals", json=named_appeal(), headers=headers).status_code == 201
 
-    assert services.store.revoke_token(token) is True
+    assert services.credentials.revoke(token) is not None
 
+    # No cache: the very next request is refused.
     assert client.post("/appeals", json=named_appeal(), headers=headers).status_code == 401
 
 
@@ -163,7 +166,7 @@ def test_publishing_personal_data_is_refused(
     client.post(
         f"/appeals/{appeal_id}/reply",
         json={"answer": "a", "basis": "b"},
-        headers=auth("d-head", Role.DEPARTMENT),
+        headers=auth("d-head", Role.DEPARTMENT, departments=["d"]),
     )
 
     response = client.post(

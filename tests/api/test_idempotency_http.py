@@ -11,33 +11,48 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.bootstrap import Services
 from domain.actors import Role
 from tests.api.conftest import Headers, named_appeal
-from tests.api.test_accountability_http import SUPERVISOR_ID, _transferred
 from tests.api.test_meetings_http import _held_talk_with_decision, _later, _person, _schedule
+from tests.conftest import open_department
 
 PROBLEM = "application/problem+json"
 
 #: A creating request: its path and body, set up through the API (path, body, who sends it).
 Creation = tuple[str, dict[str, Any], Headers]
 
+#: The supervisor named on the penalty's appeal (a supervisor in the session's directory).
+SUPERVISOR_ID = "union-vice-chair"
 
-def _appeal(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
+#: Who reads back what was created: auditors read every kind of case (admin reads none).
+AUDITOR = ("idempotency-auditor", Role.AUDITOR)
+
+
+def _appeal(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
     return "/appeals", named_appeal(), staff
 
 
-def _anonymous_appeal(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
+def _anonymous_appeal(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
     body = {k: v for k, v in named_appeal(channel="anonymous_box").items() if k != "appellant"}
     return "/appeals", body, auth("E40001", Role.EMPLOYEE)
 
 
-def _talk_appeal(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
+def _talk_appeal(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
     meeting_id = _schedule(client, staff)
     body = {"kind": "suggestion", "category": "canteen", "title": "加开夜宵", "text": "夜班加餐"}
     return f"/meetings/{meeting_id}/appeals", body, staff
 
 
-def _meeting(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
+def _meeting(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
     body = {
         "kind": "tier_talk",
         "tier": "workers",
@@ -48,7 +63,9 @@ def _meeting(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -
     return "/meetings", body, staff
 
 
-def _action_item(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
+def _action_item(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
     meeting_id = _held_talk_with_decision(client, staff)
     body = {
         "decision_ref": "D1",
@@ -60,7 +77,9 @@ def _action_item(client: TestClient, staff: Headers, auth: Callable[..., Headers
     return f"/meetings/{meeting_id}/action-items", body, staff
 
 
-def _proposal(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
+def _proposal(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
     congress = _schedule(client, staff, kind="congress", tier=None, topic="第五届职代会")
     client.post(f"/meetings/{congress}/invite", json={"departments": ["机电科"]}, headers=staff)
     attendance = {"attendance": [{"person_id": _person(), "department": "机电科"}]}
@@ -74,10 +93,12 @@ def _proposal(client: TestClient, staff: Headers, auth: Callable[..., Headers]) 
     return f"/meetings/{congress}/proposals", body, staff
 
 
-def _disclosure(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
+def _disclosure(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
     body = {
         "subject_type": "penalties_and_cards",
-        "subject": "2026-03",
+        "subject": "机电科",  # the department whose penalties and cards these are
         "title": "三月考核扣分与红黄牌",
         "body": "机电科：推诿扯皮 -1分；黄牌预警，限期整改。",
         "departments": ["机电科"],
@@ -85,13 +106,26 @@ def _disclosure(client: TestClient, staff: Headers, auth: Callable[..., Headers]
     return "/disclosures", body, staff
 
 
-def _penalty(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
-    appeal_id = _transferred(client, staff, f"后勤服务中心-{uuid.uuid4().hex[:6]}")
+def _penalty(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
+    department = open_department(services.casework, "后勤服务中心")
+    raised = client.post("/appeals", json=named_appeal(department=department), headers=staff)
+    assert raised.status_code == 201, raised.text
+    appeal_id = raised.json()["id"]
+    transferred = client.post(
+        f"/appeals/{appeal_id}/transfer",
+        json={"department": department, "supervisor": SUPERVISOR_ID},
+        headers=staff,
+    )
+    assert transferred.status_code == 200, transferred.text
     body = {"appeal_id": appeal_id, "reason": "答复仅称按规定办理，未说明依据"}
     return "/penalties", body, auth(SUPERVISOR_ID, Role.SUPERVISOR)
 
 
-def _competition(client: TestClient, staff: Headers, auth: Callable[..., Headers]) -> Creation:
+def _competition(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], services: Services
+) -> Creation:
     return "/competitions", {"name": "2026年工匠杯", "judges": ["J-zhou", "J-sun"]}, staff
 
 
@@ -114,9 +148,10 @@ def creation(
     client: TestClient,
     staff: Headers,
     auth: Callable[..., Headers],
+    services: Services,
 ) -> Creation:
     """One creating request of each kind, with what it needs set up."""
-    return CREATIONS[request.param](client, staff, auth)
+    return CREATIONS[request.param](client, staff, auth, services)
 
 
 def _history(client: TestClient, location: str, headers: Headers) -> list[Any]:
@@ -142,8 +177,7 @@ def test_the_same_request_sent_again_with_its_key_creates_nothing_new(
     assert again.json()["id"] == first.json()["id"]
     assert again.json().get("receipt_code") == first.json().get("receipt_code")
     assert again.json()["position"] >= first.json()["position"]
-    admin = auth("idempotency-admin", Role.ADMIN)
-    assert len(_history(client, first.headers["Location"], admin)) == 1
+    assert len(_history(client, first.headers["Location"], auth(*AUDITOR))) == 1
 
 
 def test_without_a_key_the_same_request_twice_creates_two(
@@ -159,11 +193,12 @@ def test_without_a_key_the_same_request_twice_creates_two(
 
 
 def test_the_key_sent_with_another_request_is_a_problem_and_records_nothing(
-    client: TestClient, staff: Headers
+    client: TestClient, staff: Headers, auth: Callable[..., Headers]
 ) -> None:
+    auditor = auth(*AUDITOR)  # who may read the views' positions
     key = {"Idempotency-Key": str(uuid.uuid4())}
     first = client.post("/appeals", json=named_appeal(), headers={**staff, **key})
-    head = client.get("/projections", headers=staff).json()["head"]
+    head = client.get("/projections", headers=auditor).json()["head"]
 
     changed = client.post("/appeals", json=named_appeal(title="另一件事"), headers={**staff, **key})
 
@@ -171,7 +206,7 @@ def test_the_key_sent_with_another_request_is_a_problem_and_records_nothing(
     assert changed.headers["content-type"] == PROBLEM
     assert changed.json()["type"].endswith("/idempotency-key-reused")
     assert "different request" in changed.json()["detail"]
-    assert client.get("/projections", headers=staff).json()["head"] == head
+    assert client.get("/projections", headers=auditor).json()["head"] == head
     assert client.get(first.headers["Location"], headers=staff).json()["title"] != "另一件事"
 
 
@@ -193,9 +228,10 @@ def test_the_same_key_from_someone_else_is_their_own_request(
     "key", [b"short", b"x" * 256, b"with spaces in the key", ("键" * 20).encode()]
 )
 def test_a_malformed_key_is_a_problem_before_anything_is_recorded(
-    client: TestClient, staff: Headers, key: bytes
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], key: bytes
 ) -> None:
-    head = client.get("/projections", headers=staff).json()["head"]
+    auditor = auth(*AUDITOR)  # who may read the views' positions
+    head = client.get("/projections", headers=auditor).json()["head"]
 
     headers: dict[str, str | bytes] = {**staff, "Idempotency-Key": key}
     response = client.post("/appeals", json=named_appeal(), headers=headers)
@@ -204,7 +240,7 @@ def test_a_malformed_key_is_a_problem_before_anything_is_recorded(
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"].endswith("/invalid-idempotency-key")
     assert "16 to 255 visible ASCII" in response.json()["detail"]
-    assert client.get("/projections", headers=staff).json()["head"] == head
+    assert client.get("/projections", headers=auditor).json()["head"] == head
 
 
 def test_an_anonymous_retry_shows_no_identity_in_its_id_or_history(
@@ -221,6 +257,6 @@ def test_an_anonymous_retry_shows_no_identity_in_its_id_or_history(
     code = first.json()["receipt_code"]
     followed = client.get(f"/receipts/{code}")
     assert followed.status_code == 200, followed.text
-    history = _history(client, first.headers["Location"], auth("idem-admin", Role.ADMIN))
+    history = _history(client, first.headers["Location"], auth(*AUDITOR))
     assert "E40002" not in str(history)
     assert history[0]["actor"] == {"id": "anonymous", "role": "employee"}

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from application.casework import Casework
 from application.clock import ManualClock
+from domain.actors import Role
 from tests.api.conftest import Headers, named_appeal
 from tests.api.test_meetings_http import tier_talk
+from tests.conftest import open_department
 
 PROBLEM = "application/problem+json"
 
 
-def _department() -> str:
-    """A department no other test uses, so lists show only this test's cases."""
-    return f"测试部门-{uuid.uuid4().hex[:8]}"
+@pytest.fixture
+def department(casework: Casework) -> str:
+    """A department no other test uses, so lists show only this test's cases (its code)."""
+    return open_department(casework, "测试部门")
 
 
 def _raise(client: TestClient, staff: Headers, department: str, **overrides: Any) -> Any:
@@ -29,9 +35,8 @@ def _raise(client: TestClient, staff: Headers, department: str, **overrides: Any
 
 
 def test_appeals_are_listed_newest_first_a_page_at_a_time(
-    client: TestClient, staff: Headers
+    client: TestClient, staff: Headers, department: str
 ) -> None:
-    department = _department()
     raised = [_raise(client, staff, department, title=f"诉求 {n}") for n in range(3)]
     after = raised[-1]["position"]
 
@@ -59,11 +64,10 @@ def test_appeals_are_listed_newest_first_a_page_at_a_time(
 
 
 def test_a_transfer_shows_in_the_list_as_soon_as_its_position_is_asked_for(
-    client: TestClient, staff: Headers
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], department: str
 ) -> None:
-    department = _department()
     first = _raise(client, staff, department)
-    _raise(client, staff, department)
+    second = _raise(client, staff, department)
     moved = client.post(
         f"/appeals/{first['id']}/transfer",
         json={"department": department, "supervisor": "union-vice-chair"},
@@ -86,11 +90,18 @@ def test_a_transfer_shows_in_the_list_as_soon_as_its_position_is_asked_for(
     assert item["deadline_at"] is not None
     assert item["overdue"] is False
 
+    # The department's own list holds only what was sent to it, not what merely names it.
+    handler = auth("lists-handler", Role.DEPARTMENT, departments=[department])
+    position = {"after": moved.json()["position"]}
+    for_union = client.get("/appeals", params={"department": department, **position}, headers=staff)
+    for_department = client.get("/appeals", params=position, headers=handler)
+    assert {i["id"] for i in for_union.json()["items"]} == {first["id"], second["id"]}
+    assert [i["id"] for i in for_department.json()["items"]] == [first["id"]]
+
 
 def test_appeals_past_their_deadline_are_listed_as_overdue(
-    client: TestClient, staff: Headers, clock: ManualClock
+    client: TestClient, staff: Headers, clock: ManualClock, department: str
 ) -> None:
-    department = _department()
     appeal = _raise(client, staff, department)
     due = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     moved = client.post(
@@ -108,9 +119,8 @@ def test_appeals_past_their_deadline_are_listed_as_overdue(
 
 
 def test_meetings_are_filtered_by_kind_tier_department_and_date(
-    client: TestClient, staff: Headers
+    client: TestClient, staff: Headers, department: str
 ) -> None:
-    department = _department()
     soon = datetime.now(UTC) + timedelta(days=3)
     later = soon + timedelta(days=30)
     ids = []
@@ -183,11 +193,14 @@ def test_lists_need_a_token(client: TestClient) -> None:
     assert client.get("/appeals").status_code == 401
 
 
-def test_projections_report_position_head_and_lag(client: TestClient, staff: Headers) -> None:
-    raised = _raise(client, staff, _department())
+def test_projections_report_position_head_and_lag(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers], department: str
+) -> None:
+    raised = _raise(client, staff, department)
     client.get("/appeals", params={"after": raised["position"]}, headers=staff)
 
-    status = client.get("/projections", headers=staff)
+    # The views' positions are for those who keep the service (admin) and auditors.
+    status = client.get("/projections", headers=auth("lists-admin", Role.ADMIN))
     assert status.status_code == 200, status.text
     body = status.json()
     assert body["head"] >= raised["position"]

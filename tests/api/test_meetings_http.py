@@ -196,7 +196,7 @@ def test_an_action_item_is_rejected_with_a_reason_then_accepted(
     client: TestClient, staff: Headers, auth: Callable[..., Headers]
 ) -> None:
     meeting_id = _held_talk_with_decision(client, staff)
-    department = auth("logistics-head", Role.DEPARTMENT)
+    department = auth("logistics-head", Role.DEPARTMENT, departments=["后勤服务中心"])
     body = {
         "decision_ref": "D1",
         "task": "夜班供餐时间延长至40分钟",

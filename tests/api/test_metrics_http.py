@@ -4,53 +4,89 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from application.casework import Casework
 from application.clock import ManualClock
 from domain.actors import Role
 from domain.calendar import CHINA_TZ
 from tests.api.conftest import Headers, named_appeal
-from tests.api.test_accountability_http import SUPERVISOR_ID, _transferred
 from tests.api.test_anonymous_http import anonymous_appeal
 from tests.api.test_meetings_http import _held_talk_with_decision
+from tests.conftest import open_department
 
 PROBLEM = "application/problem+json"
 #: Monday 2032-05-10, 09:00 China time: a month no other test writes into.
 MONDAY = datetime(2032, 5, 10, 9, 0, tzinfo=CHINA_TZ)
+#: The supervisor named on the penalised appeal's transfer (a supervisor in the directory).
+SUPERVISOR_ID = "union-vice-chair"
 
 
 def _rated(
-    client: TestClient, staff: Headers, appellant: Headers, department: str, rating: str
+    client: TestClient,
+    staff: Headers,
+    handler: Headers,
+    appellant: Headers,
+    department: str,
+    rating: str,
 ) -> dict[str, Any]:
-    appeal = client.post("/appeals", json=named_appeal(), headers=staff).json()
+    raised = client.post("/appeals", json=named_appeal(), headers=staff)
+    assert raised.status_code == 201, raised.text
+    appeal = raised.json()
     appeal_id = appeal["id"]
-    client.post(
+    transferred = client.post(
         f"/appeals/{appeal_id}/transfer",
         json={"department": department, "supervisor": "s"},
         headers=staff,
     )
-    client.post(f"/appeals/{appeal_id}/reply", json={"answer": "a", "basis": "b"}, headers=staff)
+    assert transferred.status_code == 200, transferred.text
+    replied = client.post(
+        f"/appeals/{appeal_id}/reply", json={"answer": "a", "basis": "b"}, headers=handler
+    )
+    assert replied.status_code == 200, replied.text
     client.post(f"/appeals/{appeal_id}/publish", json={"public_text": "公示"}, headers=staff)
     rated = client.post(f"/appeals/{appeal_id}/rate", json={"rating": rating}, headers=appellant)
     assert rated.status_code == 200, rated.text
     return {"id": appeal_id, "number": appeal["case_number"], "position": rated.json()["position"]}
 
 
+def _transferred(client: TestClient, staff: Headers, department: str) -> str:
+    raised = client.post("/appeals", json=named_appeal(department=department), headers=staff)
+    assert raised.status_code == 201, raised.text
+    appeal_id: str = raised.json()["id"]
+    transferred = client.post(
+        f"/appeals/{appeal_id}/transfer",
+        json={"department": department, "supervisor": SUPERVISOR_ID},
+        headers=staff,
+    )
+    assert transferred.status_code == 200, transferred.text
+    return appeal_id
+
+
+def _staff_at(clock: ManualClock, auth: Callable[..., Headers], moment: datetime) -> Headers:
+    """Sets the clock to `moment` and issues union staff a token then: tokens expire, so one
+    issued at the real present would have expired by 2032."""
+    clock.set(moment)
+    return auth("union-clerk-1", Role.UNION_STAFF)
+
+
 def _scenario(
-    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
-) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    department = f"指标部门-{uuid.uuid4().hex[:8]}"
+    client: TestClient, casework: Casework, auth: Callable[..., Headers], clock: ManualClock
+) -> tuple[Headers, str, dict[str, Any], dict[str, Any]]:
+    """Two appeals to a department of its own, rated on MONDAY and the day after; the
+    union staff's headers (issued on MONDAY), the department and the two appeals."""
+    staff = _staff_at(clock, auth, MONDAY)
+    department = open_department(casework, "指标部门")
+    handler = auth("metrics-handler", Role.DEPARTMENT, departments=[department])
     appellant = auth("E10234", Role.EMPLOYEE)
-    clock.set(MONDAY)
-    happy = _rated(client, staff, appellant, department, "satisfied")
+    happy = _rated(client, staff, handler, appellant, department, "satisfied")
     clock.set(MONDAY + timedelta(days=1))
-    unhappy = _rated(client, staff, appellant, department, "dissatisfied")
-    return department, happy, unhappy
+    unhappy = _rated(client, staff, handler, appellant, department, "dissatisfied")
+    return staff, department, happy, unhappy
 
 
 def _row(body: dict[str, Any], department: str) -> dict[str, Any]:
@@ -60,9 +96,9 @@ def _row(body: dict[str, Any], department: str) -> dict[str, Any]:
 
 
 def test_rates_come_with_their_numerator_and_denominator(
-    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+    client: TestClient, casework: Casework, auth: Callable[..., Headers], clock: ManualClock
 ) -> None:
-    department, _, unhappy = _scenario(client, staff, auth, clock)
+    staff, department, _, unhappy = _scenario(client, casework, auth, clock)
 
     response = client.get(
         "/metrics/appeals",
@@ -87,9 +123,9 @@ def test_rates_come_with_their_numerator_and_denominator(
 
 
 def test_as_of_before_a_rating_leaves_it_out(
-    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+    client: TestClient, casework: Casework, auth: Callable[..., Headers], clock: ManualClock
 ) -> None:
-    department, _, unhappy = _scenario(client, staff, auth, clock)
+    staff, department, _, unhappy = _scenario(client, casework, auth, clock)
     params = {"period": "2032-05", "after": unhappy["position"]}
 
     then = client.get(
@@ -104,9 +140,9 @@ def test_as_of_before_a_rating_leaves_it_out(
 
 
 def test_provenance_lists_exactly_the_cases_of_a_rates_numerator(
-    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+    client: TestClient, casework: Casework, auth: Callable[..., Headers], clock: ManualClock
 ) -> None:
-    department, happy, unhappy = _scenario(client, staff, auth, clock)
+    staff, department, happy, unhappy = _scenario(client, casework, auth, clock)
     params = {
         "department": department,
         "period": "2032-05",
@@ -127,12 +163,14 @@ def test_provenance_lists_exactly_the_cases_of_a_rates_numerator(
 
 
 def test_the_rows_of_appeals_with_no_tier_or_no_department_list_their_cases_by_their_key(
-    client: TestClient, staff: Headers, clock: ManualClock
+    client: TestClient, auth: Callable[..., Headers], clock: ManualClock
 ) -> None:
-    clock.set(MONDAY)
+    staff = _staff_at(clock, auth, MONDAY)
     # Dropped in the anonymous box naming no department, and not raised at a talk (no tier).
     body = {**anonymous_appeal(), "department": ""}
-    raised = client.post("/appeals", json=body, headers=staff).json()
+    created = client.post("/appeals", json=body, headers=staff)
+    assert created.status_code == 201, created.text
+    raised = created.json()
     params = {"period": "2032-05", "after": raised["position"]}
 
     for group_by in ("tier", "department"):
@@ -153,12 +191,13 @@ def test_the_rows_of_appeals_with_no_tier_or_no_department_list_their_cases_by_t
 
 
 def test_provenance_lists_the_action_items_and_penalties_behind_their_figures(
-    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+    client: TestClient, casework: Casework, auth: Callable[..., Headers], clock: ManualClock
 ) -> None:
-    meeting_id = _held_talk_with_decision(client, staff)  # held now; its items are due in May
-    clock.set(MONDAY)
-    department = f"指标部门-{uuid.uuid4().hex[:8]}"
-    head = auth("logistics-head", Role.DEPARTMENT)
+    held_by = auth("union-clerk-1", Role.UNION_STAFF)
+    meeting_id = _held_talk_with_decision(client, held_by)  # held now; its items are due in May
+    staff = _staff_at(clock, auth, MONDAY)
+    department = open_department(casework, "指标部门")
+    head = auth("metrics-items-handler", Role.DEPARTMENT, departments=[department])
     items = [
         client.post(
             f"/meetings/{meeting_id}/action-items",
@@ -207,9 +246,9 @@ def test_provenance_lists_the_action_items_and_penalties_behind_their_figures(
 
 
 def test_tables_export_as_csv(
-    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+    client: TestClient, casework: Casework, auth: Callable[..., Headers], clock: ManualClock
 ) -> None:
-    department, _, unhappy = _scenario(client, staff, auth, clock)
+    staff, department, _, unhappy = _scenario(client, casework, auth, clock)
     params = {"period": "2032-05", "after": unhappy["position"]}
 
     by_path = client.get("/metrics/appeals.csv", params=params, headers=staff)
@@ -256,11 +295,11 @@ def test_bad_parameters_are_problems_naming_the_field(client: TestClient, staff:
 
 
 def test_figures_as_of_a_moment_still_to_come_are_refused_not_guessed(
-    client: TestClient, staff: Headers, auth: Callable[..., Headers], clock: ManualClock
+    client: TestClient, casework: Casework, auth: Callable[..., Headers], clock: ManualClock
 ) -> None:
     # A day later, the open appeal's reply deadline would not have passed; a year later it
     # would have, and its department would be counted overdue for a reply it may yet give.
-    _scenario(client, staff, auth, clock)
+    staff, *_ = _scenario(client, casework, auth, clock)
     later = (clock() + timedelta(days=365)).isoformat()
     tables = {
         "/metrics/appeals": {"period": "2032-05"},

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from application.casework import Casework
 from domain.actors import Role
 from tests.api.conftest import Headers, named_appeal
+from tests.conftest import open_department
 
 PROBLEM = "application/problem+json"
 
@@ -256,9 +258,9 @@ def test_weights_that_do_not_add_up_to_one_are_422(client: TestClient, staff: He
 
 
 def test_a_collaboration_review_closes_with_its_weighted_score(
-    client: TestClient, staff: Headers, auth: Callable[..., Headers]
+    client: TestClient, casework: Casework, staff: Headers, auth: Callable[..., Headers]
 ) -> None:
-    department = f"机电科-{uuid.uuid4().hex[:6]}"
+    department = open_department(casework, "机电科")
     body = {
         "half_year": "2026-H1",
         "department": department,
@@ -285,8 +287,10 @@ def test_a_collaboration_review_closes_with_its_weighted_score(
     assert state["status"] == "closed"
     assert {c["name"]: c["weight"] for c in state["components"]}["employees"] == "0.275"
     assert state["missing_ratings"] == []
-    after_close = client.post(f"{review}/ratings", json={"score": 50}, headers=staff)
-    _problem(after_close, 409)
+    # A representative on the panel (the only ones who may rate) is refused once it closed.
+    rater = auth("E-ma", Role.EMPLOYEE)
+    after_close = client.post(f"{review}/ratings", json={"score": 50}, headers=rater)
+    assert _problem(after_close, 409)["state"] == "closed"
 
 
 def test_a_bad_half_year_or_rating_is_422_naming_the_field(

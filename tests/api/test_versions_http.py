@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from application.casework import Casework
 from application.clock import ManualClock
+from domain.actors import Role
 from tests.api.conftest import Headers, named_appeal
+from tests.conftest import open_department
 
 
 def test_if_match_with_the_current_version_succeeds(client: TestClient, staff: Headers) -> None:
@@ -25,14 +29,17 @@ def test_if_match_with_the_current_version_succeeds(client: TestClient, staff: H
     assert response.headers["ETag"] == '"2"'
 
 
-def test_stale_if_match_is_a_412_and_records_nothing(client: TestClient, staff: Headers) -> None:
+def test_stale_if_match_is_a_412_and_records_nothing(
+    client: TestClient, staff: Headers, auth: Callable[..., Headers]
+) -> None:
     appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
     client.post(
         f"/appeals/{appeal_id}/transfer", json={"department": "d", "supervisor": "s"}, headers=staff
     )
+    handler = auth("d-head", Role.DEPARTMENT, departments=["d"])
 
     response = client.post(
-        f"/appeals/{appeal_id}/acknowledge", json={}, headers={**staff, "If-Match": '"1"'}
+        f"/appeals/{appeal_id}/acknowledge", json={}, headers={**handler, "If-Match": '"1"'}
     )
 
     assert response.status_code == 412
@@ -53,8 +60,9 @@ def test_malformed_if_match_is_a_400(client: TestClient, staff: Headers) -> None
 
 
 def test_concurrent_commands_on_one_version_never_overwrite(
-    client: TestClient, staff: Headers
+    client: TestClient, staff: Headers, casework: Casework
 ) -> None:
+    departments = [open_department(casework, "dept") for _ in range(6)]
     appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
 
     def transfer(department: str) -> int:
@@ -66,7 +74,7 @@ def test_concurrent_commands_on_one_version_never_overwrite(
         return int(response.status_code)
 
     with ThreadPoolExecutor(max_workers=6) as pool:
-        statuses = list(pool.map(transfer, [f"dept-{n}" for n in range(6)]))
+        statuses = list(pool.map(transfer, departments))
 
     assert statuses.count(200) == 1
     assert set(statuses) <= {200, 409, 412}

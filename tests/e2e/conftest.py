@@ -91,7 +91,6 @@ def server_env(database_url: str, settings: Settings, tmp_path: Path) -> dict[st
         HUIYIN_DATABASE_URL=database_url,
         HUIYIN_DATA_DIR=str(tmp_path),
         HUIYIN_ENVIRONMENT="test",
-        HUIYIN_TOKEN_CACHE_SECONDS="0",  # see a revocation by another process at once
         HUIYIN_CIPHER_KEY=settings.cipher_key.get_secret_value(),
     )
     return env

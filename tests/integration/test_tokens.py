@@ -95,8 +95,11 @@ def test_a_token_is_issued_only_for_a_role_the_directory_gives(services: Service
     with pytest.raises(InvalidInput, match="system role") as refused:
         credentials.issue("huiyin", Role.SYSTEM)
     assert refused.value.field == "role"
-    with pytest.raises(InvalidInput, match="name the person") as refused:
+    with pytest.raises(InvalidInput, match="must not be empty") as refused:
         credentials.issue("  ", Role.EMPLOYEE)
+    assert refused.value.field == "actor"
+    with pytest.raises(InvalidInput, match="a person's id is letters") as refused:
+        credentials.issue("=cmd|' /C calc'!A0", Role.EMPLOYEE)
     assert refused.value.field == "actor"
 
     scoped(casework, person, Role.DEPARTMENT, departments=[first])

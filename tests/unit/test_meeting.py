@@ -17,11 +17,11 @@ from domain.meeting_records import Attendee, CoverageOverride
 from domain.meeting_terms import MeetingKind, MeetingStatus
 from domain.terms import Tier
 from domain.tier_leads import TierLead, TierLeads
+from tests.organisation import LEADS
 from tests.unit.builders import T0, UNION_STAFF, at
 from tests.unit.meeting_builders import (
     CALENDAR,
     HR_CLERK,
-    LEADS,
     ORGANISER,
     PEOPLE,
     POLICY,

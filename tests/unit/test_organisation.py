@@ -77,27 +77,26 @@ def test_a_closed_department_takes_no_new_work_but_is_still_known() -> None:
         org.open_department("finance")
 
 
-def test_a_head_handles_their_department_and_a_lead_supervises_their_tier_without_grants() -> (
-    None
-):
+def test_a_head_handles_their_department_and_a_lead_supervises_their_tier_without_grants() -> None:
     org = directory()
 
     head = org.actor("liang.hui", Role.DEPARTMENT)
     lead = org.actor("wang.jh", Role.SUPERVISOR)
-    assert head is not None and head.departments == {"logistics"}
-    assert lead is not None and lead.tiers == {Tier.WORKERS}
+    assert head is not None
+    assert head.departments == {"logistics"}
+    assert lead is not None
+    assert lead.tiers == {Tier.WORKERS}
     assert org.actor("liang.hui", Role.UNION_STAFF) is None
 
 
 def test_a_grant_gives_a_role_its_scope_and_a_revocation_ends_it() -> None:
     org = directory()
-    org.grant(
-        person="xu.jing", role=Role.DEPARTMENT, departments=["财务部"], actor=ADMIN, at=at(2)
-    )
+    org.grant(person="xu.jing", role=Role.DEPARTMENT, departments=["财务部"], actor=ADMIN, at=at(2))
     org.grant(person="zhang.min", role=Role.UNION_STAFF, actor=ADMIN, at=at(2))
 
     handler = org.actor("xu.jing", Role.DEPARTMENT)
-    assert handler is not None and handler.departments == {"finance"}
+    assert handler is not None
+    assert handler.departments == {"finance"}
     assert org.actor("zhang.min", Role.UNION_STAFF) == Actor("zhang.min", Role.UNION_STAFF)
     org.revoke(person="zhang.min", role=Role.UNION_STAFF, actor=ADMIN, at=at(3))
     assert org.actor("zhang.min", Role.UNION_STAFF) is None
@@ -161,8 +160,9 @@ def test_the_directory_replays_from_its_events() -> None:
 
     replayed: Organisation | None = None
     for event in events:
-        replayed = event.mutate(replayed)  # type: ignore[arg-type]
-    assert replayed is not None and replayed.id == ORGANISATION_ID
+        replayed = event.mutate(replayed)
+    assert replayed is not None
+    assert replayed.id == ORGANISATION_ID
     assert replayed.departments == org.departments
     assert replayed.holders() == org.holders()
     assert replayed.modified_on - T0 < timedelta(days=1)

@@ -87,7 +87,9 @@ def test_the_system_role_holds_only_what_the_service_does_by_itself() -> None:
 
 
 def test_the_admin_keeps_the_directory_and_reads_no_case() -> None:
-    case_reads = [p for p in Permission if p.value.endswith(".read") and p.value != "directory.read"]
+    case_reads = [
+        p for p in Permission if p.value.endswith(".read") and p.value != "directory.read"
+    ]
     assert all(not reach_of(ADMIN, p) for p in case_reads if p is not Permission.PROJECTIONS_READ)
     assert reach_of(ADMIN, Permission.DIRECTORY_ROLES) == {Reach.ANY}
 
