@@ -121,7 +121,7 @@ def require(permission: Permission) -> Any:
     """A route's dependency on `permission`: the authenticated actor, if their role holds
     it at all (Forbidden, 403, otherwise)."""
 
-    def allowed(actor: ActorDep) -> Actor:
+    async def allowed(actor: ActorDep) -> Actor:  # no I/O: not worth a thread hop
         check_role(actor, permission)
         return actor
 

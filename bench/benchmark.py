@@ -28,7 +28,6 @@ from importlib.metadata import version
 
 from eventsourcing.cryptography import AESCipher
 
-from api.bootstrap import build_services
 from bench.api_load import (
     COMMANDS_PER_LIFECYCLE,
     Server,
@@ -38,7 +37,6 @@ from bench.api_load import (
     running_server,
 )
 from bench.measure import Measurement, Workload, measure_interleaved
-from bench.organisation import fill as fill_directory
 from bench.queries import measure_queries, query_lines
 from bench.read_path import lag_lines, measure_lag, measure_rebuild, rebuild_lines
 from bench.report import Results, latency_lines, markdown, ratio_lines
@@ -298,8 +296,6 @@ def run(server_url: str, plan: Plan) -> None:
     """All phases in one scratch database, then the ratios and the table."""
     with scratch_database(server_url) as url:
         print_header(server_url, url, plan)
-        with build_services(huiyin_settings(url, BENCH_KEY, pool_size=1, db_functions=True)) as s:
-            fill_directory(s)
         raw, library, huiyin_on, huiyin_off = measure_in_process(url, plan)
         http = measure_http(url, plan)
         read_path = measure_read_path(url, plan)

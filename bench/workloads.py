@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from api.bootstrap import build_services
 from application.casework import AppealDraft
 from bench.measure import Workload
+from bench.organisation import fill as fill_directory
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.terms import Channel, Kind
@@ -166,6 +167,9 @@ def huiyin_settings(url: str, cipher_key: str, *, pool_size: int, db_functions: 
 def huiyin_raise(settings: Settings) -> Iterator[Workload]:
     """Casework.raise_appeal through the application layer, as build_services wires it."""
     with build_services(settings) as services:
+        # The first Huiyin services of the run (after the library's own phases, whose
+        # insert function Huiyin's replaces): the directory its workloads name.
+        fill_directory(services)
         casework = services.casework
 
         def run(count: int) -> float:

@@ -89,9 +89,13 @@ class ReconnectingPostgresFactory(PostgresFactory):
 FACTORY_TOPIC = "infrastructure.pools:ReconnectingPostgresFactory"
 
 
-def connection_pool(conninfo: str, *, max_size: int, wait: float) -> ConnectionPool:
+def connection_pool(
+    conninfo: str, *, max_size: int, wait: float, autocommit: bool = False
+) -> ConnectionPool:
     """A pool (not yet open) of one to `max_size` connections, checked as they are handed
-    out, handing none out after `wait` seconds."""
+    out, handing none out after `wait` seconds. With `autocommit`, a statement is its own
+    transaction (no COMMIT round trip after a lone query); group statements with
+    `conn.transaction()`."""
     return ConnectionPool(
         conninfo,
         min_size=1,
@@ -100,4 +104,5 @@ def connection_pool(conninfo: str, *, max_size: int, wait: float) -> ConnectionP
         check=check_connection,
         timeout=wait,
         reconnect_timeout=RECONNECT_SECONDS,
+        kwargs={"autocommit": True} if autocommit else None,
     )

@@ -78,7 +78,11 @@ class SupportStore:
         wait_seconds: float = 0.5,
         events_table: str = "huiyin_events",
     ) -> None:
-        self.pool = connection_pool(conninfo, max_size=pool_size, wait=wait_seconds)
+        # Autocommit: most of what is asked here is one statement (a token looked up on every
+        # request), and a transaction around it cost a second round trip to commit it.
+        self.pool = connection_pool(
+            conninfo, max_size=pool_size, wait=wait_seconds, autocommit=True
+        )
         self.events_table = events_table
         self._refused: set[str] = set()
         self._years: set[int] = set()
@@ -86,7 +90,7 @@ class SupportStore:
     def open(self) -> None:
         """Connects and creates the tables this store needs."""
         self.pool.open(wait=True, timeout=30)
-        with self.pool.connection() as conn:
+        with self.pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('huiyin_schema'))")
             conn.execute(SCHEMA)
 
@@ -103,7 +107,7 @@ class SupportStore:
             # Committed before any thread takes a number from it, and created by one session
             # at a time: the first appeals of a year raised at once (two threads, or the
             # API and the CLI) found the sequence another had created but not yet committed.
-            with self.pool.connection() as conn:
+            with self.pool.connection() as conn, conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('huiyin_schema'))")
                 conn.execute(
                     sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(sql.Identifier(name))
