@@ -249,7 +249,10 @@ POLICY: Mapping[Permission, Rule] = {
         committee=ANY,
     ),
     _P.COLLABORATION_RATE: _rule("rate departments, as one of the review's raters", **_PANELLISTS),
-    _P.COLLABORATION_READ: _rule("read a collaboration review", **{**_PANELLISTS, **_OVERSIGHT}),
+    _P.COLLABORATION_READ: _rule(
+        "read a collaboration review; a department, its own",
+        **{**_PANELLISTS, **_OVERSIGHT, "department": (PANEL, DEPARTMENT)},
+    ),
     _P.PENALTY_RECORD: _rule(
         "record perfunctory handling (搪塞应付) against an appeal's department, as the "
         "supervisor the appeal names",
