@@ -99,12 +99,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Puts an adopted suggestion appeal up for the review."""
-        review = self._access.load(
-            IdeaReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.IDEA_REVIEW_MANAGE,
+        review = self._load(
+            IdeaReview, review_id, expected_version, actor, Permission.IDEA_REVIEW_MANAGE
         )
         review.add_idea(idea=self.adopted_suggestion(appeal_id), actor=actor, at=self.app.now())
         return self._access.save(review)
@@ -120,12 +116,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A reviewer scores an idea's applied effect and benefit."""
-        review = self._access.load(
-            IdeaReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.IDEA_REVIEW_SCORE,
+        review = self._load(
+            IdeaReview, review_id, expected_version, actor, Permission.IDEA_REVIEW_SCORE
         )
         review.score(
             appeal_id=appeal_id, effect=effect, benefit=benefit, actor=actor, at=self.app.now()
@@ -144,12 +136,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A reviewer corrects their score of an idea before the decision."""
-        review = self._access.load(
-            IdeaReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.IDEA_REVIEW_SCORE,
+        review = self._load(
+            IdeaReview, review_id, expected_version, actor, Permission.IDEA_REVIEW_SCORE
         )
         review.correct_score(
             appeal_id=appeal_id,
@@ -165,12 +153,8 @@ class Reviews:
         self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Decides the review: combined scores and awards by the scale."""
-        review = self._access.load(
-            IdeaReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.IDEA_REVIEW_MANAGE,
+        review = self._load(
+            IdeaReview, review_id, expected_version, actor, Permission.IDEA_REVIEW_MANAGE
         )
         review.decide(actor=actor, at=self.app.now())
         return self._access.save(review)
@@ -179,12 +163,8 @@ class Reviews:
         self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Publishes the decided awards."""
-        review = self._access.load(
-            IdeaReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.IDEA_REVIEW_MANAGE,
+        review = self._load(
+            IdeaReview, review_id, expected_version, actor, Permission.IDEA_REVIEW_MANAGE
         )
         review.publish(actor=actor, at=self.app.now())
         return self._access.save(review)
@@ -243,12 +223,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Registers a contestant; registration order breaks the last ties."""
-        competition = self._access.load(
-            Competition,
-            competition_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.COMPETITION_MANAGE,
+        competition = self._load(
+            Competition, competition_id, expected_version, actor, Permission.COMPETITION_MANAGE
         )
         competition.register(
             contestant=contestant,
@@ -268,12 +244,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A judge scores a contestant's parts."""
-        competition = self._access.load(
-            Competition,
-            competition_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.COMPETITION_SCORE,
+        competition = self._load(
+            Competition, competition_id, expected_version, actor, Permission.COMPETITION_SCORE
         )
         competition.submit_scores(
             contestant=contestant, scores=scores, actor=actor, at=self.app.now()
@@ -292,12 +264,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A judge corrects their score of one part before finalising."""
-        competition = self._access.load(
-            Competition,
-            competition_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.COMPETITION_SCORE,
+        competition = self._load(
+            Competition, competition_id, expected_version, actor, Permission.COMPETITION_SCORE
         )
         competition.correct_score(
             contestant=contestant,
@@ -313,12 +281,8 @@ class Reviews:
         self, competition_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Records the final ranking."""
-        competition = self._access.load(
-            Competition,
-            competition_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.COMPETITION_MANAGE,
+        competition = self._load(
+            Competition, competition_id, expected_version, actor, Permission.COMPETITION_MANAGE
         )
         competition.finalise(actor=actor, at=self.app.now())
         return self._access.save(competition)
@@ -377,12 +341,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """Records the three joint KPIs' percentages."""
-        review = self._access.load(
-            CollaborationReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.COLLABORATION_MANAGE,
+        review = self._load(
+            CollaborationReview, review_id, expected_version, actor, Permission.COLLABORATION_MANAGE
         )
         review.record_kpis(values=values, reason=reason, actor=actor, at=self.app.now())
         return self._access.save(review)
@@ -396,12 +356,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A representative rates the department's collaboration."""
-        review = self._access.load(
-            CollaborationReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.COLLABORATION_RATE,
+        review = self._load(
+            CollaborationReview, review_id, expected_version, actor, Permission.COLLABORATION_RATE
         )
         review.rate(score=score, actor=actor, at=self.app.now())
         return self._access.save(review)
@@ -416,12 +372,8 @@ class Reviews:
         expected_version: int | None = None,
     ) -> ItemResult:
         """A representative corrects their rating before the close."""
-        review = self._access.load(
-            CollaborationReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.COLLABORATION_RATE,
+        review = self._load(
+            CollaborationReview, review_id, expected_version, actor, Permission.COLLABORATION_RATE
         )
         review.correct_rating(score=score, reason=reason, actor=actor, at=self.app.now())
         return self._access.save(review)
@@ -430,12 +382,8 @@ class Reviews:
         self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
         """Computes and records the weighted score."""
-        review = self._access.load(
-            CollaborationReview,
-            review_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.COLLABORATION_MANAGE,
+        review = self._load(
+            CollaborationReview, review_id, expected_version, actor, Permission.COLLABORATION_MANAGE
         )
         review.close(actor=actor, at=self.app.now())
         return self._access.save(review)
@@ -476,6 +424,18 @@ class Reviews:
         """Every event of a golden-idea review, competition or collaboration review, in order."""
         return self._access.history(
             aggregate_id, (IdeaReview.Opened, Competition.Opened, CollaborationReview.Opened)
+        )
+
+    def _load(
+        self,
+        cls: type[Review],
+        review_id: UUID,
+        expected_version: int | None,
+        actor: Actor,
+        permission: Permission,
+    ) -> Review:
+        return self._access.load(
+            cls, review_id, expected_version, actor=actor, permission=permission
         )
 
     def _refuse_second(

@@ -1,6 +1,11 @@
 """The organisation directory (组织目录): departments, the tiers' leads, and who holds which
 role in which scope. One aggregate for the whole organisation, so that codes and names stay
-unique; every change is an event like any other, with who made it and when."""
+unique; every change is an event like any other, with who made it and when.
+
+Longer than most modules: its eight events, the questions others ask of it (a department by
+code or name, an actor's scope) and its commands belong together, since the rules that keep
+codes, names and grants consistent read all three.
+"""
 
 from __future__ import annotations
 
