@@ -21,7 +21,7 @@ from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
 from domain.calendar import CalendarAdjustments, WorkingCalendar, configure, configured
 from domain.card import CardPolicy
-from domain.deadlines import DeadlinePolicy
+from domain.deadlines import DeadlinePolicy, configure_policy, policy_in_force
 from domain.monthly_report import FilingPolicy
 from infrastructure.calendar_file import load_adjustments
 from infrastructure.chain import ChainKeeper
@@ -64,6 +64,19 @@ def deadline_policy(settings: Settings) -> DeadlinePolicy:
         grid_response_hours=settings.grid_response_hours,
         performance_review_working_days=settings.performance_review_working_days,
     )
+
+
+@contextlib.contextmanager
+def deadline_rules(settings: Settings) -> Iterator[DeadlinePolicy]:
+    """The deadline rules in force for the process (events stored before a deadline was
+    kept on them read it back by these rules), for as long as the context lasts."""
+    before = policy_in_force()
+    policy = deadline_policy(settings)
+    configure_policy(policy)
+    try:
+        yield policy
+    finally:
+        configure_policy(before)
 
 
 @contextlib.contextmanager
@@ -157,7 +170,11 @@ def watching_in_background(watch: DeadlineWatch, settings: Settings) -> Iterator
 @contextlib.contextmanager
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterator[Services]:
     """Starts everything Huiyin needs and closes it again on exit."""
-    with working_calendar(settings) as calendar, database_url(settings) as url:
+    with (
+        working_calendar(settings) as calendar,
+        deadline_rules(settings) as rules,
+        database_url(settings) as url,
+    ):
         env = eventsourcing_env(
             url,
             pool_size=settings.pool_size,
@@ -177,7 +194,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 env,
                 clock=clock,
                 calendar=calendar,
-                policy=deadline_policy(settings),
+                policy=rules,
                 case_numbers=store,
                 request_keys=store,
             )
@@ -199,7 +216,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             if settings.projections and not in_child:
                 views.start_runners()
             meetings = Meetings(casework)
-            accountability = Accountability(casework, policy=card_policy(settings))
+            accountability = Accountability(
+                casework,
+                policy=card_policy(settings),
+                union_office=settings.union_office_department,
+            )
             monthly_reports = MonthlyReports(
                 casework,
                 accountability,

@@ -40,6 +40,7 @@ from domain.card import (
     card_id,
     tally,
 )
+from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import ConcurrentWrite, InvalidInput, NotFound
 from domain.meeting import Meeting
 from domain.penalty import Penalty, absent_departments_to_penalise
@@ -53,6 +54,13 @@ AUTOMATIC = Actor("huiyin-accountability", Role.SYSTEM)
 A = TypeVar("A", bound=Aggregate)
 
 _NOUNS: dict[type[Aggregate], str] = {Penalty: "penalty", Card: "card", Meeting: "meeting"}
+
+#: The department the union answers as for what it holds itself (settings name another).
+DEFAULT_UNION_OFFICE = "工会办公室"
+
+#: How a missed deadline's penalty is keyed: one penalty per deadline (the keys of missed
+#: replies are the ones releases before used, so their penalties are found, not doubled).
+OCCURRENCE = {DeadlineAct.REPLY: "reply-due", DeadlineAct.FIRST_RESPONSE: "response-due"}
 
 
 @dataclass(frozen=True)
@@ -81,9 +89,14 @@ class Accountability:
     """Penalties against departments' heads, and the cards that warn lagging departments."""
 
     def __init__(
-        self, app: Casework, rules: RuleBook | None = None, policy: CardPolicy | None = None
+        self,
+        app: Casework,
+        rules: RuleBook | None = None,
+        policy: CardPolicy | None = None,
+        union_office: str = DEFAULT_UNION_OFFICE,
     ) -> None:
         self.app = app
+        self.union_office = union_office
         self.rules = rules or RuleBook.default()
         self.policy = policy or CardPolicy()
         self._access = AggregateAccess(app, _NOUNS)
@@ -161,26 +174,29 @@ class Accountability:
             # Another watcher recorded the same occurrence a moment ago.
             return self._access.save(self._access.get(Penalty, penalty_key))
 
-    def penalise_overdue_reply(
+    def penalise_missed(
         self,
         appeal_id: UUID,
         *,
-        occurrence_key: str,
-        at: datetime | None = None,
+        deadline: Deadline,
         actor: Actor = AUTOMATIC,
     ) -> ItemResult:
-        """Two points from the responsible department of an appeal whose reply is overdue."""
+        """Two points for a deadline the appeal missed (逾期), once per deadline, from
+        whoever held it when it passed (`Appeal.holder_at`): its department then, or the
+        union's own office while the union held it untransferred. A missed reply is
+        逾期未办理, a missed first response 逾期未响应."""
         appeal = self.app.get_appeal(appeal_id)
-        if appeal.responsible_department is None:
-            raise InvalidInput("appeal_id", f"{appeal.case_number} was never transferred")
+        holder = appeal.holder_at(deadline.due) or self.union_office
+        response = deadline.act is DeadlineAct.FIRST_RESPONSE
+        rule = RuleCode.OVERDUE_RESPONSE if response else RuleCode.OVERDUE_REPLY
+        what = "first response" if response else "reply"
         return self.record_automatic(
-            RuleCode.OVERDUE_REPLY,
-            department=appeal.responsible_department,
+            rule,
+            department=holder,
             case=CaseRef(CaseType.APPEAL, appeal.id, appeal.case_number),
-            occurrence_key=occurrence_key,
-            at=at,
+            occurrence_key=f"{OCCURRENCE[deadline.act]}:{deadline.due.isoformat()}",
             actor=actor,
-            reason=f"reply overdue on {appeal.case_number}",
+            reason=f"{what} overdue on {appeal.case_number} (due {deadline.due.isoformat()})",
         )
 
     def penalise_absences(self, meeting_id: UUID, *, actor: Actor = AUTOMATIC) -> list[ItemResult]:

@@ -22,7 +22,7 @@ from domain.access import Parties
 from domain.actors import Actor, Role
 from domain.appeal import Appeal, Appellant
 from domain.calendar import WorkingCalendar
-from domain.deadlines import Deadline, DeadlineAct, DeadlinePolicy
+from domain.deadlines import Deadline, DeadlineAct, DeadlinePolicy, policy_in_force
 from domain.errors import InvalidInput, NotFound, StaleVersion
 from domain.policy import Permission, authorise
 from domain.terms import Channel, Kind, Outcome, Rating, Tier, Urgency
@@ -120,7 +120,7 @@ class Casework(Application[UUID]):
         super().__init__(env)
         self.clock: Clock = clock or datetime_now_with_tzinfo
         self.calendar = calendar or WorkingCalendar()
-        self.policy = policy or DeadlinePolicy()
+        self.policy = policy or policy_in_force()
         self.case_numbers = case_numbers
         self.access = AggregateAccess(self, {Appeal: "appeal"})
         self.directory = Directory(self, self.now)
@@ -164,6 +164,7 @@ class Casework(Application[UUID]):
                 appellant=draft.appellant,
                 receipt_hash=receipt_hash(code) if code else None,
                 meeting_id=draft.meeting_id,
+                response_deadline=self.policy.response_deadline(draft.channel, at, self.calendar),
                 actor=actor,
                 at=at,
             )
@@ -217,28 +218,20 @@ class Casework(Application[UUID]):
         deadline: datetime | None = None,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Transfers to a responsible department (from the directory); deadlines come from
-        the channel's rules; a talk's appeal is supervised by its tier's lead unless
-        another supervisor is named with a reason."""
+        """Transfers to a responsible department (from the directory) with a reply deadline
+        by the rule (the first-response deadline runs on from raising); a talk's appeal is
+        supervised by its tier's lead unless another supervisor is named with a reason."""
         appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_TRANSFER)
         code = self.directory.code(department)
         lead = self._tier_lead(appeal)
         at = self.now()
         reply = self._reply_deadline(appeal, at, deadline, "set when transferring")
-        rule = self.policy.response_rule(appeal.channel)
-        response = (
-            rule.apply(self.calendar, raised_at=appeal.raised_at, transferred_at=at)
-            if rule
-            else None
-        )
-        self._check_supervisor(supervisor, lead)
         appeal.transfer(
             department=code,
             supervisor=supervisor,
             supervisor_reason=supervisor_reason,
             tier_lead=lead,
             reply_deadline=reply,
-            response_deadline=response,
             actor=actor,
             at=at,
         )
@@ -273,6 +266,14 @@ class Casework(Application[UUID]):
             actor=actor,
             at=at,
         )
+        return self._save(appeal)
+
+    def contact(
+        self, appeal_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
+    ) -> CommandResult:
+        """Records that the appellant was reached, and how (a first response if the first)."""
+        appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_CONTACT)
+        appeal.contact(note=note, actor=actor, at=self.now())
         return self._save(appeal)
 
     def acknowledge(

@@ -2,9 +2,10 @@
 
 It asks the deadline board (a view of the events) which acts are owed past their due time,
 then lets each case's aggregate decide: an appeal records `DeadlineMissed`, an action item
-`MarkedOverdue`. An overdue reply costs the responsible department's head 2 points, recorded
-before the miss with an id derived from the deadline, so a crash between the two writes, a
-restart or a second watcher never records either twice. Its clock is the application's.
+`MarkedOverdue`. A missed reply or first response costs whoever held the appeal then 2
+points (`Accountability.penalise_missed`), recorded before the miss with an id derived from
+the deadline, so a crash between the two writes, a restart or a second watcher never records
+either twice. Its clock is the application's.
 """
 
 from __future__ import annotations
@@ -234,13 +235,12 @@ class DeadlineWatch:
             if not missed:
                 report.already_done += 1
                 return
-            if act is DeadlineAct.REPLY:
-                penalty = self.accountability.penalise_overdue_reply(
-                    due.case_id,
-                    occurrence_key=f"reply-due:{missed[0].due.isoformat()}",
-                    actor=self.actor,
-                )
-                report.penalties += 1 if penalty.position else 0
+            # The penalty first: owed whether or not the miss is then recorded, and found
+            # (not doubled) when recorded again.
+            penalty = self.accountability.penalise_missed(
+                due.case_id, deadline=missed[0], actor=self.actor
+            )
+            report.penalties += 1 if penalty.position else 0
             self.casework.record_missed_deadline(due.case_id, act=act, actor=self.actor)
         elif due.case_type == "card":
             self.accountability.escalate_card(due.case_id, actor=self.actor)

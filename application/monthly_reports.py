@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from application.accountability import AUTOMATIC, Accountability
+from application.accountability import AUTOMATIC, DEFAULT_UNION_OFFICE, Accountability
 from application.aggregates import AggregateAccess, ItemResult
 from application.casework import Casework
 from domain.access import NOBODY
@@ -38,8 +38,6 @@ __all__ = ["FilingResult", "MonthlyReports", "figure_events"]
 
 #: How many notifications one query reads at a time.
 PAGE_SIZE = 500
-
-DEFAULT_UNION_OFFICE = "工会办公室"
 
 
 @dataclass(frozen=True)

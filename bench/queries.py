@@ -53,10 +53,11 @@ class QueryOutcome:
 def _appeal(casework: Casework, rng: random.Random, index: int) -> Appeal:
     raised = START + timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
     department = rng.choice(DEPARTMENTS)
+    channel = rng.choice(CHANNELS)
     appeal = Appeal.raise_appeal(
         id=uuid4(),
         case_number=f"HY-BENCH-{index:07d}",
-        channel=rng.choice(CHANNELS),
+        channel=channel,
         kind=Kind.COMPLAINT,
         category=rng.choice(CATEGORIES),
         title="夜班食堂供餐时间太短",
@@ -68,21 +69,16 @@ def _appeal(casework: Casework, rng: random.Random, index: int) -> Appeal:
         receipt_hash=None,
         actor=CLERK,
         at=raised,
+        response_deadline=casework.policy.response_deadline(channel, raised, casework.calendar),
     )
     transferred = raised + timedelta(hours=rng.randrange(1, 48))
     policy = casework.policy
-    response_rule = policy.response_rule(appeal.channel)
     appeal.transfer(
         department=department,
         supervisor="union-vice-chair",
         reply_deadline=policy.reply_rule().apply(
             casework.calendar, raised_at=raised, transferred_at=transferred
         ),
-        response_deadline=response_rule.apply(
-            casework.calendar, raised_at=raised, transferred_at=transferred
-        )
-        if response_rule
-        else None,
         actor=CLERK,
         at=transferred,
     )

@@ -20,6 +20,7 @@ class RuleCode(StrEnum):
     """The rules a penalty can be recorded under."""
 
     OVERDUE_REPLY = "overdue-reply"  # 逾期未办理
+    OVERDUE_RESPONSE = "overdue-response"  # 逾期未响应
     PERFUNCTORY_HANDLING = "perfunctory-handling"  # 搪塞应付、推诿扯皮
     ABSENT_FROM_TALK = "absent-from-talk"  # 慧谈不派人参加
     LATE_MONTHLY_REPORT = "late-monthly-report"  # 月度思想动态分析报告未按时报送
@@ -79,6 +80,14 @@ class RuleBook:
         return cls(
             [
                 Rule(RuleCode.OVERDUE_REPLY, 1, -2, "reply overdue (逾期未办理)", automatic=True),
+                Rule(
+                    RuleCode.OVERDUE_RESPONSE,
+                    1,
+                    -2,
+                    "first response overdue (逾期未响应): on the department holding the "
+                    "appeal then, or on the union's own office while it held it untransferred",
+                    automatic=True,
+                ),
                 Rule(
                     RuleCode.PERFUNCTORY_HANDLING,
                     1,

@@ -12,7 +12,8 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import ANONYMOUS_ACTOR_ID, Actor, Role
-from domain.deadlines import Deadline, DeadlineAct
+from domain.calendar import WorkingCalendar
+from domain.deadlines import Deadline, DeadlineAct, policy_in_force
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 
@@ -101,14 +102,21 @@ class Appeal(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the appeal; subclasses override `apply_to`."""
-            self.apply_to(cast(Appeal, aggregate))
+            """Mutates the appeal; subclasses override `apply_to`. The first of the events
+            that answer the appellant (`FIRST_RESPONSES`) is the appeal's first response."""
+            appeal = cast(Appeal, aggregate)
+            self.apply_to(appeal)
+            if appeal.first_response_at is None and isinstance(self, FIRST_RESPONSES):
+                appeal.first_response_at = self.timestamp
 
         def apply_to(self, appeal: Appeal) -> None:
             """Changes the appeal's state as this event says."""
 
     class Raised(Aggregate.Created):
-        """The appeal was registered."""
+        """The appeal was registered; the channel's first-response clock starts now."""
+
+        #: 2: the first-response deadline is set at raising (version 1 set it on transfer).
+        class_version = 2
 
         actor_id: str
         actor_role: str
@@ -124,10 +132,21 @@ class Appeal(Aggregate):
         appellant: dict[str, str] | None
         receipt_hash: str | None
         meeting_id: UUID | None
+        response_deadline: dict[str, Any] | None
 
         def apply(self, aggregate: Any) -> None:
             """Sets up the new appeal."""
             cast(Appeal, aggregate).start(self)
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """An appeal raised before its clock started at raising gets the deadline
+            raising gives it now (the channel's rule in force, counted from its raising),
+            so old and new appeals are measured alike."""
+            deadline = policy_in_force().response_deadline(
+                Channel(state["channel"]), state["timestamp"], WorkingCalendar()
+            )
+            state["response_deadline"] = deadline.to_record() if deadline else None
 
     class AnsweredOnSpot(Event):
         """Answered on the spot (现场答复)."""
@@ -139,10 +158,11 @@ class Appeal(Aggregate):
             appeal.status = Status.ANSWERED
             appeal.on_spot_answer = self.answer
             appeal.on_spot_basis = self.basis
-            appeal.first_response_at = appeal.first_response_at or self.timestamp
 
     class Transferred(Event):
-        """Recorded and transferred to a responsible department (转办), with deadlines."""
+        """Recorded and transferred to a responsible department (转办), with its reply
+        deadline. The first-response deadline runs from raising: a transfer keeps it
+        (releases before recorded it here again; `None` leaves it as it is)."""
 
         department: str
         supervisor: str
@@ -157,9 +177,8 @@ class Appeal(Aggregate):
             appeal.responsible_department = self.department
             appeal.supervisor = self.supervisor
             appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
-            appeal.response_deadline = (
-                Deadline.from_record(self.response_deadline) if self.response_deadline else None
-            )
+            if self.response_deadline:
+                appeal.response_deadline = Deadline.from_record(self.response_deadline)
             appeal.transfers.append(
                 Transfer(
                     self.department,
@@ -181,7 +200,15 @@ class Appeal(Aggregate):
 
         def apply_to(self, appeal: Appeal) -> None:
             appeal.status = Status.ACKNOWLEDGED
-            appeal.first_response_at = appeal.first_response_at or self.timestamp
+
+    class Contacted(Event):
+        """Union staff (or the supervisor) reached the appellant about the appeal, and say
+        how: a first response when nothing answered the appellant before."""
+
+        note: str
+
+        def apply_to(self, appeal: Appeal) -> None:
+            appeal.contacts += 1
 
     class DeadlineExtended(Event):
         """The reply deadline was moved, with a reason and who approved it."""
@@ -214,7 +241,6 @@ class Appeal(Aggregate):
             appeal.reply = Reply(
                 self.answer, self.basis, self.department, self.timestamp, self.actor_id
             )
-            appeal.first_response_at = appeal.first_response_at or self.timestamp
 
     class ReplyPublished(Event):
         """The answer was published for employees to see (公示答复意见)."""
@@ -253,7 +279,6 @@ class Appeal(Aggregate):
             else:
                 appeal.status = Status.TRANSFERRED
                 appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
-                appeal.response_deadline = None
 
     class Adopted(Event):
         """A suggestion was adopted and handed to a department to implement."""
@@ -321,7 +346,10 @@ class Appeal(Aggregate):
         self.supervisor: str | None = None
         self.transfers: list[Transfer] = []
         self.reply_deadline: Deadline | None = None
-        self.response_deadline: Deadline | None = None
+        self.response_deadline: Deadline | None = (
+            Deadline.from_record(raised.response_deadline) if raised.response_deadline else None
+        )
+        self.contacts = 0
         self.extensions = 0
         self.missed_deadlines: list[Deadline] = []
         self.first_response_at: datetime | None = None
@@ -365,15 +393,26 @@ class Appeal(Aggregate):
         )
 
     def pending_deadlines(self) -> list[Deadline]:
-        """The deadlines whose act has not been done yet."""
+        """The deadlines whose act has not been done yet: the first response from raising
+        until something answers the appellant (`FIRST_RESPONSES`), whoever holds the
+        appeal meanwhile; the reply while a department has it."""
         pending: list[Deadline] = []
-        if self.status not in OPEN_FOR_WORK:
+        if self.status in FINAL:
             return pending
         if self.response_deadline is not None and self.first_response_at is None:
             pending.append(self.response_deadline)
-        if self.reply_deadline is not None:
+        if self.reply_deadline is not None and self.status in OPEN_FOR_WORK:
             pending.append(self.reply_deadline)
         return pending
+
+    def holder_at(self, moment: datetime) -> str | None:
+        """The department the appeal was with at `moment` (None: the union still held it,
+        untransferred); whoever held it answers for a deadline missed then."""
+        holder = None
+        for transfer in self.transfers:
+            if transfer.at <= moment:
+                holder = transfer.department
+        return holder
 
     def missed_at(self, moment: datetime) -> list[Deadline]:
         """Deadlines passed by `moment` without their act and not yet recorded as missed."""
@@ -409,8 +448,10 @@ class Appeal(Aggregate):
         actor: Actor,
         at: datetime,
         meeting_id: UUID | None = None,
+        response_deadline: Deadline | None = None,
     ) -> Appeal:
-        """Registers a new appeal; an anonymous one records no identity, not even the actor's."""
+        """Registers a new appeal, with its channel's first-response deadline counted from
+        now; an anonymous one records no identity, not even the actor's."""
         if channel is Channel.ANONYMOUS_BOX and appellant is not None:
             raise InvalidInput("appellant", "an anonymous-box appeal carries no identity")
         if appellant is None and receipt_hash is None:
@@ -441,6 +482,7 @@ class Appeal(Aggregate):
             appellant=appellant.to_record() if appellant else None,
             receipt_hash=receipt_hash,
             meeting_id=meeting_id,
+            response_deadline=response_deadline.to_record() if response_deadline else None,
         )
 
     def answer_on_spot(
@@ -472,18 +514,16 @@ class Appeal(Aggregate):
         department: str,
         supervisor: str | None,
         reply_deadline: Deadline,
-        response_deadline: Deadline | None,
         actor: Actor,
         at: datetime,
         tier_lead: str | None = None,
         supervisor_reason: str = "",
     ) -> None:
-        """Transfers the appeal to its responsible department (转办) with its deadlines and
-        its supervisor (see `choose_supervisor`)."""
+        """Transfers the appeal to its responsible department (转办) with its reply deadline
+        and its supervisor (see `choose_supervisor`); the first-response deadline keeps
+        running from raising."""
         self._require("transfer", {Status.RAISED, Status.ANSWERED})
         self._check_deadline_ahead(reply_deadline, at)
-        if response_deadline is not None:
-            _check_aware(response_deadline.due)
         chosen, why = self.choose_supervisor(supervisor, supervisor_reason, tier_lead)
         self._trigger(
             self.Transferred,
@@ -493,7 +533,7 @@ class Appeal(Aggregate):
             supervisor=chosen,
             reason="",
             reply_deadline=reply_deadline.to_record(),
-            response_deadline=response_deadline.to_record() if response_deadline else None,
+            response_deadline=None,
             supervisor_reason=why,
         )
 
@@ -553,6 +593,19 @@ class Appeal(Aggregate):
             response_deadline=None,
             supervisor_reason=why,
         )
+
+    def contact(self, *, note: str, actor: Actor, at: datetime) -> None:
+        """Records that the appellant was reached (by phone, in person…) and how; the first
+        response, if nothing answered them before. An anonymous appellant cannot be."""
+        if self.status in FINAL:
+            raise ActionNotAllowed("record contact with the appellant of", self.status.value)
+        if self.appellant is None:
+            raise ActionNotAllowed(
+                "record contact with the appellant of",
+                self.status.value,
+                "an anonymous appellant is known to nobody; they follow it by receipt code",
+            )
+        self._trigger(self.Contacted, actor, at, note=clean_text("note", note, limits.COMMENT))
 
     def acknowledge(self, *, note: str, actor: Actor, at: datetime) -> None:
         """The department's first response: it has the case and is working on it."""
@@ -758,3 +811,17 @@ _UNDECIDED = frozenset(
 def _check_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidInput("time", f"{moment.isoformat()} has no time zone")
+
+
+#: The events that answer the appellant: the first of them is the appeal's first response
+#: (首次响应), which the first-response deadline asks for. Forwarding the appeal (a transfer)
+#: is not one; the department taking it on, any answer, and the union reaching the
+#: appellant are. The deadline board, the watcher and the metrics read this one tuple.
+FIRST_RESPONSES: tuple[type[Appeal.Event], ...] = (
+    Appeal.AnsweredOnSpot,
+    Appeal.Acknowledged,
+    Appeal.Contacted,
+    Appeal.Replied,
+    Appeal.Adopted,
+    Appeal.Declined,
+)

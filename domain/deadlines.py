@@ -138,3 +138,29 @@ class DeadlinePolicy:
                 Anchor.RAISED,
             )
         return None
+
+    def response_deadline(
+        self, channel: Channel, raised_at: datetime, calendar: WorkingCalendar
+    ) -> Deadline | None:
+        """The first-response deadline an appeal of `channel` raised then gets (its clock
+        starts at raising: DOMAIN §1), if the channel has a rule."""
+        rule = self.response_rule(channel)
+        if rule is None:
+            return None
+        return rule.apply(calendar, raised_at=raised_at, transferred_at=raised_at)
+
+
+#: The policy in force in this process (settings' numbers); `configure_policy` sets it at
+#: start. Stored events read back through it where they predate a deadline they now carry.
+_in_force = DeadlinePolicy()
+
+
+def configure_policy(policy: DeadlinePolicy) -> None:
+    """Puts `policy` in force for the process (the bootstrap does, from settings)."""
+    global _in_force  # process-wide, like the calendar's adjustments
+    _in_force = policy
+
+
+def policy_in_force() -> DeadlinePolicy:
+    """The deadline policy in force in this process."""
+    return _in_force

@@ -29,6 +29,7 @@ class Permission(StrEnum):
     APPEAL_RAISE = "appeal.raise"
     APPEAL_ANSWER_ON_SPOT = "appeal.answer_on_spot"
     APPEAL_TRANSFER = "appeal.transfer"
+    APPEAL_CONTACT = "appeal.contact"
     APPEAL_RESPOND = "appeal.respond"
     APPEAL_EXTEND_DEADLINE = "appeal.extend_deadline"
     APPEAL_PUBLISH = "appeal.publish"
@@ -141,6 +142,11 @@ POLICY: Mapping[Permission, Rule] = {
         "answer an appeal on the spot (现场答复)", union_staff=ANY, supervisor=SUPERVISED
     ),
     _P.APPEAL_TRANSFER: _rule("transfer or re-transfer an appeal (转办)", union_staff=ANY),
+    _P.APPEAL_CONTACT: _rule(
+        "record that the appellant was reached, and how (a first response)",
+        union_staff=ANY,
+        supervisor=SUPERVISED,
+    ),
     _P.APPEAL_RESPOND: _rule(
         "acknowledge and reply to an appeal, for the department now handling it",
         department=HOLDING,

@@ -25,7 +25,7 @@ from projections.cases import (
 COLUMNS = (
     "id, case_type, ref, title, kind, status, opened_at, updated_at, version, channel, tier, "
     "category, department, departments, deadline_at, overdue, transfers, meeting_id, "
-    "people, raised_by, handled, leads"
+    "people, raised_by, handled, leads, response_due"
 )
 
 #: The columns in the order a rebuild's rows hold them (and COPY sends them).
@@ -53,6 +53,7 @@ ROW_COLUMNS = tuple(COLUMNS.split(", "))
     _RAISED_BY,
     _HANDLED,
     _LEADS,
+    _RESPONSE_DUE,
 ) = range(len(ROW_COLUMNS))
 
 #: A rebuild's row: the columns, in `ROW_COLUMNS` order.
@@ -61,10 +62,11 @@ _Row = list[Any]
 OPEN_CASE = (
     "INSERT INTO {0}.case_index (id, case_type, ref, title, kind, status, opened_at,"
     " updated_at, version, channel, tier, category, department, departments,"
-    " deadline_at, meeting_id, people, raised_by, handled, leads) VALUES (%(id)s,"
-    " %(case_type)s, %(ref)s, %(title)s, %(kind)s, %(status)s, %(opened_at)s, %(at)s, 1,"
-    " %(channel)s, %(tier)s, %(category)s, %(department)s, %(departments)s,"
-    " %(deadline_at)s, %(meeting_id)s, %(people)s, %(raised_by)s, %(handled)s, %(leads)s)"
+    " deadline_at, meeting_id, people, raised_by, handled, leads, response_due) VALUES ("
+    "%(id)s, %(case_type)s, %(ref)s, %(title)s, %(kind)s, %(status)s, %(opened_at)s, %(at)s,"
+    " 1, %(channel)s, %(tier)s, %(category)s, %(department)s, %(departments)s,"
+    " %(deadline_at)s, %(meeting_id)s, %(people)s, %(raised_by)s, %(handled)s, %(leads)s,"
+    " %(response_due)s)"
 )
 
 #: Appends the values of a text[] parameter the column does not hold yet, in the order they
@@ -86,6 +88,7 @@ CHANGE_CASE = (
     " people = " + _APPEND.format("people", "add_people") + ","
     " handled = " + _APPEND.format("handled", "add_handled") + ","
     " leads = COALESCE(%(leads)s, leads),"
+    " response_due = CASE WHEN %(responded)s THEN NULL ELSE response_due END,"
     " deadline_at = CASE WHEN %(clear)s THEN NULL"
     "   ELSE COALESCE(%(deadline_at)s, deadline_at) END,"
     " overdue = COALESCE(%(overdue)s, overdue),"
@@ -126,7 +129,11 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         " ADD COLUMN IF NOT EXISTS people text[] NOT NULL DEFAULT '{{}}',"
         " ADD COLUMN IF NOT EXISTS raised_by text,"
         " ADD COLUMN IF NOT EXISTS handled text[] NOT NULL DEFAULT '{{}}',"
-        " ADD COLUMN IF NOT EXISTS leads text[] NOT NULL DEFAULT '{{}}'",
+        " ADD COLUMN IF NOT EXISTS leads text[] NOT NULL DEFAULT '{{}}',"
+        # An appeal's first response, owed from raising until answered (`FIRST_RESPONSES`).
+        " ADD COLUMN IF NOT EXISTS response_due timestamptz",
+        "CREATE INDEX IF NOT EXISTS case_index_response_due"
+        " ON {schema}.case_index (response_due) WHERE response_due IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS case_index_people ON {schema}.case_index USING gin (people)",
         "CREATE INDEX IF NOT EXISTS case_index_handled ON {schema}.case_index USING gin (handled)",
         "CREATE INDEX IF NOT EXISTS case_index_type_opened"
@@ -177,6 +184,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                     case.raised_by,
                     list(case.handled),
                     list(case.leads),
+                    case.response_due,
                 ],
             )
             self.rebuild_applied(tracking)
@@ -203,6 +211,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                 "raised_by": case.raised_by,
                 "handled": list(case.handled),
                 "leads": list(case.leads),
+                "response_due": case.response_due,
             },
         )
         self.write(tracking, (statement,))
@@ -232,6 +241,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                 "add_people": self.refs().refs(change.add_people),
                 "add_handled": list(change.add_handled),
                 "leads": list(change.leads) if change.leads is not None else None,
+                "responded": change.responded,
             },
         )
         self.write(tracking, (statement,))
@@ -253,7 +263,10 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
             params["department"] = query.department
         if query.overdue is not None:
             params["now"] = query.now
-            overdue = "(overdue OR (deadline_at IS NOT NULL AND deadline_at < %(now)s))"
+            overdue = (
+                "(overdue OR (deadline_at IS NOT NULL AND deadline_at < %(now)s)"
+                " OR (response_due IS NOT NULL AND response_due < %(now)s))"
+            )
             where.append(overdue if query.overdue else f"NOT {overdue}")
         if query.min_transfers is not None:
             where.append("transfers >= %(min_transfers)s")
@@ -283,9 +296,9 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
 
     @staticmethod
     def _row(row: DictRow, query: CaseQuery) -> CaseRow:
-        deadline = row["deadline_at"]
+        deadline, response_due, now = row["deadline_at"], row["response_due"], query.now
         overdue = bool(row["overdue"]) or (
-            deadline is not None and query.now is not None and deadline < query.now
+            now is not None and any(d is not None and d < now for d in (deadline, response_due))
         )
         return CaseRow(
             id=row["id"],
@@ -306,6 +319,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
             overdue=overdue,
             transfers=row["transfers"],
             meeting_id=row["meeting_id"],
+            response_due=response_due,
         )
 
 
@@ -326,6 +340,8 @@ def _apply(row: _Row, change: CaseChanged, people: list[str]) -> None:
         _append(row[_HANDLED], change.add_handled)
     if change.leads is not None:
         row[_LEADS] = list(change.leads)
+    if change.responded:
+        row[_RESPONSE_DUE] = None
     if change.clear_deadline:
         row[_DEADLINE_AT] = None
     elif change.deadline_at is not None:

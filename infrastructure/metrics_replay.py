@@ -97,6 +97,7 @@ class AppealRow:
             raised_at=raised.at,
             raised_clock=raised.work_clock,
             changed_at=raised.at,
+            response_due=raised.response_due,
         )
 
     def apply(self, change: AppealChange) -> None:

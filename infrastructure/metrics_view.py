@@ -302,6 +302,7 @@ class PostgresMetricsView(PostgresView, MetricsView):
             "department": raised.department,
             "at": raised.at,
             "clock": raised.work_clock,
+            "response_due": raised.response_due,
         }
         self.write(tracking, ((self._insert_appeal, params),))
 
@@ -884,8 +885,9 @@ CLOSED_VERSIONS_FLUSH = 20_000
 
 _INSERT_APPEAL = (
     "INSERT INTO {schema}.metrics_appeals (case_id, case_number, channel, tier, category,"
-    " raised_department, raised_at, raised_clock, changed_at) VALUES (%(id)s, %(number)s,"
-    " %(channel)s, %(tier)s, %(category)s, %(department)s, %(at)s, %(clock)s, %(at)s)"
+    " raised_department, raised_at, raised_clock, changed_at, response_due) VALUES (%(id)s,"
+    " %(number)s, %(channel)s, %(tier)s, %(category)s, %(department)s, %(at)s, %(clock)s,"
+    " %(at)s, %(response_due)s)"
 )
 _CLOSE_VERSION = (
     "UPDATE {schema}.metrics_appeal_versions SET valid_to = %(at)s"

@@ -106,7 +106,9 @@ class Settings(BaseSettings):
         default="工会办公室",
         min_length=1,
         max_length=100,
-        description="the department a late monthly report costs a point",
+        description="the union's own office (a directory code or name): a late monthly "
+        "report costs it a point, and a first response missed while the union held an "
+        "appeal untransferred two",
     )
 
     @field_validator("calendar_file")

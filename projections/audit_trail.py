@@ -347,6 +347,7 @@ SUMMARIES: dict[type[Any], Summary] = {
         f"改派至 {e.department}: {e.reason}{_deadline(e.reply_deadline)}"
     ),
     Appeal.Acknowledged: lambda e: "承办部门受理",
+    Appeal.Contacted: lambda e: f"联系职工: {e.note}",
     Appeal.DeadlineExtended: lambda e: (
         f"延期至 {_day(e.reply_deadline)}: {e.reason} (approved by {e.approved_by})"
     ),

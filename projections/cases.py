@@ -20,7 +20,7 @@ from eventsourcing.persistence import Tracking
 
 from domain.action_item import ActionItem
 from domain.actors import ANONYMOUS_ACTOR_ID
-from domain.appeal import Appeal
+from domain.appeal import FIRST_RESPONSES, Appeal
 from domain.meeting import Meeting
 from domain.meeting_terms import ActionItemStatus, MeetingStatus, ProposalStatus
 from domain.proposal import Proposal
@@ -65,6 +65,7 @@ class CaseOpened(NamedTuple):
     raised_by: str | None = None
     handled: tuple[str, ...] = ()
     leads: tuple[str, ...] = ()
+    response_due: datetime | None = None  # an appeal's first response, owed from raising
 
 
 # A named tuple: immutable, and made for every event of a rebuild in a quarter of the
@@ -85,6 +86,7 @@ class CaseChanged(NamedTuple):
     add_people: tuple[str, ...] = ()
     add_handled: tuple[str, ...] = ()
     leads: tuple[str, ...] | None = None  # replaces the row's, when given
+    responded: bool = False  # the first response is owed no more
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class CaseRow:
     overdue: bool
     transfers: int
     meeting_id: UUID | None
+    response_due: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,9 @@ class CaseIndexView(View):
 def _due(record: dict[str, Any] | None) -> datetime | None:
     return datetime.fromisoformat(record["due"]) if record else None
 
+
+#: Statuses after which nothing is owed on an appeal.
+FINAL_STATUSES = (Status.CLOSED, Status.WITHDRAWN)
 
 APPEAL_STATUS: dict[type[Appeal.Event], Status] = {
     Appeal.AnsweredOnSpot: Status.ANSWERED,
@@ -229,6 +235,7 @@ class CaseIndex(ViewProjection):
                 meeting_id=event.meeting_id,
                 people=(event.appellant["employee_no"],) if event.appellant else (),
                 raised_by=None if event.actor_id == ANONYMOUS_ACTOR_ID else event.actor_id,
+                response_due=_due(event.response_deadline),
             ),
             tracking,
         )
@@ -270,6 +277,7 @@ class CaseIndex(ViewProjection):
                 transferred=transferred,
                 add_handled=(department,) if department else (),
                 leads=leads,
+                responded=isinstance(event, FIRST_RESPONSES) or status in FINAL_STATUSES,
             ),
             tracking,
         )

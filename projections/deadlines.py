@@ -18,7 +18,7 @@ from eventsourcing.persistence import Tracking
 
 from domain.accountability_rules import RuleCode
 from domain.action_item import ActionItem
-from domain.appeal import Appeal
+from domain.appeal import FIRST_RESPONSES, Appeal
 from domain.card import Card
 from domain.deadlines import DeadlineAct
 from domain.meeting import Meeting
@@ -93,21 +93,27 @@ class DeadlineBoard(ViewProjection):
         self.ignore(tracking)
 
     @process_event.register
+    def _(self, event: Appeal.Raised, tracking: Tracking) -> None:
+        # The first-response clock starts at raising, whoever holds the appeal.
+        if event.response_deadline:
+            owe = ((FIRST_RESPONSE, _due(event.response_deadline)),)
+            self._appeal(event, tracking, owe=owe)
+        else:
+            self.ignore(tracking)
+
+    @process_event.register
     def _(self, event: Appeal.Transferred, tracking: Tracking) -> None:
-        # A transfer (or re-transfer) replaces both deadlines; the response one may be absent.
+        # A transfer (or re-transfer) sets the reply deadline; the first-response one runs
+        # on (transfers of releases before recorded it again: the same due time).
         owe = [(event.reply_deadline["act"], _due(event.reply_deadline))]
         if event.response_deadline:
             owe.append((event.response_deadline["act"], _due(event.response_deadline)))
-        self._appeal(event, tracking, owe=tuple(owe), settle=(FIRST_RESPONSE,))
+        self._appeal(event, tracking, owe=tuple(owe))
 
     @process_event.register
     def _(self, event: Appeal.DeadlineExtended, tracking: Tracking) -> None:
         due = (event.reply_deadline["act"], _due(event.reply_deadline))
         self._appeal(event, tracking, owe=(due,))
-
-    @process_event.register
-    def _(self, event: Appeal.Acknowledged, tracking: Tracking) -> None:
-        self._appeal(event, tracking, settle=(FIRST_RESPONSE,))
 
     @process_event.register
     def _(self, event: Appeal.Reopened, tracking: Tracking) -> None:
@@ -123,9 +129,12 @@ class DeadlineBoard(ViewProjection):
 
     @process_event.register
     def _(self, event: Appeal.Event, tracking: Tracking) -> None:
-        # Replied, answered, closed, withdrawn, adopted, declined: nothing owed any more.
+        # Replied, answered, closed, withdrawn, adopted, declined: nothing owed any more;
+        # a department taking it on or the union reaching the appellant: the first response.
         if isinstance(event, SETTLING_APPEAL_EVENTS):
             self._appeal(event, tracking, settle_all=True)
+        elif isinstance(event, FIRST_RESPONSES):
+            self._appeal(event, tracking, settle=(FIRST_RESPONSE,))
         else:
             self.ignore(tracking)
 
@@ -223,7 +232,9 @@ class DeadlineBoard(ViewProjection):
         else:
             self.ignore(tracking)
 
-    def _appeal(self, event: Appeal.Event, tracking: Tracking, **change: Any) -> None:
+    def _appeal(
+        self, event: Appeal.Event | Appeal.Raised, tracking: Tracking, **change: Any
+    ) -> None:
         self.board.change(BoardChange(event.originator_id, "appeal", **change), tracking)
 
 

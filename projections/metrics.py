@@ -27,7 +27,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from domain.action_item import ActionItem
-from domain.appeal import Appeal
+from domain.appeal import FIRST_RESPONSES, Appeal
 from domain.calendar import CHINA_TZ, WorkingCalendar
 from domain.card import Card
 from domain.errors import InvalidInput
@@ -353,6 +353,7 @@ class AppealRaised(NamedTuple):
     department: str
     at: datetime
     work_clock: float
+    response_due: datetime | None = None
 
 
 # A named tuple: immutable, and made for every event of a rebuild in a quarter of the
@@ -382,18 +383,23 @@ def _due(record: dict[str, Any] | None) -> datetime | None:
 
 
 def appeal_change(event: Appeal.Event) -> AppealChange | None:
-    """The facts an appeal event makes true, or None when it changes no figure."""
+    """The facts an appeal event makes true, or None when it changes no figure. Whether it
+    is a response is the domain's one rule (`FIRST_RESPONSES`); the first such is the
+    appeal's first response."""
     base: dict[str, Any] = {
         "id": event.originator_id,
         "at": event.timestamp,
         "work_clock": _HOURS.clock(event.timestamp),
+        "responds": isinstance(event, FIRST_RESPONSES),
     }
     if isinstance(event, Appeal.Transferred):  # also Retransferred
         due = _due(event.reply_deadline)
         return AppealChange(
             **base,
             assigned_to=event.department,
-            sets_response_due=True,
+            # The first-response deadline runs from raising; transfers of releases before
+            # recorded it again (the same due time).
+            sets_response_due=event.response_deadline is not None,
             response_due=_due(event.response_deadline),
             sets_reply_due=True,
             reply_due=due,
@@ -405,12 +411,10 @@ def appeal_change(event: Appeal.Event) -> AppealChange | None:
         return AppealChange(
             **base, sets_reply_due=True, reply_due=due, sets_awaiting=True, awaiting_due=due
         )
-    if isinstance(event, Appeal.Acknowledged):
-        return AppealChange(**base, responds=True)
     if isinstance(event, Appeal.AnsweredOnSpot):
-        return AppealChange(**base, responds=True, resolves=True, sets_awaiting=True)
+        return AppealChange(**base, resolves=True, sets_awaiting=True)
     if isinstance(event, Appeal.Replied):
-        return AppealChange(**base, responds=True, replies=True, sets_awaiting=True)
+        return AppealChange(**base, replies=True, sets_awaiting=True)
     if isinstance(event, Appeal.Rated):
         return AppealChange(**base, rating=event.rating)
     if isinstance(event, Appeal.Reopened):
@@ -418,7 +422,6 @@ def appeal_change(event: Appeal.Event) -> AppealChange | None:
         return AppealChange(
             **base,
             reopens=True,
-            sets_response_due=True,
             sets_reply_due=due is not None,
             reply_due=due,
             sets_awaiting=True,
@@ -430,6 +433,8 @@ def appeal_change(event: Appeal.Event) -> AppealChange | None:
         )
     if isinstance(event, (Appeal.Declined, Appeal.Withdrawn, Appeal.Adopted)):
         return AppealChange(**base, sets_awaiting=True)
+    if base["responds"]:  # a department taking it on, the union reaching the appellant
+        return AppealChange(**base)
     return None
 
 
@@ -556,6 +561,7 @@ class Metrics(ViewProjection):
                 department=event.department,
                 at=event.timestamp,
                 work_clock=_HOURS.clock(event.timestamp),
+                response_due=_due(event.response_deadline),
             ),
             tracking,
         )

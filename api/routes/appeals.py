@@ -26,6 +26,7 @@ from api.schemas.appeals import (
     AppealRead,
     CloseIn,
     CommandRead,
+    ContactIn,
     DeclineIn,
     EventRead,
     ExtendDeadlineIn,
@@ -145,6 +146,21 @@ def retransfer(
         actor=actor,
         expected_version=version,
     )
+    return _done(result, response)
+
+
+@router.post("/{appeal_id}/contact")
+def contact(
+    appeal_id: AppealId,
+    body: ContactIn,
+    actor: Annotated[Actor, require(Permission.APPEAL_CONTACT)],
+    casework: CaseworkDep,
+    version: ExpectedVersionDep,
+    response: Response,
+) -> CommandRead:
+    """Record that the appellant was reached, and how: the first response (首次响应) if
+    nothing answered them before, stopping the first-response clock."""
+    result = casework.contact(appeal_id, note=body.note, actor=actor, expected_version=version)
     return _done(result, response)
 
 

@@ -135,6 +135,12 @@ class RetransferIn(Body):
     deadline: AwareDatetime | None = None
 
 
+class ContactIn(Body):
+    """How the appellant was reached (a call, a visit): the first response, if the first."""
+
+    note: str = text_field(limits.COMMENT, "已电话联系职工，告知工伤认定材料已转人力资源部")
+
+
 class AcknowledgeIn(Body):
     """The department's first response."""
 

@@ -34,6 +34,11 @@ class CaseRead(BaseModel):
     department: str | None = Field(default=None, examples=["后勤服务中心"])
     departments: list[str] = Field(description="every department the case involves")
     deadline_at: datetime | None = Field(default=None, description="what is due next, if any")
+    response_due: datetime | None = Field(
+        default=None,
+        description="an appeal's first response, owed from raising until something answers "
+        "the appellant",
+    )
     overdue: bool
     transfers: int = Field(examples=[1])
     meeting_id: UUID | None = None
@@ -57,6 +62,7 @@ class CaseRead(BaseModel):
             department=row.department,
             departments=row.departments,
             deadline_at=row.deadline_at,
+            response_due=row.response_due,
             overdue=row.overdue,
             transfers=row.transfers,
             meeting_id=row.meeting_id,

@@ -149,8 +149,10 @@ def test_overdue_reply_costs_the_responsible_department_two_points_once(
     dept = department(casework)
     appeal_id = transferred_appeal(casework, dept)
 
-    first = accountability.penalise_overdue_reply(appeal_id, occurrence_key="reply-1")
-    again = accountability.penalise_overdue_reply(appeal_id, occurrence_key="reply-1")
+    deadline = casework.get_appeal(appeal_id).reply_deadline
+    assert deadline is not None
+    first = accountability.penalise_missed(appeal_id, deadline=deadline)
+    again = accountability.penalise_missed(appeal_id, deadline=deadline)
 
     assert first.id == again.id
     penalty = accountability.get_penalty(first.id)

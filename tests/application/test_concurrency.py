@@ -34,7 +34,6 @@ def test_a_write_on_a_version_someone_else_already_changed_is_refused(
             department=department,
             supervisor="s",
             reply_deadline=deadline,
-            response_deadline=None,
             actor=CLERK,
             at=casework.now(),
         )

@@ -12,13 +12,11 @@ import pytest
 from api.bootstrap import Services
 from application.casework import AppealDraft, Casework
 from application.clock import ManualClock
-from application.deadline_watch import DeadlineWatch, DueCase, LedgerEntry
+from application.deadline_watch import DeadlineWatch, LedgerEntry
 from domain.accountability_rules import CaseRef, CaseType, RuleCode, penalty_id
 from domain.actors import Actor, Role
-from domain.appeal import Appeal
 from domain.calendar import CHINA_TZ, WorkingCalendar
 from domain.card import CardColour, CardStatus, card_id
-from domain.deadlines import DeadlineAct
 from domain.meeting import Meeting
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
@@ -29,6 +27,7 @@ from domain.terms import Channel, Kind, Tier
 from projections.deadlines import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
 from projections.view import APPLICATION_NAME
+from tests.application.watching import OnlyTheseCases, board_has_seen, missed, watcher
 from tests.conftest import open_department
 
 CLERK = Actor("U-watch", Role.UNION_STAFF)
@@ -43,33 +42,6 @@ def handler(department: str) -> Actor:
 
 #: Wednesday 30 September 2026, 10:00 in China: the day before the National Day holiday.
 BEFORE_GOLDEN_WEEK = datetime(2026, 9, 30, 10, 0, tzinfo=CHINA_TZ)
-
-
-class OnlyTheseCases:
-    """The real board, narrowed to this test's cases (the session's store holds others')."""
-
-    def __init__(self, board: DeadlineBoardView, ids: set[UUID]) -> None:
-        self.board = board
-        self.ids = ids
-
-    def due_before(self, moment: datetime, limit: int) -> Sequence[DueCase]:
-        return [due for due in self.board.due_before(moment, 100_000) if due.case_id in self.ids]
-
-
-def watcher(services: Services, *ids: UUID) -> DeadlineWatch:
-    """A watcher of these cases, reading the session's deadline board."""
-    board = services.views.typed("deadline_board", DeadlineBoardView)  # type: ignore[type-abstract]
-    return DeadlineWatch(
-        services.casework,
-        services.meetings,
-        services.accountability,
-        OnlyTheseCases(board, set(ids)),
-    )
-
-
-def board_has_seen(services: Services, position: int) -> None:
-    """Waits until the deadline board has applied `position`."""
-    services.views.get("deadline_board").wait(APPLICATION_NAME, position, timeout=10)
 
 
 def transferred_appeal(casework: Casework, clock: ManualClock, at: datetime) -> tuple[UUID, str]:
@@ -87,12 +59,6 @@ def transferred_appeal(casework: Casework, clock: ManualClock, at: datetime) -> 
     appeal_id = casework.raise_appeal(draft, CLERK).id
     casework.transfer(appeal_id, department=department, supervisor=SUPERVISOR, actor=CLERK)
     return appeal_id, department
-
-
-def missed(casework: Casework, appeal_id: UUID) -> list[Appeal.DeadlineMissed]:
-    return [
-        event for event in casework.history(appeal_id) if isinstance(event, Appeal.DeadlineMissed)
-    ]
 
 
 def test_a_reply_deadline_counts_working_days_across_the_national_day_holiday(
@@ -190,31 +156,6 @@ def test_a_reply_in_time_leaves_nothing_to_record(
 
     clock.set(BEFORE_GOLDEN_WEEK + timedelta(days=60))
     assert watcher(services, appeal_id).sweep().missed == []
-
-
-def test_an_urgent_appeal_misses_its_48_hour_first_response(
-    services: Services, casework: Casework, clock: ManualClock
-) -> None:
-    clock.set(BEFORE_GOLDEN_WEEK)
-    draft = AppealDraft(
-        channel=Channel.URGENT,
-        kind=Kind.HARDSHIP,
-        category="work-injury",
-        title="Injured on shift",
-        text="Needs help with the work-injury claim.",
-        department="Safety",
-    )
-    appeal_id = casework.raise_appeal(draft, CLERK).id
-    casework.transfer(appeal_id, department="Safety", supervisor=SUPERVISOR, actor=CLERK)
-    board_has_seen(services, casework.head_position())
-
-    clock.set(BEFORE_GOLDEN_WEEK + timedelta(hours=49))
-    report = watcher(services, appeal_id).sweep()
-
-    assert report.missed == [(appeal_id, DeadlineAct.FIRST_RESPONSE.value)]
-    assert report.penalties == 0  # the -2 is for an overdue reply, not a late first response
-    [event] = missed(casework, appeal_id)
-    assert event.deadline["act"] == DeadlineAct.FIRST_RESPONSE.value
 
 
 def test_an_action_item_past_its_deadline_unaccepted_is_marked_overdue(

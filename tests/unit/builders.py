@@ -45,6 +45,7 @@ def raise_named(
     kind: Kind = Kind.COMPLAINT,
     appellant: Appellant = APPELLANT,
     actor: Actor = UNION_STAFF,
+    response_deadline: Deadline | None = None,
 ) -> Appeal:
     """A named appeal raised at T0 at a workers' talk session (by default)."""
     return Appeal.raise_appeal(
@@ -62,6 +63,7 @@ def raise_named(
         receipt_hash=None,
         actor=actor,
         at=T0,
+        response_deadline=response_deadline,
     )
 
 
@@ -96,7 +98,6 @@ def transfer(appeal: Appeal, department: str = "Finance") -> None:
         department=department,
         supervisor=SUPERVISOR,
         reply_deadline=reply_deadline(7),
-        response_deadline=None,
         actor=UNION_STAFF,
         at=at(1),
     )

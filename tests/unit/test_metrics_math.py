@@ -8,9 +8,17 @@ from decimal import Decimal
 import pytest
 
 from domain.calendar import CHINA_TZ
-from domain.terms import Outcome
+from domain.terms import Outcome, Rating, Status
 from projections.metrics import WorkingHours, appeal_change, month_of, parse_period, rate
-from tests.unit.builders import SUPERVISOR, UNION_STAFF, at, raise_named, reply_deadline
+from tests.unit.builders import (
+    SUPERVISOR,
+    UNION_STAFF,
+    at,
+    in_status,
+    raise_named,
+    reply_deadline,
+)
+from tests.unit.builders import rate as rate_answer
 
 
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -77,13 +85,12 @@ def test_the_working_hour_clock_reads_the_same_in_any_time_zone() -> None:
     assert hours.clock(moment) - hours.clock(local(2026, 3, 2, 8)) == pytest.approx(2.5)
 
 
-def test_a_transfer_assigns_the_department_and_sets_both_deadlines() -> None:
+def test_a_transfer_assigns_the_department_and_sets_the_reply_deadline() -> None:
     appeal = raise_named()
     appeal.transfer(
         department="安全监察部",
         supervisor=SUPERVISOR,
         reply_deadline=reply_deadline(7),
-        response_deadline=None,
         actor=UNION_STAFF,
         at=at(1),
     )
@@ -91,8 +98,7 @@ def test_a_transfer_assigns_the_department_and_sets_both_deadlines() -> None:
     assert change is not None
     assert change.assigned_to == "安全监察部"
     assert change.reply_due == change.awaiting_due == reply_deadline(7).due
-    assert change.sets_response_due
-    assert change.response_due is None
+    assert not change.sets_response_due  # the first-response deadline runs from raising
     assert not change.responds
 
 
@@ -107,6 +113,16 @@ def test_an_answer_on_the_spot_responds_and_resolves() -> None:
     assert change.sets_awaiting
     assert change.awaiting_due is None
     assert change.work_clock == pytest.approx(WorkingHours().clock(at(1)))
+
+
+def test_a_reopening_sets_a_new_reply_deadline_and_leaves_the_response_deadline() -> None:
+    appeal = in_status(Status.PUBLISHED)
+    rate_answer(appeal, Rating.DISSATISFIED)
+    change = appeal_change(appeal.collect_events()[-1])  # type: ignore[arg-type]
+    assert change is not None
+    assert change.reopens
+    assert change.reply_due == reply_deadline(14, rule="reply.reopened").due
+    assert not change.sets_response_due  # answered once; a reopening does not undo that
 
 
 def test_closing_as_explained_resolves_nothing() -> None:

@@ -85,6 +85,7 @@ def raised(
         appellant=appellant,
         receipt_hash=None if appellant else "hash",
         meeting_id=None,
+        response_deadline=None,
     )
 
 

@@ -32,7 +32,6 @@ def test_another_supervisor_of_a_talks_appeal_needs_a_reason_which_is_recorded()
         supervisor_reason="the lead is away until March",
         tier_lead=LEAD,
         reply_deadline=reply_deadline(7),
-        response_deadline=None,
         actor=UNION_STAFF,
         at=at(1),
     )
@@ -56,7 +55,6 @@ def test_a_retransfer_keeps_the_supervisor_unless_another_is_named() -> None:
         supervisor=None,
         tier_lead=LEAD,
         reply_deadline=reply_deadline(7),
-        response_deadline=None,
         actor=UNION_STAFF,
         at=at(1),
     )
