@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI
@@ -21,6 +22,7 @@ from api.routes import (
     case_lists,
     directory,
     disclosures,
+    erasures,
     health,
     meetings,
     metrics,
@@ -30,7 +32,10 @@ from api.routes import (
     receipts,
     reviews,
 )
+from infrastructure.keys import CipherKeyError
 from infrastructure.settings import Settings
+
+log = logging.getLogger("huiyin")
 
 DESCRIPTION = """
 Huiyin (回音) records every appeal (诉求) employees raise, its transfer to a responsible
@@ -56,9 +61,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             app.state.services = services
             yield
             return
-        with build_services(configured) as built:
-            app.state.services = built
-            yield
+        try:
+            with build_services(configured) as built:
+                app.state.services = built
+                yield
+        except CipherKeyError as error:  # weak, or not this store's: one line says which
+            log.error("refusing to start: %s", error)
+            raise
 
     app = FastAPI(
         title="Huiyin 回音",
@@ -86,6 +95,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         metrics,
         monthly_reports,
         directory,
+        erasures,
     ):
         publish_permissions(module.router)
         app.include_router(module.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from base64 import b64encode
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from application.casework import Casework, Clock
 from application.credentials import Credentials
 from application.deadline_watch import DeadlineWatch, watch_forever
 from application.disclosures import Disclosures
+from application.erasures import Erasures
 from application.meetings import Meetings
 from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
@@ -26,8 +28,10 @@ from domain.monthly_report import FilingPolicy
 from infrastructure.calendar_file import load_adjustments
 from infrastructure.chain import ChainKeeper
 from infrastructure.database import conninfo, embedded_server, ensure_database, eventsourcing_env
+from infrastructure.keyring import Keyring
 from infrastructure.keys import resolve_cipher_key
 from infrastructure.projection_runner import Views
+from infrastructure.sealing import forget_cached_aggregates, sealed_events_env
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
 from infrastructure.worker import worker_process
@@ -54,6 +58,8 @@ class Services:
     disclosures: Disclosures
     monthly_reports: MonthlyReports
     credentials: Credentials
+    keyring: Keyring
+    erasures: Erasures
 
 
 def deadline_policy(settings: Settings) -> DeadlinePolicy:
@@ -181,8 +187,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             db_functions=settings.db_functions,
             wait_seconds=settings.database_wait_seconds,
         )
-        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
-        env["CIPHER_KEY"] = resolve_cipher_key(settings)
+        # The master key is checked against the store before anything is written to it.
+        master = resolve_cipher_key(settings)
+        keyring = Keyring.open(conninfo(url), master)
+        env.update(sealed_events_env(keyring))
         # Cached aggregates are fast-forwarded from the store on every read, so several
         # processes may write: the cache saves decrypting and replaying, never a read.
         if settings.aggregate_cache_size:
@@ -198,6 +206,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                 case_numbers=store,
                 request_keys=store,
             )
+            # Erasure anywhere: cached aggregates may hold what was just erased.
+            keyring.on_forget(lambda: forget_cached_aggregates(casework))
             views = Views(env, conninfo(url))
             views.create_tables()
         warn_of_projected_years(calendar, casework.now())
@@ -210,7 +220,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         try:
             chain.open()
             if in_child:
-                background.enter_context(worker_process(settings, url, env["CIPHER_KEY"]))
+                background.enter_context(worker_process(settings, url, b64encode(master).decode()))
             if settings.chain_follow and not in_child:
                 background.enter_context(chain.following())
             if settings.projections and not in_child:
@@ -237,6 +247,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             )
             if settings.watcher and not in_child:
                 background.enter_context(watching_in_background(watch, settings))
+            erasures = Erasures(casework, keyring, store)
+            erasures.finish_pending()  # one confirmed before the service last stopped
             yield Services(
                 settings=settings,
                 database_url=url,
@@ -255,7 +267,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
                     casework.directory,
                     casework.now,
                     lifetime=timedelta(days=settings.token_days),
+                    keys_seen=keyring.observe,
                 ),
+                erasures=erasures,
+                keyring=keyring,
             )
         finally:
             background.close()
@@ -263,3 +278,4 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             views.close()
             casework.close()
             store.close()
+            keyring.close()

@@ -9,15 +9,16 @@ from typing import Annotated, Any
 import typer
 
 from api.cli_access import org, tokens
-from infrastructure.keys import new_key
+from api.cli_personal_data import forget, keys
+from infrastructure.keys import CipherKeyError
 from infrastructure.pools import UNAVAILABLE
 from infrastructure.settings import Settings
 
 cli = typer.Typer(help="Huiyin (回音): every matter gets an answer.", no_args_is_help=True)
-keys = typer.Typer(help="Cipher keys for personal data in events.", no_args_is_help=True)
 cli.add_typer(tokens, name="token")
 cli.add_typer(org, name="org")
 cli.add_typer(keys, name="key")
+cli.command("forget")(forget)
 
 DataDir = Annotated[
     Path | None,
@@ -59,12 +60,6 @@ def serve(
     where = (settings.database_url and "the configured server") or f"{settings.data_dir}/pg"
     typer.echo(f"Huiyin on http://{host}:{port} (docs at /docs), database: {where}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
-
-
-@keys.command("new")
-def new_cipher_key() -> None:
-    """Print a fresh AES-256 key for HUIYIN_CIPHER_KEY."""
-    typer.echo(new_key())
 
 
 @cli.command()
@@ -338,9 +333,12 @@ EXIT_UNAVAILABLE = 3
 
 def main() -> None:
     """Entry point of the `huiyin` script: a database out of reach is one line and exit 3,
-    not a traceback."""
+    a master key refused one line and exit 2, not a traceback."""
     try:
         cli()
+    except CipherKeyError as error:  # a master key that is weak, or not this store's
+        typer.echo(f"refused to start: {error}", err=True)
+        raise SystemExit(2) from None
     except UNAVAILABLE as error:
         lines = str(error).strip().splitlines() or [type(error).__name__]
         typer.echo(

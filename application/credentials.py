@@ -33,6 +33,8 @@ class TokenRecord:
     revoked_at: datetime | None = None
     #: The directory's version when the token was looked up (for `Directory.current`).
     directory_version: int | None = None
+    #: The key table's generation then (erasures and rotations make cached keys stale).
+    keys_generation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,15 @@ class Credentials:
         directory: Directory,
         now: Callable[[], datetime],
         lifetime: timedelta = timedelta(days=90),
+        keys_seen: Callable[[int], None] | None = None,
     ) -> None:
         self.ledger = ledger
         self.directory = directory
         self.now = now
         self.lifetime = lifetime
+        #: Told the key table's generation on every request (drops keys another process
+        #: destroyed, and what was opened with them).
+        self.keys_seen = keys_seen
 
     def issue(
         self,
@@ -116,6 +122,8 @@ class Credentials:
         record = self.ledger.lookup_token(token, version_of=ORGANISATION_ID)
         if record is None:
             raise Unauthenticated("the token is unknown (or was revoked)")
+        if self.keys_seen is not None and record.keys_generation is not None:
+            self.keys_seen(record.keys_generation)
         if record.revoked_at is not None:
             raise Unauthenticated(f"the token was revoked at {record.revoked_at.isoformat()}")
         if record.expires_at <= self.now():

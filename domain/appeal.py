@@ -15,6 +15,7 @@ from domain.actors import ANONYMOUS_ACTOR_ID, Actor, Role
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct, policy_in_force
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.personal_data import CASE, identity, is_erased, words
 from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 
 #: Why text holding U+0000 is refused (the API says the same of any field or parameter).
@@ -58,6 +59,11 @@ class Appellant:
     def from_record(cls, record: dict[str, str]) -> Appellant:
         """The appellant stored inside an event."""
         return cls(record["name"], record["employee_no"], record.get("contact", ""))
+
+    @property
+    def erased(self) -> bool:
+        """Whether the appellant was erased (their data key destroyed)."""
+        return is_erased(self.employee_no)
 
     def found_in(self, text: str) -> str | None:
         """Which identifying field of the appellant's appears in `text`, if any."""
@@ -117,6 +123,16 @@ class Appeal(Aggregate):
 
         #: 2: the first-response deadline is set at raising (version 1 set it on transfer).
         class_version = 2
+        #: A named appeal is about its appellant: their identity and their own words are
+        #: theirs (`domain.personal_data`), sealed under their key, erased with it.
+        case_subject = "appellant.employee_no"
+        personal = (
+            identity("appellant.name", CASE),
+            identity("appellant.employee_no", CASE),
+            identity("appellant.contact", CASE),
+            words("title"),
+            words("text"),
+        )
 
         actor_id: str
         actor_role: str
@@ -205,6 +221,8 @@ class Appeal(Aggregate):
         """Union staff (or the supervisor) reached the appellant about the appeal, and say
         how: a first response when nothing answered the appellant before."""
 
+        personal = (identity("note", CASE),)  # how they were reached: a number, a visit
+
         note: str
 
         def apply_to(self, appeal: Appeal) -> None:
@@ -254,6 +272,8 @@ class Appeal(Aggregate):
 
     class Rated(Event):
         """The appellant rated the answer."""
+
+        personal = (words("comment"),)
 
         rating: str
         comment: str
@@ -316,6 +336,8 @@ class Appeal(Aggregate):
 
     class Withdrawn(Event):
         """The appellant withdrew the appeal."""
+
+        personal = (words("reason"),)
 
         reason: str
 

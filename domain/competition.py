@@ -16,6 +16,7 @@ from domain.access import Parties
 from domain.actors import Actor
 from domain.appeal import clean_text
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.personal_data import identity
 from domain.review_terms import (
     CompetitionPart,
     CompetitionStatus,
@@ -179,6 +180,8 @@ class Competition(Aggregate):
     class ContestantRegistered(Event):
         """A contestant was registered; `order` breaks the last ties."""
 
+        personal = (identity("contestant"),)
+
         contestant: str
         department: str
         order: int
@@ -190,6 +193,8 @@ class Competition(Aggregate):
 
     class ScoresSubmitted(Event):
         """A judge submitted scores of one contestant, for one or more parts."""
+
+        personal = (identity("contestant"),)
 
         contestant: str
         scores: dict[str, Decimal]
@@ -205,6 +210,8 @@ class Competition(Aggregate):
     class ScoreCorrected(Event):
         """A judge corrected their score of one part before finalising, with a reason."""
 
+        personal = (identity("contestant"),)
+
         contestant: str
         part: str
         score: Decimal
@@ -219,6 +226,8 @@ class Competition(Aggregate):
 
     class Finalised(Event):
         """The ranking was recorded: who earns the title, who goes on to industry contests."""
+
+        personal = (identity("ranking[].contestant"),)
 
         ranking: list[dict[str, Any]]
 

@@ -33,6 +33,11 @@ class ActionNotAllowed(DomainError):
         self.subject = subject
 
 
+class PersonErased(DomainError):
+    """The person a case is about asked to be forgotten (their data key was destroyed):
+    nothing personal can be recorded for them any more."""
+
+
 class NotPermitted(DomainError):
     """The actor may not perform this action on this case."""
 

@@ -19,6 +19,7 @@ from domain.appeal import Appeal, clean_text
 from domain.calendar import CHINA_TZ
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting_policy import Quarter
+from domain.personal_data import CaseOf, words
 from domain.review_terms import (
     IdeaReviewStatus,
     clean_score,
@@ -206,6 +207,8 @@ class IdeaReview(Aggregate):
 
     class IdeaAdded(Event):
         """An adopted suggestion was put up for review."""
+
+        personal = (words("title", CaseOf("appeal_id")),)  # the appellant's own words
 
         appeal_id: UUID
         case_number: str

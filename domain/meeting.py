@@ -18,6 +18,7 @@ from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted, RepeatPa
 from domain.meeting_policy import TALK_PARTICIPANT_LIMIT, Quarter, RecentAttendance
 from domain.meeting_records import Attendee, CoverageOverride, Decision
 from domain.meeting_terms import MeetingKind, MeetingStatus
+from domain.personal_data import identity
 from domain.terms import Tier
 from domain.tier_leads import TierLeads
 from domain.values import check_ahead, check_aware, clean_ids, clean_url
@@ -75,6 +76,8 @@ class Meeting(Aggregate):
     class Invited(Event):
         """Participants and departments were asked to attend."""
 
+        personal = (identity("participants[]"), identity("repeat_participants[]"))
+
         participants: list[str]
         departments: list[str]
         repeat_participants: list[str]
@@ -96,6 +99,8 @@ class Meeting(Aggregate):
 
     class Held(Event):
         """The meeting took place; attendance and absent departments were recorded."""
+
+        personal = (identity("attendees[].person_id"),)
 
         kind: str
         tier: str | None

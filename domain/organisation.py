@@ -215,6 +215,21 @@ class Organisation(Aggregate):
         """The tiers' leads appointed so far."""
         return TierLeads(dict(self.leads))
 
+    def offices_of(self, person: str) -> list[str]:
+        """What `person` holds here: roles granted, departments headed, tiers led."""
+        held = [f"the {role.value} role" for role in sorted(self.grants.get(person, {}))]
+        held += [
+            f"the head of {d.code}"
+            for d in self.departments.values()
+            if d.head == person and d.open
+        ]
+        held += [
+            f"the lead of {t.value} talks"
+            for t, lead in self.leads.items()
+            if lead.actor_id == person
+        ]
+        return held
+
     def actor(self, person: str, role: Role) -> Actor | None:
         """`person` acting in `role`, with the role's scope; None if they do not hold it."""
         if role is Role.SYSTEM:

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     DEADLINE_RECORD_MISSED = "deadline.record_missed"
     APPEAL_READ = "appeal.read"
     APPELLANT_IDENTITY = "appeal.identity"
+    PEOPLE_IDENTITY = "people.identity"
     MEETING_SCHEDULE = "meeting.schedule"
     MEETING_RUN = "meeting.run"
     MEETING_READ = "meeting.read"
@@ -84,6 +85,9 @@ class Permission(StrEnum):
     DIRECTORY_READ = "directory.read"
     DIRECTORY_MANAGE = "directory.manage"
     DIRECTORY_ROLES = "directory.roles"
+    ERASURE_REQUEST = "erasure.request"
+    ERASURE_CONFIRM = "erasure.confirm"
+    ERASURE_READ = "erasure.read"
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ _OVERSIGHT: dict[str, Reach | tuple[Reach, ...]] = {
     "auditor": ANY,
 }
 #: A panel (reviewers, judges, raters) may come from any role a person holds.
-_PANELLISTS = {
+_PANELLISTS: dict[str, Reach | tuple[Reach, ...]] = {
     role: PANEL
     for role in ("employee", "union_staff", "department", "supervisor", "hr", "committee")
 }
@@ -184,6 +188,18 @@ POLICY: Mapping[Permission, Rule] = {
         employee=OWN,
         union_staff=ANY,
         supervisor=SUPERVISED,
+    ),
+    _P.PEOPLE_IDENTITY: _rule(
+        "see who a meeting, proposal or competition names (participants, attendees, "
+        "proposers, contestants), and an employee acting in person on it",
+        **{
+            **_PANELLISTS,
+            "union_staff": ANY,
+            "hr": ANY,
+            "committee": ANY,
+            "supervisor": (SUPERVISED, PANEL),
+            "employee": (OWN, PANEL),
+        },
     ),
     _P.MEETING_SCHEDULE: _rule(
         "schedule a meeting; a tier's lead, the talks of their tier",
@@ -328,6 +344,20 @@ POLICY: Mapping[Permission, Rule] = {
         "open, rename and close departments, appoint heads and tier leads", admin=ANY, hr=ANY
     ),
     _P.DIRECTORY_ROLES: _rule("grant and revoke roles, and list who holds them", admin=ANY),
+    _P.ERASURE_REQUEST: _rule(
+        "ask for a person's data to be erased (PIPL art. 47), or withdraw the request",
+        committee=ANY,
+    ),
+    _P.ERASURE_CONFIRM: _rule(
+        "confirm another member's erasure request: the person's keys are destroyed",
+        committee=ANY,
+    ),
+    _P.ERASURE_READ: _rule(
+        "read erasure requests and what became of them; a person, their own",
+        committee=ANY,
+        auditor=ANY,
+        employee=OWN,
+    ),
 }
 
 

@@ -16,6 +16,7 @@ from domain.appeal import clean_text
 from domain.deadlines import Deadline
 from domain.errors import ActionNotAllowed, InvalidInput
 from domain.meeting_terms import ProposalStatus
+from domain.personal_data import identity
 from domain.values import check_ahead, check_aware, clean_ids, clean_url
 
 
@@ -37,6 +38,8 @@ class Proposal(Aggregate):
 
     class Registered(Aggregate.Created):
         """The proposal was registered at a congress and handed to a department."""
+
+        personal = (identity("proposer"),)
 
         actor_id: str
         actor_role: str

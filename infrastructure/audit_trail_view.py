@@ -35,7 +35,7 @@ from projections.scope import ReadScope
 
 COLUMNS = (
     "position, case_id, case_type, case_ref, version, event_type, occurred_at, actor_id,"
-    " actor_role, department, summary, data, held_by"
+    " actor_role, department, summary, data, held_by, actor_token"
 )
 
 #: Query fields compared for equality, and their columns.
@@ -43,7 +43,6 @@ EQUALS = {
     "case_id": "case_id",
     "case_type": "case_type",
     "event_type": "event_type",
-    "actor_id": "actor_id",
     "department": "department",
 }
 
@@ -80,11 +79,11 @@ MOVE_CASE = (
 RECORD = (
     "INSERT INTO {0}.audit_trail (position, case_id, case_type, case_ref,"
     " version, event_type, occurred_at, actor_id, actor_role, department,"
-    " summary, data, held_by)"
+    " summary, data, held_by, actor_token)"
     " SELECT %(position)s, %(case_id)s, %(case_type)s, c.ref, %(version)s,"
     " %(event_type)s, %(at)s, %(actor_id)s, %(actor_role)s,"
     " COALESCE(%(department)s, c.department), %(summary)s, %(data)s,"
-    " COALESCE(%(holding)s, c.held_by)"
+    " COALESCE(%(holding)s, c.held_by), %(actor_token)s"
     " FROM (SELECT 1) AS one"
     " LEFT JOIN {0}.audit_trail_cases AS c ON c.case_id = %(case_id)s"
 )
@@ -128,6 +127,8 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
         "ALTER TABLE {schema}.audit_trail ADD COLUMN IF NOT EXISTS held_by text",
         "CREATE INDEX IF NOT EXISTS audit_trail_held_by"
         " ON {schema}.audit_trail (held_by, position) WHERE held_by IS NOT NULL",
+        # An employee acting in person: their id sealed (`actor_id` holds their reference).
+        "ALTER TABLE {schema}.audit_trail ADD COLUMN IF NOT EXISTS actor_token text",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -164,6 +165,7 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
             "holding": entry.holding,
             "summary": entry.summary,
             "data": Jsonb(entry.data, dumps=_dumps),
+            "actor_token": entry.actor_token,
         }
         statements: list[Statement] = []
         if entry.opens_case:
@@ -202,6 +204,7 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
                 entry.summary,
                 _dumps(entry.data),  # COPY takes the jsonb column's JSON text
                 held_by if entry.holding is None else entry.holding,
+                entry.actor_token,
             )
         )
         self.rebuild_applied(tracking)
@@ -266,6 +269,9 @@ class PostgresAuditTrailView(PostgresView, AuditTrailView):
             if value is not None:
                 where.append(f"{column} = %({field})s")
                 params[field] = value
+        if query.actor_id is not None:
+            where.append("actor_id = ANY(%(actor_ids)s)")
+            params["actor_ids"] = [query.actor_id, query.actor_ref or query.actor_id]
         if query.occurred_from is not None:
             where.append("occurred_at >= %(occurred_from)s")
             params["occurred_from"] = query.occurred_from
@@ -311,4 +317,5 @@ def _row(row: DictRow) -> AuditRow:
         department=row["department"],
         summary=row["summary"],
         data=row["data"],
+        actor_token=row["actor_token"],
     )

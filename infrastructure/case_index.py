@@ -11,6 +11,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from infrastructure.read_scope import case_index_scope
+from infrastructure.view_people import ViewPeople
 from infrastructure.views import HeldRowsView, Statement
 from projections.cases import (
     CaseChanged,
@@ -25,7 +26,7 @@ from projections.cases import (
 COLUMNS = (
     "id, case_type, ref, title, kind, status, opened_at, updated_at, version, channel, tier, "
     "category, department, departments, deadline_at, overdue, transfers, meeting_id, "
-    "people, raised_by, handled, leads, response_due"
+    "people, raised_by, handled, leads, response_due, sealed_title"
 )
 
 #: The columns in the order a rebuild's rows hold them (and COPY sends them).
@@ -54,6 +55,7 @@ ROW_COLUMNS = tuple(COLUMNS.split(", "))
     _HANDLED,
     _LEADS,
     _RESPONSE_DUE,
+    _SEALED_TITLE,
 ) = range(len(ROW_COLUMNS))
 
 #: A rebuild's row: the columns, in `ROW_COLUMNS` order.
@@ -62,11 +64,11 @@ _Row = list[Any]
 OPEN_CASE = (
     "INSERT INTO {0}.case_index (id, case_type, ref, title, kind, status, opened_at,"
     " updated_at, version, channel, tier, category, department, departments,"
-    " deadline_at, meeting_id, people, raised_by, handled, leads, response_due) VALUES ("
-    "%(id)s, %(case_type)s, %(ref)s, %(title)s, %(kind)s, %(status)s, %(opened_at)s, %(at)s,"
-    " 1, %(channel)s, %(tier)s, %(category)s, %(department)s, %(departments)s,"
+    " deadline_at, meeting_id, people, raised_by, handled, leads, response_due, sealed_title)"
+    " VALUES (%(id)s, %(case_type)s, %(ref)s, %(title)s, %(kind)s, %(status)s, %(opened_at)s,"
+    " %(at)s, 1, %(channel)s, %(tier)s, %(category)s, %(department)s, %(departments)s,"
     " %(deadline_at)s, %(meeting_id)s, %(people)s, %(raised_by)s, %(handled)s, %(leads)s,"
-    " %(response_due)s)"
+    " %(response_due)s, %(sealed_title)s)"
 )
 
 #: Appends the values of a text[] parameter the column does not hold yet, in the order they
@@ -123,15 +125,17 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         " transfers integer NOT NULL DEFAULT 0,"
         " meeting_id uuid)",
         # Whom each case concerns, for scoped reads (`infrastructure.read_scope`); people
-        # as references (`PersonRefs`), never their ids. Added after the table: stores
-        # made before need `huiyin rebuild case_index` to fill them.
+        # as references (`projections.sealed`), never their ids. Added after the table:
+        # stores made before need `huiyin rebuild case_index` to fill them.
         "ALTER TABLE {schema}.case_index"
         " ADD COLUMN IF NOT EXISTS people text[] NOT NULL DEFAULT '{{}}',"
         " ADD COLUMN IF NOT EXISTS raised_by text,"
         " ADD COLUMN IF NOT EXISTS handled text[] NOT NULL DEFAULT '{{}}',"
         " ADD COLUMN IF NOT EXISTS leads text[] NOT NULL DEFAULT '{{}}',"
         # An appeal's first response, owed from raising until answered (`FIRST_RESPONSES`).
-        " ADD COLUMN IF NOT EXISTS response_due timestamptz",
+        " ADD COLUMN IF NOT EXISTS response_due timestamptz,"
+        # A title that is an appellant's own words: sealed, opened as a list is read.
+        " ADD COLUMN IF NOT EXISTS sealed_title text",
         "CREATE INDEX IF NOT EXISTS case_index_response_due"
         " ON {schema}.case_index (response_due) WHERE response_due IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS case_index_people ON {schema}.case_index USING gin (people)",
@@ -180,11 +184,12 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                     False,
                     0,
                     case.meeting_id,
-                    self.refs().refs(case.people),
+                    list(case.people),
                     case.raised_by,
                     list(case.handled),
                     list(case.leads),
                     case.response_due,
+                    case.sealed_title,
                 ],
             )
             self.rebuild_applied(tracking)
@@ -207,11 +212,12 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                 "departments": list(case.departments),
                 "deadline_at": case.deadline_at,
                 "meeting_id": case.meeting_id,
-                "people": self.refs().refs(case.people),
+                "people": list(case.people),
                 "raised_by": case.raised_by,
                 "handled": list(case.handled),
                 "leads": list(case.leads),
                 "response_due": case.response_due,
+                "sealed_title": case.sealed_title,
             },
         )
         self.write(tracking, (statement,))
@@ -221,7 +227,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         if held is not None and not held.written(change.id):
             row = held.rows.get(change.id)
             if row is not None:
-                _apply(row, change, self.refs().refs(change.add_people))
+                _apply(row, change, list(change.add_people))
             # else: no row anywhere, and the live UPDATE would change nothing either.
             self.rebuild_applied(tracking)
             return
@@ -238,7 +244,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
                 "deadline_at": change.deadline_at,
                 "overdue": change.overdue,
                 "transferred": 1 if change.transferred else 0,
-                "add_people": self.refs().refs(change.add_people),
+                "add_people": list(change.add_people),
                 "add_handled": list(change.add_handled),
                 "leads": list(change.leads) if change.leads is not None else None,
                 "responded": change.responded,
@@ -281,21 +287,21 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
             where.append("(opened_at, id) < (%(after_at)s, %(after_id)s)")
             params["after_at"], params["after_id"] = query.after
         if query.scope is not None and not query.scope.everything:
-            condition, values = case_index_scope(query.scope, self.refs())
+            condition, values = case_index_scope(query.scope, self.people())
             where.append(condition)
             params.update(values)
         # Every fragment in `where` is a constant above; values travel as parameters.
         conditions = " AND ".join(where)
         text = f"SELECT {COLUMNS} FROM {{0}}.case_index WHERE {conditions}"  # noqa: S608
         sql = SQL(text + " ORDER BY opened_at DESC, id DESC LIMIT %(limit)s").format(self._table())
-        rows = [self._row(r, query) for r in self.query(sql, params)]
+        rows = [self._row(r, query, self.people()) for r in self.query(sql, params)]
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         next_after = (rows[-1].opened_at, rows[-1].id) if more and rows else None
         return CasePage(rows=rows, next_after=next_after)
 
     @staticmethod
-    def _row(row: DictRow, query: CaseQuery) -> CaseRow:
+    def _row(row: DictRow, query: CaseQuery, people: ViewPeople) -> CaseRow:
         deadline, response_due, now = row["deadline_at"], row["response_due"], query.now
         overdue = bool(row["overdue"]) or (
             now is not None and any(d is not None and d < now for d in (deadline, response_due))
@@ -304,7 +310,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
             id=row["id"],
             case_type=CaseType(row["case_type"]),
             ref=row["ref"],
-            title=row["title"],
+            title=people.opened(row["sealed_title"]) if row["sealed_title"] else row["title"],
             kind=row["kind"],
             status=row["status"],
             opened_at=row["opened_at"],

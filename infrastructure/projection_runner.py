@@ -32,10 +32,11 @@ from infrastructure.deadline_board_view import PostgresDeadlineBoardView
 from infrastructure.disclosure_view import PostgresDisclosureFeedView
 from infrastructure.metrics_view import PostgresMetricsView
 from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
-from infrastructure.person_refs import PersonRefs
 from infrastructure.replay import REPLAY_BATCH, handler_of, replay, without_nul
 from infrastructure.retry_log import RetryLog
+from infrastructure.sealing import KEYRING, VIEWS_MAPPER
 from infrastructure.view_errors import EventFailed, ViewError
+from infrastructure.view_people import ViewPeople
 from infrastructure.views import PostgresView, applied_together
 from projections.audit_trail import AuditTrail
 from projections.cases import CaseIndex
@@ -111,10 +112,12 @@ def runner_env(env: Mapping[str, str]) -> dict[str, str]:
 
     Only the views create tables: the events table and its functions exist already (the
     Casework application made them), and runners starting together in several threads
-    must not all `CREATE OR REPLACE` the same functions at once.
+    must not all `CREATE OR REPLACE` the same functions at once. Views read personal values
+    still sealed (`infrastructure.sealing.TokenMapper`): they keep tokens, never values.
     """
     return {
         **env,
+        **VIEWS_MAPPER,
         "POSTGRES_POOL_SIZE": "1",
         "POSTGRES_MAX_OVERFLOW": "1",
         "CREATE_TABLE": "false",
@@ -134,12 +137,12 @@ class ViewStore:
         self._factory = InfrastructureFactory[PostgresView].construct(
             env=Environment("views", settings)
         )
-        self._person_refs = PersonRefs.from_env(env) if env.get("CIPHER_KEY") else None
+        self._people = ViewPeople.from_env(env) if env.get(KEYRING) else None
 
     def view(self, spec: ViewSpec) -> PostgresView:
         """The view's recorder on the shared pool (its tables are created if missing)."""
         view = spec.view(datastore=self.datastore, tracking_table_name=f"{spec.name}_tracking")
-        view.person_refs = self._person_refs
+        view.view_people = self._people
         view.create_table()
         return view
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.access import Reach
-from infrastructure.person_refs import PersonRefs
+from infrastructure.view_people import ViewPeople
 from projections.scope import ReadScope, UnsupportedReach
 
 #: The case index: whom each case concerns, as `Appeal.parties` (and the others') say.
@@ -29,7 +29,7 @@ METRICS: dict[Reach, str] = {Reach.DEPARTMENT: "department = ANY(%(scope_departm
 
 
 def scope_clause(
-    scope: ReadScope, columns: dict[Reach, str], refs: PersonRefs | None = None
+    scope: ReadScope, columns: dict[Reach, str], people: ViewPeople | None = None
 ) -> tuple[str, dict[str, Any]]:
     """The WHERE condition (OR of the reaches) and its parameters; `FALSE` for no reach."""
     unsupported = sorted(r.value for r in scope.reaches - set(columns) - {Reach.ANY})
@@ -43,13 +43,14 @@ def scope_clause(
         "scope_tiers": list(scope.tiers),
     }
     if Reach.OWN in scope.reaches:
-        if refs is None:
+        if people is None:
             raise UnsupportedReach("this view keeps no person references")
-        params["scope_people"] = [refs.ref(scope.person)]
+        own = people.ref(scope.person)
+        params["scope_people"] = [own] if own else []
     conditions = [columns[reach] for reach in sorted(scope.reaches)]
     return "(" + " OR ".join(conditions) + ")" if conditions else "FALSE", params
 
 
-def case_index_scope(scope: ReadScope, refs: PersonRefs) -> tuple[str, dict[str, Any]]:
+def case_index_scope(scope: ReadScope, people: ViewPeople) -> tuple[str, dict[str, Any]]:
     """The case index's condition for `scope`."""
-    return scope_clause(scope, CASE_INDEX, refs)
+    return scope_clause(scope, CASE_INDEX, people)

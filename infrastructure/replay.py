@@ -145,7 +145,8 @@ class Decoder:
     def __init__(self, mapper: Mapper[UUID]) -> None:
         self._mapper = mapper
         cipher = mapper.cipher
-        self._aesgcm = AESGCM(cipher.key) if type(cipher) is AESCipher else None
+        # The library's cipher, or one that only chooses its key (`StoreCipher`): same layout.
+        self._aesgcm = AESGCM(cipher.key) if isinstance(cipher, AESCipher) else None
         self._fast = mapper.compressor is None and (cipher is None or self._aesgcm is not None)
         self._decode_state: Callable[[bytes], Any] = mapper.transcoder.decode
         self._transcodings: dict[str, Any] = {}
@@ -154,6 +155,11 @@ class Decoder:
             self._transcodings = transcoder.names
             self._decode_state = self._decode_json
         self._classes: dict[str, _Found] = {}
+        # What the mapper does to a decoded state besides the transcoder (the views' mapper
+        # seals personal values stored in clear by releases before the key table).
+        self._after_decode: Callable[[type[Any], dict[str, Any], Any], None] | None = getattr(
+            mapper, "after_decode", None
+        )
 
     def __call__(self, notification: Notification) -> Any:
         """The domain event stored as `notification`."""
@@ -198,6 +204,8 @@ class Decoder:
             )
         event_state["originator_id"] = convert(originator_id)
         event_state["originator_version"] = version
+        if self._after_decode is not None:
+            self._after_decode(cls, event_state, event_state["originator_id"])
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", event_state)
         # JSON writes NUL as \u0000 (a false alarm on an escaped backslash costs a walk).

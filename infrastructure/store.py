@@ -19,7 +19,9 @@ from infrastructure.pools import connection_pool
 _TOKEN_COLUMNS = "token_hash, actor_id, role, label, issued_at, expires_at, revoked_at"  # noqa: S105
 
 
-def _record(row: Sequence[Any], directory_version: int | None = None) -> TokenRecord:
+def _record(
+    row: Sequence[Any], directory_version: int | None = None, keys_generation: int | None = None
+) -> TokenRecord:
     digest, actor_id, role, label, issued_at, expires_at, revoked_at = row
     return TokenRecord(
         digest[:TOKEN_ID_LENGTH],
@@ -30,6 +32,7 @@ def _record(row: Sequence[Any], directory_version: int | None = None) -> TokenRe
         expires_at,
         revoked_at,
         directory_version,
+        keys_generation,
     )
 
 
@@ -203,7 +206,8 @@ class SupportStore:
         holds from the next request; a refused one is remembered and costs no query again.
 
         With `version_of`, the record also carries that aggregate's version in the event
-        store (the directory's), read in the same query.
+        store (the directory's), read in the same query, and so does the key table's
+        generation (how many erasures and rotations it has seen: cached keys go stale).
         """
         digest = token_hash(token)
         if digest in self._refused:
@@ -215,18 +219,32 @@ class SupportStore:
             if version_of is not None
             else sql.SQL("NULL::int")
         )
-        query = sql.SQL("SELECT {}, {} FROM huiyin_tokens WHERE token_hash = %(digest)s").format(
-            sql.SQL(_TOKEN_COLUMNS), version
+        generation = sql.SQL(
+            "(SELECT generation FROM huiyin_keyring)" if version_of is not None else "NULL::bigint"
         )
+        query = sql.SQL(
+            "SELECT {}, {}, {} FROM huiyin_tokens WHERE token_hash = %(digest)s"
+        ).format(sql.SQL(_TOKEN_COLUMNS), version, generation)
         with self.pool.connection() as conn:
             row = conn.execute(query, {"digest": digest, "of": version_of}).fetchone()
         if row is None:
             self._remember_refused(digest)
             return None
-        record = _record(row[:-1], directory_version=row[-1])
+        record = _record(row[:-2], directory_version=row[-2], keys_generation=row[-1])
         if record.revoked_at is not None:
             self._remember_refused(digest)  # it never turns good again
         return record
+
+    def delete_tokens_of(self, person: str) -> int:
+        """Deletes every token of a person, live or ended (erasure: the rows name them in
+        clear); how many. They are refused from the next request, in every process."""
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "DELETE FROM huiyin_tokens WHERE actor_id = %s RETURNING token_hash", (person,)
+            ).fetchall()
+        for (digest,) in rows:
+            self._remember_refused(digest)
+        return len(rows)
 
     def _remember_refused(self, digest: str) -> None:
         if len(self._refused) >= REFUSED_LIMIT:

@@ -32,8 +32,8 @@ from psycopg.sql import SQL, Composable, Identifier
 from psycopg.types.json import set_json_loads
 
 from infrastructure import jsontext
-from infrastructure.person_refs import PersonRefs
 from infrastructure.schema_digest import RecordedSchema
+from infrastructure.view_people import ViewPeople
 from projections.view import APPLICATION_NAME, View
 
 Statement = tuple[Composable | str, dict[str, Any] | Sequence[Any]]
@@ -200,14 +200,14 @@ class PostgresView(RecordedSchema, PostgresTrackingRecorder, View):
     #: CREATE statements for the view's tables and indexes; `{schema}` is filled in.
     create_statements: tuple[str, ...] = ()
 
-    #: How the view refers to people (set by the store that opens it; None: no key).
-    person_refs: PersonRefs | None = None
+    #: What the view knows of people (set by the store that opens it; None: no key).
+    view_people: ViewPeople | None = None
 
-    def refs(self) -> PersonRefs:
-        """The view's person references (a view that keeps people needs the cipher key)."""
-        if self.person_refs is None:
-            raise RuntimeError(f"{type(self).__name__} keeps people and needs the cipher key")
-        return self.person_refs
+    def people(self) -> ViewPeople:
+        """People's references and sealed values (a view that keeps them needs the key)."""
+        if self.view_people is None:
+            raise RuntimeError(f"{type(self).__name__} keeps people and needs the store key")
+        return self.view_people
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)

@@ -4,10 +4,11 @@ Auditors query it by case, actor, department, event type and time, and export it
 says which case (type, reference), which version, what happened (event type and a one-line
 summary), when, who in which role, which department it concerns, and the event's data.
 
-Personal data never reaches the view: a named appeal's appellant is stored as
-`{"redacted": true}` and an appellant acting on their own appeal is recorded as the actor
-`appellant`, because an employee's actor id is their employee number. Roles allowed to see
-identity get it back at read time from the (encrypted) event store.
+Personal data never reaches the view in clear: the view is given it sealed
+(`projections.sealed`) and keeps each value as `{"sealed": token}` in the data, and an
+employee acting in person as their reference (`person:<ref>`, with the sealed id beside it).
+Reads open what the policy lets the reader see (`api.personal_data`); once a person is
+erased their values read as erased, and the rows themselves never change.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -28,7 +29,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 
 from domain.action_item import ActionItem
-from domain.actors import ANONYMOUS_ACTOR_ID, Role
 from domain.appeal import Appeal
 from domain.calendar import CHINA_TZ
 from domain.card import Card
@@ -39,18 +39,13 @@ from domain.meeting import Meeting
 from domain.penalty import Penalty
 from domain.proposal import Proposal
 from projections.scope import ReadScope
+from projections.sealed import as_json, is_sealed, ref_of, token_of
 from projections.view import View, ViewProjection
 
 log = logging.getLogger("huiyin.projections.audit_trail")
 
-#: The actor recorded when an appellant acts on their own named appeal (raise, rate, withdraw).
-APPELLANT_ACTOR_ID = "appellant"
-
-#: What stands in the view for a named appeal's identity.
-REDACTED: dict[str, Any] = {"redacted": True}
-
-#: Fields holding personal data, per event class; they never reach the view.
-PERSONAL_FIELDS: dict[type[Any], tuple[str, ...]] = {Appeal.Raised: ("appellant",)}
+#: The actor column of an employee acting in person: their reference after this prefix.
+PERSON_ACTOR = "person:"
 
 #: Events after which the case is with another department (later events concern that one).
 MOVES_CASE: tuple[type[Any], ...] = (Appeal.Transferred, Appeal.Adopted)
@@ -75,12 +70,11 @@ ENVELOPE = frozenset(
 )
 
 EXPORT_CHUNK = 2_000
-IDENTITY_CACHE = 1_000
 MAX_LIMIT = 500
 
 
 class AuditEntry(NamedTuple):
-    """One event as the audit trail records it (personal data already removed).
+    """One event as the audit trail records it (personal data sealed).
 
     A named tuple, not a frozen dataclass: as immutable, and made for every event of a
     rebuild in a quarter of the time (a frozen dataclass sets each field through
@@ -104,6 +98,8 @@ class AuditEntry(NamedTuple):
     #: was with). A raised appeal only names a department: it is with none until transferred,
     #: as `Appeal.parties` says.
     holding: str | None = None
+    #: An employee acting in person: their id, sealed (`actor_id` is their reference).
+    actor_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +110,8 @@ class AuditQuery:
     case_type: str | None = None
     event_type: str | None = None
     actor_id: str | None = None
+    #: Also the employee with this reference, acting in person (`PERSON_ACTOR`).
+    actor_ref: str | None = None
     department: str | None = None
     occurred_from: datetime | None = None
     occurred_before: datetime | None = None
@@ -138,6 +136,7 @@ class AuditRow:
     department: str | None
     summary: str
     data: dict[str, Any]
+    actor_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,8 +203,6 @@ class _EventClass:
     event_type: str
     opens_case: bool
     moves_case: bool
-    by_appellant_possible: bool
-    personal: tuple[str, ...]
     summary: Summary | None
     names_only: bool = False
 
@@ -218,22 +215,17 @@ def _event_class(event_class: type[Any]) -> _EventClass:
         opens_case=issubclass(event_class, Aggregate.Created),
         moves_case=issubclass(event_class, MOVES_CASE),
         names_only=issubclass(event_class, NAMES_ONLY),
-        by_appellant_possible=issubclass(event_class, Appeal.Event),
-        personal=next(
-            (fields for cls, fields in PERSONAL_FIELDS.items() if issubclass(event_class, cls)),
-            (),
-        ),
         summary=next((SUMMARIES[c] for c in event_class.__mro__ if c in SUMMARIES), None),
     )
 
 
 def entry_of(event: Aggregate.Event) -> AuditEntry:
-    """The audit row of an event, without personal data."""
+    """The audit row of an event, its personal data sealed."""
     known = _event_class(type(event))
-    actor_id = str(getattr(event, "actor_id", "") or "unknown")
+    actor: Any = getattr(event, "actor_id", "") or "unknown"
+    actor_token = token_of(actor)
+    actor_id = f"{PERSON_ACTOR}{ref_of(actor)}" if actor_token else str(actor)
     actor_role = str(getattr(event, "actor_role", "") or "unknown")
-    if known.by_appellant_possible and _by_appellant(event, actor_id, actor_role):
-        actor_id = APPELLANT_ACTOR_ID
     opens = known.opens_case
     department = _text(getattr(event, "department", None))
     return AuditEntry(
@@ -245,14 +237,15 @@ def entry_of(event: Aggregate.Event) -> AuditEntry:
         actor_id=actor_id,
         actor_role=actor_role,
         department=department,
-        summary=_summary(event, actor_id, known.summary),
-        data=_data(event, known.personal),
+        summary=_summary(event, "an employee" if actor_token else actor_id, known.summary),
+        data=data_of(event),
         opens_case=opens,
         ref=next((r for f in REF_FIELDS if (r := _text(getattr(event, f, None)))), None)
         if opens
         else None,
         moves_case=known.moves_case,
         holding=None if known.names_only else department,
+        actor_token=actor_token,
     )
 
 
@@ -265,18 +258,12 @@ def case_type_of(event_class: type[Any]) -> str:
 
 
 def data_of(event: Aggregate.Event) -> dict[str, Any]:
-    """The event's own fields as JSON values, personal data replaced."""
-    return _data(event, _event_class(type(event)).personal)
-
-
-def _data(event: Aggregate.Event, personal: tuple[str, ...]) -> dict[str, Any]:
+    """The event's own fields as JSON values, sealed ones as `{"sealed": token}`."""
     data: dict[str, Any] = {}
     for key, value in vars(event).items():
         if key in ENVELOPE:
             continue
-        if key in personal:
-            data[key] = None if value is None else dict(REDACTED)
-        elif type(value) in _AS_IS:  # most fields: nothing to convert
+        if type(value) in _AS_IS:  # most fields: nothing to convert
             data[key] = value
         else:
             data[key] = jsonable(value)
@@ -301,16 +288,9 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, UUID | Decimal):
         return str(value)
+    if is_sealed(value):
+        return as_json(value)
     return value
-
-
-def _by_appellant(event: Aggregate.Event, actor_id: str, actor_role: str) -> bool:
-    """An employee acting on an appeal is its appellant; their id is their employee number."""
-    return (
-        isinstance(event, Appeal.Event)
-        and actor_role == Role.EMPLOYEE.value
-        and actor_id != ANONYMOUS_ACTOR_ID
-    )
 
 
 def _text(value: Any) -> str | None:
@@ -335,10 +315,11 @@ def _deadline(value: Any) -> str:
 
 Summary = Callable[[Any], str]
 
-#: One line per known event type; others get "<Type> by <actor>".
+#: One line per known event type; others get "<Type> by <actor>". A summary names no
+#: person and quotes no appellant (the sealed values are in the data).
 SUMMARIES: dict[type[Any], Summary] = {
     Appeal.Raised: lambda e: (
-        f"登记诉求 {e.case_number}「{e.title}」({e.channel}, {e.kind}"
+        f"登记诉求 {e.case_number} ({e.channel}, {e.kind}"
         + (", 匿名)" if e.appellant is None else ")")
     ),
     Appeal.AnsweredOnSpot: lambda e: "现场答复",
@@ -347,7 +328,7 @@ SUMMARIES: dict[type[Any], Summary] = {
         f"改派至 {e.department}: {e.reason}{_deadline(e.reply_deadline)}"
     ),
     Appeal.Acknowledged: lambda e: "承办部门受理",
-    Appeal.Contacted: lambda e: f"联系职工: {e.note}",
+    Appeal.Contacted: lambda e: "联系职工",
     Appeal.DeadlineExtended: lambda e: (
         f"延期至 {_day(e.reply_deadline)}: {e.reason} (approved by {e.approved_by})"
     ),
@@ -399,17 +380,15 @@ SUMMARIES: dict[type[Any], Summary] = {
     Card.Rectified: lambda e: "整改完成",
     Card.Escalated: lambda e: f"升级: {e.escalated_to}",
     IdeaReview.Opened: lambda e: f"金点子评审 {e.quarter}",
-    IdeaReview.IdeaAdded: lambda e: f"纳入 {e.case_number}「{e.title}」({e.department})",
+    IdeaReview.IdeaAdded: lambda e: f"纳入 {e.case_number} ({e.department})",
     IdeaReview.IdeaScored: lambda e: f"评分 (effect {e.effect}, benefit {e.benefit})",
     IdeaReview.ScoreCorrected: lambda e: f"更正评分: {e.reason}",
     IdeaReview.Decided: lambda e: f"确定奖励 {len(e.awards)} 项, 合计 {e.total_awarded}",
     IdeaReview.Published: lambda e: "评审结果公示",
     Competition.Opened: lambda e: f"竞赛「{e.name}」",
-    Competition.ContestantRegistered: lambda e: f"报名: {e.contestant} ({e.department})",
-    Competition.ScoresSubmitted: lambda e: f"提交 {e.contestant} 的评分",
-    Competition.ScoreCorrected: lambda e: (
-        f"更正 {e.contestant} {e.part}: {e.previous} → {e.score} ({e.reason})"
-    ),
+    Competition.ContestantRegistered: lambda e: f"报名 ({e.department})",
+    Competition.ScoresSubmitted: lambda e: "提交评分",
+    Competition.ScoreCorrected: lambda e: f"更正 {e.part}: {e.previous} → {e.score} ({e.reason})",
     Competition.Finalised: lambda e: f"公布排名 ({len(e.ranking)} 人)",
     CollaborationReview.Opened: lambda e: f"协作评价 {e.half_year} {e.department}",
     CollaborationReview.KpisRecorded: lambda e: "记录考核指标",
@@ -437,35 +416,3 @@ def _summary(event: Aggregate.Event, actor_id: str, summary: Summary | None) -> 
     except (AttributeError, KeyError, TypeError, ValueError):
         log.warning("no summary for %s; using the generic one", type(event).__qualname__)
         return generic
-
-
-# -- identity, for those allowed to see it -------------------------------------------------
-
-#: Looks up a named appeal's appellant record ({"name", "employee_no", "contact"}); None
-#: for an anonymous appeal.
-AppellantLookup = Callable[[UUID], dict[str, str] | None]
-
-
-def with_identity(rows: Iterator[AuditRow], appellant_of: AppellantLookup) -> Iterator[AuditRow]:
-    """The rows with the identity the view leaves out put back: the appellant in a named
-    appeal's Raised event, and their employee number where they acted themselves.
-
-    Call only for actors allowed to read identity. Each appeal is looked up once.
-    """
-    known: dict[UUID, dict[str, str] | None] = {}
-    for row in rows:
-        redacted = row.data.get("appellant") == REDACTED
-        if row.case_type != "appeal" or not (redacted or row.actor_id == APPELLANT_ACTOR_ID):
-            yield row
-            continue
-        if row.case_id not in known:
-            if len(known) >= IDENTITY_CACHE:
-                known.clear()  # an export may pass many appeals: keep memory bounded
-            known[row.case_id] = appellant_of(row.case_id)
-        appellant = known[row.case_id]
-        if appellant is None:
-            yield row
-            continue
-        data = {**row.data, "appellant": appellant} if redacted else row.data
-        actor_id = appellant["employee_no"] if row.actor_id == APPELLANT_ACTOR_ID else row.actor_id
-        yield replace(row, data=data, actor_id=actor_id)

@@ -26,6 +26,7 @@ from domain.meeting_terms import ActionItemStatus, MeetingStatus, ProposalStatus
 from domain.proposal import Proposal
 from domain.terms import Status
 from projections.scope import ReadScope
+from projections.sealed import is_sealed, ref_of, refs_of, token_of
 from projections.view import View, ViewProjection
 
 
@@ -59,13 +60,16 @@ class CaseOpened(NamedTuple):
     deadline_at: datetime | None = None
     meeting_id: UUID | None = None
     # Whom the case concerns, for scoped reads (see `Parties` of each aggregate): the
-    # people it is about (ids; the view keeps references), who raised it for them, the
-    # departments it was sent to, its supervisor or lead and organiser.
+    # people it is about (their references, `projections.sealed`), who raised it for them
+    # (an office holder's id, or an employee's reference), the departments it was sent to,
+    # its supervisor or lead and organiser.
     people: tuple[str, ...] = ()
     raised_by: str | None = None
     handled: tuple[str, ...] = ()
     leads: tuple[str, ...] = ()
     response_due: datetime | None = None  # an appeal's first response, owed from raising
+    #: A title that is an appellant's own words, still sealed (`title` is then empty).
+    sealed_title: str | None = None
 
 
 # A named tuple: immutable, and made for every event of a rebuild in a quarter of the
@@ -222,7 +226,8 @@ class CaseIndex(ViewProjection):
                 id=event.originator_id,
                 case_type=CaseType.APPEAL,
                 ref=event.case_number,
-                title=event.title,
+                title="" if is_sealed(event.title) else event.title,
+                sealed_title=token_of(event.title),
                 kind=event.kind,
                 status=Status.RAISED,
                 opened_at=event.timestamp,
@@ -233,8 +238,8 @@ class CaseIndex(ViewProjection):
                 department=event.department or None,
                 departments=(event.department,) if event.department else (),
                 meeting_id=event.meeting_id,
-                people=(event.appellant["employee_no"],) if event.appellant else (),
-                raised_by=None if event.actor_id == ANONYMOUS_ACTOR_ID else event.actor_id,
+                people=refs_of([event.appellant["employee_no"]]) if event.appellant else (),
+                raised_by=_raised_by(event.actor_id),
                 response_due=_due(event.response_deadline),
             ),
             tracking,
@@ -311,11 +316,11 @@ class CaseIndex(ViewProjection):
         clear = False
         if isinstance(event, Meeting.Invited):
             departments = event.departments
-            people = event.participants
+            people = refs_of(event.participants)
         elif isinstance(event, Meeting.Held):
             deadline = _due(event.publication_deadline)
             clear = deadline is None
-            people = [attendee["person_id"] for attendee in event.attendees]
+            people = refs_of(attendee["person_id"] for attendee in event.attendees)
         elif isinstance(event, Meeting.Published):
             clear = True
         self.cases.change_case(
@@ -387,7 +392,7 @@ class CaseIndex(ViewProjection):
                 departments=(event.department,),
                 deadline_at=event.deadline,
                 meeting_id=event.meeting_id,
-                people=(event.proposer,) if event.proposer else (),
+                people=refs_of([event.proposer]) if event.proposer else (),
                 handled=(event.department,),
             ),
             tracking,
@@ -410,3 +415,11 @@ class CaseIndex(ViewProjection):
             ),
             tracking,
         )
+
+
+def _raised_by(actor_id: Any) -> str | None:
+    """Who raised a case for the scoped reads: an office holder's id (a liaison, union
+    staff), an employee's reference when they raised it in person, nobody if anonymous."""
+    if is_sealed(actor_id):
+        return ref_of(actor_id)
+    return None if actor_id == ANONYMOUS_ACTOR_ID else str(actor_id)

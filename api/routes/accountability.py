@@ -21,7 +21,6 @@ from api.schemas.accountability import (
     RectifyIn,
 )
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
-from application.casework import event_data
 from domain import limits
 from domain.actors import Actor
 from domain.card import Card, Period
@@ -125,7 +124,7 @@ def penalty_history(
 ) -> ItemHistoryRead:
     """Every event of the penalty in order: recorded, contested, reversed..."""
     history = accountability.read_history(Penalty, penalty_id, actor)
-    return ItemHistoryRead(id=penalty_id, events=[event_read(e, event_data(e)) for e in history])
+    return ItemHistoryRead(id=penalty_id, events=[event_read(e) for e in history])
 
 
 # -- cards ---------------------------------------------------------------------------------
@@ -201,7 +200,7 @@ def card_history(
 ) -> ItemHistoryRead:
     """Every event of the card in order: issued, rectified or escalated."""
     history = accountability.read_history(Card, card_id, actor)
-    return ItemHistoryRead(id=card_id, events=[event_read(e, event_data(e)) for e in history])
+    return ItemHistoryRead(id=card_id, events=[event_read(e) for e in history])
 
 
 # -- appeals -------------------------------------------------------------------------------

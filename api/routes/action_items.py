@@ -20,7 +20,6 @@ from api.schemas.action_items import (
     SubmitIn,
 )
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
-from application.casework import event_data
 from domain.action_item import ActionItem
 from domain.actors import Actor
 from domain.policy import Permission
@@ -155,4 +154,4 @@ def history(
 ) -> ItemHistoryRead:
     """Every event of the action item in order: type, time, actor and data."""
     history = meetings.read_history(ActionItem, item_id, actor)
-    return ItemHistoryRead(id=item_id, events=[event_read(e, event_data(e)) for e in history])
+    return ItemHistoryRead(id=item_id, events=[event_read(e) for e in history])

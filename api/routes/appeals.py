@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
@@ -17,6 +17,7 @@ from api.deps import (
     replayed,
 )
 from api.errors import ApiProblem
+from api.personal_data import sees_identity, shown_event
 from api.schemas.appeals import (
     AcknowledgeIn,
     ActorRead,
@@ -38,9 +39,9 @@ from api.schemas.appeals import (
     TransferIn,
     WithdrawIn,
 )
-from application.casework import AppealDraft, CommandResult, event_data
+from application.casework import AppealDraft, CommandResult
 from domain.actors import Actor
-from domain.policy import Permission, may_see_identity
+from domain.policy import Permission
 
 router = APIRouter(prefix="/appeals", tags=["appeals"])
 
@@ -343,29 +344,17 @@ def history(
     appeal, and the appellant as the actor of what they did, show only to those the
     policy lets see the appellant's identity."""
     appeal = casework.read_appeal(appeal_id, actor)
-    shown = may_see_identity(actor, appeal.parties)
-    appellant = appeal.appellant.employee_no if appeal.appellant else None
+    identity = sees_identity(actor, appeal)
     events = []
     for event in casework.history(appeal_id):
-        data: dict[str, Any] = event_data(event)
-        by = ActorRead(id=event.actor_id, role=event.actor_role)
-        if not shown:
-            if data.get("appellant") is not None:
-                data["appellant"] = HIDDEN
-            if event.actor_id == appellant:
-                by = ActorRead(id=APPELLANT, role=event.actor_role)
+        data, by = shown_event(event, identity=identity, appeal=True)
         events.append(
             EventRead(
                 version=event.originator_version,
                 type=type(event).__name__,
                 time=event.timestamp,
-                actor=by,
+                actor=ActorRead(id=by, role=event.actor_role),
                 data=data,
             )
         )
     return HistoryRead(id=appeal.id, case_number=appeal.case_number, events=events)
-
-
-#: What stands for the appellant's identity where it may not be shown.
-HIDDEN = "(hidden)"
-APPELLANT = "appellant"

@@ -1,8 +1,8 @@
 """The audit trail: every event flattened, queried by case, actor, department, type and time,
 and exported as CSV or JSON Lines, streamed.
 
-Named appellants' identity is not in the view; for roles allowed to read identity it is put
-back from the (encrypted) event store as rows leave.
+People's data is sealed in the view; rows leave with it opened as the reader may see it
+(`api.personal_data`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from api.auth import require
 from api.bootstrap import Services
 from api.deps import AfterQuery, ServicesDep, department_code, wait_for_view
 from api.errors import ApiProblem
+from api.personal_data import person_actor, shown_rows
 from api.schemas.appeals import AwareDatetime
 from api.schemas.audit_trail import (
     EXPORT_FIELDS,
@@ -31,10 +32,11 @@ from api.schemas.audit_trail import (
     export_record,
 )
 from api.spreadsheet import cell
+from domain.access import Reach
 from domain.actors import Actor
 from domain.errors import NotFound
-from domain.policy import Permission, may_see_identity, reach_of
-from projections.audit_trail import MAX_LIMIT, AuditQuery, AuditRow, AuditTrailView, with_identity
+from domain.policy import Permission, reach_of
+from projections.audit_trail import MAX_LIMIT, AuditQuery, AuditRow, AuditTrailView
 from projections.scope import ReadScope
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -78,6 +80,9 @@ def audit_filters(
     return AuditQuery(
         case_id=case_id,
         actor_id=by,
+        # An employee acting in person is in the view as their reference: found by their
+        # id only for those who may see anyone's identity.
+        actor_ref=person_actor(by, services.keyring) if by and _sees_everyone(actor) else None,
         department=department_code(services, department),
         event_type=event_type,
         case_type=case_type,
@@ -96,18 +101,15 @@ def _trail(services: Services, after: int | None) -> tuple[AuditTrailView, int]:
 
 
 def _shown(rows: Iterable[AuditRow], services: Services, actor: Actor) -> Iterator[AuditRow]:
-    """The rows as this actor may see them: with the appellant's identity put back where
-    the policy lets them see it (`Permission.APPELLANT_IDENTITY`, appeal by appeal)."""
-    if not reach_of(actor, Permission.APPELLANT_IDENTITY):
-        return iter(rows)
+    """The rows as this actor may see them (`api.personal_data`)."""
+    return shown_rows(rows, actor, services.keyring, services.casework.repository.get)
 
-    def appellant_of(appeal_id: UUID) -> dict[str, str] | None:
-        appeal = services.casework.get_appeal(appeal_id)
-        if appeal.appellant is None or not may_see_identity(actor, appeal.parties):
-            return None
-        return appeal.appellant.to_record()
 
-    return with_identity(iter(rows), appellant_of)
+def _sees_everyone(actor: Actor) -> bool:
+    return all(
+        Reach.ANY in reach_of(actor, permission)
+        for permission in (Permission.APPELLANT_IDENTITY, Permission.PEOPLE_IDENTITY)
+    )
 
 
 @router.get("/events", summary="Query the audit trail")

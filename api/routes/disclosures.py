@@ -37,7 +37,6 @@ from api.schemas.disclosures import (
 )
 from api.schemas.lists import decode_cursor
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
-from application.casework import event_data
 from domain import limits
 from domain.actors import Actor
 from domain.disclosure import DisclosureStatus, SubjectType
@@ -225,7 +224,7 @@ def history(
     disclosure = disclosures.get(disclosure_id)
     if not disclosure.public:
         disclosures.read(disclosure_id, get_actor(request, services, credentials))
-    events = [event_read(e, event_data(e)) for e in disclosures.history(disclosure_id)]
+    events = [event_read(e) for e in disclosures.history(disclosure_id)]
     return ItemHistoryRead(id=disclosure.id, events=events)
 
 

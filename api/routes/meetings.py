@@ -17,6 +17,7 @@ from api.deps import (
     replayed,
 )
 from api.errors import ApiProblem
+from api.personal_data import sees_identity
 from api.schemas.appeals import CommandRead
 from api.schemas.meetings import (
     CoverageRead,
@@ -32,7 +33,6 @@ from api.schemas.meetings import (
     event_read,
 )
 from application.aggregates import ItemResult
-from application.casework import event_data
 from domain.actors import Actor
 from domain.meeting import Meeting
 from domain.meeting_policy import Quarter
@@ -232,7 +232,7 @@ def get_meeting(
     one_of_version_and_as_of(version, as_of, "meeting")
     meeting = meetings.read(Meeting, meeting_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(meeting.version)
-    return MeetingRead.of(meeting)
+    return MeetingRead.of(meeting, sees_identity(actor, meeting))
 
 
 @router.get("/{meeting_id}/history")
@@ -241,8 +241,8 @@ def history(
     actor: Annotated[Actor, require(Permission.MEETING_READ)],
     meetings: MeetingsDep,
 ) -> ItemHistoryRead:
-    """Every event of the meeting in order: type, time, actor and data."""
-    events = [
-        event_read(e, event_data(e)) for e in meetings.read_history(Meeting, meeting_id, actor)
-    ]
+    """Every event of the meeting in order: type, time, actor and data (the people it
+    names only for those who may see who)."""
+    identity = sees_identity(actor, meetings.read(Meeting, meeting_id, actor))
+    events = [event_read(e, identity) for e in meetings.history(meeting_id)]
     return ItemHistoryRead(id=meeting_id, events=events)

@@ -16,7 +16,6 @@ from api.schemas.monthly_reports import (
     MonthlyReportEdit,
     MonthlyReportRead,
 )
-from application.casework import event_data
 from domain.actors import Actor
 from domain.monthly_figures import ReportMonth
 from domain.monthly_report import report_id
@@ -112,6 +111,4 @@ def history(
     """Every event of the report in order: type, time, actor and data."""
     the_month = ReportMonth.parse(month)
     history = reports.read_history(the_month, actor)
-    return ItemHistoryRead(
-        id=report_id(the_month), events=[event_read(e, event_data(e)) for e in history]
-    )
+    return ItemHistoryRead(id=report_id(the_month), events=[event_read(e) for e in history])

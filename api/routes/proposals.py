@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.auth import require
 from api.deps import ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
+from api.personal_data import sees_identity
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import AssignmentIn, CompletionIn, ProposalCreate, ProposalRead
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
-from application.casework import event_data
 from domain.actors import Actor
 from domain.policy import Permission
 from domain.proposal import Proposal
@@ -98,7 +98,7 @@ def get_proposal(
     one_of_version_and_as_of(version, as_of, "proposal")
     proposal = meetings.read(Proposal, proposal_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(proposal.version)
-    return ProposalRead.of(proposal)
+    return ProposalRead.of(proposal, sees_identity(actor, proposal))
 
 
 @router.get("/proposals/{proposal_id}/history")
@@ -108,5 +108,6 @@ def history(
     meetings: MeetingsDep,
 ) -> ItemHistoryRead:
     """Every event of the proposal in order: type, time, actor and data."""
-    history = meetings.read_history(Proposal, proposal_id, actor)
-    return ItemHistoryRead(id=proposal_id, events=[event_read(e, event_data(e)) for e in history])
+    identity = sees_identity(actor, meetings.read(Proposal, proposal_id, actor))
+    events = [event_read(e, identity) for e in meetings.history(proposal_id)]
+    return ItemHistoryRead(id=proposal_id, events=events)

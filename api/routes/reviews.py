@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.auth import require
 from api.deps import ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, etag
+from api.personal_data import sees_identity
 from api.routes.meetings import done, one_of_version_and_as_of
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from api.schemas.reviews import (
@@ -30,7 +31,6 @@ from api.schemas.reviews import (
     RatingCorrection,
     RatingIn,
 )
-from application.casework import event_data
 from domain.actors import Actor
 from domain.collaboration_review import CollaborationReview
 from domain.competition import Competition
@@ -47,8 +47,8 @@ Version = Annotated[int | None, Query(ge=1, description="as it stood at this ver
 AsOf = Annotated[datetime | None, Query(description="as it stood then (ISO 8601, with zone)")]
 
 
-def _history(aggregate_id: UUID, history: Sequence[Any]) -> ItemHistoryRead:
-    events = [event_read(e, event_data(e)) for e in history]
+def _history(aggregate_id: UUID, history: Sequence[Any], identity: bool = True) -> ItemHistoryRead:
+    events = [event_read(e, identity) for e in history]
     return ItemHistoryRead(id=aggregate_id, events=events)
 
 
@@ -293,7 +293,7 @@ def get_competition(
     one_of_version_and_as_of(version, as_of, "competition")
     competition = reviews.read(Competition, competition_id, actor, version=version, as_of=as_of)
     response.headers["ETag"] = etag(competition.version)
-    return CompetitionRead.of(competition)
+    return CompetitionRead.of(competition, sees_identity(actor, competition))
 
 
 @router.get("/competitions/{competition_id}/history")
@@ -302,8 +302,10 @@ def competition_history(
     actor: Annotated[Actor, require(Permission.COMPETITION_READ)],
     reviews: ReviewsDep,
 ) -> ItemHistoryRead:
-    """Every event of the competition in order: type, time, actor and data."""
-    return _history(competition_id, reviews.read_history(Competition, competition_id, actor))
+    """Every event of the competition in order: type, time, actor and data (contestants
+    only for those who may see who)."""
+    identity = sees_identity(actor, reviews.read(Competition, competition_id, actor))
+    return _history(competition_id, reviews.history(competition_id), identity)
 
 
 # -- half-yearly collaboration review ---------------------------------------------------------

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.personal_data import shown_id
 from api.schemas.appeals import AwareDatetime, Body, DeadlineRead, text_field
 from domain import limits
 from domain.action_item import ActionItem, Note
@@ -158,13 +159,13 @@ class ProposalRead(BaseModel):
     modified_at: datetime
 
     @classmethod
-    def of(cls, proposal: Proposal) -> ProposalRead:
-        """The read model of a proposal."""
+    def of(cls, proposal: Proposal, identity: bool = True) -> ProposalRead:
+        """The read model of a proposal; its proposer only for those who may see who."""
         return cls(
             id=proposal.id,
             version=proposal.version,
             meeting_id=proposal.meeting_id,
-            proposer=proposal.proposer,
+            proposer=shown_id(proposal.proposer, identity) if proposal.proposer else "",
             problem=proposal.problem,
             solution=proposal.solution,
             department=proposal.department,

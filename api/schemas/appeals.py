@@ -304,6 +304,10 @@ class AppealRead(PublicAppealRead):
     appellant: AppellantRead | None = Field(
         description="null for anonymous appeals, or when you may not see who raised it"
     )
+    appellant_erased: bool = Field(
+        description="the appellant asked to be forgotten: their identity and own words "
+        "(title, text, comments) read as erased"
+    )
     meeting_id: UUID | None
     supervisor: str | None
     response_deadline: DeadlineRead | None
@@ -333,6 +337,7 @@ class AppealRead(PublicAppealRead):
             urgency=appeal.urgency,
             anonymous=appeal.anonymous,
             appellant=appellant,
+            appellant_erased=appeal.appellant is not None and appeal.appellant.erased,
             meeting_id=appeal.meeting_id,
             supervisor=appeal.supervisor,
             response_deadline=DeadlineRead.of(appeal.response_deadline),

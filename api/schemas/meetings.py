@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.personal_data import shown_event, shown_id, shown_ids
 from api.schemas.appeals import (
     ActorRead,
     AppellantIn,
@@ -189,8 +190,9 @@ class MeetingRead(BaseModel):
     modified_at: datetime
 
     @classmethod
-    def of(cls, meeting: Meeting) -> MeetingRead:
-        """The read model of a meeting."""
+    def of(cls, meeting: Meeting, identity: bool = True) -> MeetingRead:
+        """The read model of a meeting; the people it names only for those who may see
+        who (`api.personal_data`)."""
         return cls(
             id=meeting.id,
             version=meeting.version,
@@ -205,14 +207,16 @@ class MeetingRead(BaseModel):
             lead_position=meeting.lead_position,
             quarter=str(meeting.quarter) if meeting.quarter else None,
             status=meeting.status,
-            participants=list(meeting.participants),
+            participants=shown_ids(meeting.participants, identity),
             invited_departments=list(meeting.invited_departments),
             coverage_overrides=[
-                CoverageOverrideRead(people=list(o.people), reason=o.reason, by=o.by, at=o.at)
+                CoverageOverrideRead(
+                    people=shown_ids(o.people, identity), reason=o.reason, by=o.by, at=o.at
+                )
                 for o in meeting.coverage_overrides
             ],
             attendance=[
-                AttendeeRead(person_id=a.person_id, department=a.department)
+                AttendeeRead(person_id=shown_id(a.person_id, identity), department=a.department)
                 for a in meeting.attendance
             ],
             absent_departments=list(meeting.absent_departments),
@@ -259,12 +263,13 @@ class ItemHistoryRead(BaseModel):
     events: list[EventRead]
 
 
-def event_read(event: Any, data: dict[str, Any]) -> EventRead:
-    """One event as read over HTTP."""
+def event_read(event: Any, identity: bool = True) -> EventRead:
+    """One event as read over HTTP; the people it names only with `identity`."""
+    data, actor_id = shown_event(event, identity=identity, appeal=False)
     return EventRead(
         version=event.originator_version,
         type=type(event).__name__,
         time=event.timestamp,
-        actor=ActorRead(id=event.actor_id, role=event.actor_role),
+        actor=ActorRead(id=actor_id, role=event.actor_role),
         data=data,
     )

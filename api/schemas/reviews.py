@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.personal_data import shown_id
 from api.schemas.appeals import Body, text_field
 from domain import limits
 from domain.collaboration_review import CollaborationReview
@@ -244,10 +245,10 @@ class ContestantRead(BaseModel):
     means: dict[CompetitionPart, Decimal]
 
     @classmethod
-    def of(cls, entry: Contestant) -> ContestantRead:
-        """The read model of a contestant."""
+    def of(cls, entry: Contestant, identity: bool = True) -> ContestantRead:
+        """The read model of a contestant (who, only for those who may see it)."""
         return cls(
-            contestant=entry.contestant,
+            contestant=shown_id(entry.contestant, identity),
             department=entry.department,
             order=entry.order,
             scores=[
@@ -270,11 +271,11 @@ class StandingRead(BaseModel):
     industry_contest: bool = Field(description="goes on to the industry contests")
 
     @classmethod
-    def of(cls, standing: Standing) -> StandingRead:
-        """The read model of a standing."""
+    def of(cls, standing: Standing, identity: bool = True) -> StandingRead:
+        """The read model of a standing (who, only for those who may see it)."""
         return cls(
             rank=standing.rank,
-            contestant=standing.contestant,
+            contestant=shown_id(standing.contestant, identity),
             department=standing.department,
             means=standing.means,
             total=standing.total,
@@ -302,8 +303,9 @@ class CompetitionRead(BaseModel):
     modified_at: datetime
 
     @classmethod
-    def of(cls, competition: Competition) -> CompetitionRead:
-        """The read model of a competition."""
+    def of(cls, competition: Competition, identity: bool = True) -> CompetitionRead:
+        """The read model of a competition; contestants' ids only for those who may see
+        who a competition names (`api.personal_data`)."""
         return cls(
             id=competition.id,
             version=competition.version,
@@ -313,9 +315,9 @@ class CompetitionRead(BaseModel):
             weights=competition.weights.by_part(),
             title_places=competition.title_places,
             industry_contest_places=competition.industry_contest_places,
-            contestants=[ContestantRead.of(c) for c in competition.contestants.values()],
-            missing_scores=competition.missing_scores(),
-            ranking=[StandingRead.of(s) for s in competition.ranking],
+            contestants=[ContestantRead.of(c, identity) for c in competition.contestants.values()],
+            missing_scores=competition.missing_scores() if identity else [],
+            ranking=[StandingRead.of(s, identity) for s in competition.ranking],
             opened_by=competition.opened_by,
             finalised_at=competition.finalised_at,
             modified_at=competition.modified_on,

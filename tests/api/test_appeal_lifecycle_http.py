@@ -97,7 +97,11 @@ def test_appellant_identity_is_hidden_from_roles_that_may_not_see_it(
 
     assert state["appellant"] is None
     assert state["anonymous"] is False
-    assert history["events"][0]["data"]["appellant"] == "(hidden)"
+    assert history["events"][0]["data"]["appellant"] == {
+        "name": "(hidden)",
+        "employee_no": "(hidden)",
+        "contact": "(hidden)",
+    }
     assert "王建国" not in str(history)
     # The appellant acting (rating) shows as `appellant`, not by their employee number.
     assert history["events"][-1]["type"] == "Rated"

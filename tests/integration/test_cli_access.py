@@ -5,27 +5,11 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from api.bootstrap import Services
 from api.cli import cli
 from domain.actors import Role
-from infrastructure.settings import Settings
-
-
-@pytest.fixture
-def run(settings: Settings, tmp_path: Path) -> CliRunner:
-    """A runner whose commands reach the session's database with its cipher key."""
-    assert settings.cipher_key is not None
-    return CliRunner(
-        env={
-            "HUIYIN_DATABASE_URL": settings.database_url or "",
-            "HUIYIN_CIPHER_KEY": settings.cipher_key.get_secret_value(),
-            "HUIYIN_DATA_DIR": str(tmp_path),
-            "HUIYIN_ENVIRONMENT": "test",
-        }
-    )
 
 
 def test_an_hr_export_is_imported_once_and_shown_back(

@@ -30,6 +30,7 @@ from infrastructure.projection_runner import (
     view_lock,
 )
 from infrastructure.replay import Decoder, LogRows, replay
+from infrastructure.view_people import ViewPeople
 from projections.cases import CaseIndex, CaseIndexView
 from projections.view import APPLICATION_NAME
 from tests.conftest import open_department, scoped
@@ -512,10 +513,11 @@ def test_an_event_holding_a_nul_character_does_not_stop_the_views(
         services.views.get(name).wait(APPLICATION_NAME, head, timeout=10)
 
     (indexed,) = [row for row in live["case_index"] if row["id"] == appeal.id]
-    assert indexed["title"] == "夜班\ufffd食堂"
+    people = ViewPeople(services.keyring)
+    assert people.opened(indexed["sealed_title"]) == "夜班\ufffd食堂"  # the appellant's words
     (entry,) = [row for row in live["audit_trail"] if row["position"] == head]
     assert entry["department"] == "后勤\ufffd服务中心"
-    assert entry["data"]["title"] == "夜班\ufffd食堂"
+    assert people.opened(entry["data"]["title"]["sealed"]) == "夜班\ufffd食堂"
     for name in HELD_VIEWS:
         services.views.rebuild(name)
     assert {
