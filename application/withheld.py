@@ -4,8 +4,10 @@ The appellants of named appeals: a review's ideas, or those raised at a meeting.
 records its meeting; the meeting does not record its appeals, so `MeetingAppeals` finds them
 from the appeals' `Raised` events. Each call reads only the `Raised` events stored since the
 previous one (notification ids become visible in order: `infrastructure/recorder.py` takes
-the table lock before inserting), so the first call after a start decrypts every stored
-`Raised` event, a few seconds for 100,000 appeals, and later calls only the new ones.
+the table lock before inserting). So the first call after a start reads and decrypts every
+stored `Raised` event, 0.4 s for the demo's 2,000 appeals and growing with the appeals stored,
+and later calls only the new ones (10 ms). A view keyed by meeting would replace it once that
+first call grows too slow, as one would `application/attendance.py`.
 """
 
 from __future__ import annotations

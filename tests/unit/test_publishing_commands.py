@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.disclosure import Disclosure, Source, SubjectType
+from domain.disclosure import Disclosure, Source, SubjectType, meeting_source
 from domain.errors import DomainError, InvalidInput
 from domain.golden_idea import AdoptedSuggestion
 from domain.meeting import Meeting
@@ -231,6 +231,15 @@ def test_publishing_awards_checks_every_title_against_the_ideas_appellants() -> 
 
 
 # -- disclosures: title and body, with the subject's people withheld -----------------------
+
+
+def test_disclosed_minutes_withhold_the_meetings_people_and_its_appellants() -> None:
+    meeting = meetings.in_status(MeetingStatus.PUBLISHED)
+
+    source = meeting_source(meeting, RAISED_THERE)
+
+    assert source.withheld == meeting.withheld(RAISED_THERE)
+    assert {i.whose for i in source.withheld.identities} == {"a participant", "an appellant"}
 
 
 @pytest.mark.parametrize(
