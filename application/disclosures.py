@@ -16,6 +16,7 @@ from uuid import UUID
 from application.aggregates import AggregateAccess, ItemResult
 from application.casework import Casework
 from application.meetings import Meetings
+from application.withheld import appellants
 from domain.access import NOBODY
 from domain.actors import Actor
 from domain.disclosure import (
@@ -33,6 +34,7 @@ from domain.monthly_figures import ReportMonth
 from domain.monthly_report import MonthlyReport, report_id
 from domain.policy import Permission, authorise
 from domain.proposal import Proposal
+from domain.publication import NO_ONE, Withheld
 
 __all__ = ["ChainHeads", "Disclosures", "ItemResult"]
 
@@ -244,29 +246,36 @@ class Disclosures:
         if subject_type is SubjectType.APPEAL_ANSWER:
             return appeal_source(self.app.get_appeal(_subject_id(subject)))
         if subject_type is SubjectType.MEETING_MINUTES:
-            return meeting_source(self.meetings.get_meeting(_subject_id(subject)))
-        self._check_subject_is_public(subject_type, subject)
-        return Source(body)
+            meeting_id = _subject_id(subject)
+            meeting = self.meetings.get_meeting(meeting_id)
+            return meeting_source(meeting, self.meetings.appellants_at(meeting_id))
+        return Source(body, withheld=self._check_subject_is_public(subject_type, subject))
 
-    def _check_subject_is_public(self, subject_type: SubjectType, subject: str) -> None:
+    def _check_subject_is_public(self, subject_type: SubjectType, subject: str) -> Withheld:
         """The other subjects must exist and have been made public by their own act first:
         a joint meeting's item list published, a proposal's assignment published, a
         golden-idea review's awards published, a monthly report filed; a fund statement's
         month must be over. Penalties and cards name their department, an award procedure
-        its award."""
+        its award. Returns whom the text withholds: the people a meeting names and the
+        appellants raised at it, a proposal's proposer, the appellants of a review's ideas."""
         unpublished: str | None = None
+        withheld = NO_ONE
         if subject_type is SubjectType.ACTION_ITEMS:
-            meeting = self._subjects.get(Meeting, _subject_id(subject))
+            meeting_id = _subject_id(subject)
+            meeting = self._subjects.get(Meeting, meeting_id)
             if meeting.published_at is None:
                 unpublished = "its meeting has not published the item list"
+            withheld = meeting.withheld(self.meetings.appellants_at(meeting_id))
         elif subject_type is SubjectType.PROPOSAL_ASSIGNMENT:
             proposal = self._subjects.get(Proposal, _subject_id(subject))
             if proposal.assignment_published_at is None:
                 unpublished = "the proposal's assignment result is not published"
+            withheld = proposal.withheld
         elif subject_type is SubjectType.GOLDEN_IDEA_AWARDS:
             review = self._subjects.get(IdeaReview, _subject_id(subject))
             if review.published_at is None:
                 unpublished = "the review's awards are not published"
+            withheld = appellants(self.app, review.ideas)
         elif subject_type is SubjectType.MONTHLY_REPORT:
             month = _subject_month(subject)
             report = self._subjects.get(MonthlyReport, report_id(month))
@@ -288,6 +297,7 @@ class Disclosures:
             self.app.directory.department(subject, "subject")
         if unpublished is not None:
             raise InvalidInput("subject", unpublished)
+        return withheld
 
 
 def _subject_month(subject: str) -> ReportMonth:

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from application.aggregates import AggregateAccess, ItemResult
 from application.attendance import tier_talk_attendees
 from application.casework import AppealDraft, Casework, CommandResult
+from application.withheld import MeetingAppeals
 from domain.access import Parties
 from domain.action_item import ActionItem
 from domain.actors import Actor
@@ -28,6 +29,7 @@ from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
 from domain.policy import Permission, authorise
 from domain.proposal import Proposal
+from domain.publication import Withheld
 from domain.terms import Channel, Kind, Tier, Urgency
 
 __all__ = ["ItemResult", "Meetings"]
@@ -64,6 +66,7 @@ class Meetings:
         self.coverage_window = timedelta(days=coverage_window_days)
         self.policy = policy or MeetingPolicy()
         self._access = AggregateAccess(app, _NOUNS)
+        self._appeals = MeetingAppeals(app)
 
     # -- meetings ----------------------------------------------------------------------
 
@@ -176,7 +179,12 @@ class Meetings:
     ) -> ItemResult:
         """Records the minutes of a held meeting."""
         meeting = self._run(meeting_id, expected_version, actor)
-        meeting.record_minutes(minutes=minutes, actor=actor, at=self.app.now())
+        meeting.record_minutes(
+            minutes=minutes,
+            appellants=self.appellants_at(meeting_id),
+            actor=actor,
+            at=self.app.now(),
+        )
         return self._save(meeting)
 
     def record_decisions(
@@ -189,16 +197,27 @@ class Meetings:
     ) -> ItemResult:
         """Records decisions; each gets a reference (D1, D2...) for action items to cite."""
         meeting = self._run(meeting_id, expected_version, actor)
-        meeting.record_decisions(decisions=decisions, actor=actor, at=self.app.now())
+        meeting.record_decisions(
+            decisions=decisions,
+            appellants=self.appellants_at(meeting_id),
+            actor=actor,
+            at=self.app.now(),
+        )
         return self._save(meeting)
 
     def publish(
         self, meeting_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
-        """Publishes the minutes and decisions (the item list, the assignment results)."""
+        """Publishes the minutes and decisions (the item list, the assignment results); they
+        carry no personal data of the people it names or of appellants raised at it."""
         meeting = self._run(meeting_id, expected_version, actor)
-        meeting.publish(actor=actor, at=self.app.now())
+        meeting.publish(appellants=self.appellants_at(meeting_id), actor=actor, at=self.app.now())
         return self._save(meeting)
+
+    def appellants_at(self, meeting_id: UUID) -> Withheld:
+        """The appellants of named appeals raised at the meeting, whom its public text and
+        disclosures withhold."""
+        return self._appeals.appellants(meeting_id)
 
     # -- appeals raised at a talk ------------------------------------------------------
 

@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate
 
 from application.aggregates import AggregateAccess, ItemResult
 from application.casework import Casework
+from application.withheld import appellants
 from domain.access import NOBODY
 from domain.actors import Actor
 from domain.appeal import Appeal
@@ -29,6 +30,7 @@ from domain.errors import ActionNotAllowed, InvalidInput, NotFound
 from domain.golden_idea import AdoptedSuggestion, AwardScale, IdeaReview
 from domain.meeting_policy import Quarter
 from domain.policy import Permission, authorise
+from domain.publication import Withheld
 from domain.review_terms import CollaborationKpi, CompetitionPart, HalfYear
 
 __all__ = ["ItemResult", "Reviews"]
@@ -96,13 +98,16 @@ class Reviews:
         *,
         appeal_id: UUID,
         actor: Actor,
+        title: str | None = None,
         expected_version: int | None = None,
     ) -> ItemResult:
-        """Puts an adopted suggestion appeal up for the review."""
+        """Puts an adopted suggestion appeal up for the review, published by the appeal's
+        title or by `title` (one without personal data, when the appeal's carries some)."""
         review = self._load(
             IdeaReview, review_id, expected_version, actor, Permission.IDEA_REVIEW_MANAGE
         )
-        review.add_idea(idea=self.adopted_suggestion(appeal_id), actor=actor, at=self.app.now())
+        idea = self.adopted_suggestion(appeal_id, title)
+        review.add_idea(idea=idea, actor=actor, at=self.app.now())
         return self._access.save(review)
 
     def score_idea(
@@ -162,21 +167,26 @@ class Reviews:
     def publish_awards(
         self, review_id: UUID, *, actor: Actor, expected_version: int | None = None
     ) -> ItemResult:
-        """Publishes the decided awards."""
+        """Publishes the decided awards; no idea's title may carry personal data."""
         review = self._load(
             IdeaReview, review_id, expected_version, actor, Permission.IDEA_REVIEW_MANAGE
         )
-        review.publish(actor=actor, at=self.app.now())
+        review.publish(appellants=self.appellants_of(review), actor=actor, at=self.app.now())
         return self._access.save(review)
 
-    def adopted_suggestion(self, appeal_id: UUID) -> AdoptedSuggestion:
-        """The appeal as a candidate idea, with the time it was adopted."""
+    def appellants_of(self, review: IdeaReview) -> Withheld:
+        """The appellants of the review's ideas, whom its published awards withhold."""
+        return appellants(self.app, review.ideas)
+
+    def adopted_suggestion(self, appeal_id: UUID, title: str | None = None) -> AdoptedSuggestion:
+        """The appeal as a candidate idea, with the time it was adopted (and `title` to
+        publish it by instead of the appeal's)."""
         try:
             appeal = self.app.get_appeal(appeal_id)
         except NotFound:
             raise InvalidInput("appeal_id", f"no appeal {appeal_id}") from None
         adoptions = [e for e in self.app.history(appeal_id) if isinstance(e, Appeal.Adopted)]
-        return AdoptedSuggestion.of(appeal, adoptions[-1].timestamp if adoptions else None)
+        return AdoptedSuggestion.of(appeal, adoptions[-1].timestamp if adoptions else None, title)
 
     def get_idea_review(self, review_id: UUID, version: int | None = None) -> IdeaReview:
         """The golden-idea review now, or as it stood at `version`."""

@@ -16,6 +16,7 @@ from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct, policy_in_force
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.personal_data import CASE, identity, is_erased, words
+from domain.publication import NO_ONE, Withheld, check_public
 from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 
 #: Why text holding U+0000 is refused (the API says the same of any field or parameter).
@@ -65,14 +66,9 @@ class Appellant:
         """Whether the appellant was erased (their data key destroyed)."""
         return is_erased(self.employee_no)
 
-    def found_in(self, text: str) -> str | None:
-        """Which identifying field of the appellant's appears in `text`, if any."""
-        folded = text.casefold()
-        for field in ("name", "employee_no", "contact"):
-            value = getattr(self, field)
-            if value and value.casefold() in folded:
-                return field
-        return None
+    def withheld(self, whose: str = "the appellant") -> Withheld:
+        """The appellant's identity, as public text must not carry it."""
+        return Withheld.appellant(self.name, self.employee_no, self.contact, whose=whose)
 
 
 @dataclass(frozen=True)
@@ -691,13 +687,14 @@ class Appeal(Aggregate):
         )
 
     def publish_reply(self, *, public_text: str, actor: Actor, at: datetime) -> None:
-        """Publishes the answer (公示); the public text must carry no personal data."""
+        """Publishes the answer (公示); the public text must carry no personal data
+        (`domain.publication`): not the appellant's, nor anyone's phone or ID number."""
         self._require("publish the reply of", {Status.REPLIED})
-        text = clean_text("public_text", public_text, limits.PUBLIC_TEXT)
-        if self.appellant is not None and (field := self.appellant.found_in(text)):
-            raise InvalidInput(
-                "public_text", f"contains the appellant's {field}; publish no personal data"
-            )
+        text = check_public(
+            "public_text",
+            clean_text("public_text", public_text, limits.PUBLIC_TEXT),
+            self.appellant.withheld() if self.appellant else NO_ONE,
+        )
         self._trigger(self.ReplyPublished, actor, at, public_text=text)
 
     def rate(

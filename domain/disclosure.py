@@ -20,10 +20,11 @@ from eventsourcing.domain import Aggregate
 
 from domain import limits
 from domain.actors import Actor
-from domain.appeal import Appeal, Appellant, clean_text
+from domain.appeal import Appeal, clean_text
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting import Meeting
 from domain.meeting_terms import MeetingStatus
+from domain.publication import NO_ONE, Withheld, check_public
 from domain.values import check_aware, clean_ids
 
 #: Longest public text: a congress's minutes with its decisions fit.
@@ -80,7 +81,7 @@ class Source:
 
     body: str
     departments: tuple[str, ...] = ()
-    withheld: Appellant | None = None
+    withheld: Withheld = NO_ONE
 
 
 def appeal_source(appeal: Appeal) -> Source:
@@ -92,11 +93,13 @@ def appeal_source(appeal: Appeal) -> Source:
             "its reply has not been published",
         )
     department = appeal.responsible_department or appeal.department
-    return Source(appeal.public_text, (department,) if department else (), appeal.appellant)
+    withheld = appeal.appellant.withheld() if appeal.appellant else NO_ONE
+    return Source(appeal.public_text, (department,) if department else (), withheld)
 
 
-def meeting_source(meeting: Meeting) -> Source:
-    """A meeting's published minutes and decisions; refused before the meeting publishes them."""
+def meeting_source(meeting: Meeting, appellants: Withheld) -> Source:
+    """A meeting's published minutes and decisions; refused before the meeting publishes them.
+    Withholds the people it names and `appellants` (of named appeals raised at it)."""
     if meeting.status is not MeetingStatus.PUBLISHED:
         raise ActionNotAllowed(
             "disclose the minutes of",
@@ -104,9 +107,11 @@ def meeting_source(meeting: Meeting) -> Source:
             "its minutes and decisions have not been published",
             subject="meeting",
         )
-    parts = [meeting.minutes] if meeting.minutes else []
-    parts.extend(f"{d.ref}: {d.text}" for d in meeting.decisions)
-    return Source("\n\n".join(parts), tuple(dict.fromkeys(meeting.invited_departments)))
+    return Source(
+        meeting.public_text,
+        tuple(dict.fromkeys(meeting.invited_departments)),
+        meeting.withheld(appellants),
+    )
 
 
 class Disclosure(Aggregate):
@@ -240,7 +245,7 @@ class Disclosure(Aggregate):
         actor: Actor,
         at: datetime,
     ) -> Disclosure:
-        """Proposes a disclosure; its text must carry no personal data of an appellant."""
+        """Proposes a disclosure; its title and text must carry no personal data."""
         check_aware("time", at)
         text = _public(source, title)
         return cls._create(
@@ -338,18 +343,11 @@ class Disclosure(Aggregate):
 
 
 def _public(source: Source, title: str) -> tuple[str, str]:
-    """The title and body, checked to carry none of the withheld appellant's identity."""
-    checked = (
-        clean_text("title", title, limits.TITLE),
-        clean_text("body", source.body, BODY_LIMIT),
+    """The title and body, checked to carry no personal data (`domain.publication`)."""
+    return (
+        check_public("title", clean_text("title", title, limits.TITLE), source.withheld),
+        check_public("body", clean_text("body", source.body, BODY_LIMIT), source.withheld),
     )
-    if source.withheld is not None:
-        for field, text in zip(("title", "body"), checked, strict=True):
-            if found := source.withheld.found_in(text):
-                raise InvalidInput(
-                    field, f"contains the appellant's {found}; disclose no personal data"
-                )
-    return checked
 
 
 def _departments(*choices: Sequence[str]) -> list[str]:

@@ -20,6 +20,7 @@ from domain.calendar import CHINA_TZ
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting_policy import Quarter
 from domain.personal_data import CaseOf, words
+from domain.publication import NO_ONE, Withheld, check_public
 from domain.review_terms import (
     IdeaReviewStatus,
     clean_score,
@@ -114,10 +115,15 @@ class AdoptedSuggestion:
     title: str
     department: str
     adopted_at: datetime
+    #: The appellant's identity, which the idea's title must not carry.
+    withheld: Withheld = NO_ONE
 
     @classmethod
-    def of(cls, appeal: Appeal, adopted_at: datetime | None) -> AdoptedSuggestion:
-        """The appeal as a candidate idea: adopted, and still adopted or closed as resolved."""
+    def of(
+        cls, appeal: Appeal, adopted_at: datetime | None, title: str | None = None
+    ) -> AdoptedSuggestion:
+        """The appeal as a candidate idea: adopted, and still adopted or closed as resolved.
+        Its title is published with the awards: the appeal's, or `title` given instead."""
         if appeal.kind is not Kind.SUGGESTION:
             raise InvalidInput(
                 "appeal_id",
@@ -132,7 +138,12 @@ class AdoptedSuggestion:
                 "only adopted suggestions are reviewed",
             )
         return cls(
-            appeal.id, appeal.case_number, appeal.title, appeal.implementing_department, adopted_at
+            appeal.id,
+            appeal.case_number,
+            clean_text("title", title, limits.TITLE) if title is not None else appeal.title,
+            appeal.implementing_department,
+            adopted_at,
+            appeal.appellant.withheld() if appeal.appellant else NO_ONE,
         )
 
 
@@ -321,8 +332,11 @@ class IdeaReview(Aggregate):
         )
 
     def add_idea(self, *, idea: AdoptedSuggestion, actor: Actor, at: datetime) -> None:
-        """Puts an adopted suggestion up for review; it must have been adopted by quarter's end."""
+        """Puts an adopted suggestion up for review; it must have been adopted by quarter's end.
+        Its title is published with the awards, so it is checked now, while another can be
+        given (see `publish`)."""
         self._require("add an idea to", IdeaReviewStatus.OPEN)
+        check_public("title", idea.title, idea.withheld)
         if idea.appeal_id in self.ideas:
             raise InvalidInput("appeal_id", f"{idea.case_number} is already under review")
         ends = quarter_ends_at(self.quarter, CHINA_TZ)
@@ -431,9 +445,13 @@ class IdeaReview(Aggregate):
             total_awarded=sum(a["award"] or 0 for a in awards),
         )
 
-    def publish(self, *, actor: Actor, at: datetime) -> None:
-        """Publishes the decided awards (公示)."""
+    def publish(self, *, appellants: Withheld, actor: Actor, at: datetime) -> None:
+        """Publishes the decided awards (公示): each idea's case number, title, department,
+        score and award. No title may carry personal data, `appellants` (the ideas', which
+        the application reads) included."""
         self._require("publish", IdeaReviewStatus.DECIDED)
+        for idea in self.ideas.values():
+            check_public(f"ideas.{idea.case_number}.title", idea.title, appellants)
         self._trigger(self.Published, actor, at)
 
     # -- guards ------------------------------------------------------------------------

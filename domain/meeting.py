@@ -19,6 +19,7 @@ from domain.meeting_policy import TALK_PARTICIPANT_LIMIT, Quarter, RecentAttenda
 from domain.meeting_records import Attendee, CoverageOverride, Decision
 from domain.meeting_terms import MeetingKind, MeetingStatus
 from domain.personal_data import identity
+from domain.publication import Withheld, check_public
 from domain.terms import Tier
 from domain.tier_leads import TierLeads
 from domain.values import check_ahead, check_aware, clean_ids, clean_url
@@ -195,6 +196,23 @@ class Meeting(Aggregate):
             departments=frozenset(self.invited_departments),
             tiers=frozenset({self.tier} if self.tier else ()),
             leads=frozenset({self.lead, self.organiser}),
+        )
+
+    @property
+    def public_text(self) -> str:
+        """The minutes and decisions as published: the minutes, then `D1: …` for each."""
+        parts = [self.minutes] if self.minutes else []
+        parts.extend(f"{d.ref}: {d.text}" for d in self.decisions)
+        return "\n\n".join(parts)
+
+    def withheld(self, appellants: Withheld) -> Withheld:
+        """Whom its public text must not name: the people invited or attending (by person
+        id), and `appellants`."""
+        came = [a.person_id for a in self.attendance if a.person_id not in self.participants]
+        return (
+            Withheld.people("a participant", self.participants)
+            + Withheld.people("an attendee", came)
+            + appellants
         )
 
     @property
@@ -405,18 +423,25 @@ class Meeting(Aggregate):
             ),
         )
 
-    def record_minutes(self, *, minutes: str, actor: Actor, at: datetime) -> None:
-        """Records the meeting's minutes."""
+    def record_minutes(
+        self, *, minutes: str, appellants: Withheld, actor: Actor, at: datetime
+    ) -> None:
+        """Records the meeting's minutes. They are written to be published and cannot be
+        changed, so they are checked now as at publication (see `publish`)."""
         self._require("record the minutes of", {MeetingStatus.HELD})
+        text = clean_text("minutes", minutes, limits.MINUTES)
         self._trigger(
             self.MinutesRecorded,
             actor,
             at,
-            minutes=clean_text("minutes", minutes, limits.MINUTES),
+            minutes=check_public("minutes", text, self.withheld(appellants)),
         )
 
-    def record_decisions(self, *, decisions: Sequence[str], actor: Actor, at: datetime) -> None:
-        """Records decisions after the minutes; each gets a reference (D1, D2...)."""
+    def record_decisions(
+        self, *, decisions: Sequence[str], appellants: Withheld, actor: Actor, at: datetime
+    ) -> None:
+        """Records decisions after the minutes; each gets a reference (D1, D2...). Like the
+        minutes, each is checked now as at publication."""
         self._require(
             "record decisions of",
             {MeetingStatus.MINUTES_RECORDED, MeetingStatus.DECISIONS_RECORDED},
@@ -424,6 +449,9 @@ class Meeting(Aggregate):
         if not decisions:
             raise InvalidInput("decisions", "record at least one decision")
         texts = [clean_text("decisions", text, limits.DECISION) for text in decisions]
+        withheld = self.withheld(appellants)
+        for index, text in enumerate(texts):
+            check_public(f"decisions.{index}", text, withheld)
         first = len(self.decisions) + 1
         self._trigger(
             self.DecisionsRecorded,
@@ -432,8 +460,11 @@ class Meeting(Aggregate):
             decisions=[{"ref": f"D{first + i}", "text": t} for i, t in enumerate(texts)],
         )
 
-    def publish(self, *, actor: Actor, at: datetime) -> None:
-        """Publishes minutes and decisions (a joint meeting's item list, a congress's results)."""
+    def publish(self, *, appellants: Withheld, actor: Actor, at: datetime) -> None:
+        """Publishes minutes and decisions (a joint meeting's item list, a congress's results).
+        Each part and the whole carry no personal data of the people the meeting names nor of
+        `appellants` (those of named appeals raised at it, which the application reads):
+        checked again, as appeals may be raised after the minutes were recorded."""
         self._require("publish", {MeetingStatus.MINUTES_RECORDED, MeetingStatus.DECISIONS_RECORDED})
         if self.kind in PUBLISH_BY_DEADLINE and not self.decisions:
             raise ActionNotAllowed(
@@ -442,6 +473,11 @@ class Meeting(Aggregate):
                 f"a {self.kind.value} publishes its decisions; record them first",
                 subject="meeting",
             )
+        withheld = self.withheld(appellants)
+        check_public("minutes", self.minutes or "", withheld)
+        for decision in self.decisions:
+            check_public(f"decisions.{decision.ref}", decision.text, withheld)
+        check_public("minutes_and_decisions", self.public_text, withheld)
         self._trigger(self.Published, actor, at)
 
     # -- checks other aggregates rely on -----------------------------------------------

@@ -17,6 +17,7 @@ from domain.deadlines import Deadline
 from domain.errors import ActionNotAllowed, InvalidInput
 from domain.meeting_terms import ProposalStatus
 from domain.personal_data import identity
+from domain.publication import Withheld, check_public
 from domain.values import check_ahead, check_aware, clean_ids, clean_url
 
 
@@ -175,29 +176,37 @@ class Proposal(Aggregate):
             assignment_deadline=assignment_deadline.to_record(),
         )
 
+    @property
+    def withheld(self) -> Withheld:
+        """Whom its published texts must not name: the proposer (by person id)."""
+        return Withheld.people("the proposer", [self.proposer])
+
     def publish_assignment(self, *, result: str, actor: Actor, at: datetime) -> None:
-        """Publishes the assignment result: who does what by when."""
+        """Publishes the assignment result: who does what by when; no personal data."""
         self._require("publish the assignment of", {ProposalStatus.REGISTERED})
+        text = clean_text("result", result, limits.ANSWER)
         self._trigger(
             self.AssignmentPublished,
             actor,
             at,
-            result=clean_text("result", result, limits.ANSWER),
+            result=check_public("result", text, self.withheld),
         )
 
     def report_completion(
         self, *, text: str, evidence_links: Sequence[str], actor: Actor, at: datetime
     ) -> None:
-        """Reports completion back to the congress, with links to the evidence."""
+        """Reports completion back to the congress, with links to the evidence; published
+        with the proposal, so it carries no personal data."""
         self._require("report completion of", {ProposalStatus.ASSIGNED})
         if not evidence_links:
             raise InvalidInput("evidence_links", "give at least one link to the evidence")
         links = clean_ids("evidence_links", evidence_links, limits.URL)
+        report = clean_text("text", text, limits.ANSWER)
         self._trigger(
             self.CompletionReported,
             actor,
             at,
-            text=clean_text("text", text, limits.ANSWER),
+            text=check_public("text", report, self.withheld),
             evidence_links=[clean_url("evidence_links", link) for link in links],
         )
 

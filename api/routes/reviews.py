@@ -84,7 +84,7 @@ def add_idea(
 ) -> ItemCommandRead:
     """Put an adopted suggestion appeal up for review."""
     result = reviews.add_idea(
-        review_id, appeal_id=body.appeal_id, actor=actor, expected_version=version
+        review_id, appeal_id=body.appeal_id, title=body.title, actor=actor, expected_version=version
     )
     return done(result, response)
 

@@ -67,6 +67,14 @@ class IdeaIn(Body):
     """An adopted suggestion appeal to put up for review."""
 
     appeal_id: UUID
+    title: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=limits.TITLE,
+        examples=["井下通风改进建议"],
+        description="the title the awards publish it by; by default the appeal's own "
+        "(give one when that carries personal data, which is refused)",
+    )
 
 
 class IdeaScoreIn(Body):

@@ -44,14 +44,20 @@ def reviews(casework: Casework) -> Reviews:
     return Reviews(casework)
 
 
-def suggestion(casework: Casework, *, adopt: bool = True, kind: Kind = Kind.SUGGESTION) -> UUID:
+def suggestion(
+    casework: Casework,
+    *,
+    adopt: bool = True,
+    kind: Kind = Kind.SUGGESTION,
+    title: str = "井口增设照明",
+) -> UUID:
     """A named appeal raised now (a suggestion, by default adopted at once)."""
     raised = casework.raise_appeal(
         AppealDraft(
             channel=Channel.GRID_LIAISON,
             kind=kind,
             category="safety",
-            title="井口增设照明",
+            title=title,
             text="夜班井口照明不足，建议增设两处照明。",
             appellant=Appellant("王建国", "E10234"),
         ),

@@ -19,6 +19,7 @@ from domain.meeting_policy import MeetingPolicy, Quarter, RecentAttendance
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind, MeetingStatus
 from domain.proposal import Proposal
+from domain.publication import NO_ONE
 from domain.terms import Tier
 from tests.organisation import LEADS
 from tests.unit.builders import T0, UNION_STAFF, at
@@ -99,19 +100,24 @@ def hold(
 
 def minutes(meeting: Meeting) -> None:
     """Records the minutes."""
-    meeting.record_minutes(minutes="Discussed night shifts.", actor=ORGANISER, at=at(26))
+    meeting.record_minutes(
+        minutes="Discussed night shifts.", appellants=NO_ONE, actor=ORGANISER, at=at(26)
+    )
 
 
 def decide(meeting: Meeting, *texts: str) -> None:
     """Records decisions (by default one)."""
     meeting.record_decisions(
-        decisions=list(texts) or ["Open the canteen at 05:00."], actor=ORGANISER, at=at(27)
+        decisions=list(texts) or ["Open the canteen at 05:00."],
+        appellants=NO_ONE,
+        actor=ORGANISER,
+        at=at(27),
     )
 
 
 def publish(meeting: Meeting) -> None:
     """Publishes the minutes and decisions."""
-    meeting.publish(actor=ORGANISER, at=at(28))
+    meeting.publish(appellants=NO_ONE, actor=ORGANISER, at=at(28))
 
 
 def in_status(status: MeetingStatus, kind: MeetingKind = MeetingKind.TIER_TALK) -> Meeting:

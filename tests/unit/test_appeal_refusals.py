@@ -23,6 +23,7 @@ from tests.unit.builders import (
     SUPERVISOR,
     T0,
     UNION_STAFF,
+    acknowledge,
     at,
     in_status,
     publish,
@@ -463,15 +464,20 @@ def test_reply_with_an_oversized_basis_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("public_text", "field"),
+    ("public_text", "found"),
     [
-        ("Answer to 张伟: paid in March.", "name"),
-        ("Employee e1001 will be paid in March.", "employee_no"),
-        ("Call 13800001111 with questions.", "contact"),
+        ("Answer to 张伟: paid in March.", "the appellant's name"),
+        ("答复张 伟：三月发放。", "the appellant's name"),
+        ("Employee e1001 will be paid in March.", "the appellant's employee number"),
+        ("工号 E-1001 的补贴三月发放。", "the appellant's employee number"),
+        ("Call 13800001111 with questions.", "the appellant's contact"),
+        ("如有疑问请致电138-0000-1111。", "the appellant's contact"),
+        ("如有疑问请致电１３８ ００００ １１１１。", "the appellant's contact"),
+        ("值班电话 139 1234 5678。", "a mobile phone number"),
     ],
 )
-def test_public_text_carrying_the_appellants_identity_is_refused(
-    public_text: str, field: str
+def test_public_text_carrying_personal_data_is_refused_without_echoing_it(
+    public_text: str, found: str
 ) -> None:
     appeal = in_status(Status.REPLIED)
 
@@ -483,8 +489,33 @@ def test_public_text_carrying_the_appellants_identity_is_refused(
 
     assert isinstance(error, InvalidInput)
     assert error.field == "public_text"
-    assert field in error.reason
+    assert error.reason.startswith(f"contains {found};")
+    assert not any(value in error.message for value in ("张伟", "1001", "1111", "5678"))
     assert appeal.public_text is None
+
+
+def test_an_anonymous_appeals_answer_is_still_refused_anyones_phone_number() -> None:
+    appeal = raise_anonymous()
+    for step in (transfer, acknowledge, reply):
+        step(appeal)
+    appeal.collect_events()
+
+    assert_invalid(
+        appeal,
+        lambda a: a.publish_reply(
+            public_text="请联系班长，电话 136-5555-4444。", actor=UNION_STAFF, at=LATER
+        ),
+        "public_text",
+    )
+
+
+def test_public_text_with_case_numbers_dates_and_amounts_is_published() -> None:
+    appeal = in_status(Status.REPLIED)
+    text = "HY-2026-000123：自2026-12-01起夜班补贴提高至1,380.50元，增幅13.5%，依据第12条。"
+
+    appeal.publish_reply(public_text=text, actor=UNION_STAFF, at=LATER)
+
+    assert appeal.public_text == text
 
 
 def test_empty_public_text_is_refused() -> None:

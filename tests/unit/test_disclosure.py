@@ -19,6 +19,7 @@ from domain.disclosure import (
 )
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting_terms import MeetingStatus
+from domain.publication import NO_ONE
 from domain.terms import Status
 from tests.unit import builders
 from tests.unit import meeting_builders as meetings
@@ -100,7 +101,7 @@ def test_an_appeal_answer_discloses_the_published_reply_and_the_responsible_depa
 
     assert source.body == appeal.public_text
     assert source.departments == (appeal.responsible_department,)
-    assert source.withheld == APPELLANT
+    assert source.withheld == APPELLANT.withheld()
 
 
 def test_an_appeal_whose_reply_is_not_published_cannot_be_disclosed() -> None:
@@ -111,7 +112,9 @@ def test_an_appeal_whose_reply_is_not_published_cannot_be_disclosed() -> None:
 
 
 def test_a_disclosure_naming_the_appellant_is_refused() -> None:
-    source = Source(f"Answer to {APPELLANT.name}: paid in March.", ("Finance",), APPELLANT)
+    source = Source(
+        f"Answer to {APPELLANT.name}: paid in March.", ("Finance",), APPELLANT.withheld()
+    )
 
     with pytest.raises(InvalidInput, match="appellant's name") as refused:
         proposed(source)
@@ -119,9 +122,9 @@ def test_a_disclosure_naming_the_appellant_is_refused() -> None:
 
 
 def test_a_title_carrying_the_appellants_employee_number_is_refused() -> None:
-    source = Source("Paid in March.", ("Finance",), APPELLANT)
+    source = Source("Paid in March.", ("Finance",), APPELLANT.withheld())
 
-    with pytest.raises(InvalidInput, match="employee_no") as refused:
+    with pytest.raises(InvalidInput, match="appellant's employee number") as refused:
         Disclosure.propose(
             id=uuid4(),
             subject_type=SubjectType.APPEAL_ANSWER,
@@ -141,7 +144,7 @@ def test_an_anonymous_appeals_answer_withholds_nobody_because_no_identity_exists
 
     source = appeal_source(appeal)
 
-    assert source.withheld is None
+    assert source.withheld == NO_ONE
     assert isinstance(appeal, Appeal)
     assert appeal.anonymous
 
@@ -150,12 +153,12 @@ def test_meeting_minutes_are_disclosed_only_once_the_meeting_published_them() ->
     meeting = meetings.in_status(MeetingStatus.PUBLISHED)
     meeting.invited_departments.append("Logistics")
 
-    source = meeting_source(meeting)
+    source = meeting_source(meeting, NO_ONE)
 
     assert source.body == "Discussed night shifts.\n\nD1: Open the canteen at 05:00."
     assert source.departments == ("Logistics",)
     with pytest.raises(ActionNotAllowed, match="not been published"):
-        meeting_source(meetings.in_status(MeetingStatus.DECISIONS_RECORDED))
+        meeting_source(meetings.in_status(MeetingStatus.DECISIONS_RECORDED), NO_ONE)
 
 
 def test_a_disclosure_names_at_least_one_department() -> None:

@@ -14,6 +14,7 @@ from domain.calendar import CHINA_TZ
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.golden_idea import AdoptedSuggestion, AwardScale, IdeaReview
 from domain.meeting_policy import Quarter
+from domain.publication import NO_ONE
 from domain.review_terms import IdeaReviewStatus
 from domain.terms import Kind, Status
 from tests.unit.builders import T0, UNION_STAFF, at, close_as_resolved, in_status
@@ -378,16 +379,24 @@ def test_after_the_decision_nothing_is_scored_corrected_or_added() -> None:
 
 def test_publication_follows_the_decision_and_records_its_time() -> None:
     review = opened()
-    assert_refused(review, lambda: review.publish(actor=UNION_STAFF, at=at(1)), ActionNotAllowed)
+    assert_refused(
+        review,
+        lambda: review.publish(appellants=NO_ONE, actor=UNION_STAFF, at=at(1)),
+        ActionNotAllowed,
+    )
 
     review, _ = decided()
-    review.publish(actor=UNION_STAFF, at=at(96))
+    review.publish(appellants=NO_ONE, actor=UNION_STAFF, at=at(96))
 
     [published] = review.collect_events()
     assert isinstance(published, IdeaReview.Published)
     assert review.published_at == at(96)
     assert review.status is IdeaReviewStatus.PUBLISHED
-    assert_refused(review, lambda: review.publish(actor=UNION_STAFF, at=at(97)), ActionNotAllowed)
+    assert_refused(
+        review,
+        lambda: review.publish(appellants=NO_ONE, actor=UNION_STAFF, at=at(97)),
+        ActionNotAllowed,
+    )
 
 
 def test_a_time_without_zone_is_refused() -> None:

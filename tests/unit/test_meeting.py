@@ -15,6 +15,7 @@ from domain.meeting import Meeting
 from domain.meeting_policy import Quarter
 from domain.meeting_records import Attendee, CoverageOverride
 from domain.meeting_terms import MeetingKind, MeetingStatus
+from domain.publication import NO_ONE
 from domain.terms import Tier
 from domain.tier_leads import TierLead, TierLeads
 from tests.organisation import LEADS
@@ -446,7 +447,9 @@ def test_decisions_must_say_something() -> None:
 
     assert_refused(
         meeting,
-        lambda: meeting.record_decisions(decisions=[], actor=ORGANISER, at=at(27)),
+        lambda: meeting.record_decisions(
+            decisions=[], appellants=NO_ONE, actor=ORGANISER, at=at(27)
+        ),
         InvalidInput,
     )
     assert_refused(meeting, lambda: decide(meeting, "Fine", " "), InvalidInput)
@@ -457,7 +460,7 @@ def test_minutes_must_say_something() -> None:
 
     assert_refused(
         meeting,
-        lambda: meeting.record_minutes(minutes="  ", actor=ORGANISER, at=at(26)),
+        lambda: meeting.record_minutes(minutes="  ", appellants=NO_ONE, actor=ORGANISER, at=at(26)),
         InvalidInput,
     )
 
@@ -549,7 +552,7 @@ def test_an_item_list_published_after_three_working_days_is_late() -> None:
 
     assert not meeting.publication_overdue(due)
     assert meeting.publication_overdue(due + timedelta(seconds=1))
-    meeting.publish(actor=ORGANISER, at=due + timedelta(hours=9))
+    meeting.publish(appellants=NO_ONE, actor=ORGANISER, at=due + timedelta(hours=9))
 
     assert meeting.published_late
     assert not meeting.publication_overdue(due + timedelta(days=9))
@@ -602,6 +605,8 @@ def test_commands_need_time_zone_aware_times() -> None:
 
     assert_refused(
         meeting,
-        lambda: meeting.record_minutes(minutes="x", actor=UNION_STAFF, at=datetime(2026, 3, 3, 12)),
+        lambda: meeting.record_minutes(
+            minutes="x", appellants=NO_ONE, actor=UNION_STAFF, at=datetime(2026, 3, 3, 12)
+        ),
         InvalidInput,
     )
