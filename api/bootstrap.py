@@ -27,6 +27,7 @@ from infrastructure.calendar_file import load_adjustments
 from infrastructure.chain import ChainKeeper
 from infrastructure.database import conninfo, embedded_server, ensure_database, eventsourcing_env
 from infrastructure.keys import resolve_cipher_key
+from infrastructure.log_redaction import keep_out_of_logs
 from infrastructure.projection_runner import Views
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
@@ -183,6 +184,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         )
         env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
         env["CIPHER_KEY"] = resolve_cipher_key(settings)
+        keep_out_of_logs(env["CIPHER_KEY"], env["POSTGRES_PASSWORD"])
         # Cached aggregates are fast-forwarded from the store on every read, so several
         # processes may write: the cache saves decrypting and replaying, never a read.
         if settings.aggregate_cache_size:

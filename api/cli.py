@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,7 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from api.cli_access import org, tokens
+from api.logging_config import configure_command_logging
 from infrastructure.keys import new_key
+from infrastructure.log_redaction import redact_text
 from infrastructure.pools import UNAVAILABLE
 from infrastructure.settings import Settings
 
@@ -30,7 +33,7 @@ def load_settings(data_dir: Path | None) -> Settings:
     try:
         settings = Settings()
     except ValueError as error:
-        typer.echo(f"configuration error: {error}", err=True)
+        typer.echo(redact_text(f"configuration error: {error}"), err=True)
         raise typer.Exit(2) from None
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
@@ -53,12 +56,15 @@ def serve(
     """Start the API (and, without HUIYIN_DATABASE_URL, an embedded PostgreSQL)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, route_templates
+    from api.logging_config import uvicorn_log_config
 
     settings = load_settings(data_dir)
     where = (settings.database_url and "the configured server") or f"{settings.data_dir}/pg"
     typer.echo(f"Huiyin on http://{host}:{port} (docs at /docs), database: {where}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    log_config = uvicorn_log_config(route_templates(app))
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config)
 
 
 @keys.command("new")
@@ -337,18 +343,23 @@ EXIT_UNAVAILABLE = 3
 
 
 def main() -> None:
-    """Entry point of the `huiyin` script: a database out of reach is one line and exit 3,
-    not a traceback."""
+    """Entry point of the `huiyin` script: logs redacted on stderr; a database out of reach
+    is one line and exit 3, not a traceback; any other failure a redacted traceback, exit 1."""
+    configure_command_logging()
     try:
         cli()
     except UNAVAILABLE as error:
         lines = str(error).strip().splitlines() or [type(error).__name__]
         typer.echo(
-            f"database unavailable: {' '.join(line.strip() for line in lines)}\n"
-            "Is PostgreSQL running, and does HUIYIN_DATABASE_URL name it?",
+            redact_text(f"database unavailable: {' '.join(line.strip() for line in lines)}")
+            + "\nIs PostgreSQL running, and does HUIYIN_DATABASE_URL name it?",
             err=True,
         )
         raise SystemExit(EXIT_UNAVAILABLE) from None
+    except Exception:
+        # Through the log's filter: a traceback may quote a token, a URL or a query value.
+        logging.getLogger("huiyin.cli").critical("stopped by an unexpected error", exc_info=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":
