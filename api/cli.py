@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli_access import org, tokens
-from api.logging_config import configure_command_logging
+from api.logging_config import command_logging
 from infrastructure.keys import new_key
 from infrastructure.log_redaction import redact_text
 from infrastructure.pools import UNAVAILABLE
@@ -345,21 +345,22 @@ EXIT_UNAVAILABLE = 3
 def main() -> None:
     """Entry point of the `huiyin` script: logs redacted on stderr; a database out of reach
     is one line and exit 3, not a traceback; any other failure a redacted traceback, exit 1."""
-    configure_command_logging()
-    try:
-        cli()
-    except UNAVAILABLE as error:
-        lines = str(error).strip().splitlines() or [type(error).__name__]
-        typer.echo(
-            redact_text(f"database unavailable: {' '.join(line.strip() for line in lines)}")
-            + "\nIs PostgreSQL running, and does HUIYIN_DATABASE_URL name it?",
-            err=True,
-        )
-        raise SystemExit(EXIT_UNAVAILABLE) from None
-    except Exception:
-        # Through the log's filter: a traceback may quote a token, a URL or a query value.
-        logging.getLogger("huiyin.cli").critical("stopped by an unexpected error", exc_info=True)
-        raise SystemExit(1) from None
+    with command_logging():
+        try:
+            cli()
+        except UNAVAILABLE as error:
+            lines = str(error).strip().splitlines() or [type(error).__name__]
+            typer.echo(
+                redact_text(f"database unavailable: {' '.join(line.strip() for line in lines)}")
+                + "\nIs PostgreSQL running, and does HUIYIN_DATABASE_URL name it?",
+                err=True,
+            )
+            raise SystemExit(EXIT_UNAVAILABLE) from None
+        except Exception:
+            # Through the log's filter: a traceback may quote a token, a URL or a query value.
+            log = logging.getLogger("huiyin.cli")
+            log.critical("stopped by an unexpected error", exc_info=True)
+            raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
   same filter for everything else: the service's `huiyin.*` loggers, psycopg's pool, the
   eventsourcing library, threads' background work (`uvicorn_log_config`).
 - Every other command, the background worker (`huiyin work`, serve's child) among them: a
-  root handler on stderr through the filter (`configure_command_logging`).
+  root handler on stderr through the filter while the command runs (`command_logging`).
 
 The filter sits on the handlers, not on loggers, because a logger's filters do not see the
 records its children pass up. Levels stay as they were: uvicorn's at info, the rest at
@@ -14,11 +14,14 @@ warning. What is redacted, and why, is in `infrastructure.log_redaction`.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
-import logging.config
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+from uvicorn.logging import DefaultFormatter
 
 from infrastructure.log_redaction import PathRedaction, redact_target, redact_text
 
@@ -85,29 +88,18 @@ def uvicorn_log_config(route_templates: Iterable[str]) -> dict[str, Any]:
     return config
 
 
-def configure_command_logging() -> None:
-    """Logging for a command (and the background worker): warnings and errors on stderr,
-    redacted."""
-    logging.config.dictConfig(
-        {
-            "version": 1,
-            "disable_existing_loggers": False,
-            "filters": {"redact": {"()": RedactingFilter}},
-            "formatters": {
-                "app": {
-                    "()": "uvicorn.logging.DefaultFormatter",
-                    "fmt": APP_FORMAT,
-                    "use_colors": False,
-                }
-            },
-            "handlers": {
-                "app": {
-                    "formatter": "app",
-                    "class": "logging.StreamHandler",
-                    "stream": "ext://sys.stderr",
-                    "filters": ["redact"],
-                }
-            },
-            "root": {"handlers": ["app"], "level": "WARNING"},
-        }
-    )
+@contextlib.contextmanager
+def command_logging() -> Iterator[None]:
+    """Logging for a command (and the background worker) while it runs: warnings and errors
+    on stderr, redacted. The handler is taken off again after, so that a caller running
+    `main()` in its own process (a test) keeps its logging as it was."""
+    formatter = DefaultFormatter(APP_FORMAT, use_colors=False)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)

@@ -12,7 +12,7 @@ import pytest
 
 import api.cli
 from api.app import create_app, route_templates
-from api.logging_config import configure_command_logging, uvicorn_log_config
+from api.logging_config import command_logging, uvicorn_log_config
 from infrastructure.log_redaction import (
     HIDDEN_PATH_PARAMETERS,
     HIDDEN_QUERY_PARAMETERS,
@@ -138,20 +138,21 @@ def test_the_servers_errors_and_the_apps_own_lines_are_redacted_tracebacks_inclu
     assert [secret for secret in (TOKEN, CODE, "S3cret-pw") if secret in logged] == []
 
 
-@pytest.mark.usefixtures("isolated_logging")
 def test_a_commands_log_and_the_background_workers_are_redacted(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    configure_command_logging()
-    logging.getLogger("huiyin.worker").error("worker on %s exited", URL, exc_info=failure(TOKEN))
-    logging.getLogger("huiyin.worker").info("not shown: commands log warnings and errors")
+    worker = logging.getLogger("huiyin.worker")
+    with command_logging():
+        worker.error("worker on %s exited", URL, exc_info=failure(TOKEN))
+        worker.info("not shown: commands log warnings and errors")
+    worker.error("not shown either: the command is over, its handler gone")
     logged = capsys.readouterr().err
     assert "huiyin.worker: worker on postgresql://huiyin:[redacted]@db:5432/huiyin exited" in logged
     assert "RuntimeError: hy_[redacted]" in logged
     assert "not shown" not in logged
+    assert TOKEN not in logged
 
 
-@pytest.mark.usefixtures("isolated_logging")
 def test_a_command_stopped_by_an_unexpected_error_prints_a_redacted_traceback(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
