@@ -12,7 +12,7 @@ import pytest
 
 import api.cli
 from api.app import create_app, route_templates
-from api.logging_config import command_logging, uvicorn_log_config
+from api.logging_config import RedactingFilter, command_logging, uvicorn_log_config
 from infrastructure.log_redaction import (
     HIDDEN_PATH_PARAMETERS,
     HIDDEN_QUERY_PARAMETERS,
@@ -145,12 +145,14 @@ def test_a_commands_log_and_the_background_workers_are_redacted(
     with command_logging():
         worker.error("worker on %s exited", URL, exc_info=failure(TOKEN))
         worker.info("not shown: commands log warnings and errors")
-    worker.error("not shown either: the command is over, its handler gone")
     logged = capsys.readouterr().err
     assert "huiyin.worker: worker on postgresql://huiyin:[redacted]@db:5432/huiyin exited" in logged
     assert "RuntimeError: hy_[redacted]" in logged
     assert "not shown" not in logged
     assert TOKEN not in logged
+    # The command is over: its handler is gone, the process's logging as it was.
+    handlers = logging.getLogger().handlers
+    assert not [f for h in handlers for f in h.filters if isinstance(f, RedactingFilter)]
 
 
 def test_a_command_stopped_by_an_unexpected_error_prints_a_redacted_traceback(
