@@ -6,7 +6,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from starlette.routing import Route
 
 from api.auth import publish_permissions
 from api.body_limit import BodyLimit
@@ -51,6 +52,31 @@ Commands return the appeal's new `version` and the event's `position`; send
 """
 
 
+#: The routers the app includes, in the order it matches them.
+ROUTERS: tuple[APIRouter, ...] = tuple(
+    module.router
+    for module in (
+        health,
+        appeals,
+        receipts,
+        meetings,
+        action_items,
+        proposals,
+        reviews,
+        accountability,
+        case_lists,
+        projections,
+        audit_verify,
+        audit_trail,
+        disclosures,
+        metrics,
+        monthly_reports,
+        directory,
+        erasures,
+    )
+)
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The API; with `services` given (tests), the caller owns their lifetime."""
     configured = services.settings if services is not None else settings or Settings()
@@ -78,25 +104,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=configured.max_body_bytes)
-    for module in (
-        health,
-        appeals,
-        receipts,
-        meetings,
-        action_items,
-        proposals,
-        reviews,
-        accountability,
-        case_lists,
-        projections,
-        audit_verify,
-        audit_trail,
-        disclosures,
-        metrics,
-        monthly_reports,
-        directory,
-        erasures,
-    ):
-        publish_permissions(module.router)
-        app.include_router(module.router)
+    for router in ROUTERS:
+        publish_permissions(router)
+        app.include_router(router)
     return app
+
+
+def route_templates(app: FastAPI) -> list[str]:
+    """Every path template the app answers, in the order it matches them: FastAPI's own
+    (the docs and the schema), then its routers' (`/receipts/{code}` …)."""
+    own = [route.path for route in app.routes if isinstance(route, Route)]
+    routed = [r.path for router in ROUTERS for r in router.routes if isinstance(r, Route)]
+    return list(dict.fromkeys(own + routed))

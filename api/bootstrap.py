@@ -30,6 +30,7 @@ from infrastructure.chain import ChainKeeper
 from infrastructure.database import conninfo, embedded_server, ensure_database, eventsourcing_env
 from infrastructure.keyring import Keyring
 from infrastructure.keys import resolve_cipher_key
+from infrastructure.log_redaction import keep_out_of_logs
 from infrastructure.projection_runner import Views
 from infrastructure.sealing import forget_cached_aggregates, sealed_events_env
 from infrastructure.settings import Settings
@@ -191,6 +192,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
         master = resolve_cipher_key(settings)
         keyring = Keyring.open(conninfo(url), master)
         env.update(sealed_events_env(keyring))
+        keep_out_of_logs(b64encode(master).decode(), env["CIPHER_KEY"], env["POSTGRES_PASSWORD"])
         # Cached aggregates are fast-forwarded from the store on every read, so several
         # processes may write: the cache saves decrypting and replaying, never a read.
         if settings.aggregate_cache_size:

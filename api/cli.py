@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,7 +11,9 @@ import typer
 
 from api.cli_access import org, tokens
 from api.cli_personal_data import forget, keys
+from api.logging_config import command_logging
 from infrastructure.keys import CipherKeyError
+from infrastructure.log_redaction import redact_text
 from infrastructure.pools import UNAVAILABLE
 from infrastructure.settings import Settings
 
@@ -31,7 +34,7 @@ def load_settings(data_dir: Path | None) -> Settings:
     try:
         settings = Settings()
     except ValueError as error:
-        typer.echo(f"configuration error: {error}", err=True)
+        typer.echo(redact_text(f"configuration error: {error}"), err=True)
         raise typer.Exit(2) from None
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
@@ -54,12 +57,15 @@ def serve(
     """Start the API (and, without HUIYIN_DATABASE_URL, an embedded PostgreSQL)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, route_templates
+    from api.logging_config import uvicorn_log_config
 
     settings = load_settings(data_dir)
     where = (settings.database_url and "the configured server") or f"{settings.data_dir}/pg"
     typer.echo(f"Huiyin on http://{host}:{port} (docs at /docs), database: {where}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    log_config = uvicorn_log_config(route_templates(app))
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config)
 
 
 @cli.command()
@@ -332,21 +338,28 @@ EXIT_UNAVAILABLE = 3
 
 
 def main() -> None:
-    """Entry point of the `huiyin` script: a database out of reach is one line and exit 3,
-    a master key refused one line and exit 2, not a traceback."""
-    try:
-        cli()
-    except CipherKeyError as error:  # a master key that is weak, or not this store's
-        typer.echo(f"refused to start: {error}", err=True)
-        raise SystemExit(2) from None
-    except UNAVAILABLE as error:
-        lines = str(error).strip().splitlines() or [type(error).__name__]
-        typer.echo(
-            f"database unavailable: {' '.join(line.strip() for line in lines)}\n"
-            "Is PostgreSQL running, and does HUIYIN_DATABASE_URL name it?",
-            err=True,
-        )
-        raise SystemExit(EXIT_UNAVAILABLE) from None
+    """Entry point of the `huiyin` script: logs redacted on stderr; a database out of reach
+    is one line and exit 3, a master key refused one line and exit 2, not a traceback; any
+    other failure a redacted traceback, exit 1."""
+    with command_logging():
+        try:
+            cli()
+        except CipherKeyError as error:  # a master key that is weak, or not this store's
+            typer.echo(f"refused to start: {redact_text(str(error))}", err=True)
+            raise SystemExit(2) from None
+        except UNAVAILABLE as error:
+            lines = str(error).strip().splitlines() or [type(error).__name__]
+            typer.echo(
+                redact_text(f"database unavailable: {' '.join(line.strip() for line in lines)}")
+                + "\nIs PostgreSQL running, and does HUIYIN_DATABASE_URL name it?",
+                err=True,
+            )
+            raise SystemExit(EXIT_UNAVAILABLE) from None
+        except Exception:
+            # Through the log's filter: a traceback may quote a token, a URL or a query value.
+            log = logging.getLogger("huiyin.cli")
+            log.critical("stopped by an unexpected error", exc_info=True)
+            raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

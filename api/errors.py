@@ -153,8 +153,10 @@ RETRY_AFTER_UNAVAILABLE = 5
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """503 while the database cannot be reached. What went wrong is logged, not sent: it
-    names hosts and ports, and some routes answer anyone."""
-    log.warning("%s %s: database unavailable: %s", request.method, request.url.path, exc)
+    names hosts and ports, and some routes answer anyone. The log names the route, not the
+    path: a path may hold a receipt code (the access line beside it shows it redacted)."""
+    route = getattr(request.scope.get("route"), "path", "(no route)")
+    log.warning("%s %s: database unavailable: %s", request.method, route, exc)
     return problem(
         503,
         "database-unavailable",

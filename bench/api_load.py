@@ -27,6 +27,9 @@ from infrastructure.settings import Settings
 
 Headers = dict[str, str]
 
+#: The project's folder (the one holding `api` and `bench`).
+PROJECT = Path(__file__).resolve().parent.parent
+
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 REQUEST_TIMEOUT = 30.0
@@ -118,17 +121,22 @@ def issue_tokens(settings: Settings) -> dict[str, Headers]:
 
 
 @contextlib.contextmanager
-def running_server(server_env: dict[str, str]) -> Iterator[Server]:
-    """Starts `huiyin serve` on a free loopback port, waits for /health, stops it on exit."""
+def running_server(
+    server_env: dict[str, str], *, command: list[str] | None = None
+) -> Iterator[Server]:
+    """Starts `huiyin serve` (or this interpreter with `command`, given `--host` and
+    `--port` after it) on a free loopback port, waits for /health, stops it on exit."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("HUIYIN_")}
     env.update(server_env)
+    env["PYTHONPATH"] = str(PROJECT)  # `bench` is not installed: found beside `api`
+    argv = [sys.executable, *command] if command else [huiyin_executable(), "serve"]
     with tempfile.TemporaryDirectory(prefix="huiyin-bench-") as workdir:
         env["HUIYIN_DATA_DIR"] = workdir
         log_path = Path(workdir) / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(  # noqa: S603  # fixed argv, our own script
-                [huiyin_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [*argv, "--host", "127.0.0.1", "--port", str(port)],
                 env=env,
                 cwd=workdir,
                 stdout=log,

@@ -10,7 +10,13 @@ Phases, each warmed up and repeated (round-robin where there are several options
 4. HTTP commands/s and latency for whole appeal lifecycles (7 commands each), one keep-alive
    client against a `huiyin serve` process started here;
 5. ratios, PASS/FAIL of HTTP ÷ library save() against 40%, the server's peak RSS, and a
-   markdown table.
+   markdown table;
+6–7. the read path: rebuilds, event → view lag, queries at scale (`bench.read_path`,
+   `bench.queries`);
+8. personal data: erasure time (a small store, and the store of phase 7), the write-path
+   cost of sealing each person's data under their own key in process and over HTTP, and
+   the decode a rebuild does, each against events encrypted whole only
+   (`bench.personal_data`).
 
 A scratch database `huiyin_bench_<random>` is created on the (loopback) server and dropped
 afterwards, so nothing else on the server is touched.
@@ -37,6 +43,15 @@ from bench.api_load import (
     running_server,
 )
 from bench.measure import Measurement, Workload, measure_interleaved
+from bench.personal_data import (
+    PersonalDataOutcome,
+    erase_in,
+    erasure_at_scale,
+    measure_decode,
+    measure_http_cost,
+    measure_write_path,
+    personal_data_lines,
+)
 from bench.queries import measure_queries, query_lines
 from bench.read_path import lag_lines, measure_lag, measure_rebuild, rebuild_lines
 from bench.report import Results, latency_lines, markdown, ratio_lines
@@ -264,6 +279,36 @@ def measure_read_path(url: str, plan: Plan) -> list[str]:
     return lines + rebuild + queries
 
 
+def measure_personal_data(server_url: str, url: str, plan: Plan) -> list[str]:
+    """Phase 8: erasure times, then sealing's cost beside its baseline."""
+    settings = huiyin_settings(url, BENCH_KEY, pool_size=plan.pool_size, db_functions=True)
+    outcome = PersonalDataOutcome()
+    small = 100 if plan.n < 1000 else 1000
+    heading(f"8a. erasing one person: a store of ~{small:,} events, then phase 7's store")
+    with scratch_database(server_url) as other:
+        fresh = huiyin_settings(other, BENCH_KEY, pool_size=plan.pool_size, db_functions=True)
+        outcome.erasures[f"{small:,} appeals raised"] = erase_in(fresh, other, appeals=small)
+    outcome.erasures[f"{plan.scale_appeals:,} bulk appeals"] = erasure_at_scale(settings, url)
+    heading(f"8b. raise_appeal sealed per person vs whole events only ({plan.n} per run)")
+    outcome.in_process = measure_write_path(
+        settings, n=plan.n, warmup=plan.warmup, repeats=plan.repeats
+    )
+    heading(f"8c. HTTP lifecycles sealed per person vs whole events only ({plan.appeals} per run)")
+    outcome.http = measure_http_cost(
+        url,
+        server_env(url, plan),
+        settings,
+        appeals=plan.appeals,
+        warmup=plan.warmup_appeals,
+        repeats=plan.repeats,
+    )
+    heading("8d. a rebuild's decode of sealed events vs whole ones")
+    outcome.decode = measure_decode(settings, appeals=max(100, plan.n), repeats=plan.repeats)
+    lines = personal_data_lines(outcome)
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 def settings_line(plan: Plan) -> str:
     """The options every figure was measured with."""
     return (
@@ -299,6 +344,7 @@ def run(server_url: str, plan: Plan) -> None:
         raw, library, huiyin_on, huiyin_off = measure_in_process(url, plan)
         http = measure_http(url, plan)
         read_path = measure_read_path(url, plan)
+        personal = measure_personal_data(server_url, url, plan)
     results = Results(
         raw=raw,
         library=library,
@@ -315,6 +361,8 @@ def run(server_url: str, plan: Plan) -> None:
     print("\n".join(ratio_lines(results)))
     heading("6. read path")
     print("\n".join(read_path))
+    heading("8. personal data")
+    print("\n".join(personal))
     heading("markdown")
     print("\n".join(markdown(results, settings_line(plan))))
 

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -37,13 +38,14 @@ def huiyin(*args: str, env: dict[str, str]) -> str:
 
 
 @contextmanager
-def running_server(env: dict[str, str]) -> Iterator[str]:
-    """`huiyin serve` on a free port until the block ends; yields its base URL."""
+def running_server(env: dict[str, str], output: IO[str] | None = None) -> Iterator[str]:
+    """`huiyin serve` on a free port until the block ends; yields its base URL. What it
+    and its background worker print (their logs) goes to `output` if given."""
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603  # our own command, fixed arguments
         [HUIYIN, "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
