@@ -28,6 +28,7 @@ from domain.monthly_report import FilingPolicy
 from infrastructure.calendar_file import load_adjustments
 from infrastructure.chain import ChainKeeper
 from infrastructure.database import conninfo, embedded_server, ensure_database, eventsourcing_env
+from infrastructure.key_erasure import KeyErasure
 from infrastructure.keyring import Keyring
 from infrastructure.keys import resolve_cipher_key
 from infrastructure.log_redaction import keep_out_of_logs
@@ -249,7 +250,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             )
             if settings.watcher and not in_child:
                 background.enter_context(watching_in_background(watch, settings))
-            erasures = Erasures(casework, keyring, store)
+            erasures = Erasures(casework, KeyErasure(keyring), store)
             erasures.finish_pending()  # one confirmed before the service last stopped
             yield Services(
                 settings=settings,

@@ -28,7 +28,7 @@ from domain.appeal import Appeal
 from domain.personal_data import Shown, acts_in_person, fields_of, is_erased, rewrite
 from domain.policy import Permission, may, reach_of
 from infrastructure.keyring import Keyring
-from infrastructure.sealing import Sealed, unseal
+from infrastructure.sealed import Sealed, unseal
 from projections.audit_trail import PERSON_ACTOR, AuditRow
 from projections.sealed import SEALED_KEY
 

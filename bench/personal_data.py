@@ -201,15 +201,15 @@ def measure_decode(settings: Settings, *, appeals: int, repeats: int) -> dict[st
 
 
 def view_digest(url: str, views: list[str], ignore_case: UUID | None = None) -> str:
-    """A digest of the rows of `views` (the audit rows of `ignore_case` left out) and of
-    every stored event up to the erasure's (`ignore_case`'s events left out)."""
+    """A digest of the rows of `views` (the audit trail's rows of the case `ignore_case`
+    left out) and of every stored event (`ignore_case`'s left out)."""
     digest = hashlib.sha256()
     with psycopg.connect(conninfo(url)) as conn:
         for name in views:
             for table in VIEWS[name].view.tables:
                 condition = ""
-                if table == "audit_trail" and ignore_case is not None:
-                    condition = f" WHERE case_id <> '{ignore_case}'"
+                if table.startswith("audit_trail") and ignore_case is not None:
+                    condition = f" WHERE case_id <> '{ignore_case}'"  # the erasure's rows
                 for (row,) in conn.execute(f"SELECT t::text FROM {table} t{condition} ORDER BY 1"):
                     digest.update(row.encode())
         events = conn.execute(

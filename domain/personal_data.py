@@ -145,6 +145,23 @@ def _rewrite(holder: dict[str, Any], steps: list[str], change: Callable[[Any], A
         holder[name] = change(value)
 
 
+def holds_text(state: dict[str, Any], path: str) -> bool:
+    """Whether any value at `path` is text (not empty), looked at without copying."""
+    return _holds_text(state, path.split("."))
+
+
+def _holds_text(value: Any, steps: list[str]) -> bool:
+    if not steps:
+        return isinstance(value, str) and value != ""
+    if not isinstance(value, dict):
+        return False
+    step, rest = steps[0], steps[1:]
+    if step.endswith("[]"):
+        items = value.get(step[:-2])
+        return isinstance(items, list) and any(_holds_text(item, rest) for item in items)
+    return _holds_text(value.get(step), rest)
+
+
 def values_at(state: dict[str, Any], path: str) -> Iterator[Any]:
     """Every value at `path` (items of lists included), empty text left out."""
     found: list[Any] = []

@@ -12,8 +12,8 @@ Envelope encryption (docs/personal-data.md):
 
 `open` checks the master key before anything is written: a key that cannot unwrap the store
 key (or, in a store without a key table, decrypt the newest event) is refused with a message
-naming the problem. Longer than most modules: the table's whole life is here, from the
-first check to rotation, so the rules about keys sit in one place.
+naming the problem (`infrastructure.key_table`). Erasures destroy keys through
+`infrastructure.key_erasure`.
 """
 
 from __future__ import annotations
@@ -25,52 +25,18 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg import sql
 
-from infrastructure.keys import KeyDoesNotOpen, fingerprint, unwrap, wrap
+from infrastructure.key_table import DURABLE, SCHEMA, existing_store_key, first_store_key
+from infrastructure.keys import fingerprint, unwrap, wrap
 from infrastructure.pools import connection_pool
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS huiyin_keyring (
-    id          boolean PRIMARY KEY DEFAULT true CHECK (id),
-    master_id   text NOT NULL,
-    generation  bigint NOT NULL DEFAULT 0,
-    created_at  timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS huiyin_keys (
-    key_id        uuid PRIMARY KEY,
-    purpose       text NOT NULL CHECK (purpose IN ('store', 'person')),
-    subject       text,
-    wrapped       bytea,
-    created_at    timestamptz NOT NULL DEFAULT now(),
-    destroyed_at  timestamptz,
-    erasure_id    uuid
-);
-CREATE UNIQUE INDEX IF NOT EXISTS huiyin_keys_one_store ON huiyin_keys (purpose)
-    WHERE purpose = 'store';
-CREATE UNIQUE INDEX IF NOT EXISTS huiyin_keys_subject ON huiyin_keys (subject)
-    WHERE subject IS NOT NULL;
-CREATE TABLE IF NOT EXISTS huiyin_case_keys (
-    case_id  uuid PRIMARY KEY,
-    key_id   uuid NOT NULL REFERENCES huiyin_keys (key_id)
-);
-CREATE TABLE IF NOT EXISTS huiyin_erasures_pending (
-    erasure_id  uuid PRIMARY KEY,
-    marked_at   timestamptz NOT NULL DEFAULT now()
-);
-"""
 
 #: How long a process trusts its cached keys before asking whether one was destroyed.
 REFRESH_SECONDS = 1.0
-
-#: The AES-GCM layout of the library's cipher: nonce (12 bytes), tag (16), ciphertext.
-_EVENT_NONCE, _EVENT_TAG = 12, 16
-
 
 #: The key tables open in this process, by their name: the cipher and mapper the
 #: eventsourcing library builds from topics (with only the settings to go by) find theirs
@@ -113,18 +79,34 @@ class Keyring:
     """The key table of one store, opened with its master key."""
 
     def __init__(
-        self, conninfo: str, master: bytes, store_key: bytes, *, pool_size: int = 2
+        self,
+        conninfo: str,
+        master: bytes,
+        store_key: bytes,
+        *,
+        pool_size: int = 2,
+        events_table: str = "huiyin_events",
     ) -> None:
+        self.events_table = events_table
         self.name = uuid4().hex  # how this process's applications find it
         self._master = master
         self.master_id = fingerprint(master)
         self.store_key = store_key
         self._subject_key = hmac.new(store_key, b"huiyin subject v1", hashlib.sha256).digest()
-        self._pool = connection_pool(conninfo, max_size=pool_size, wait=5.0, autocommit=True)
+        # Keys and case links are made before the event that uses them is saved, and that
+        # event's commit waits for the WAL to be flushed up to it, which is after theirs:
+        # their own commits need not wait (a round trip, not a disk flush, per new person).
+        # What must be durable when answered (destroying, marking, rotating) says so itself.
+        self.pool = connection_pool(
+            conninfo,
+            max_size=pool_size,
+            wait=5.0,
+            autocommit=True,
+            options="-c synchronous_commit=off",
+        )
         self._lock = threading.Lock()
         self._keys: dict[UUID, DataKey | None] = {}  # None: destroyed
         self._by_subject: dict[str, DataKey] = {}
-        self._cases: dict[UUID, UUID | None] = {}  # None: a case about nobody
         self._generation = 0
         self._checked = 0.0
         self._listeners: list[Callable[[], None]] = []
@@ -137,15 +119,15 @@ class Keyring:
         whose events predate it). KeyDoesNotOpen, before anything is written, when the
         master key is not the store's."""
         with psycopg.connect(conninfo, autocommit=True) as conn:
-            _existing_store_key(conn, master)  # the check, before anything is written
+            existing_store_key(conn, master)  # the check, before anything is written
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('huiyin_keyring'))")
-                store_key = _existing_store_key(conn, master)
+                store_key = existing_store_key(conn, master)
                 if store_key is None:
-                    store_key = _first_store_key(conn, master, events_table)
+                    store_key = first_store_key(conn, master, events_table)
                 conn.execute(SCHEMA)  # tables added since the key table was made
-        keyring = cls(conninfo, master, store_key)
-        keyring._pool.open(wait=True, timeout=30)
+        keyring = cls(conninfo, master, store_key, events_table=events_table)
+        keyring.pool.open(wait=True, timeout=30)
         keyring._generation = keyring._read_generation()
         keyring._checked = time.monotonic()
         _OPENED[keyring.name] = keyring
@@ -154,7 +136,7 @@ class Keyring:
     def close(self) -> None:
         """Closes the key table's connections (and forgets it as this process's)."""
         _OPENED.pop(self.name, None)
-        self._pool.close()
+        self.pool.close()
 
     # -- people's keys -------------------------------------------------------------------
 
@@ -178,7 +160,7 @@ class Keyring:
         subject = self.subject(person)
         if subject in self._by_subject:
             return self._by_subject[subject]
-        with self._pool.connection() as conn:
+        with self.pool.connection() as conn:
             row = conn.execute(
                 "SELECT key_id, wrapped FROM huiyin_keys WHERE subject = %s", (subject,)
             ).fetchone()
@@ -194,93 +176,34 @@ class Keyring:
         self._refresh_if_due()
         if key_id in self._keys:
             return self._keys[key_id]
-        with self._pool.connection() as conn:
+        with self.pool.connection() as conn:
             row = conn.execute(
                 "SELECT wrapped FROM huiyin_keys WHERE key_id = %s AND purpose = 'person'",
                 (key_id,),
             ).fetchone()
         return self._remember(key_id, row[0] if row else None)
 
-    def case_key_id(self, case_id: UUID) -> UUID | None:
-        """The id of the key of the person a case is about; None for a case about nobody
-        (an anonymous appeal). `key` of it is None once that person was erased."""
-        self._refresh_if_due()
-        if case_id not in self._cases:
-            with self._pool.connection() as conn:
-                row = conn.execute(
-                    "SELECT key_id FROM huiyin_case_keys WHERE case_id = %s", (case_id,)
-                ).fetchone()
-            self._cases[case_id] = row[0] if row else None
-        return self._cases[case_id]
-
-    def link_case(self, case_id: UUID, key: DataKey) -> None:
-        """Records that a case is about the person whose key this is."""
-        with self._pool.connection() as conn:
-            conn.execute(
-                "INSERT INTO huiyin_case_keys (case_id, key_id) VALUES (%s, %s)"
-                " ON CONFLICT (case_id) DO NOTHING",
-                (case_id, key.key_id),
-            )
-        self._cases[case_id] = key.key_id
+    def opening_event(self, case_id: UUID) -> tuple[str, bytes] | None:
+        """The topic and stored state of the event that opened a case (to find whom the
+        case is about: `sealing.Sealer`), or None if there is no such case."""
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                sql.SQL(
+                    "SELECT topic, state FROM {} WHERE originator_id = %s"
+                    " ORDER BY originator_version LIMIT 1"
+                ).format(sql.Identifier(self.events_table)),
+                (case_id,),
+            ).fetchone()
+        return None if row is None else (row[0], bytes(row[1]))
 
     # -- erasure and rotation ------------------------------------------------------------
-
-    def mark(self, person: str, erasure_id: UUID) -> int:
-        """Marks every live key of a person for an erasure (destroyed by `destroy_marked`),
-        so that an erasure interrupted after it was confirmed finds its keys without the
-        person's id; how many keys were marked."""
-        with self._pool.connection() as conn, conn.transaction():
-            rows = conn.execute(
-                "UPDATE huiyin_keys SET erasure_id = %s"
-                " WHERE subject = %s AND wrapped IS NOT NULL RETURNING key_id",
-                (erasure_id, self.subject(person)),
-            ).fetchall()
-            conn.execute(
-                "INSERT INTO huiyin_erasures_pending (erasure_id) VALUES (%s)"
-                " ON CONFLICT (erasure_id) DO NOTHING",
-                (erasure_id,),
-            )
-        return len(rows)
-
-    def destroy_marked(self, erasure_id: UUID) -> int:
-        """Destroys the keys marked for an erasure and forgets their person's digest; how
-        many keys the erasure has destroyed (now or before)."""
-        with self._pool.connection() as conn, conn.transaction():
-            conn.execute(
-                "UPDATE huiyin_keys SET wrapped = NULL, subject = NULL, destroyed_at = now()"
-                " WHERE erasure_id = %s AND wrapped IS NOT NULL",
-                (erasure_id,),
-            )
-            conn.execute("UPDATE huiyin_keyring SET generation = generation + 1")
-            row = conn.execute(
-                "SELECT count(*) FROM huiyin_keys WHERE erasure_id = %s", (erasure_id,)
-            ).fetchone()
-        self.forget_cached()
-        return int(row[0]) if row else 0
-
-    def settle(self, erasure_id: UUID) -> None:
-        """The erasure is recorded as done (or was withdrawn): nothing of it is pending."""
-        with self._pool.connection() as conn, conn.transaction():
-            conn.execute(
-                "UPDATE huiyin_keys SET erasure_id = NULL"
-                " WHERE erasure_id = %s AND wrapped IS NOT NULL",
-                (erasure_id,),
-            )
-            conn.execute("DELETE FROM huiyin_erasures_pending WHERE erasure_id = %s", (erasure_id,))
-
-    def pending_erasures(self) -> list[UUID]:
-        """Erasures that marked keys and are not settled yet, oldest first."""
-        with self._pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT erasure_id FROM huiyin_erasures_pending ORDER BY marked_at"
-            ).fetchall()
-        return [row[0] for row in rows]
 
     def rotate(self, new_master: bytes) -> int:
         """Re-wraps every key under `new_master` in one transaction; how many were. The
         events are not touched. Processes still running with the old key must restart."""
         new_id = fingerprint(new_master)
-        with self._pool.connection() as conn, conn.transaction():
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute(DURABLE)
             row = conn.execute("SELECT master_id FROM huiyin_keyring FOR UPDATE").fetchone()
             if row is None or row[0] != self.master_id:
                 raise MasterKeyRotated("the master key was rotated by another process")
@@ -317,7 +240,6 @@ class Keyring:
         with self._lock:
             self._keys.clear()
             self._by_subject.clear()
-            self._cases.clear()
         for listener in self._listeners:
             listener()
 
@@ -328,7 +250,7 @@ class Keyring:
             self.observe(self._read_generation())
 
     def _read_generation(self) -> int:
-        with self._pool.connection() as conn:
+        with self.pool.connection() as conn:
             row = conn.execute("SELECT generation, master_id FROM huiyin_keyring").fetchone()
         if row is None or row[1] != self.master_id:
             raise MasterKeyRotated(
@@ -347,7 +269,7 @@ class Keyring:
         unique digest keeps one each), then reads them all back."""
         ids = [uuid4() for _ in missing]
         fresh = [secrets.token_bytes(32) for _ in missing]
-        with self._pool.connection() as conn:
+        with self.pool.connection() as conn:
             conn.execute(
                 "INSERT INTO huiyin_keys (key_id, purpose, subject, wrapped)"
                 " SELECT k, 'person', s, w FROM unnest(%s::uuid[], %s::text[], %s::bytea[])"
@@ -374,61 +296,3 @@ class Keyring:
             assert key is not None  # noqa: S101  # the subject column is cleared on destroying
             self._by_subject[subject] = made[person] = key
         return made
-
-
-def _existing_store_key(conn: psycopg.Connection[Any], master: bytes) -> bytes | None:
-    """The store key, unwrapped by `master`, if the store has a key table."""
-    if conn.execute("SELECT to_regclass('huiyin_keyring')").fetchone() == (None,):
-        return None
-    row = conn.execute(
-        "SELECT r.master_id, k.key_id, k.wrapped FROM huiyin_keyring r"
-        " JOIN huiyin_keys k ON k.purpose = 'store'"
-    ).fetchone()
-    if row is None:
-        return None
-    master_id, key_id, wrapped = row
-    try:
-        return unwrap(master, key_id, wrapped)
-    except KeyDoesNotOpen:
-        raise KeyDoesNotOpen(
-            f"HUIYIN_CIPHER_KEY does not open this store: its keys are wrapped by master key"
-            f" {master_id}, and this key is {fingerprint(master)}. Use the key the store was"
-            " made with (or the one it was last rotated to)."
-        ) from None
-
-
-def _first_store_key(conn: psycopg.Connection[Any], master: bytes, events_table: str) -> bytes:
-    """Creates the key table: with a fresh store key for a new store, or with the key the
-    events were written with (`master`, checked against the newest) for an older store."""
-    store_key = secrets.token_bytes(32)
-    if conn.execute("SELECT to_regclass(%s)", (events_table,)).fetchone() != (None,):
-        newest = conn.execute(
-            sql.SQL("SELECT state FROM {} ORDER BY notification_id DESC LIMIT 1").format(
-                sql.Identifier(events_table)
-            )
-        ).fetchone()
-        if newest is not None:
-            _check_opens(master, bytes(newest[0]))
-            store_key = master
-    conn.execute(SCHEMA)
-    store_id = uuid4()
-    conn.execute(
-        "INSERT INTO huiyin_keys (key_id, purpose, wrapped) VALUES (%s, 'store', %s)",
-        (store_id, wrap(master, store_id, store_key)),
-    )
-    conn.execute("INSERT INTO huiyin_keyring (master_id) VALUES (%s)", (fingerprint(master),))
-    return store_key
-
-
-def _check_opens(master: bytes, state: bytes) -> None:
-    try:
-        AESGCM(master).decrypt(
-            state[:_EVENT_NONCE],
-            state[_EVENT_NONCE + _EVENT_TAG :] + state[_EVENT_NONCE : _EVENT_NONCE + _EVENT_TAG],
-            None,
-        )
-    except Exception:
-        raise KeyDoesNotOpen(
-            "HUIYIN_CIPHER_KEY does not decrypt the events already in this store: use the key"
-            " they were written with"
-        ) from None

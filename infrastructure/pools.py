@@ -90,12 +90,22 @@ FACTORY_TOPIC = "infrastructure.pools:ReconnectingPostgresFactory"
 
 
 def connection_pool(
-    conninfo: str, *, max_size: int, wait: float, autocommit: bool = False
+    conninfo: str,
+    *,
+    max_size: int,
+    wait: float,
+    autocommit: bool = False,
+    options: str | None = None,
 ) -> ConnectionPool:
     """A pool (not yet open) of one to `max_size` connections, checked as they are handed
     out, handing none out after `wait` seconds. With `autocommit`, a statement is its own
     transaction (no COMMIT round trip after a lone query); group statements with
-    `conn.transaction()`."""
+    `conn.transaction()`. `options` are the server settings of its sessions (`-c name=v`)."""
+    kwargs: dict[str, Any] = {}
+    if autocommit:
+        kwargs["autocommit"] = True
+    if options:
+        kwargs["options"] = options
     return ConnectionPool(
         conninfo,
         min_size=1,
@@ -104,5 +114,5 @@ def connection_pool(
         check=check_connection,
         timeout=wait,
         reconnect_timeout=RECONNECT_SECONDS,
-        kwargs={"autocommit": True} if autocommit else None,
+        kwargs=kwargs or None,
     )

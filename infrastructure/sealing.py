@@ -1,9 +1,9 @@
 """Each person's data inside events, sealed under their own data key (crypto-shredding).
 
 Before an event is encoded, every value `domain.personal_data` declares personal is replaced
-by a `Sealed` token: the value encrypted (AES-GCM) under its person's key from the key table
-(`infrastructure.keyring`), bound to that key's id and to whom it may be shown. The whole
-event is then encrypted under the store key as before, so the tokens are never in clear.
+by a `Sealed` token (`infrastructure.sealed`), under its person's key from the key table
+(`infrastructure.keyring`). The whole event is then encrypted under the store key as
+before (`StoreCipher`), so the tokens are never in clear either.
 
 Reading back, the applications' mapper (`SealingMapper`) opens each token, or reads it as
 erased when its key was destroyed. The views' mapper (`TokenMapper`) leaves tokens sealed:
@@ -15,10 +15,9 @@ way in, so no view ever holds one.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from base64 import b64encode, urlsafe_b64decode, urlsafe_b64encode
+import json
+from base64 import b64encode
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -31,9 +30,8 @@ from eventsourcing.persistence import (
     Mapper,
     StoredEvent,
     Transcoder,
-    Transcoding,
 )
-from eventsourcing.utils import Environment, get_topic
+from eventsourcing.utils import Environment, get_topic, resolve_topic
 
 from domain.errors import PersonErased
 from domain.personal_data import (
@@ -45,100 +43,36 @@ from domain.personal_data import (
     Shown,
     acts_in_person,
     case_subject,
-    erased,
     fields_of,
+    holds_text,
     rewrite,
     value_at,
     values_at,
 )
 from infrastructure.keyring import DataKey, Keyring, keyring_named
+from infrastructure.sealed import Sealed, SealedAsText, SealedAsToken, seal
 
-_NONCE = 12
+#: Cases whose person a process remembers (`Sealer`): more, and it starts again.
+CASES_REMEMBERED = 100_000
 
 #: The setting that names the key table an application's cipher and mapper use.
 KEYRING = "HUIYIN_KEYRING"
 
 
-@dataclass(frozen=True)
-class Sealed:
-    """A person's value, sealed under their data key: who may see it, whose key, the bytes."""
-
-    shown: Shown
-    key_id: UUID
-    blob: bytes
-
-    @property
-    def ref(self) -> str:
-        """The person's reference: their key's id (names nobody once the key is gone)."""
-        return str(self.key_id)
-
-    def token(self) -> str:
-        """The sealed value as text: `shown.key-id.bytes` (URL-safe base64)."""
-        return f"{self.shown.value}.{self.key_id.hex}.{urlsafe_b64encode(self.blob).decode()}"
-
-    @classmethod
-    def from_token(cls, token: str) -> Sealed:
-        """The sealed value a token holds; ValueError for anything else."""
-        shown, key_id, blob = token.split(".")
-        return cls(Shown(shown), UUID(hex=key_id), urlsafe_b64decode(blob))
-
-
-def _aad(shown: Shown, key_id: UUID) -> bytes:
-    return b"huiyin pd1 " + shown.value.encode() + key_id.bytes
-
-
-def seal(key: DataKey, shown: Shown, value: str, place: bytes | None = None) -> Sealed:
-    """`value` sealed under a person's key, for readers allowed `shown`. With `place` (where
-    the value is stored, unchanging), the nonce is derived from it and the value, so the
-    same value there seals to the same token each time; otherwise it is random."""
-    data = value.encode()
-    if place is None:
-        nonce = secrets.token_bytes(_NONCE)
-    else:
-        nonce = hmac.new(key.nonce_key, place + b"\x00" + data, hashlib.sha256).digest()[:_NONCE]
-    return Sealed(
-        shown, key.key_id, nonce + key.cipher.encrypt(nonce, data, _aad(shown, key.key_id))
-    )
-
-
-def unseal(keyring: Keyring, sealed: Sealed) -> str:
-    """The value sealed, or what erased data reads as once its key was destroyed."""
-    key = keyring.key(sealed.key_id)
-    if key is None:
-        return erased(sealed.key_id.hex)
-    blob = sealed.blob
-    plain = key.cipher.decrypt(blob[:_NONCE], blob[_NONCE:], _aad(sealed.shown, sealed.key_id))
-    return plain.decode()
-
-
-class SealedAsText(Transcoding):
-    """Sealed values, stored as tokens and read back opened (the applications' view)."""
-
-    type = Sealed
-    name = "pd"
-
-    def __init__(self, keyring: Keyring) -> None:
-        self.keyring = keyring
-
-    def encode(self, obj: Sealed) -> str:
-        return obj.token()
-
-    def decode(self, data: str) -> str:
-        return unseal(self.keyring, Sealed.from_token(data))
-
-
-class SealedAsToken(SealedAsText):
-    """Sealed values, read back still sealed (the views' view)."""
-
-    def decode(self, data: str) -> Sealed:  # type: ignore[override]
-        return Sealed.from_token(data)
-
-
 class Sealer:
-    """Applies the domain's declarations of personal data to an event's state."""
+    """Applies the domain's declarations of personal data to an event's state.
 
-    def __init__(self, keyring: Keyring) -> None:
+    A later event of a case (a rating's comment) is sealed under the key of the person the
+    case is about, found in the case's opening event as stored (`opening`: its topic and
+    its JSON, decrypted as a whole but its values still sealed).
+    """
+
+    def __init__(self, keyring: Keyring, decrypt: Callable[[bytes], bytes]) -> None:
         self.keyring = keyring
+        self.decrypt = decrypt
+        #: Each case's person: the id of their key (None: a case about nobody). A case's
+        #: person never changes; an erased one's key id stays, and is found destroyed.
+        self._case_keys: dict[UUID, UUID | None] = {}
 
     def seal_state(
         self,
@@ -151,10 +85,9 @@ class Sealer:
         """Replaces, in place, each personal value still in clear with its sealed token.
         `stored_at` (the event's id and version) seals values of an event stored already
         the same way each time it is read (`seal`)."""
-        places = list(fields_of(event_class))
-        if acts_in_person(state):
+        places = [p for p in fields_of(event_class) if holds_text(state, p.path)]
+        if acts_in_person(state) and isinstance(state["actor_id"], str):
             places.append(ACTOR)
-        places = [p for p in places if any(isinstance(v, str) for v in values_at(state, p.path))]
         if not places:
             return
         people = [v for p in places if p.whose == SELF for v in values_at(state, p.path)]
@@ -169,8 +102,8 @@ class Sealer:
     def _case_key(
         self, event_class: type[Any], state: dict[str, Any], case_id: UUID, places: list[Personal]
     ) -> DataKey | None:
-        """The key of the person the event's case is about (made and linked by the event
-        that opens the case); None for a case about nobody."""
+        """The key of the person the event's case is about (made by the event that opens
+        the case); None for a case about nobody."""
         if not any(p.whose == CASE for p in places):
             return None
         subject_path = case_subject(event_class)
@@ -179,12 +112,17 @@ class Sealer:
             if not isinstance(person, str) or not person:
                 return None
             key = self.keyring.keys_for([person])[person]
-            self.keyring.link_case(case_id, key)
+            self._case_keys[case_id] = key.key_id
             return key
         return self._key_of_case(case_id)
 
     def _key_of_case(self, case_id: UUID) -> DataKey | None:
-        key_id = self.keyring.case_key_id(case_id)
+        """The key of the person a stored case is about (PersonErased once destroyed)."""
+        if case_id not in self._case_keys:
+            if len(self._case_keys) >= CASES_REMEMBERED:
+                self._case_keys.clear()
+            self._case_keys[case_id] = self._person_of(case_id)
+        key_id = self._case_keys[case_id]
         if key_id is None:
             return None
         key = self.keyring.key(key_id)
@@ -194,6 +132,19 @@ class Sealer:
                 " personal can be recorded for them any more"
             )
         return key
+
+    def _person_of(self, case_id: UUID) -> UUID | None:
+        """The key id of the person a stored case is about, from its opening event."""
+        opening = self.keyring.opening_event(case_id)
+        subject_path = None if opening is None else case_subject(resolve_topic(opening[0]))
+        if opening is None or subject_path is None:
+            return None
+        value = value_at(json.loads(self.decrypt(opening[1])), subject_path)
+        if isinstance(value, dict) and value.get("_type_") == SealedAsText.name:
+            return Sealed.from_token(value["_data_"]).key_id
+        if isinstance(value, str) and value:  # stored in clear before the key table
+            return self.keyring.keys_for([value])[value].key_id
+        return None
 
     def _key_of(
         self,
@@ -255,7 +206,7 @@ class SealingMapper(Mapper[UUID]):
         if not isinstance(cipher, StoreCipher):
             raise TypeError("sealing personal data needs the store's cipher (StoreCipher)")
         self.keyring = cipher.keyring
-        self.sealer = Sealer(self.keyring)
+        self.sealer = Sealer(self.keyring, cipher.decrypt)
         register = getattr(transcoder, "register", None)
         if register is None:
             raise TypeError("sealing personal data needs the JSON transcoder")

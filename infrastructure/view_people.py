@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 from infrastructure.keyring import Keyring, keyring_named
 from infrastructure.replay import NUL_STAND_IN
-from infrastructure.sealing import KEYRING, Sealed, unseal
+from infrastructure.sealed import Sealed, unseal
+from infrastructure.sealing import KEYRING
 
 
 class ViewPeople:

@@ -77,7 +77,7 @@ def test_an_erasure_stopped_after_its_confirmation_is_finished_when_the_service_
     who = person()
     appeal_id = named_appeal(casework, who)
     asker, checker = committee(casework)
-    flaky = StopsBeforeDestroying(services.keyring)
+    flaky = StopsBeforeDestroying(services.erasures.keys)
     erasures = Erasures(casework, flaky, services.store)  # type: ignore[arg-type]
     requested = erasures.request(
         who, reason="本人申请", legal_basis=LegalBasis.RETENTION_ENDED, actor=asker
@@ -87,7 +87,7 @@ def test_an_erasure_stopped_after_its_confirmation_is_finished_when_the_service_
         erasures.confirm(requested.id, actor=checker)
 
     assert erasures.read(requested.id, checker).status is ErasureStatus.CONFIRMED
-    assert services.keyring.pending_erasures() == [requested.id]
+    assert services.erasures.keys.pending_erasures() == [requested.id]
     # On the next start, the pending erasure is found by its marks and finished.
     finished = services.erasures.finish_pending()
 
@@ -98,7 +98,7 @@ def test_an_erasure_stopped_after_its_confirmation_is_finished_when_the_service_
     appellant = casework.get_appeal(appeal_id).appellant
     assert appellant is not None
     assert appellant.erased
-    assert services.keyring.pending_erasures() == []
+    assert services.erasures.keys.pending_erasures() == []
 
 
 def test_confirming_again_finishes_an_interrupted_erasure_once(
@@ -107,7 +107,7 @@ def test_confirming_again_finishes_an_interrupted_erasure_once(
     who = person()
     named_appeal(casework, who)
     asker, checker = committee(casework)
-    flaky = Erasures(casework, StopsBeforeDestroying(services.keyring), services.store)  # type: ignore[arg-type]
+    flaky = Erasures(casework, StopsBeforeDestroying(services.erasures.keys), services.store)  # type: ignore[arg-type]
     requested = flaky.request(
         who, reason="本人申请", legal_basis=LegalBasis.CONSENT_WITHDRAWN, actor=asker
     )

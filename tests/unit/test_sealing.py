@@ -19,7 +19,7 @@ from infrastructure.keys import (
     unwrap,
     wrap,
 )
-from infrastructure.sealing import Sealed, seal
+from infrastructure.sealed import Sealed, seal
 
 
 def _key() -> DataKey:
@@ -46,7 +46,7 @@ def test_a_sealed_value_opens_with_its_key_and_travels_as_a_token() -> None:
 def test_a_token_relabelled_to_be_shown_more_widely_no_longer_opens() -> None:
     key = _key()
     sealed = seal(key, Shown.IDENTITY, "13800001234")
-    relabelled = Sealed(Shown.WORDS, sealed.key_id, sealed.blob)
+    relabelled = Sealed.of(Shown.WORDS, sealed.key_id, sealed.blob)
 
     with pytest.raises(InvalidTag):
         _open(key, relabelled)
@@ -66,7 +66,7 @@ def test_sealing_in_place_gives_the_same_token_each_time_and_a_fresh_one_otherwi
 
 @pytest.mark.parametrize("token", ["", "i.nothex.AAAA", "x.0123.AAAA", "i.a.b.c"])
 def test_anything_but_a_token_is_refused(token: str) -> None:
-    with pytest.raises(ValueError, match=r"values|badly formed|not a valid"):
+    with pytest.raises(ValueError, match="not a sealed value"):
         Sealed.from_token(token)
 
 
