@@ -80,7 +80,7 @@ class PersonalDataOutcome:
     in_process: list[Measurement] = field(default_factory=list)
     http: list[Measurement] = field(default_factory=list)
     decode: dict[str, list[float]] = field(default_factory=dict)
-    erasures: dict[str, tuple[int, float, bool]] = field(default_factory=dict)
+    erasures: dict[str, tuple[int, float, list[str]]] = field(default_factory=dict)
 
 
 def _raising(services: Services, *, new_person: bool) -> Workload:
@@ -200,34 +200,39 @@ def measure_decode(settings: Settings, *, appeals: int, repeats: int) -> dict[st
     return rates
 
 
-def view_digest(url: str, views: list[str], ignore_case: UUID | None = None) -> str:
-    """A digest of the rows of `views` (the audit trail's rows of the case `ignore_case`
-    left out) and of every stored event (`ignore_case`'s left out)."""
-    digest = hashlib.sha256()
+def view_digests(url: str, views: list[str], ignore_case: UUID | None = None) -> dict[str, str]:
+    """A digest of each table of `views` (the audit trail's rows of the case `ignore_case`
+    left out) and of the stored events (`ignore_case`'s left out)."""
+    digests: dict[str, str] = {}
     with psycopg.connect(conninfo(url)) as conn:
         for name in views:
             for table in VIEWS[name].view.tables:
                 condition = ""
                 if table.startswith("audit_trail") and ignore_case is not None:
                     condition = f" WHERE case_id <> '{ignore_case}'"  # the erasure's rows
-                for (row,) in conn.execute(f"SELECT t::text FROM {table} t{condition} ORDER BY 1"):
+                digest = hashlib.sha256()
+                for (row,) in conn.execute(
+                    f"SELECT t::text FROM {table} t{condition} ORDER BY 1"
+                ):
                     digest.update(row.encode())
-        events = conn.execute(
+                digests[table] = digest.hexdigest()
+        events = hashlib.sha256()
+        for row in conn.execute(
             "SELECT notification_id, originator_id, originator_version, state"
             " FROM huiyin_events WHERE originator_id <> %s ORDER BY notification_id",
             (ignore_case or UUID(int=0),),
-        )
-        for row in events:
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
+        ):
+            events.update(repr(row).encode())
+        digests["huiyin_events"] = events.hexdigest()
+    return digests
 
 
 def time_erasure(
     services: Services, url: str, person: str, views: list[str]
-) -> tuple[int, float, bool]:
+) -> tuple[int, float, list[str]]:
     """Requests and confirms an erasure of `person`, timed; (events in the store, seconds,
-    whether every event and every row of `views`, which are at the head, is as before but
-    the erasure's own)."""
+    the tables of `views` (at the head) and of events that changed other than by the
+    erasure's own rows: none, if all is well)."""
     head = services.views.head()
     directory = services.casework.directory
     for member in (ASKER, CHECKER):
@@ -238,7 +243,7 @@ def time_erasure(
     try:
         for name in views:
             services.views.get(name).wait("Huiyin", position, timeout=600)
-        before = view_digest(url, views)
+        before = view_digests(url, views)
         started = time.perf_counter()
         requested = services.erasures.request(
             person, reason="基准测试", legal_basis=LegalBasis.PURPOSE_FULFILLED, actor=ASKER
@@ -249,10 +254,11 @@ def time_erasure(
             services.views.get(name).wait("Huiyin", done.result.position, timeout=60)
     finally:
         services.views.stop_runners(views)
-    return head, seconds, view_digest(url, views, ignore_case=requested.id) == before
+    after = view_digests(url, views, ignore_case=requested.id)
+    return head, seconds, sorted(table for table in before if after[table] != before[table])
 
 
-def erase_in(settings: Settings, url: str, *, appeals: int) -> tuple[int, float, bool]:
+def erase_in(settings: Settings, url: str, *, appeals: int) -> tuple[int, float, list[str]]:
     """Raises `appeals` appeals (a first one by the person to forget), then erases them,
     with every view following."""
     quiet = settings.model_copy(update={"projections": False, "background_process": False})
@@ -265,7 +271,7 @@ def erase_in(settings: Settings, url: str, *, appeals: int) -> tuple[int, float,
         return time_erasure(services, url, person, list(VIEWS))
 
 
-def erasure_at_scale(settings: Settings, url: str) -> tuple[int, float, bool]:
+def erasure_at_scale(settings: Settings, url: str) -> tuple[int, float, list[str]]:
     """Erases one appellant of phase 7's bulk appeals; the views phase 7 rebuilt follow."""
     quiet = settings.model_copy(update={"projections": False, "background_process": False})
     with build_services(quiet) as services:
@@ -293,11 +299,15 @@ def personal_data_lines(outcome: PersonalDataOutcome) -> list[str]:
             f"  rebuild decode: whole events {whole:,.0f} events/s, sealed {sealed:,.0f} "
             f"events/s = {sealed / whole:.0%} of the baseline"
         )
-    for label, (events, seconds, unchanged) in outcome.erasures.items():
-        verdict = "PASS" if seconds < ERASURE_TARGET and unchanged else "FAIL"
+    for label, (events, seconds, changed) in outcome.erasures.items():
+        verdict = "PASS" if seconds < ERASURE_TARGET and not changed else "FAIL"
+        unchanged = (
+            "every event and view row but its own unchanged"
+            if not changed
+            else (f"CHANGED: {', '.join(changed)}")
+        )
         lines.append(
             f"  erasure, {label} ({events:,} events in the store): {seconds * 1000:,.0f} ms, "
-            f"every other view row unchanged: {unchanged} (target < {ERASURE_TARGET:.0f} s): "
-            f"{verdict}"
+            f"{unchanged} (target < {ERASURE_TARGET:.0f} s): {verdict}"
         )
     return lines

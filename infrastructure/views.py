@@ -216,7 +216,9 @@ class PostgresView(RecordedSchema, PostgresTrackingRecorder, View):
                 SQL(statement).format(schema=Identifier(self.datastore.schema))
             )
         # Progress is shared per database and table: tests run several databases at once.
-        self._progress_key = f"{self.datastore.pool.conninfo}#{self.tracking_table_name}"
+        # The library's pool connects with keyword arguments, its `conninfo` empty: the key
+        # names the server, database and schema from those.
+        self._progress_key = f"{_database_of(self.datastore)}#{self.tracking_table_name}"
         self._rebuild_cursor: Cursor[DictRow] | None = None
         self._rebuild_writer: _Writer | None = None
         self._rebuild_pending: list[Statement] = []
@@ -474,6 +476,13 @@ class PostgresView(RecordedSchema, PostgresTrackingRecorder, View):
             set_json_loads(jsontext.loads, curs)
             curs.execute(sql, params)  # type: ignore[arg-type]
             return curs.fetchall()
+
+
+def _database_of(datastore: PostgresDatastore) -> str:
+    """Which server, database and schema a datastore's connections reach."""
+    kwargs = datastore.pool.kwargs if isinstance(datastore.pool.kwargs, dict) else {}
+    where = (kwargs.get("host"), kwargs.get("port"), kwargs.get("dbname"), datastore.schema)
+    return f"{datastore.pool.conninfo}|{'/'.join(str(part) for part in where)}"
 
 
 class HeldRowsView(PostgresView, Generic[K, R]):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from api.bootstrap import Services
+from api.bootstrap import Services, build_services
 from application.casework import AppealDraft, Casework
 from domain.actors import Actor, Role
 from domain.appeal import Appeal
@@ -525,3 +526,22 @@ def test_an_event_holding_a_nul_character_does_not_stop_the_views(
     } == live
     stored: Appeal = casework.repository.get(appeal.id, version=1)
     assert stored.title == "夜班\x00食堂"  # the event keeps what it was stored with
+
+
+def test_a_view_waits_for_its_own_database_not_another_ones_progress(
+    services: Services, casework: Casework, scratch_url: str, tmp_path: Path
+) -> None:
+    """Views of two stores in one process (the relayed service of the outage tests, the
+    benchmark's scratch stores) keep their progress apart: a wait on one is not answered
+    by the other having got further."""
+    position = casework.raise_appeal(
+        AppealDraft(Channel.GRID_LIAISON, Kind.QUESTION, "pay", "加班费", "少发", "后勤服务中心"),
+        Actor("U-progress", Role.UNION_STAFF),
+    ).position
+    services.views.get("case_index").wait(APPLICATION_NAME, position, timeout=10)
+    other = services.settings.model_copy(
+        update={"database_url": scratch_url, "data_dir": tmp_path, "projections": False}
+    )
+
+    with build_services(other) as elsewhere, pytest.raises(TimeoutError):
+        elsewhere.views.get("case_index").wait(APPLICATION_NAME, position, timeout=0.3)
