@@ -14,6 +14,7 @@ from api.body_limit import BodyLimit
 from api.bootstrap import Services, build_services
 from api.deps import refuse_nul
 from api.errors import install_error_handlers
+from api.openapi_contract import install_contract
 from api.routes import (
     accountability,
     action_items,
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in ROUTERS:
         publish_permissions(router)
         app.include_router(router)
+    install_contract(app, ROUTERS)
     return app
 
 
