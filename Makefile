@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint demo bench install
+.PHONY: serve test lint demo bench install contract
 
 $(BIN)/huiyin: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: install
 
 demo: install
 	$(BIN)/huiyin demo
+
+# The API contract: schemathesis against a live server, every operation, as every role.
+contract: install
+	$(BIN)/python -m tests.contract.run
 
 bench: install
 	$(BIN)/python -m bench.benchmark

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
@@ -94,24 +95,39 @@ async def get_accountability(services: ServicesDep) -> Accountability:
 AccountabilityDep = Annotated[Accountability, Depends(get_accountability)]
 
 
+#: What `If-Match` may hold: `*`, or one entity tag (RFC 9110 §13.1.1).
+IF_MATCH = re.compile(r'\*|(W/)?"([0-9]{1,9})"')
+
+#: The version a weak entity tag stands for: none (If-Match compares strongly: RFC 9110
+#: §13.1.1), so the precondition fails (412) whatever the case's version.
+NEVER = 0
+
+
 async def expected_version(
     if_match: Annotated[
         str | None,
-        Header(description='the ETag of the version you acted on, e.g. "3"; a stale one is 412'),
+        Header(
+            description='the strong ETag of the version you acted on, e.g. "3" (quotes '
+            "included); a stale one, or a weak one (W/), is 412",
+            json_schema_extra={"pattern": r'^(\*|"[0-9]{1,9}")$'},
+        ),
     ] = None,
 ) -> int | None:
     """The version named by an If-Match header, if any."""
-    if if_match is None or if_match.strip() == "*":
+    if if_match is None:
         return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    match = IF_MATCH.fullmatch(if_match.strip())
+    if match is None:
         raise ApiProblem(
             400,
             "invalid-if-match",
             "Malformed If-Match header",
-            f'If-Match must be an ETag such as "3", got {if_match!r}',
+            "If-Match must be one ETag as the ETag header gives it, quotes included, such as"
+            f' "3" (or *); got {if_match[:40]!r}',
         )
-    return int(tag)
+    if match.group(0) == "*":
+        return None
+    return NEVER if match.group(1) else int(match.group(2))
 
 
 ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]
@@ -125,6 +141,7 @@ async def idempotency_key(
             "with the same key, the request creates nothing new and answers with what the "
             f"first created. {KEY_RULE}",
             examples=["3f1c9a52-8d7e-4b1a-9c3e-2f6d5b7a8e90"],
+            json_schema_extra={"pattern": "^[!-~]{16,255}$"},
         ),
     ] = None,
 ) -> str | None:

@@ -96,7 +96,7 @@ def statuses_of(route: APIRoute, permission: str) -> set[int]:
     if route.dependant.query_params or route.dependant.header_params:
         statuses.add(400)
     if route.body_field is not None:
-        statuses |= {413, 415}
+        statuses |= {400, 413, 415}  # 400: a body that is not JSON at all
     if expected_version in calls:
         statuses |= {400, 412}
     if idempotency_key in calls:

@@ -430,7 +430,7 @@ class Accountability:
             recordings = self.app.save(card, red)
         except IntegrityError:
             raise ConcurrentWrite(
-                f"card {card.id} was changed by another request at the same time"
+                f"card {card.id} was changed by another request at the same time", card.id
             ) from None
         position = max((r.notification.id for r in recordings), default=0)
         return ItemResult(card.id, card.version, position)

@@ -187,7 +187,8 @@ class AggregateAccess:
         except IntegrityError:
             raise ConcurrentWrite(
                 f"{self.nouns[type(aggregate)]} {aggregate.id} was changed by another request "
-                "at the same time"
+                "at the same time",
+                aggregate.id,
             ) from None
         position = max((r.notification.id for r in recordings), default=0)
         return ItemResult(aggregate.id, aggregate.version, position)

@@ -211,9 +211,7 @@ def view_digests(url: str, views: list[str], ignore_case: UUID | None = None) ->
                 if table.startswith("audit_trail") and ignore_case is not None:
                     condition = f" WHERE case_id <> '{ignore_case}'"  # the erasure's rows
                 digest = hashlib.sha256()
-                for (row,) in conn.execute(
-                    f"SELECT t::text FROM {table} t{condition} ORDER BY 1"
-                ):
+                for (row,) in conn.execute(f"SELECT t::text FROM {table} t{condition} ORDER BY 1"):
                     digest.update(row.encode())
                 digests[table] = digest.hexdigest()
         events = hashlib.sha256()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 
 class DomainError(Exception):
     """A rule of the domain refused a command; nothing was recorded."""
@@ -57,6 +59,8 @@ class StaleVersion(DomainError):
     def __init__(self, expected: int, actual: int, *, subject: str = "appeal") -> None:
         super().__init__(
             f"the {subject} is at version {actual}, not the version {expected} the request expected"
+            if expected
+            else f'a weak ETag never matches: send the {subject}\'s ETag as it is, now "{actual}"'
         )
         self.expected = expected
         self.actual = actual
@@ -65,6 +69,10 @@ class StaleVersion(DomainError):
 
 class ConcurrentWrite(DomainError):
     """Another command changed the case at the same moment; retry on the new version."""
+
+    def __init__(self, message: str, case_id: UUID | None = None) -> None:
+        super().__init__(message)
+        self.case_id = case_id
 
 
 class KeyReused(DomainError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from api.schemas.action_items import (
     RejectIn,
     SubmitIn,
 )
+from api.schemas.appeals import AwareDatetime
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from domain.action_item import ActionItem
 from domain.actors import Actor
@@ -136,7 +136,8 @@ def get_action_item(
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the item at this version")] = None,
     as_of: Annotated[
-        datetime | None, Query(description="the item as it stood then (ISO 8601, with zone)")
+        AwareDatetime | None,
+        Query(description="the item as it stood then (ISO 8601, with zone)"),
     ] = None,
 ) -> ActionItemRead:
     """The action item now, at a version, or as it stood at a moment; ETag is its version."""

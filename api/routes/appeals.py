@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -25,6 +24,7 @@ from api.schemas.appeals import (
     AnswerOnSpot,
     AppealCreate,
     AppealRead,
+    AwareDatetime,
     CloseIn,
     CommandRead,
     ContactIn,
@@ -318,7 +318,8 @@ def get_appeal(
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the appeal at this version")] = None,
     as_of: Annotated[
-        datetime | None, Query(description="the appeal as it stood then (ISO 8601, with zone)")
+        AwareDatetime | None,
+        Query(description="the appeal as it stood then (ISO 8601, with zone)"),
     ] = None,
 ) -> AppealRead:
     """The appeal now, at a version, or as it stood at a moment; ETag is its version."""

@@ -18,7 +18,7 @@ from api.deps import (
 )
 from api.errors import ApiProblem
 from api.personal_data import sees_identity
-from api.schemas.appeals import CommandRead
+from api.schemas.appeals import AwareDatetime, CommandRead
 from api.schemas.meetings import (
     CoverageRead,
     DecisionsIn,
@@ -210,7 +210,7 @@ def coverage(
     actor: Annotated[Actor, require(Permission.MEETING_READ)],
     meetings: MeetingsDep,
     since: Annotated[
-        datetime | None, Query(description="count talks from then on; default: the window")
+        AwareDatetime | None, Query(description="count talks from then on; default: the window")
     ] = None,
 ) -> CoverageRead:
     """Coverage (全覆盖) of a tier: distinct people its talks reached / people in the tier."""
@@ -225,7 +225,8 @@ def get_meeting(
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the meeting at this version")] = None,
     as_of: Annotated[
-        datetime | None, Query(description="the meeting as it stood then (ISO 8601, with zone)")
+        AwareDatetime | None,
+        Query(description="the meeting as it stood then (ISO 8601, with zone)"),
     ] = None,
 ) -> MeetingRead:
     """The meeting now, at a version, or as it stood at a moment; ETag is its version."""

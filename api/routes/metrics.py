@@ -77,12 +77,18 @@ class Part(StrEnum):
     DENOMINATOR = "denominator"
 
 
+#: A table's answer is also CSV (`format=csv`): declared beside the JSON.
+CSV_TOO: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+}
+
 PeriodQuery = Annotated[
     str | None,
     Query(
         max_length=10,
         description="2026-11, 2026-Q4, 2026-H2 or 2026 (China time); default this month",
         examples=["2026-11"],
+        json_schema_extra={"pattern": r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$"},
     ),
 ]
 AsOfQuery = Annotated[
@@ -114,7 +120,7 @@ Category = Annotated[str | None, Query(max_length=100)]
 
 def _period(services: Services, text: str | None) -> Period:
     try:
-        return parse_period(text or month_of(services.casework.now()))
+        return parse_period(month_of(services.casework.now()) if text is None else text)
     except ValueError as error:
         raise ApiProblem(400, "invalid-period", "Invalid period", f"period: {error}") from None
 
@@ -200,7 +206,12 @@ def _csv(rows: list[dict[str, Any]], columns: list[str], name: str) -> Response:
     )
 
 
-@router.get("/appeals", summary="Appeal figures and rates", response_model=AppealFiguresRead)
+@router.get(
+    "/appeals",
+    summary="Appeal figures and rates",
+    response_model=AppealFiguresRead,
+    responses=CSV_TOO,
+)
 @router.get("/appeals.csv", include_in_schema=False)
 def appeal_figures(
     request: Request,
@@ -235,7 +246,11 @@ def figure_cases(
     actor: Annotated[Actor, require(Permission.METRICS_CASES)],
     figure: Annotated[
         str,
-        Query(max_length=40, description="a count (satisfied) or a rate (satisfaction_rate)"),
+        Query(
+            max_length=40,
+            description="a count (satisfied) or a rate (satisfaction_rate)",
+            json_schema_extra={"enum": [*Figure, *RATES]},
+        ),
     ],
     part: PartQuery = None,
     department: AppealDepartment = None,
@@ -269,7 +284,12 @@ def figure_cases(
     )
 
 
-@router.get("/action-items", summary="Action-item completion", response_model=ActionItemFiguresRead)
+@router.get(
+    "/action-items",
+    summary="Action-item completion",
+    response_model=ActionItemFiguresRead,
+    responses=CSV_TOO,
+)
 @router.get("/action-items.csv", include_in_schema=False)
 def action_item_figures(
     request: Request,
@@ -302,7 +322,11 @@ def action_item_cases(
     actor: Annotated[Actor, require(Permission.METRICS_CASES)],
     figure: Annotated[
         str,
-        Query(max_length=40, description="a count (accepted_on_time) or a rate (on_time_rate)"),
+        Query(
+            max_length=40,
+            description="a count (accepted_on_time) or a rate (on_time_rate)",
+            json_schema_extra={"enum": [*ItemFigure, *ITEM_RATES]},
+        ),
     ],
     part: PartQuery = None,
     department: Department = None,
@@ -333,7 +357,12 @@ def action_item_cases(
     )
 
 
-@router.get("/penalties", summary="Penalty points and cards", response_model=PenaltyFiguresRead)
+@router.get(
+    "/penalties",
+    summary="Penalty points and cards",
+    response_model=PenaltyFiguresRead,
+    responses=CSV_TOO,
+)
 @router.get("/penalties.csv", include_in_schema=False)
 def penalty_figures(
     request: Request,
@@ -370,7 +399,11 @@ def penalty_cases(
     actor: Annotated[Actor, require(Permission.METRICS_CASES)],
     figure: Annotated[
         str,
-        Query(max_length=40, description="penalties, reversed, points, yellow_cards, red_cards"),
+        Query(
+            max_length=40,
+            description="penalties, reversed, points, yellow_cards, red_cards",
+            json_schema_extra={"enum": list(PenaltyFigure)},
+        ),
     ],
     department: Department = None,
     period: PeriodQuery = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from api.deps import ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
 from api.personal_data import sees_identity
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import AssignmentIn, CompletionIn, ProposalCreate, ProposalRead
+from api.schemas.appeals import AwareDatetime
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from domain.actors import Actor
 from domain.policy import Permission
@@ -91,7 +91,8 @@ def get_proposal(
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the proposal at this version")] = None,
     as_of: Annotated[
-        datetime | None, Query(description="the proposal as it stood then (ISO 8601, with zone)")
+        AwareDatetime | None,
+        Query(description="the proposal as it stood then (ISO 8601, with zone)"),
     ] = None,
 ) -> ProposalRead:
     """The proposal now, at a version, or as it stood at a moment; ETag is its version."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from api.auth import require
 from api.deps import ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, etag
 from api.personal_data import sees_identity
 from api.routes.meetings import done, one_of_version_and_as_of
+from api.schemas.appeals import AwareDatetime
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from api.schemas.reviews import (
     CollaborationReviewCreate,
@@ -44,7 +44,7 @@ router = APIRouter(tags=["reviews"])
 ReviewId = Annotated[UUID, "the review's id"]
 CompetitionId = Annotated[UUID, "the competition's id"]
 Version = Annotated[int | None, Query(ge=1, description="as it stood at this version")]
-AsOf = Annotated[datetime | None, Query(description="as it stood then (ISO 8601, with zone)")]
+AsOf = Annotated[AwareDatetime | None, Query(description="as it stood then (ISO 8601, with zone)")]
 
 
 def _history(aggregate_id: UUID, history: Sequence[Any], identity: bool = True) -> ItemHistoryRead:

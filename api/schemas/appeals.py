@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from domain import limits
 from domain.actors import Actor
@@ -16,14 +24,33 @@ from domain.policy import may_see_identity
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 from infrastructure.replay import holds_nul
 
+#: The moments the service takes: years a calendar and every time zone can hold.
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _not_a_number(value: Any) -> Any:
+    """Refuses a number for a moment (pydantic would read it as seconds since 1970)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("give a date and time such as 2026-12-01T18:00:00+08:00, not a number")
+    return value
+
 
 def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("needs a time zone, e.g. 2026-12-01T18:00:00+08:00")
+    try:
+        inside = EARLIEST <= moment.astimezone(UTC) <= LATEST
+    except OverflowError:  # 0001-01-01 at +14:00 is before the first moment Python holds
+        inside = False
+    if not inside:
+        raise ValueError("must be between 1900-01-01 and 9999-12-30 (UTC)")
     return moment
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
+
+#: A moment with its time zone, in the range every view and calendar can hold.
+AwareDatetime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_aware)]
 
 
 def text_field(limit: int, example: str, *, required: bool = True) -> Any:
