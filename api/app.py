@@ -15,6 +15,7 @@ from api.bootstrap import Services, build_services
 from api.deps import refuse_nul
 from api.errors import install_error_handlers
 from api.openapi_contract import install_contract
+from api.rate_limit import RateLimit
 from api.routes import (
     accountability,
     action_items,
@@ -105,6 +106,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=configured.max_body_bytes)
+    app.add_middleware(
+        RateLimit,
+        per_token=configured.requests_per_minute_per_token,
+        per_address=configured.requests_per_minute_per_address,
+    )
     for router in ROUTERS:
         publish_permissions(router)
         app.include_router(router)

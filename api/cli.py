@@ -58,6 +58,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app, route_templates
+    from api.http_transport import guarded_protocol
     from api.logging_config import uvicorn_log_config
 
     settings = load_settings(data_dir)
@@ -65,7 +66,15 @@ def serve(
     typer.echo(f"Huiyin on http://{host}:{port} (docs at /docs), database: {where}")
     app = create_app(settings)
     log_config = uvicorn_log_config(route_templates(app))
-    uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=log_config,
+        http=guarded_protocol(settings),
+        timeout_keep_alive=settings.keep_alive_seconds,
+    )
 
 
 @cli.command()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 
 from api.body_limit import BodyTooLarge
 from domain.errors import (
@@ -30,6 +33,7 @@ from infrastructure.pools import UNAVAILABLE
 log = logging.getLogger("huiyin")
 
 PROBLEM_JSON = "application/problem+json"
+STALE_TITLE = "It has changed since the version you sent"
 PROBLEM_BASE = "https://huiyin.local/problems/"
 
 #: Domain error class → (HTTP status, problem type slug, title). Most specific first.
@@ -53,7 +57,7 @@ DOMAIN_PROBLEMS: list[tuple[type[DomainError], int, str, str]] = [
     (NotPermitted, 403, "not-permitted", "Not permitted for this actor"),
     (Unauthenticated, 401, "unauthenticated", "Authentication required"),
     (NotFound, 404, "not-found", "Not found"),
-    (StaleVersion, 412, "stale-version", "It has changed since the version you sent"),
+    (StaleVersion, 412, "stale-version", STALE_TITLE),
     (ConcurrentWrite, 409, "concurrent-write", "Another request changed it at the same time"),
 ]
 
@@ -94,6 +98,11 @@ def problem(
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, StaleVersion):  # the precondition failed: say what it is now
+        etag = {"ETag": f'"{exc.actual}"'}
+        return problem(412, "stale-version", STALE_TITLE, str(exc), request, headers=etag)
+    if isinstance(exc, ConcurrentWrite) and request.headers.get("if-match"):
+        return _precondition_lost(request, exc)
     for cls, status, slug, title in DOMAIN_PROBLEMS:
         if isinstance(exc, cls):
             extra: dict[str, Any] = {}
@@ -111,9 +120,12 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101  # registered for this type
+    unreadable = _unreadable_body(request, exc)
+    if unreadable is not None:
+        return unreadable
     errors = [
         {
-            "field": ".".join(str(part) for part in err["loc"] if part != "body"),
+            "field": ".".join(str(part) for part in err["loc"] if part != "body") or "body",
             "message": err["msg"],
         }
         for err in exc.errors()
@@ -122,6 +134,35 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(
         422, "invalid-request", "The request is not valid", detail, request, errors=errors
     )
+
+
+def _unreadable_body(request: Request, exc: RequestValidationError) -> JSONResponse | None:
+    """415 for a body that is not declared as JSON, 400 for one that does not parse."""
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        if err["type"] == "json_invalid" and loc[:1] == ("body",):
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            message = f"not well-formed JSON: {err.get('ctx', {}).get('error', 'invalid')}{at}"
+            return problem(
+                400,
+                "malformed-json",
+                "The body is not well-formed JSON",
+                f"body: {message}",
+                request,
+                errors=[{"field": "body", "message": message}],
+            )
+        if loc == ("body",) and isinstance(err.get("input"), bytes):
+            sent = request.headers.get("content-type") or "no Content-Type"
+            return problem(
+                415,
+                "unsupported-media-type",
+                "The body must be JSON",
+                f"send the body as JSON with 'Content-Type: application/json' (got {sent})",
+                request,
+                headers={"Accept-Post": "application/json"},
+                errors=[{"field": "body", "message": f"not JSON ({sent})"}],
+            )
+    return None
 
 
 async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -137,14 +178,53 @@ async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101  # registered for this type
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Every method the path answers, not only those of the first route matching it.
+        allowed = allowed_methods(request.app.routes, request.url.path)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
     return problem(
-        exc.status_code,
-        slug,
-        str(exc.detail),
-        str(exc.detail),
-        request,
-        headers=dict(exc.headers or {}),
+        exc.status_code, slug, str(exc.detail), str(exc.detail), request, headers=headers
     )
+
+
+def allowed_methods(routes: Sequence[BaseRoute], path: str) -> list[str]:
+    """The methods of every route whose path template matches `path` (routers included)."""
+    found: set[str] = set()
+    for route in _flattened(routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            found |= set(getattr(route, "methods", None) or ())
+    return sorted(found)
+
+
+def _flattened(routes: Sequence[BaseRoute]) -> list[BaseRoute]:
+    flat: list[BaseRoute] = []
+    for route in routes:
+        router = getattr(route, "original_router", None)  # an included router (FastAPI 0.165)
+        flat.extend(_flattened(router.routes) if router is not None else [route])
+    return flat
+
+
+def _precondition_lost(request: Request, exc: ConcurrentWrite) -> JSONResponse:
+    """A command sent with If-Match that lost a race to another at the same version: its
+    precondition no longer holds (412, as if it had arrived a moment later), with the case's
+    version now as the ETag."""
+    headers: dict[str, str] = {}
+    version = _version_now(request, exc.case_id)
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    detail = f"{exc}; it is at version {version} now" if version else str(exc)
+    return problem(412, "stale-version", STALE_TITLE, detail, request, headers=headers)
+
+
+def _version_now(request: Request, case_id: UUID | None) -> int | None:
+    if case_id is None:
+        return None
+    recorder = request.app.state.services.casework.recorder
+    events = recorder.select_events(case_id, desc=True, limit=1)
+    return int(events[0].originator_version) if events else None
 
 
 #: Seconds a client is asked to wait before retrying while the database is unavailable.

@@ -59,8 +59,38 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(
         default=20,
         ge=1,
-        le=10_000,
+        le=10_000_000,
         description="bad tokens one client address may send in a minute before it gets 429",
+    )
+    max_request_line_bytes: int = Field(
+        default=8192, ge=1024, le=1_048_576, description="longest request line (414 past it)"
+    )
+    max_header_bytes: int = Field(
+        default=32768,
+        ge=4096,
+        le=4_194_304,
+        description="request line and headers together (431 past it)",
+    )
+    read_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="time for a request's headers to arrive, and the longest pause in its body",
+    )
+    keep_alive_seconds: int = Field(
+        default=5, ge=1, le=600, description="an idle kept-alive connection is closed after it"
+    )
+    requests_per_minute_per_token: int = Field(
+        default=600,
+        ge=0,
+        le=10_000_000,
+        description="requests one token may send a minute, in bursts of as many (0: no limit)",
+    )
+    requests_per_minute_per_address: int = Field(
+        default=1200,
+        ge=0,
+        le=10_000_000,
+        description="requests one client address may send a minute, token or not (0: no limit)",
     )
     projections: bool = Field(
         default=True,

@@ -59,6 +59,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         cipher_key=new_key(),  # type: ignore[arg-type]
         watcher=False,  # tests sweep explicitly, at the clock's moments they choose
         background_process=False,  # the session's runners are threads the tests can steer
+        # Tests send thousands of requests a minute with one token; the limits' own tests
+        # build an app with them on (tests/api/test_rate_limit_http.py).
+        requests_per_minute_per_token=0,
+        requests_per_minute_per_address=0,
     )
 
 

@@ -87,11 +87,16 @@ def server_env(database_url: str, settings: Settings, tmp_path: Path) -> dict[st
     The server shares the session's cipher key: every process writing to one store must,
     or the others (the session's view runners here) cannot read its events.
     """
+    return server_env_for(database_url, settings, tmp_path)
+
+
+def server_env_for(database_url: str, settings: Settings, data_dir: Path) -> dict[str, str]:
+    """`server_env` for any data folder (a module's servers share one)."""
     assert settings.cipher_key is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
     env.update(
         HUIYIN_DATABASE_URL=database_url,
-        HUIYIN_DATA_DIR=str(tmp_path),
+        HUIYIN_DATA_DIR=str(data_dir),
         HUIYIN_ENVIRONMENT="test",
         HUIYIN_CIPHER_KEY=settings.cipher_key.get_secret_value(),
     )
