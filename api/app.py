@@ -7,12 +7,14 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 from starlette.routing import Route
 
 from api.auth import publish_permissions
 from api.body_limit import BodyLimit
 from api.bootstrap import Services, build_services
 from api.deps import refuse_nul
+from api.docs_page import install_docs
 from api.errors import install_error_handlers
 from api.openapi_contract import install_contract
 from api.rate_limit import RateLimit
@@ -79,6 +81,12 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
 )
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is its route function's name (`raise_appeal`, `transfer`): what a
+    generated client calls its functions. Route names are unique across the app."""
+    return route.name
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The API; with `services` given (tests), the caller owns their lifetime."""
     configured = services.settings if services is not None else settings or Settings()
@@ -103,6 +111,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul)],
+        generate_unique_id_function=operation_id,
+        docs_url=None,  # served from the package by `install_docs`, never from a CDN
+        redoc_url=None,  # one documentation page is enough; ReDoc too would need a CDN
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=configured.max_body_bytes)
@@ -115,6 +126,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         publish_permissions(router)
         app.include_router(router)
     install_contract(app, ROUTERS)
+    install_docs(app)
     return app
 
 

@@ -148,7 +148,7 @@ def get_action_item(
 
 
 @router.get("/action-items/{item_id}/history")
-def history(
+def action_item_history(
     item_id: ItemId,
     actor: Annotated[Actor, require(Permission.ACTION_ITEM_READ)],
     meetings: MeetingsDep,

@@ -22,10 +22,11 @@ from api.schemas.appeals import (
     ActorRead,
     AdoptIn,
     AnswerOnSpot,
+    AppealCloseIn,
     AppealCreate,
     AppealRead,
+    AppealWithdrawIn,
     AwareDatetime,
-    CloseIn,
     CommandRead,
     ContactIn,
     DeclineIn,
@@ -37,7 +38,6 @@ from api.schemas.appeals import (
     ReplyIn,
     RetransferIn,
     TransferIn,
-    WithdrawIn,
 )
 from application.casework import AppealDraft, CommandResult
 from domain.actors import Actor
@@ -217,7 +217,7 @@ def reply(
 
 
 @router.post("/{appeal_id}/publish")
-def publish(
+def publish_answer(
     appeal_id: AppealId,
     body: PublishIn,
     actor: Annotated[Actor, require(Permission.APPEAL_PUBLISH)],
@@ -233,7 +233,7 @@ def publish(
 
 
 @router.post("/{appeal_id}/rate")
-def rate(
+def rate_answer(
     appeal_id: AppealId,
     body: RateIn,
     actor: Annotated[Actor, require(Permission.APPEAL_RATE)],
@@ -283,7 +283,7 @@ def decline(
 @router.post("/{appeal_id}/close")
 def close(
     appeal_id: AppealId,
-    body: CloseIn,
+    body: AppealCloseIn,
     actor: Annotated[Actor, require(Permission.APPEAL_CLOSE)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
@@ -297,9 +297,9 @@ def close(
 
 
 @router.post("/{appeal_id}/withdraw")
-def withdraw(
+def withdraw_appeal(
     appeal_id: AppealId,
-    body: WithdrawIn,
+    body: AppealWithdrawIn,
     actor: Annotated[Actor, require(Permission.APPEAL_WITHDRAW)],
     casework: CaseworkDep,
     version: ExpectedVersionDep,
@@ -336,7 +336,7 @@ def get_appeal(
 
 
 @router.get("/{appeal_id}/history")
-def history(
+def appeal_history(
     appeal_id: AppealId,
     actor: Annotated[Actor, require(Permission.APPEAL_READ)],
     casework: CaseworkDep,

@@ -11,7 +11,7 @@ from api.auth import ActorDep, require
 from api.deps import ExpectedVersionDep, ServicesDep
 from api.routes.meetings import done
 from api.schemas.directory import (
-    CloseIn,
+    DepartmentCloseIn,
     DepartmentCreate,
     DirectoryImport,
     DirectoryRead,
@@ -108,7 +108,7 @@ def appoint_head(
 @router.post("/directory/departments/{code}/close")
 def close_department(
     code: Code,
-    body: CloseIn,
+    body: DepartmentCloseIn,
     actor: Manager,
     directory: DirectoryDep,
     version: ExpectedVersionDep,

@@ -28,11 +28,11 @@ from api.schemas.disclosures import (
     ATOM_MEDIA_TYPE,
     DisclosureCreate,
     DisclosureRead,
+    DisclosureWithdrawIn,
     PublicPageRead,
     QueuePageRead,
     ReturnIn,
     ReviseIn,
-    WithdrawIn,
     atom_feed,
 )
 from api.schemas.lists import decode_cursor
@@ -139,7 +139,7 @@ def revise(
 
 
 @router.post("/disclosures/{disclosure_id}/publish")
-def publish(
+def publish_disclosure(
     disclosure_id: DisclosureId,
     actor: Annotated[Actor, require(Permission.DISCLOSURE_PUBLISH)],
     disclosures: DisclosuresDep,
@@ -152,9 +152,9 @@ def publish(
 
 
 @router.post("/disclosures/{disclosure_id}/withdraw")
-def withdraw(
+def withdraw_disclosure(
     disclosure_id: DisclosureId,
-    body: WithdrawIn,
+    body: DisclosureWithdrawIn,
     actor: Annotated[Actor, require(Permission.DISCLOSURE_WITHDRAW)],
     disclosures: DisclosuresDep,
     version: ExpectedVersionDep,
@@ -212,7 +212,7 @@ def get_disclosure(
     "/disclosures/{disclosure_id}/history",
     openapi_extra={"x-permission": Permission.DISCLOSURE_READ.value, "x-public-when": "published"},
 )
-def history(
+def disclosure_history(
     disclosure_id: DisclosureId,
     disclosures: DisclosuresDep,
     request: Request,

@@ -162,7 +162,7 @@ def record_decisions(
 
 
 @router.post("/{meeting_id}/publish")
-def publish(
+def publish_meeting(
     meeting_id: MeetingId,
     actor: Annotated[Actor, require(Permission.MEETING_RUN)],
     meetings: MeetingsDep,
@@ -175,7 +175,7 @@ def publish(
 
 
 @router.post("/{meeting_id}/appeals", status_code=status.HTTP_201_CREATED)
-def raise_appeal(
+def raise_appeal_at_meeting(
     meeting_id: MeetingId,
     body: MeetingAppealIn,
     actor: Annotated[Actor, require(Permission.APPEAL_RAISE)],
@@ -237,7 +237,7 @@ def get_meeting(
 
 
 @router.get("/{meeting_id}/history")
-def history(
+def meeting_history(
     meeting_id: MeetingId,
     actor: Annotated[Actor, require(Permission.MEETING_READ)],
     meetings: MeetingsDep,

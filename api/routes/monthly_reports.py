@@ -103,7 +103,7 @@ def get_report(
 
 
 @router.get("/{month}/history")
-def history(
+def monthly_report_history(
     month: MonthPath,
     actor: Annotated[Actor, require(Permission.MONTHLY_REPORT_READ)],
     reports: MonthlyReportsDep,

@@ -103,7 +103,7 @@ def get_proposal(
 
 
 @router.get("/proposals/{proposal_id}/history")
-def history(
+def proposal_history(
     proposal_id: ProposalId,
     actor: Annotated[Actor, require(Permission.PROPOSAL_READ)],
     meetings: MeetingsDep,

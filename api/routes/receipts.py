@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import CaseworkDep, etag
-from api.schemas.appeals import CommandRead, PublicAppealRead, RateIn, WithdrawIn
+from api.schemas.appeals import AppealWithdrawIn, CommandRead, PublicAppealRead, RateIn
 
 router = APIRouter(prefix="/receipts", tags=["anonymous appellants"])
 
@@ -31,7 +31,9 @@ def follow(code: ReceiptCode, casework: CaseworkDep, response: Response) -> Publ
 
 
 @router.post("/{code}/rate")
-def rate(code: ReceiptCode, body: RateIn, casework: CaseworkDep, response: Response) -> CommandRead:
+def rate_by_receipt(
+    code: ReceiptCode, body: RateIn, casework: CaseworkDep, response: Response
+) -> CommandRead:
     """Rate the answer to your anonymous appeal; nothing about you is recorded."""
     result = casework.rate_by_receipt(code, rating=body.rating, comment=body.comment)
     response.headers["ETag"] = etag(result.version)
@@ -39,8 +41,8 @@ def rate(code: ReceiptCode, body: RateIn, casework: CaseworkDep, response: Respo
 
 
 @router.post("/{code}/withdraw")
-def withdraw(
-    code: ReceiptCode, body: WithdrawIn, casework: CaseworkDep, response: Response
+def withdraw_by_receipt(
+    code: ReceiptCode, body: AppealWithdrawIn, casework: CaseworkDep, response: Response
 ) -> CommandRead:
     """Withdraw your anonymous appeal."""
     result = casework.withdraw_by_receipt(code, reason=body.reason)

@@ -49,7 +49,7 @@ class CardEvaluateIn(Body):
     period_end: date | None = Field(default=None, examples=["2026-03-31"])
 
 
-class CaseRead(BaseModel):
+class PenalisedCaseRead(BaseModel):
     """The case that caused a penalty."""
 
     type: CaseType
@@ -85,7 +85,7 @@ class PenaltyRead(BaseModel):
     counts: bool
     department: str
     head_id: str | None
-    case: CaseRead
+    case: PenalisedCaseRead
     reason: str
     recorded_by: str
     recorded_role: str
@@ -109,7 +109,9 @@ class PenaltyRead(BaseModel):
             counts=penalty.counts,
             department=penalty.department,
             head_id=penalty.head_id,
-            case=CaseRead(type=penalty.case.type, id=penalty.case.id, ref=penalty.case.ref),
+            case=PenalisedCaseRead(
+                type=penalty.case.type, id=penalty.case.id, ref=penalty.case.ref
+            ),
             reason=penalty.reason,
             recorded_by=penalty.recorded_by,
             recorded_role=penalty.recorded_role,

@@ -217,14 +217,14 @@ class DeclineIn(Body):
     explanation: str = text_field(limits.ANSWER, "经论证，该位置不符合防爆要求，无法加装")
 
 
-class CloseIn(Body):
+class AppealCloseIn(Body):
     """Close the appeal (办结)."""
 
     outcome: Outcome = Field(examples=[Outcome.RESOLVED])
     note: str = text_field(limits.COMMENT, "已落实", required=False)
 
 
-class WithdrawIn(Body):
+class AppealWithdrawIn(Body):
     """Withdraw the appeal."""
 
     reason: str = text_field(limits.REASON, "问题已自行解决", required=False)

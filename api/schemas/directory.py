@@ -36,7 +36,7 @@ class HeadIn(Body):
     head: str | None = Field(max_length=limits.ACTOR_ID, examples=["liang.hui"])
 
 
-class CloseIn(Body):
+class DepartmentCloseIn(Body):
     """Why a department is closed."""
 
     reason: str = text_field(limits.REASON, "并入后勤保障中心")

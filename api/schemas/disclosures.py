@@ -78,20 +78,20 @@ class ReviseIn(Body):
     departments: list[str] = Departments
 
 
-class WithdrawIn(Body):
+class DisclosureWithdrawIn(Body):
     """Why a published disclosure is withdrawn."""
 
     reason: str = text_field(limits.REASON, "公示内容有误，更正后重新公示")
 
 
-class ChainHeadRead(BaseModel):
+class ChainMarkRead(BaseModel):
     """The hash chain's head when the disclosure was approved; check it with GET /audit/verify."""
 
     position: int = Field(examples=[1234])
     link: str = Field(examples=["9f2c" + "0" * 60])
 
     @classmethod
-    def of(cls, mark: ChainMark | None) -> ChainHeadRead | None:
+    def of(cls, mark: ChainMark | None) -> ChainMarkRead | None:
         """The read model of a chain mark, if there is one."""
         return cls(position=mark.position, link=mark.link) if mark else None
 
@@ -111,9 +111,9 @@ class DisclosureRead(BaseModel):
     returned_reason: str | None
     approved_by: str | None
     approved_at: datetime | None
-    chain_head: ChainHeadRead | None
+    chain_head: ChainMarkRead | None
     published_at: datetime | None
-    published_chain_head: ChainHeadRead | None = Field(
+    published_chain_head: ChainMarkRead | None = Field(
         default=None, description="the hash chain's head at publication, printed on the notice"
     )
     withdrawn_at: datetime | None
@@ -136,9 +136,9 @@ class DisclosureRead(BaseModel):
             returned_reason=disclosure.returned_reason,
             approved_by=disclosure.approved_by,
             approved_at=disclosure.approved_at,
-            chain_head=ChainHeadRead.of(disclosure.chain_head),
+            chain_head=ChainMarkRead.of(disclosure.chain_head),
             published_at=disclosure.published_at,
-            published_chain_head=ChainHeadRead.of(disclosure.published_chain_head),
+            published_chain_head=ChainMarkRead.of(disclosure.published_chain_head),
             withdrawn_at=disclosure.withdrawn_at,
             withdrawal_reason=disclosure.withdrawal_reason,
             history=history_path(disclosure.id),
@@ -159,7 +159,7 @@ class PublicEntryRead(BaseModel):
     published_at: datetime
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
-    chain_head: ChainHeadRead | None
+    chain_head: ChainMarkRead | None
     history: str = Field(examples=["/disclosures/0b5c5d1e-2f3a-4b7c-9d2e-8f1a2b3c4d5e/history"])
 
     @classmethod
@@ -259,10 +259,10 @@ class QueuePageRead(BaseModel):
         )
 
 
-def _chain(entry: FeedEntry) -> ChainHeadRead | None:
+def _chain(entry: FeedEntry) -> ChainMarkRead | None:
     if entry.chain_position is None or entry.chain_link is None:
         return None
-    return ChainHeadRead(position=entry.chain_position, link=entry.chain_link)
+    return ChainMarkRead(position=entry.chain_position, link=entry.chain_link)
 
 
 # -- Atom 1.0 (RFC 4287) ---------------------------------------------------------------

@@ -34,6 +34,19 @@ def test_every_error_an_operation_declares_is_a_problem_document(
         assert "401" in errors, name
 
 
+def test_every_operation_is_named_for_what_it_does_once() -> None:
+    ids = [operation["operationId"] for _, operation in OPERATIONS]
+
+    assert len(ids) == len(set(ids))
+    assert {"raise_appeal", "transfer", "reply", "get_appeal"} <= set(ids)
+
+
+def test_every_schema_has_a_plain_name_a_generated_client_can_use() -> None:
+    names = list(DOCUMENT["components"]["schemas"])
+
+    assert [name for name in names if not name.isidentifier() or "__" in name] == []
+
+
 def test_what_a_request_creates_links_to_what_can_be_done_with_it() -> None:
     raise_appeal = DOCUMENT["paths"]["/appeals"]["post"]["responses"]["201"]["links"]
     targets = {link["operationId"] for link in raise_appeal.values()}
