@@ -47,7 +47,7 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
-_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
+_NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
 
 #: A moment with its time zone, in the range every view and calendar can hold.
 AwareDatetime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_aware)]

@@ -69,6 +69,8 @@ def test_what_a_request_creates_links_to_what_can_be_done_with_it() -> None:
         ("0001-01-01T00:00:00+14:00", "between 1900-01-01 and 9999-12-30"),
         ("9999-12-31T23:00:00-10:00", "between 1900-01-01 and 9999-12-30"),
         ("17179869183", "not a number"),
+        ("-1.3964329838806895e-257", "not a number"),  # found by schemathesis: read as 1970
+        (".5", "not a number"),
         ("2026-12-01T10:00:00", "needs a time zone"),
     ],
 )
