@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+from annotated_types import MaxLen
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
 )
 
@@ -68,6 +70,18 @@ class Body(BaseModel):
     holding the NUL character in any field (its error names the field)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _limit_before_trimming(cls, value: Any, info: ValidationInfo) -> Any:
+        """A text's size limit holds for what was sent, as the schema says, not only for what
+        is left once white space is trimmed."""
+        if isinstance(value, str) and info.field_name is not None:
+            limits = cls.model_fields[info.field_name].metadata
+            limit = next((m.max_length for m in limits if isinstance(m, MaxLen)), None)
+            if limit is not None and len(value) > limit:
+                raise ValueError(f"at most {limit} characters, white space included")
+        return value
 
     @field_validator("*")  # after: a nested body has checked its own fields
     @classmethod

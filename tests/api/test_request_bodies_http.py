@@ -8,6 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from domain import limits
 from tests.api.conftest import Headers, named_appeal
 
 PROBLEM = "application/problem+json"
@@ -57,3 +58,16 @@ def test_a_body_that_is_not_an_object_is_422_on_the_body(
 
     assert (response.status_code, response.headers["content-type"]) == (422, PROBLEM)
     assert [e["field"] for e in response.json()["errors"]] == ["body"]
+
+
+def test_a_text_over_its_limit_is_refused_even_if_trimming_would_bring_it_under(
+    client: TestClient, staff: Headers
+) -> None:
+    padded = " " + "题" * limits.TITLE  # one over, though trimmed it would fit
+
+    response = client.post("/appeals", json=named_appeal(title=padded), headers=staff)
+    fits = client.post("/appeals", json=named_appeal(title=padded[1:]), headers=staff)
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["title"]
+    assert fits.status_code == 201
