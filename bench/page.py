@@ -124,13 +124,13 @@ def render(report: str, *, started: datetime, seconds: float, machine: Machine) 
         lines += ["```text", preamble, "```", ""]
     if summary:
         lines += ["## Summary", "", summary[0], ""]
-    seen: set[str] = set()
-    for title, body in sections:
-        shown = {line.strip() for line in body.splitlines() if line.strip()}
-        # The report prints some phases' lines again at its end; the page shows them once.
-        if title.strip() == MARKDOWN_SECTION or shown <= seen:
+    shown = [{line.strip() for line in body.splitlines() if line.strip()} for _, body in sections]
+    for index, (title, body) in enumerate(sections):
+        later = set().union(*shown[index + 1 :])
+        # Phases with nothing of their own, and phases whose lines the report prints again
+        # together at its end (the read path, personal data), are shown there, once.
+        if title.strip() == MARKDOWN_SECTION or not shown[index] or shown[index] <= later:
             continue
-        seen |= shown
         lines += [f"## {title.strip()}", "", "```text", body.strip("\n"), "```", ""]
     return "\n".join(lines)
 

@@ -20,6 +20,8 @@ REPORT = """Huiyin write-path benchmark
 == 6b. event → view lag, 200 raise_appeal commands at 100.0/s
   lag p50 / p99: 3.19 / 6.04 ms, every view
 
+== 8a. erasing one person
+
 == 6. read path
   lag p50 / p99: 3.19 / 6.04 ms, every view
 
@@ -66,12 +68,13 @@ def test_the_summary_table_is_markdown_and_each_phase_a_block_of_text() -> None:
     ]
 
 
-def test_lines_the_report_prints_twice_appear_once() -> None:
+def test_lines_the_report_prints_again_at_its_end_appear_there_once() -> None:
     lines = page_lines()
 
-    assert "## 6b. event → view lag, 200 raise_appeal commands at 100.0/s" in lines
-    assert "## 6. read path" not in lines
+    assert "## 6. read path" in lines
+    assert "## 6b. event → view lag, 200 raise_appeal commands at 100.0/s" not in lines
     assert lines.count("  lag p50 / p99: 3.19 / 6.04 ms, every view") == 1
+    assert "## 8a. erasing one person" not in lines  # a phase that printed nothing
 
 
 def test_what_is_printed_reaches_the_terminal_and_the_page(
