@@ -31,5 +31,6 @@ demo: install
 contract: install
 	$(BIN)/python -m tests.contract.run
 
+# The benchmark; it writes its figures to docs/benchmarks.md (`--help` for the options).
 bench: install
 	$(BIN)/python -m bench.benchmark

@@ -2,6 +2,8 @@
 
 Run from the project folder:  python -m bench.benchmark [--quick] [--database-url URL]
 
+A full run also writes its report to docs/benchmarks.md (`bench.page`; see `--page`).
+
 Phases, each warmed up and repeated (round-robin where there are several options):
 1. raw single-row INSERT commits/s (psycopg, autocommit, 1 client);
 2. the eventsourcing library's save() of new one-event aggregates: default insert path,
@@ -29,8 +31,11 @@ import contextlib
 import os
 import platform
 import sys
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 
 from eventsourcing.cryptography import AESCipher
 
@@ -43,6 +48,7 @@ from bench.api_load import (
     running_server,
 )
 from bench.measure import Measurement, Workload, measure_interleaved
+from bench.page import PAGE, recording, write_page
 from bench.personal_data import (
     PersonalDataOutcome,
     erase_in,
@@ -105,8 +111,8 @@ def bounded(low: int, high: int) -> type[int]:
     return Bounded
 
 
-def parse_args(argv: list[str] | None) -> tuple[str, Plan]:
-    """The command line, as a server URL and a plan."""
+def parse_args(argv: list[str] | None) -> tuple[str, Plan, Path | None]:
+    """The command line, as a server URL, a plan and where to write the page (if at all)."""
     parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__)
     parser.add_argument(
         "--database-url",
@@ -135,7 +141,12 @@ def parse_args(argv: list[str] | None) -> tuple[str, Plan]:
         help="appeals in the store for the metrics-latency phase",
     )
     parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
+    parser.add_argument(
+        "--page", type=Path, help=f"write the figures page here (a full run's default: {PAGE})"
+    )
+    parser.add_argument("--no-page", action="store_true", help="print the report only")
     args = parser.parse_args(argv)
+    page = None if args.no_page else args.page or (None if args.quick else PAGE)
     n = 100 if args.quick else int(args.n)
     appeals = 10 if args.quick else int(args.appeals)
     plan = Plan(
@@ -152,7 +163,7 @@ def parse_args(argv: list[str] | None) -> tuple[str, Plan]:
         query_samples=50 if args.quick else 1_000,
         penalties_and_disclosures=20 if args.quick else 200,
     )
-    return str(args.database_url), plan
+    return str(args.database_url), plan, page
 
 
 def heading(text: str) -> None:
@@ -369,10 +380,15 @@ def run(server_url: str, plan: Plan) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; 2 on a refused URL, 1 if the server misbehaves."""
-    server_url, plan = parse_args(argv)
+    server_url, plan, page = parse_args(argv)
     try:
         check_loopback(server_url)
-        run(server_url, plan)
+        started, clock = datetime.now(UTC), time.monotonic()
+        with recording() as report:
+            run(server_url, plan)
+        if page is not None:
+            write_page(page, report.getvalue(), started=started, seconds=time.monotonic() - clock)
+            print(f"\nwrote {page}")
     except NotLoopback as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""Ratios, the PASS/FAIL line and the markdown table for the README."""
+"""Ratios, the PASS/FAIL line and the summary table of the figures page (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def ratio_lines(results: Results) -> list[str]:
 
 
 def markdown(results: Results, settings_line: str) -> list[str]:
-    """A table to paste into the README."""
+    """The summary table, as markdown (the figures page shows it as it is)."""
     lib_default = results.library_case("library save(), default path")
     http_share = ratio(results.http.median, lib_default.median)
     verdict = "PASS" if http_share >= HTTP_TARGET else "FAIL"

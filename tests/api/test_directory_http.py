@@ -99,8 +99,9 @@ def test_renaming_keeps_the_code_so_cases_and_figures_stay_together(
     assert renamed.status_code == 200
     assert again.status_code == 422
     assert f"it is '新名{dept}' now (code {dept})" in again.json()["detail"]
-    listed = client.get(f"/appeals?department=新名{dept}", headers=staff).json()["items"]
-    assert [row["id"] for row in listed] == [appeal_id]
+    after = renamed.json()["position"]
+    listed = client.get(f"/appeals?department=新名{dept}&after={after}", headers=staff)
+    assert [row["id"] for row in listed.json()["items"]] == [appeal_id]
 
 
 def test_a_closed_department_takes_no_new_work(
