@@ -89,11 +89,11 @@ def demo(
     """Fill the store with a realistic organisation's appeals, through the application layer."""
     from api.bootstrap import build_services
     from application.clock import ManualClock
-    from application.demo import populate
-    from application.demo_accountability import populate_accountability
-    from application.demo_directory import persona_tokens
-    from application.demo_disclosures import populate_disclosures
-    from application.demo_meetings import populate_meetings
+    from demo.accountability import populate_accountability
+    from demo.appeals import populate
+    from demo.directory import persona_tokens
+    from demo.disclosures import populate_disclosures
+    from demo.meetings import populate_meetings
 
     clock = ManualClock()
     # The demo sweeps for missed deadlines itself, at the moments its story needs.

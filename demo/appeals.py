@@ -19,11 +19,11 @@ from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
 
-from application import demo_data as data
 from application.casework import AppealDraft, Casework, CommandResult
 from application.clock import ManualClock
-from application.demo_directory import fill_directory
-from application.demo_scenarios import COVERAGE, SCENARIOS, WEIGHTS, Placement, Scenario, Step
+from demo import data
+from demo.directory import fill_directory
+from demo.scenarios import COVERAGE, SCENARIOS, WEIGHTS, Placement, Scenario, Step
 from domain.actors import Actor, Role
 from domain.appeal import FINAL, OPEN_FOR_WORK, Appellant
 from domain.calendar import CHINA_TZ

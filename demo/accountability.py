@@ -27,11 +27,11 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from application import demo_data as data
 from application.clock import ManualClock
-from application.demo import DemoSummary
-from application.demo_meetings import MeetingsSummary
 from application.reviews import Reviews
+from demo import data
+from demo.appeals import DemoSummary
+from demo.meetings import MeetingsSummary
 from domain.actors import Actor, Role
 from domain.calendar import CHINA_TZ
 from domain.card import CardColour, CardStatus, Period

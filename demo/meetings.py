@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from application import demo_data as data
 from application.clock import ManualClock
 from application.meetings import Meetings
+from demo import data
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.calendar import CHINA_TZ

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.clock import ManualClock
-from application.demo import DemoSummary
-from application.demo_accountability import COMMITTEE, UNION_CLERK, AccountabilitySummary
-from application.demo_meetings import MeetingsSummary
+from demo.accountability import COMMITTEE, UNION_CLERK, AccountabilitySummary
+from demo.appeals import DemoSummary
+from demo.meetings import MeetingsSummary
 from domain import limits
 from domain.disclosure import SubjectType
 from domain.monthly_figures import ReportMonth

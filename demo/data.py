@@ -1,6 +1,6 @@
 """The demo organisation: a coal company's departments, people and the matters they raise.
 
-Static data only; `application.demo` turns it into appeals. Nothing here names a real person.
+Static data only; `demo.appeals` turns it into appeals. Nothing here names a real person.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ HOME_DEPARTMENTS = (
 )
 
 #: The lead (牵头人) of each tier of the eight-tier talks; supervises (督办) what is raised there.
-#: Positions and actor ids follow the company's defaults in `domain.tier_leads`.
+#: The tests' organisation (`tests/organisation.py`) gives its leads the same positions and ids.
 TIER_LEADS = {
     Tier.WORKERS: Person("lead-union-vice-chair", "王建华", "工会副主席"),
     Tier.PARTY_MEMBERS: Person("lead-party-deputy-secretary", "李红梅", "党委副书记"),
