@@ -13,21 +13,32 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
 
-from application.casework import AppealDraft, Casework, CommandResult
+from application.casework import Casework
 from application.clock import ManualClock
-from demo import data
+from demo.appeal_steps import AppealRun, AppealSteps
 from demo.directory import fill_directory
-from demo.scenarios import COVERAGE, SCENARIOS, WEIGHTS, Placement, Scenario, Step
-from domain.actors import Actor, Role
+from demo.organisation import (
+    APPELLANT_NAMES,
+    CHANNEL_LABELS,
+    CHANNEL_SUPERVISORS,
+    CHANNEL_WEIGHTS,
+    DEFAULT_SUPERVISOR,
+    DEPARTMENTS,
+    HOME_DEPARTMENTS,
+    TIER_LEADS,
+    TIER_WEIGHTS,
+)
+from demo.scenarios import COVERAGE, SCENARIOS, WEIGHTS, Placement, Scenario
+from demo.topics import TOPICS
 from domain.appeal import FINAL, OPEN_FOR_WORK, Appellant
 from domain.calendar import CHINA_TZ
-from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
+from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -121,7 +132,7 @@ class DemoSummary:
         span = (
             f"{self.start.astimezone(CHINA_TZ):%Y-%m-%d} – {self.end.astimezone(CHINA_TZ):%Y-%m-%d}"
         )
-        channels = ", ".join(f"{data.CHANNEL_LABELS[c]} {n}" for c, n in self.by_channel.items())
+        channels = ", ".join(f"{CHANNEL_LABELS[c]} {n}" for c, n in self.by_channel.items())
         outcomes = ", ".join(f"{o.value} {n}" for o, n in self.by_outcome.items())
         open_statuses = ", ".join(
             f"{s.value} {n}" for s, n in self.by_status.items() if s not in FINAL
@@ -166,46 +177,11 @@ def populate(
     days = _working_days(casework, start, end)
     runs = _plan(rng, days, appeals, casework)
     try:
-        _Runner(casework, clock, rng).run(runs)
+        AppealSteps(casework, clock, rng).run(runs)
     finally:
         clock.follow_real_time()
     cases = sorted((_case_of(casework, run, end) for run in runs), key=lambda c: c.raised_at)
     return DemoSummary.of(start, end, cases)
-
-
-# -- planning ------------------------------------------------------------------------------
-
-
-@dataclass
-class _Run:
-    """One appeal's plan, and what happened to it as the steps ran."""
-
-    no: int
-    scenario: Scenario
-    topic: data.Topic
-    channel: Channel
-    tier: Tier | None
-    appellant: Appellant | None
-    home: str
-    title: str
-    supervisor: data.Person
-    misroute_to: str
-    times: list[datetime]
-    id: UUID | None = None
-    case_number: str = ""
-    receipt_code: str | None = None
-    department: str = ""
-    status: Status = Status.RAISED
-    events: int = 0
-    transfers: int = 0
-    reopened: int = 0
-    extensions: int = 0
-    ratings: list[Rating] = field(default_factory=list)
-    outcome: Outcome | None = None
-
-    @property
-    def steps(self) -> tuple[Step, ...]:
-        return (Step.RAISE, *(step for step, _, _ in self.scenario.steps))
 
 
 def _working_days(casework: Casework, start: datetime, end: datetime) -> list[date]:
@@ -218,20 +194,22 @@ def _working_days(casework: Casework, start: datetime, end: datetime) -> list[da
     return working
 
 
-def _plan(rng: random.Random, days: Sequence[date], appeals: int, casework: Casework) -> list[_Run]:
+def _plan(
+    rng: random.Random, days: Sequence[date], appeals: int, casework: Casework
+) -> list[AppealRun]:
     people = _appellants(rng)
-    homes, home_weights = zip(*data.HOME_DEPARTMENTS, strict=True)
-    channels, channel_weights = zip(*data.CHANNEL_WEIGHTS.items(), strict=True)
-    tiers, tier_weights = zip(*data.TIER_WEIGHTS.items(), strict=True)
+    homes, home_weights = zip(*HOME_DEPARTMENTS, strict=True)
+    channels, channel_weights = zip(*CHANNEL_WEIGHTS.items(), strict=True)
+    tiers, tier_weights = zip(*TIER_WEIGHTS.items(), strict=True)
     talks = 0
     runs = []
     for no in range(appeals):
         if no < len(COVERAGE):
             channel, kind, name = COVERAGE[no]
-            topic = rng.choice([t for t in data.TOPICS if channel in t.channels and t.kind is kind])
+            topic = rng.choice([t for t in TOPICS if channel in t.channels and t.kind is kind])
         else:
             channel = rng.choices(channels, channel_weights)[0]
-            topic = rng.choice([t for t in data.TOPICS if channel in t.channels])
+            topic = rng.choice([t for t in TOPICS if channel in t.channels])
             weights = {
                 n: w
                 for n, w in WEIGHTS[topic.kind is Kind.SUGGESTION].items()
@@ -247,9 +225,9 @@ def _plan(rng: random.Random, days: Sequence[date], appeals: int, casework: Case
             if channel is Channel.ANONYMOUS_BOX
             else rng.choice(people)
         )
-        others = [d.name for d in data.DEPARTMENTS if d.name != topic.department]
+        others = [d.name for d in DEPARTMENTS if d.name != topic.department]
         runs.append(
-            _Run(
+            AppealRun(
                 no=no,
                 scenario=SCENARIOS[name],
                 topic=topic,
@@ -258,9 +236,9 @@ def _plan(rng: random.Random, days: Sequence[date], appeals: int, casework: Case
                 appellant=appellant,
                 home=home,
                 title=rng.choice(topic.titles),
-                supervisor=data.TIER_LEADS[tier]
+                supervisor=TIER_LEADS[tier]
                 if tier
-                else data.CHANNEL_SUPERVISORS.get(channel, data.DEFAULT_SUPERVISOR),
+                else CHANNEL_SUPERVISORS.get(channel, DEFAULT_SUPERVISOR),
                 misroute_to=rng.choice(others),
                 times=_timeline(rng, days, SCENARIOS[name], casework),
             )
@@ -270,10 +248,10 @@ def _plan(rng: random.Random, days: Sequence[date], appeals: int, casework: Case
 
 def _appellants(rng: random.Random) -> list[tuple[Appellant | None, str]]:
     """Named employees, each with an employee number, sometimes a phone, and a department."""
-    homes, weights = zip(*data.HOME_DEPARTMENTS, strict=True)
-    numbers = rng.sample(range(10000, 40000), len(data.APPELLANT_NAMES))
+    homes, weights = zip(*HOME_DEPARTMENTS, strict=True)
+    numbers = rng.sample(range(10000, 40000), len(APPELLANT_NAMES))
     people: list[tuple[Appellant | None, str]] = []
-    for name, number in zip(data.APPELLANT_NAMES, numbers, strict=True):
+    for name, number in zip(APPELLANT_NAMES, numbers, strict=True):
         phone = (
             f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}" if rng.random() < 0.6 else ""
         )
@@ -311,208 +289,9 @@ def _office_time(rng: random.Random, day: date, casework: Casework) -> datetime:
     return opens + timedelta(minutes=rng.randint(0, OFFICE_MINUTES))
 
 
-# -- running -------------------------------------------------------------------------------
-
-
-class _Runner:
-    """Runs every step of every appeal in time order, the clock set to each step's moment."""
-
-    def __init__(self, casework: Casework, clock: ManualClock, rng: random.Random) -> None:
-        self.casework = casework
-        self.clock = clock
-        self.rng = rng
-
-    def run(self, runs: Sequence[_Run]) -> None:
-        agenda = sorted((at, run.no, i) for run in runs for i, at in enumerate(run.times))
-        for at, no, i in agenda:
-            self.clock.set(at)
-            run = runs[no]
-            result = self.do(run, run.steps[i])
-            run.events = result.version
-
-    def do(self, run: _Run, step: Step) -> CommandResult:
-        """One step: the command, as the person who would give it."""
-        cw, topic, rng = self.casework, run.topic, self.rng
-        match step:
-            case Step.RAISE:
-                return self.raise_appeal(run)
-            case Step.ANSWER | Step.ANSWER_AND_CLOSE:
-                close = step is Step.ANSWER_AND_CLOSE
-                run.status = Status.CLOSED if close else Status.ANSWERED
-                run.outcome = Outcome.RESOLVED if close else None
-                return cw.answer_on_spot(
-                    self.id(run),
-                    answer=data.ON_SPOT_PREFIX + topic.answer,
-                    basis=topic.basis,
-                    close=close,
-                    actor=self.on_spot_answerer(run),
-                )
-            case Step.TRANSFER | Step.MISROUTE:
-                run.department = topic.department if step is Step.TRANSFER else run.misroute_to
-                run.status, run.transfers = Status.TRANSFERRED, run.transfers + 1
-                return cw.transfer(
-                    self.id(run),
-                    department=run.department,
-                    supervisor=run.supervisor.id,
-                    actor=self.staff(run),
-                )
-            case Step.RETRANSFER:
-                wrong, run.department = run.department, topic.department
-                reason = f"经{wrong}核实，该事项属{run.department}职责范围，经督办员同意改转办理"
-                run.status, run.transfers = Status.TRANSFERRED, run.transfers + 1
-                return cw.retransfer(
-                    self.id(run), department=run.department, reason=reason, actor=self.staff(run)
-                )
-            case Step.ACK | Step.REACK:
-                notes = data.ACK_NOTES if step is Step.ACK else data.REACK_NOTES
-                run.status = Status.ACKNOWLEDGED
-                return cw.acknowledge(self.id(run), note=rng.choice(notes), actor=self.handler(run))
-            case Step.EXTEND:
-                current = cw.get_appeal(self.id(run)).reply_deadline
-                base = max(current.due, cw.now()) if current else cw.now()
-                run.extensions += 1
-                return cw.extend_deadline(
-                    self.id(run),
-                    deadline=cw.calendar.add_working_days(base, rng.randint(3, 5)),
-                    reason=rng.choice(data.EXTENSION_REASONS),
-                    approved_by=run.supervisor.id,
-                    actor=data.supervisor(run.supervisor.id),
-                )
-            case Step.REPLY | Step.REPLY_AGAIN:
-                answer = topic.answer if step is Step.REPLY else data.REVIEW_PREFIX + topic.answer
-                run.status = Status.REPLIED
-                return cw.reply(
-                    self.id(run), answer=answer, basis=topic.basis, actor=self.handler(run)
-                )
-            case Step.PUBLISH:
-                heading = "复查答复公示" if run.reopened else "答复公示"
-                run.status = Status.PUBLISHED
-                return cw.publish_reply(
-                    self.id(run),
-                    public_text=f"【{heading}】{run.title}：{topic.public}",
-                    actor=self.staff(run),
-                )
-            case Step.RATE_SATISFIED | Step.RATE_BASIC | Step.RATE_DISSATISFIED:
-                return self.rate(run, _RATINGS[step])
-            case Step.CLOSE_RESOLVED | Step.CLOSE_EXPLAINED | Step.CLOSE_IMPLEMENTED:
-                run.status, run.outcome = Status.CLOSED, _OUTCOMES[step]
-                return cw.close_appeal(
-                    self.id(run),
-                    outcome=run.outcome,
-                    note=data.CLOSING_NOTES[step.value],
-                    actor=self.staff(run),
-                )
-            case Step.ADOPT:
-                run.status = Status.ADOPTED
-                return cw.adopt(
-                    self.id(run),
-                    department=topic.department,
-                    plan=topic.plan,
-                    actor=self.committee(),
-                )
-            case Step.DECLINE:
-                run.status, run.outcome = Status.CLOSED, Outcome.DECLINED
-                return cw.decline(self.id(run), explanation=topic.decline, actor=self.committee())
-            case Step.WITHDRAW:
-                run.status = Status.WITHDRAWN
-                reason = rng.choice(data.WITHDRAW_REASONS)
-                if run.receipt_code is not None:
-                    return cw.withdraw_by_receipt(run.receipt_code, reason=reason)
-                return cw.withdraw(self.id(run), reason=reason, actor=self.appellant(run))
-        raise ValueError(f"no such step: {step}")
-
-    def raise_appeal(self, run: _Run) -> CommandResult:
-        topic = run.topic
-        anonymous = run.appellant is None
-        draft = AppealDraft(
-            channel=run.channel,
-            kind=topic.kind,
-            category=topic.category,
-            title=run.title,
-            text=topic.text.format(dept=run.home),
-            department="" if anonymous else run.home,
-            tier=run.tier,
-            urgency=topic.urgency if run.channel is Channel.URGENT else Urgency.NORMAL,
-            appellant=run.appellant,
-        )
-        actor = Actor.anonymous_appellant() if anonymous else self.staff(run)
-        result = self.casework.raise_appeal(draft, actor)
-        run.id, run.case_number, run.receipt_code = (
-            result.id,
-            result.case_number,
-            result.receipt_code,
-        )
-        return result
-
-    def rate(self, run: _Run, rating: Rating) -> CommandResult:
-        run.ratings.append(rating)
-        if rating is Rating.DISSATISFIED:
-            run.reopened += 1
-            run.status = Status.TRANSFERRED
-        else:
-            run.status = Status.RATED
-        comment = self.rng.choice(data.RATING_COMMENTS[rating.value])
-        if run.receipt_code is not None:  # the anonymous appellant, by their receipt code
-            return self.casework.rate_by_receipt(run.receipt_code, rating=rating, comment=comment)
-        return self.casework.rate(
-            self.id(run), rating=rating, comment=comment, actor=self.appellant(run)
-        )
-
-    @staticmethod
-    def id(run: _Run) -> UUID:
-        if run.id is None:
-            raise RuntimeError("the appeal has not been raised yet")
-        return run.id
-
-    @staticmethod
-    def appellant(run: _Run) -> Actor:
-        if run.appellant is None:
-            return Actor.anonymous_appellant()
-        return Actor(run.appellant.employee_no, Role.EMPLOYEE)
-
-    @staticmethod
-    def staff(run: _Run) -> Actor:
-        """The union staff member who registers, transfers, publishes and closes."""
-        if run.channel is Channel.LEGAL_CLINIC:
-            person = data.LEGAL_ADVISER
-        elif run.channel is Channel.GRID_LIAISON:
-            person = data.UNION_STAFF[2]
-        else:
-            person = data.UNION_STAFF[run.no % 2]
-        return Actor(person.id, Role.UNION_STAFF)
-
-    @classmethod
-    def on_spot_answerer(cls, run: _Run) -> Actor:
-        """Who records an answer given face to face: at a talk, the tier's lead; elsewhere
-        (the secretary's reception day, the legal clinic, a liaison's round) union staff."""
-        if run.tier is not None:
-            return data.supervisor(data.TIER_LEADS[run.tier].id)
-        return cls.staff(run)
-
-    @staticmethod
-    def handler(run: _Run) -> Actor:
-        return data.handler_of(run.department)
-
-    @staticmethod
-    def committee() -> Actor:
-        return Actor(data.PROPOSAL_COMMITTEE.id, Role.COMMITTEE)
-
-
-_RATINGS = {
-    Step.RATE_SATISFIED: Rating.SATISFIED,
-    Step.RATE_BASIC: Rating.BASICALLY_SATISFIED,
-    Step.RATE_DISSATISFIED: Rating.DISSATISFIED,
-}
-_OUTCOMES = {
-    Step.CLOSE_RESOLVED: Outcome.RESOLVED,
-    Step.CLOSE_EXPLAINED: Outcome.EXPLAINED,
-    Step.CLOSE_IMPLEMENTED: Outcome.RESOLVED,
-}
-
-
-def _case_of(casework: Casework, run: _Run, end: datetime) -> DemoCase:
+def _case_of(casework: Casework, run: AppealRun, end: datetime) -> DemoCase:
     """The case as the demo left it; whether it is overdue is read from the appeal."""
-    appeal_id = _Runner.id(run)
+    appeal_id = AppealSteps.id(run)
     overdue = False
     if run.status in OPEN_FOR_WORK:
         deadline = casework.get_appeal(appeal_id).reply_deadline
