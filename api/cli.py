@@ -86,50 +86,27 @@ def demo(
     ] = 2026,
     data_dir: DataDir = None,
 ) -> None:
-    """Fill the store with a realistic organisation's appeals, through the application layer."""
+    """Fill an empty store with a realistic organisation's year, through the application
+    layer; progress on stderr. Run again on the same store, it adds nothing and says so."""
     from api.bootstrap import build_services
     from application.clock import ManualClock
-    from demo.accountability import populate_accountability
-    from demo.appeals import populate
-    from demo.directory import persona_tokens
-    from demo.disclosures import populate_disclosures
-    from demo.meetings import populate_meetings
+    from demo.run import run_demo
 
     clock = ManualClock()
     # The demo sweeps for missed deadlines itself, at the moments its story needs.
     settings = load_settings(data_dir).model_copy(update={"watcher": False})
-    with build_services(settings, clock=clock) as services:
+    with build_services(settings, clock=clock, calendar_warning=True) as services:
         if not settings.projections:
             services.views.start_runners(["deadline_board"])  # the board its sweeps read
-        summary = populate(services.casework, clock, appeals=appeals, months=months, seed=seed)
-        meetings = populate_meetings(services.meetings, clock, months=12, seed=seed)
-        accountability = populate_accountability(
-            services, clock, demo=summary, meetings=meetings, seed=seed
-        )
-        disclosures = populate_disclosures(
+        outcome = run_demo(
             services,
             clock,
-            demo=summary,
-            meetings=meetings,
-            accountability=accountability,
+            appeals=appeals,
+            months=months,
             seed=seed,
+            say=lambda line: typer.echo(line, err=True),
         )
-        named = next(
-            appeal.appellant.employee_no
-            for case in summary.cases
-            if (appeal := services.casework.get_appeal(case.id)).appellant is not None
-        )
-        tokens = persona_tokens(services.credentials, named)
-    for line in [
-        *summary.lines(),
-        *meetings.lines(),
-        *accountability.lines(),
-        *disclosures.lines(),
-        "",
-        "Tokens to try the API as each role (`curl -H 'Authorization: Bearer <token>'`;",
-        "GET /me says what each may do, docs/access.md the whole policy):",
-        *tokens,
-    ]:
+    for line in outcome.lines():
         typer.echo(line)
 
 

@@ -7,7 +7,7 @@ time order through `AppealSteps`, which gives each command as the person who wou
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -28,6 +28,9 @@ from demo.topics import Topic
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.terms import Channel, Outcome, Rating, Status, Tier, Urgency
+
+#: Told (steps done, all steps) as the appeals' steps run.
+Progress = Callable[[int, int], None]
 
 ON_SPOT_PREFIX = "现场答复："
 RATING_COMMENTS = {
@@ -91,18 +94,30 @@ class AppealRun:
 class AppealSteps:
     """Runs every step of every appeal in time order, the clock set to each step's moment."""
 
-    def __init__(self, casework: Casework, clock: ManualClock, rng: random.Random) -> None:
+    def __init__(
+        self,
+        casework: Casework,
+        clock: ManualClock,
+        rng: random.Random,
+        *,
+        first_key: str | None = None,
+    ) -> None:
         self.casework = casework
         self.clock = clock
         self.rng = rng
+        self.first_key = first_key  # the idempotency key the first planned appeal is raised with
 
-    def run(self, runs: Sequence[AppealRun]) -> None:
+    def run(self, runs: Sequence[AppealRun], progress: Progress | None = None) -> None:
+        """Every step of every run in time order; `progress` is told (steps done, all steps)
+        after each."""
         agenda = sorted((at, run.no, i) for run in runs for i, at in enumerate(run.times))
-        for at, no, i in agenda:
+        for done, (at, no, i) in enumerate(agenda, start=1):
             self.clock.set(at)
             run = runs[no]
             result = self.do(run, run.steps[i])
             run.events = result.version
+            if progress is not None:
+                progress(done, len(agenda))
 
     def do(self, run: AppealRun, step: Step) -> CommandResult:
         """One step: the command, as the person who would give it."""
@@ -210,7 +225,8 @@ class AppealSteps:
             appellant=run.appellant,
         )
         actor = Actor.anonymous_appellant() if anonymous else self.staff(run)
-        result = self.casework.raise_appeal(draft, actor)
+        key = self.first_key if run.no == 0 else None
+        result = self.casework.raise_appeal(draft, actor, key=key)
         run.id, run.case_number, run.receipt_code = (
             result.id,
             result.case_number,
@@ -247,13 +263,7 @@ class AppealSteps:
     @staticmethod
     def staff(run: AppealRun) -> Actor:
         """The union staff member who registers, transfers, publishes and closes."""
-        if run.channel is Channel.LEGAL_CLINIC:
-            person = LEGAL_ADVISER
-        elif run.channel is Channel.GRID_LIAISON:
-            person = UNION_STAFF[2]
-        else:
-            person = UNION_STAFF[run.no % 2]
-        return Actor(person.id, Role.UNION_STAFF)
+        return staff_for(run.channel, run.no)
 
     @classmethod
     def on_spot_answerer(cls, run: AppealRun) -> Actor:
@@ -270,6 +280,18 @@ class AppealSteps:
     @staticmethod
     def committee() -> Actor:
         return Actor(PROPOSAL_COMMITTEE.id, Role.COMMITTEE)
+
+
+def staff_for(channel: Channel, no: int) -> Actor:
+    """The union staff member who registers the `no`-th planned appeal coming through
+    `channel`, and transfers, publishes and closes it."""
+    if channel is Channel.LEGAL_CLINIC:
+        person = LEGAL_ADVISER
+    elif channel is Channel.GRID_LIAISON:
+        person = UNION_STAFF[2]
+    else:
+        person = UNION_STAFF[no % 2]
+    return Actor(person.id, Role.UNION_STAFF)
 
 
 _RATINGS = {

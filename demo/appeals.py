@@ -21,7 +21,7 @@ from uuid import UUID
 
 from application.casework import Casework
 from application.clock import ManualClock
-from demo.appeal_steps import AppealRun, AppealSteps
+from demo.appeal_steps import AppealRun, AppealSteps, Progress
 from demo.directory import fill_directory
 from demo.organisation import (
     APPELLANT_NAMES,
@@ -162,9 +162,16 @@ def populate(
     months: int = 6,
     seed: int = 2026,
     end: datetime | None = None,
+    first_key: str | None = None,
+    progress: Progress | None = None,
 ) -> DemoSummary:
     """Raises `appeals` appeals over the `months` months before `end` (default: now) and
-    takes each through its story; the clock follows real time again afterwards."""
+    takes each through its story; the clock follows real time again afterwards.
+
+    With `first_key`, the first planned appeal is raised with that idempotency key, so its
+    id can be found again (`demo.run` tells an earlier run by it). `progress` is told
+    (steps done, all steps) as the steps run.
+    """
     if appeals < 1 or months < 1:
         raise ValueError("the demo needs at least one appeal and one month")
     end = clock() if end is None else end
@@ -177,7 +184,7 @@ def populate(
     days = _working_days(casework, start, end)
     runs = _plan(rng, days, appeals, casework)
     try:
-        AppealSteps(casework, clock, rng).run(runs)
+        AppealSteps(casework, clock, rng, first_key=first_key).run(runs, progress)
     finally:
         clock.follow_real_time()
     cases = sorted((_case_of(casework, run, end) for run in runs), key=lambda c: c.raised_at)
