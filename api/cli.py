@@ -147,7 +147,7 @@ def verify(
     import sys
 
     from api.bootstrap import build_services
-    from infrastructure.chain import ChainHead, parse_link
+    from infrastructure.chain_links import ChainHead, parse_link
 
     printed = None
     if (position is None) != (link is None):
