@@ -32,10 +32,10 @@ from infrastructure.key_erasure import KeyErasure
 from infrastructure.keyring import Keyring
 from infrastructure.keys import resolve_cipher_key
 from infrastructure.log_redaction import keep_out_of_logs
-from infrastructure.projection_runner import Views
 from infrastructure.sealing import forget_cached_aggregates, sealed_events_env
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
+from infrastructure.view_host import Views
 from infrastructure.worker import worker_process
 from projections.deadlines import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView

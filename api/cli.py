@@ -250,7 +250,7 @@ ViewNames = Annotated[
 
 
 def _known_views(names: list[str] | None) -> list[str]:
-    from infrastructure.projection_runner import VIEWS, UnknownView, spec_named
+    from infrastructure.view_registry import VIEWS, UnknownView, spec_named
 
     try:
         return [spec_named(name).name for name in names] if names else list(VIEWS)
@@ -304,7 +304,7 @@ def rebuild(names: ViewNames = None, data_dir: DataDir = None) -> None:
     import sys
 
     from api.bootstrap import build_services
-    from infrastructure.projection_runner import ViewBusy
+    from infrastructure.view_rebuild import ViewBusy
 
     views = _known_views(names)
     with build_services(quiet(load_settings(data_dir))) as services:
