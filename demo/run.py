@@ -2,9 +2,9 @@
 
 The demo fills a store once. Its first planned appeal is raised with a fixed idempotency key
 (`FIRST_APPEAL_KEY`), which gives that appeal an id derived from the key and the store's
-cipher key: a later run finds the appeal by that id and adds nothing (and two runs at once
-cannot both raise it: the event store refuses a second first version). A run stopped before
-that appeal was raised is not recognised; the message of a later run says how to start afresh.
+cipher key: a later run finds the appeal by that id and adds nothing. A run stopped before
+that appeal was raised (it falls anywhere in the appeals' span) leaves no mark, and a run
+started while another is still going is not stopped by it: the demo is for an empty store.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def first_appeal_id(casework: Casework) -> UUID:
     """The id the demo's first planned appeal has in this store (derived from its key)."""
     channel, _, _ = COVERAGE[0]
     claim = casework.claim(FIRST_APPEAL_KEY, staff_for(channel, 0), "raise_appeal", {})
-    if claim is None:  # pragma: no cover - a key always gives a claim
+    if claim is None:  # only without a key
         raise RuntimeError("no claim for the demo's key")
     return claim.id
 
