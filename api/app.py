@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
             return
         try:
-            with build_services(configured) as built:
+            with build_services(configured, calendar_warning=True) as built:
                 app.state.services = built
                 yield
         except CipherKeyError as error:  # weak, or not this store's: one line says which

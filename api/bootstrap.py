@@ -32,10 +32,10 @@ from infrastructure.key_erasure import KeyErasure
 from infrastructure.keyring import Keyring
 from infrastructure.keys import resolve_cipher_key
 from infrastructure.log_redaction import keep_out_of_logs
-from infrastructure.projection_runner import Views
 from infrastructure.sealing import forget_cached_aggregates, sealed_events_env
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
+from infrastructure.view_host import Views
 from infrastructure.worker import worker_process
 from projections.deadlines import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
@@ -101,14 +101,23 @@ def working_calendar(settings: Settings) -> Iterator[WorkingCalendar]:
         configure(before)
 
 
-def warn_of_projected_years(calendar: WorkingCalendar, now: datetime) -> None:
-    """Logs the years deadlines set now may fall in whose published schedule is missing."""
+#: The years this process has warned of (a process warns of each year once).
+_WARNED_YEARS: set[int] = set()
+
+
+def warn_of_projected_years(
+    calendar: WorkingCalendar, now: datetime, *, warned: set[int] | None = None
+) -> None:
+    """Logs, a line each, the years deadlines set now may fall in whose published schedule is
+    missing; with `warned`, only the years not in it, which are then added to it."""
     for year in calendar.projected_years(now):
+        if warned is not None:
+            if year in warned:
+                continue
+            warned.add(year)
         log.warning(
-            "the working-day calendar of %d is a projection: the holidays package does not "
-            "hold its published schedule (make-up working days, days off in exchange), so "
-            "deadlines falling in %d may be off by a few days; list its days in the file "
-            "HUIYIN_CALENDAR_FILE names, or upgrade holidays once a release carries them",
+            "the working-day calendar of %d is projected (holidays lacks its published "
+            "schedule): deadlines in %d may be off by a few days; see HUIYIN_CALENDAR_FILE",
             year,
             year,
         )
@@ -176,8 +185,14 @@ def watching_in_background(watch: DeadlineWatch, settings: Settings) -> Iterator
 
 
 @contextlib.contextmanager
-def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterator[Services]:
-    """Starts everything Huiyin needs and closes it again on exit."""
+def build_services(
+    settings: Settings, *, clock: Clock | None = None, calendar_warning: bool = False
+) -> Iterator[Services]:
+    """Starts everything Huiyin needs and closes it again on exit.
+
+    With `calendar_warning` (a server starting, the demo), warns of years the working-day
+    calendar projects, once per process; commands that set no deadlines pass without it.
+    """
     with (
         working_calendar(settings) as calendar,
         deadline_rules(settings) as rules,
@@ -213,7 +228,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Iterato
             keyring.on_forget(lambda: forget_cached_aggregates(casework))
             views = Views(env, conninfo(url))
             views.create_tables()
-        warn_of_projected_years(calendar, casework.now())
+        if calendar_warning:
+            warn_of_projected_years(calendar, casework.now(), warned=_WARNED_YEARS)
         chain = ChainKeeper(conninfo(url), wait_seconds=settings.database_wait_seconds)
         # Background work: view runners, chain follower, deadline watcher — in a child
         # process (serve's default) or as threads here.

@@ -86,50 +86,27 @@ def demo(
     ] = 2026,
     data_dir: DataDir = None,
 ) -> None:
-    """Fill the store with a realistic organisation's appeals, through the application layer."""
+    """Fill an empty store with a realistic organisation's year, through the application
+    layer; progress on stderr. Run again on the same store, it adds nothing and says so."""
     from api.bootstrap import build_services
     from application.clock import ManualClock
-    from application.demo import populate
-    from application.demo_accountability import populate_accountability
-    from application.demo_directory import persona_tokens
-    from application.demo_disclosures import populate_disclosures
-    from application.demo_meetings import populate_meetings
+    from demo.run import run_demo
 
     clock = ManualClock()
     # The demo sweeps for missed deadlines itself, at the moments its story needs.
     settings = load_settings(data_dir).model_copy(update={"watcher": False})
-    with build_services(settings, clock=clock) as services:
+    with build_services(settings, clock=clock, calendar_warning=True) as services:
         if not settings.projections:
             services.views.start_runners(["deadline_board"])  # the board its sweeps read
-        summary = populate(services.casework, clock, appeals=appeals, months=months, seed=seed)
-        meetings = populate_meetings(services.meetings, clock, months=12, seed=seed)
-        accountability = populate_accountability(
-            services, clock, demo=summary, meetings=meetings, seed=seed
-        )
-        disclosures = populate_disclosures(
+        outcome = run_demo(
             services,
             clock,
-            demo=summary,
-            meetings=meetings,
-            accountability=accountability,
+            appeals=appeals,
+            months=months,
             seed=seed,
+            say=lambda line: typer.echo(line, err=True),
         )
-        named = next(
-            appeal.appellant.employee_no
-            for case in summary.cases
-            if (appeal := services.casework.get_appeal(case.id)).appellant is not None
-        )
-        tokens = persona_tokens(services.credentials, named)
-    for line in [
-        *summary.lines(),
-        *meetings.lines(),
-        *accountability.lines(),
-        *disclosures.lines(),
-        "",
-        "Tokens to try the API as each role (`curl -H 'Authorization: Bearer <token>'`;",
-        "GET /me says what each may do, docs/access.md the whole policy):",
-        *tokens,
-    ]:
+    for line in outcome.lines():
         typer.echo(line)
 
 
@@ -170,7 +147,7 @@ def verify(
     import sys
 
     from api.bootstrap import build_services
-    from infrastructure.chain import ChainHead, parse_link
+    from infrastructure.chain_links import ChainHead, parse_link
 
     printed = None
     if (position is None) != (link is None):
@@ -273,7 +250,7 @@ ViewNames = Annotated[
 
 
 def _known_views(names: list[str] | None) -> list[str]:
-    from infrastructure.projection_runner import VIEWS, UnknownView, spec_named
+    from infrastructure.view_registry import VIEWS, UnknownView, spec_named
 
     try:
         return [spec_named(name).name for name in names] if names else list(VIEWS)
@@ -327,7 +304,7 @@ def rebuild(names: ViewNames = None, data_dir: DataDir = None) -> None:
     import sys
 
     from api.bootstrap import build_services
-    from infrastructure.projection_runner import ViewBusy
+    from infrastructure.view_rebuild import ViewBusy
 
     views = _known_views(names)
     with build_services(quiet(load_settings(data_dir))) as services:

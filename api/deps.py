@@ -20,9 +20,9 @@ from application.reviews import Reviews
 from domain.appeal import NUL_REFUSED
 from domain.errors import InvalidInput, NotFound
 from infrastructure.chain import ChainKeeper
-from infrastructure.projection_runner import Views
 from infrastructure.replay import holds_nul
 from infrastructure.store import SupportStore
+from infrastructure.view_host import Views
 from projections.view import APPLICATION_NAME
 
 

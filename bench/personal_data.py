@@ -45,10 +45,10 @@ from domain.appeal import Appellant
 from domain.erasure import LegalBasis
 from infrastructure.database import conninfo
 from infrastructure.keyring import Keyring
-from infrastructure.projection_runner import VIEWS
 from infrastructure.replay import Decoder, LogRows
 from infrastructure.sealing import sealed_events_env
 from infrastructure.settings import Settings
+from infrastructure.view_registry import VIEWS
 
 #: The target: sealing costs under this share of HTTP command throughput.
 HTTP_COST_TARGET = 0.10
@@ -166,7 +166,7 @@ def measure_http_cost(
 def measure_decode(settings: Settings, *, appeals: int, repeats: int) -> dict[str, list[float]]:
     """Events/s decoded as a rebuild decodes them: sealed appeals by the views' mapper,
     the same appeals stored whole by the library's."""
-    from infrastructure.projection_runner import EventLog, runner_env
+    from infrastructure.view_registry import EventLog, runner_env
 
     rates: dict[str, list[float]] = {
         "whole events, library mapper": [],

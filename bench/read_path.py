@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING
 from application.casework import Casework
 from bench.measure import percentile
 from domain.actors import Actor, Role
-from infrastructure.projection_runner import VIEWS
 from infrastructure.replay import replay
 from infrastructure.settings import Settings
-from infrastructure.views import PROGRESS, PostgresView
+from infrastructure.view_commits import PROGRESS
+from infrastructure.view_registry import VIEWS
+from infrastructure.views import PostgresView
 
 if TYPE_CHECKING:
     from api.bootstrap import Services

@@ -1,33 +1,11 @@
-"""Tamper evidence: a SHA-256 hash chain over the stored event sequence.
+"""Tamper evidence: the keeper of the SHA-256 hash chain over the stored event sequence.
 
 Each event the eventsourcing recorder stores in `huiyin_events` gets one row in
-`huiyin_chain`, at `position` = the event's `notification_id`, holding
-
-    link_n = SHA-256(link_prev || record_n)
-
-where `link_prev` is the link of the chain row just before it (by position), or for the
-first row the genesis link
-
-    GENESIS = SHA-256("huiyin hash chain v1")   (ASCII)
-            = ecca81e32292b0390f37dfcd3ddc72046d9be2b038897d150262efd140e73d80
-
-and `record_n` is the stored event exactly as the table holds it (state is the encrypted
-bytes; the chain covers what is stored, not what it decrypts to), all integers big-endian:
-
-    int8   notification_id
-    16     originator_id (the UUID's 16 bytes)
-    int8   originator_version
-    int4   length of topic in UTF-8 bytes (-1 if NULL), then those bytes
-    int4   length of state in bytes (-1 if NULL), then those bytes
-
-An auditor can recompute a link with nothing but psql:
-
-    SELECT sha256(<previous link> || int8send(notification_id) || uuid_send(originator_id)
-        || int8send(originator_version)
-        || int4send(coalesce(octet_length(convert_to(topic, 'UTF8')), -1))
-        || coalesce(convert_to(topic, 'UTF8'), '')
-        || int4send(coalesce(octet_length(state), -1)) || coalesce(state, ''))
-    FROM huiyin_events WHERE notification_id = <n>;
+`huiyin_chain`, at `position` = the event's `notification_id`, holding its link (the formula,
+and how an auditor recomputes a link with psql, are in `infrastructure.chain_links`). The
+keeper appends links for new events exactly once (also with several processes), follows the
+events table to do so as they are stored, and verifies the chain (`chain_walk`), reporting
+what it finds (`chain_report`).
 
 The chain shows that nothing stored before its head changed since it was chained. Someone
 who can write to the database could recompute the whole chain after altering an event, which
@@ -38,26 +16,23 @@ no longer occurs in the chain proves the rewrite.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
-import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, NamedTuple
-from uuid import UUID
+from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from infrastructure.chain_links import GENESIS, ChainHead, link_row, next_link, stored_event
+from infrastructure.chain_report import VerifyReport, printed_check
+from infrastructure.chain_walk import Peekable, Progress, walk
 from infrastructure.pools import UNAVAILABLE, connection_pool
 from infrastructure.retry_log import RetryLog
 
 log = logging.getLogger(__name__)
 
-GENESIS = hashlib.sha256(b"huiyin hash chain v1").digest()
 EVENTS_TABLE = "huiyin_events"
 CHAIN_TABLE = "huiyin_chain"
 BATCH_SIZE = 1_000
@@ -65,7 +40,6 @@ FOLLOW_INTERVAL = 1.0  # at most one catch-up per interval; one every 10 interva
 
 #: What stops a catch-up, to be tried again: an error of the database or of the connection.
 FOLLOW_ERRORS: tuple[type[Exception], ...] = (psycopg.Error, *UNAVAILABLE)
-PROGRESS_EVERY = 1_000
 
 SCHEMA = sql.SQL("""
 CREATE TABLE IF NOT EXISTS {chain} (
@@ -76,221 +50,6 @@ CREATE TABLE IF NOT EXISTS {chain} (
     chained_at         timestamptz NOT NULL DEFAULT now()
 )
 """)
-
-Progress = Callable[[int], None]
-"""Told the position verification has reached, now and then."""
-
-
-class StoredEvent(NamedTuple):
-    """One row of the events table, as stored."""
-
-    notification_id: int
-    originator_id: UUID
-    originator_version: int
-    topic: str | None
-    state: bytes | None
-
-
-class Link(NamedTuple):
-    """One row of the chain table."""
-
-    position: int
-    link: bytes
-    originator_id: UUID
-    originator_version: int
-
-
-def _field(value: bytes | None) -> bytes:
-    if value is None:
-        return struct.pack(">i", -1)
-    return struct.pack(">i", len(value)) + value
-
-
-def record(event: StoredEvent) -> bytes:
-    """The canonical encoding of a stored event (see the module docstring)."""
-    topic = event.topic.encode() if event.topic is not None else None
-    return (
-        struct.pack(">q", event.notification_id)
-        + event.originator_id.bytes
-        + struct.pack(">q", event.originator_version)
-        + _field(topic)
-        + _field(event.state)
-    )
-
-
-def next_link(previous: bytes, event: StoredEvent) -> bytes:
-    """The link that chains `event` after the link `previous`."""
-    return hashlib.sha256(previous + record(event)).digest()
-
-
-class Tampering(StrEnum):
-    """How the stored events and the chain disagree."""
-
-    CHANGED = "changed"  # the event's stored bytes differ from those that were chained
-    DELETED = "deleted"  # a link names an event that is no longer stored
-    INSERTED = "inserted"  # an event inside the chained range has no link
-    LINK_ALTERED = "link-altered"  # the chain row's own link was overwritten
-
-
-@dataclass(frozen=True)
-class ChainHead:
-    """The chain's last link: what a published disclosure carries."""
-
-    position: int
-    link: str
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """The first place where the stored events no longer match the chain."""
-
-    position: int
-    kind: Tampering
-    originator_id: UUID
-    originator_version: int
-    expected: str | None  # the link stored in the chain, hex
-    found: str | None  # the link recomputed from the event stored now, hex
-    detail: str
-
-
-class PrintedVerdict(StrEnum):
-    """What the store says of a chain head printed earlier (on a published disclosure)."""
-
-    CONFIRMED = "confirmed"  # the chain holds it, and every event up to it is as chained
-    REWRITTEN = "rewritten"  # the chain holds another link at that position
-    MISSING = "missing"  # the chain holds no link at that position
-    TAMPERED = "tampered"  # the chain holds it, but an event up to it changed since
-
-
-#: What each verdict means, in words.
-PRINTED_DETAIL = {
-    PrintedVerdict.CONFIRMED: "the store holds this head, and every event up to it is stored "
-    "exactly as it was when the head was printed",
-    PrintedVerdict.REWRITTEN: "the store's chain holds another link at this position: the "
-    "events up to it were rewritten and the chain recomputed since (or the head was copied "
-    "wrongly)",
-    PrintedVerdict.MISSING: "the store's chain holds no link at this position: links (and "
-    "events) were removed since, or the head never came from this store",
-    PrintedVerdict.TAMPERED: "the store's chain holds this head, but an event at or before it "
-    "no longer matches its link (see first_mismatch)",
-}
-
-
-@dataclass(frozen=True)
-class PrintedCheck:
-    """A printed chain head checked against the store."""
-
-    position: int
-    link: str  # as printed, hex (lower case)
-    stored: str | None  # the link the chain holds at that position now, hex
-    verdict: PrintedVerdict
-
-    @property
-    def confirmed(self) -> bool:
-        """Whether the store confirms the printed head."""
-        return self.verdict is PrintedVerdict.CONFIRMED
-
-    @property
-    def detail(self) -> str:
-        """The verdict in words."""
-        return PRINTED_DETAIL[self.verdict]
-
-
-def parse_link(text: str) -> bytes:
-    """A link as printed: 64 hexadecimal digits (any case, spaces and colons ignored)."""
-    digits = "".join(ch for ch in text if ch not in " :\t\n").lower()
-    if len(digits) != 64 or any(ch not in "0123456789abcdef" for ch in digits):
-        raise ValueError("a link is 64 hexadecimal digits (a SHA-256 hash)")
-    return bytes.fromhex(digits)
-
-
-def _printed_check(
-    printed: ChainHead, stored: bytes | None, mismatch: Mismatch | None
-) -> PrintedCheck:
-    if stored is None:
-        verdict = PrintedVerdict.MISSING
-    elif stored.hex() != printed.link:
-        verdict = PrintedVerdict.REWRITTEN
-    elif mismatch is not None and mismatch.position <= printed.position:
-        verdict = PrintedVerdict.TAMPERED
-    else:
-        verdict = PrintedVerdict.CONFIRMED
-    return PrintedCheck(
-        printed.position, printed.link, None if stored is None else stored.hex(), verdict
-    )
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """The outcome of walking the chain (and of checking a printed head, when given one)."""
-
-    checked: int
-    head: ChainHead
-    first_mismatch: Mismatch | None
-    unchained: int  # events after the head, not chained yet: information, not a failure
-    printed: PrintedCheck | None = None
-
-    @property
-    def intact(self) -> bool:
-        """Every chained event is stored exactly as it was chained."""
-        return self.first_mismatch is None
-
-    @property
-    def passed(self) -> bool:
-        """Intact, and the printed head (if any) confirmed: `huiyin verify` exits 0."""
-        return self.intact and (self.printed is None or self.printed.confirmed)
-
-    def lines(self) -> list[str]:
-        """The report in words, for the command line."""
-        return self._chain_lines() + self._printed_lines()
-
-    def _printed_lines(self) -> list[str]:
-        printed = self.printed
-        if printed is None:
-            return []
-        return [
-            f"printed head, position {printed.position}: {printed.verdict.upper()}",
-            printed.detail,
-            f"printed link: {printed.link}",
-            f"stored link:  {printed.stored or '-'}",
-        ]
-
-    def _chain_lines(self) -> list[str]:
-        head = f"head: position {self.head.position}, link {self.head.link}"
-        waiting = f"{self.unchained} newer event(s) not chained yet"
-        mismatch = self.first_mismatch
-        if mismatch is None:
-            return [f"intact: {self.checked} link(s) checked", head, waiting]
-        return [
-            f"TAMPERED at position {mismatch.position} ({mismatch.kind}): "
-            f"event {mismatch.originator_id} version {mismatch.originator_version}",
-            mismatch.detail,
-            f"expected link: {mismatch.expected or '-'}",
-            f"found link:    {mismatch.found or '-'}",
-            f"{self.checked} link(s) checked before it",
-            head,
-            waiting,
-        ]
-
-
-class _Peekable:
-    """An iterator that can look one row ahead."""
-
-    def __init__(self, rows: Iterator[Any]) -> None:
-        self._rows = rows
-        self._next: Any = None
-        self._has_next = False
-
-    def peek(self) -> Any:
-        if not self._has_next:
-            self._next = next(self._rows, None)
-            self._has_next = True
-        return self._next
-
-    def pop(self) -> Any:
-        row = self.peek()
-        self._has_next = False
-        return row
 
 
 class ChainKeeper:
@@ -382,7 +141,7 @@ class ChainKeeper:
             ).format(self._chain)
             with conn.cursor() as cur, cur.copy(copy) as out:
                 for row in rows:
-                    event = _stored(row)
+                    event = stored_event(row)
                     previous = next_link(previous, event)
                     out.write_row(
                         (
@@ -501,12 +260,12 @@ class ChainKeeper:
                     ).format(self._events),
                     (head.position,),
                 )
-                chain = _Peekable(_link(row) for row in links)
-                stored = _Peekable(_stored(row) for row in events)
-                checked, mismatch = _walk(chain, stored, progress)
+                chain = Peekable(link_row(row) for row in links)
+                stored = Peekable(stored_event(row) for row in events)
+                checked, mismatch = walk(chain, stored, progress)
         if progress is not None:
             progress(head.position)
-        check = None if printed is None else _printed_check(printed, held, mismatch)
+        check = None if printed is None else printed_check(printed, held, mismatch)
         return VerifyReport(checked, head, mismatch, unchained, check)
 
     def _link_at(self, conn: psycopg.Connection[Any], position: int) -> bytes | None:
@@ -517,104 +276,3 @@ class ChainKeeper:
             sql.SQL("SELECT link FROM {} WHERE position = %s").format(self._chain), (position,)
         ).fetchone()
         return None if row is None else bytes(row[0])
-
-
-def _walk(
-    chain: _Peekable, stored: _Peekable, progress: Progress | None
-) -> tuple[int, Mismatch | None]:
-    """Walks links and events side by side; the number checked and the first mismatch."""
-    previous = GENESIS
-    checked = 0
-    while (link := chain.pop()) is not None:
-        event: StoredEvent | None = stored.peek()
-        if event is not None and event.notification_id < link.position:
-            return checked, _inserted(event)
-        if event is None or event.notification_id > link.position:
-            return checked, _deleted(link)
-        stored.pop()
-        computed = next_link(previous, event)
-        if computed != link.link:
-            return checked, _changed(link, event, computed, chain.peek(), stored.peek())
-        previous = computed
-        checked += 1
-        if progress is not None and checked % PROGRESS_EVERY == 0:
-            progress(link.position)
-    return checked, None
-
-
-def _inserted(event: StoredEvent) -> Mismatch:
-    return Mismatch(
-        position=event.notification_id,
-        kind=Tampering.INSERTED,
-        originator_id=event.originator_id,
-        originator_version=event.originator_version,
-        expected=None,
-        found=None,
-        detail="an event is stored inside the chained range but no link covers it",
-    )
-
-
-def _deleted(link: Link) -> Mismatch:
-    return Mismatch(
-        position=link.position,
-        kind=Tampering.DELETED,
-        originator_id=link.originator_id,
-        originator_version=link.originator_version,
-        expected=link.link.hex(),
-        found=None,
-        detail="the chain covers this event but it is no longer stored",
-    )
-
-
-def _changed(
-    link: Link,
-    event: StoredEvent,
-    computed: bytes,
-    following: Link | None,
-    following_event: StoredEvent | None,
-) -> Mismatch:
-    kind = Tampering.CHANGED
-    detail = "the event's stored bytes differ from those that were chained"
-    if (event.originator_id, event.originator_version) != (
-        link.originator_id,
-        link.originator_version,
-    ):
-        detail = (
-            f"another event ({event.originator_id} version {event.originator_version}) "
-            "is stored at this position"
-        )
-    elif (
-        following is not None
-        and following_event is not None
-        and following_event.notification_id == following.position
-        and next_link(link.link, following_event) != following.link
-        and next_link(computed, following_event) == following.link
-    ):
-        # The next link was made from the link recomputed here, not from the stored one:
-        # the event is as chained and the chain row itself was overwritten.
-        kind = Tampering.LINK_ALTERED
-        detail = "the chain's stored link was overwritten; the event is as chained"
-    return Mismatch(
-        position=link.position,
-        kind=kind,
-        originator_id=link.originator_id,
-        originator_version=link.originator_version,
-        expected=link.link.hex(),
-        found=computed.hex(),
-        detail=detail,
-    )
-
-
-def _stored(row: tuple[Any, ...]) -> StoredEvent:
-    state = row[4]
-    return StoredEvent(
-        int(row[0]),
-        row[1],
-        int(row[2]),
-        row[3],
-        bytes(state) if state is not None else None,
-    )
-
-
-def _link(row: tuple[Any, ...]) -> Link:
-    return Link(int(row[0]), bytes(row[1]), row[2], int(row[3]))

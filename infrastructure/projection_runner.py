@@ -1,187 +1,39 @@
-"""Running views: one live runner per view (leader by advisory lock), rebuilds, status.
+"""Running views live: one runner per group of views, leading them while it holds their
+advisory locks (`view_locks`) and standing by while another process does.
 
-Each view is an eventsourcing `Projection` run by the library's `ProjectionRunner`, which
-follows the event sequence through LISTEN/NOTIFY and resumes from the view's tracking row.
-Only the process holding the view's PostgreSQL advisory lock runs it; others stand by and
-take over when the leader's connection goes away, so two runners never both apply events.
+Each view's projection is an eventsourcing `Projection` (`projections.view.ViewProjection`),
+but the runner is Huiyin's own, not the library's `ProjectionRunner`: one
+`ApplicationSubscription` (the library's LISTEN/NOTIFY follower of the event sequence,
+resumed from the lowest tracking position of the views led) is read in a thread of its own
+(`Arrived`), and the events that have arrived are applied to every led view in one
+transaction per batch (`infrastructure.view_commits.applied_together`): each view's rows and
+tracking row commit together, so each event is applied exactly once per view. A view whose
+lock another process holds is retried, and joins the group when its leader goes away.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import hashlib
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar, cast
-from uuid import UUID
+from collections.abc import Iterator, Mapping
+from typing import Any, cast
 
 import psycopg
-from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import ApplicationSubscription
-from eventsourcing.utils import Environment
 
 from infrastructure import view_errors
-from infrastructure.audit_trail_view import PostgresAuditTrailView
-from infrastructure.case_index import PostgresCaseIndexView
-from infrastructure.deadline_board_view import PostgresDeadlineBoardView
-from infrastructure.disclosure_view import PostgresDisclosureFeedView
-from infrastructure.metrics_view import PostgresMetricsView
-from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
-from infrastructure.replay import REPLAY_BATCH, handler_of, replay, without_nul
+from infrastructure.replay import without_nul
 from infrastructure.retry_log import RetryLog
-from infrastructure.sealing import KEYRING, VIEWS_MAPPER
-from infrastructure.view_errors import EventFailed, ViewError
-from infrastructure.view_people import ViewPeople
-from infrastructure.views import PostgresView, applied_together
-from projections.audit_trail import AuditTrail
-from projections.cases import CaseIndex
-from projections.deadlines import DeadlineBoard
-from projections.disclosure import DisclosureFeed
-from projections.metrics import Metrics
-from projections.penalty_ledger import PenaltyLedger
-from projections.view import APPLICATION_NAME, ViewProjection
-
-T = TypeVar("T")
+from infrastructure.view_commits import applied_together
+from infrastructure.view_errors import EventFailed
+from infrastructure.view_locks import try_lock
+from infrastructure.view_registry import EventLog, ViewSpec, ViewStore, runner_env
+from infrastructure.views import PostgresView
+from projections.view import ViewProjection
 
 log = logging.getLogger("huiyin.projections")
-
-
-class EventLog(Application[UUID]):
-    """The Huiyin event sequence as the runners read it (same name, same table)."""
-
-    name = APPLICATION_NAME
-
-
-@dataclass(frozen=True)
-class ViewSpec:
-    """A view: the projection that computes it and the PostgreSQL view that keeps it."""
-
-    projection: type[ViewProjection]
-    view: type[PostgresView]
-
-    @property
-    def name(self) -> str:
-        """The view's name, also its tables' prefix."""
-        return self.projection.name
-
-
-#: Every view, by name. Runners start for all of them inside `huiyin serve`.
-VIEWS: dict[str, ViewSpec] = {
-    spec.name: spec
-    for spec in (
-        ViewSpec(CaseIndex, PostgresCaseIndexView),
-        ViewSpec(AuditTrail, PostgresAuditTrailView),
-        ViewSpec(DeadlineBoard, PostgresDeadlineBoardView),
-        ViewSpec(DisclosureFeed, PostgresDisclosureFeedView),
-        ViewSpec(PenaltyLedger, PostgresPenaltyLedgerView),
-        ViewSpec(Metrics, PostgresMetricsView),
-    )
-}
-
-
-class UnknownView(LookupError):
-    """No view has that name."""
-
-
-class ViewBusy(RuntimeError):
-    """Another process is running the view (holds its lock)."""
-
-
-def spec_named(name: str) -> ViewSpec:
-    """The view of that name, or UnknownView listing the known ones."""
-    try:
-        return VIEWS[name]
-    except KeyError:
-        known = ", ".join(sorted(VIEWS))
-        raise UnknownView(f"no view named {name!r}; known views: {known}") from None
-
-
-def lock_key(name: str) -> int:
-    """The advisory lock key that elects a view's one runner."""
-    digest = hashlib.sha256(f"huiyin.view.{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def runner_env(env: Mapping[str, str]) -> dict[str, str]:
-    """The settings of a view's connections: one kept open, a few more on demand.
-
-    Only the views create tables: the events table and its functions exist already (the
-    Casework application made them), and runners starting together in several threads
-    must not all `CREATE OR REPLACE` the same functions at once. Views read personal values
-    still sealed (`infrastructure.sealing.TokenMapper`): they keep tokens, never values.
-    """
-    return {
-        **env,
-        **VIEWS_MAPPER,
-        "POSTGRES_POOL_SIZE": "1",
-        "POSTGRES_MAX_OVERFLOW": "1",
-        "CREATE_TABLE": "false",
-        **{f"{name.upper()}_CREATE_TABLE": "true" for name in VIEWS},
-    }
-
-
-class ViewStore:
-    """One connection pool that every view of a process shares (they are small tables)."""
-
-    def __init__(self, env: Mapping[str, str], *, pool_size: int = 1, overflow: int = 1) -> None:
-        settings = {
-            **env,
-            "POSTGRES_POOL_SIZE": str(pool_size),
-            "POSTGRES_MAX_OVERFLOW": str(overflow),
-        }
-        self._factory = InfrastructureFactory[PostgresView].construct(
-            env=Environment("views", settings)
-        )
-        self._people = ViewPeople.from_env(env) if env.get(KEYRING) else None
-
-    def view(self, spec: ViewSpec) -> PostgresView:
-        """The view's recorder on the shared pool (its tables are created if missing)."""
-        view = spec.view(datastore=self.datastore, tracking_table_name=f"{spec.name}_tracking")
-        view.view_people = self._people
-        view.create_table()
-        return view
-
-    @property
-    def datastore(self) -> Any:
-        """The shared pool's datastore."""
-        return self._factory.datastore  # type: ignore[attr-defined]
-
-    def close(self) -> None:
-        """Closes the pool."""
-        self._factory.close()
-
-
-def construct_view(spec: ViewSpec, env: Mapping[str, str]) -> PostgresView:
-    """The view's recorder with a pool of its own (its tables are created if missing)."""
-    factory = InfrastructureFactory[PostgresView].construct(env=Environment(spec.name, env))
-    return factory.tracking_recorder(spec.view)
-
-
-def try_lock(conn: psycopg.Connection[Any], name: str) -> bool:
-    """Takes the view's advisory lock on `conn` if no other session holds it."""
-    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(name),)).fetchone()
-    return bool(row and row[0])
-
-
-@contextlib.contextmanager
-def view_lock(conninfo: str, name: str) -> Iterator[psycopg.Connection[Any] | None]:
-    """A connection holding the view's advisory lock, or None when another process holds it."""
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        if not try_lock(conn, name):
-            yield None
-            return
-        try:
-            yield conn
-        finally:
-            # Released before returning: a closed session's locks go only when its server
-            # process has finished exiting, which a rebuild that follows could beat.
-            with contextlib.suppress(psycopg.Error):  # a broken connection frees it anyway
-                conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key(name),))
 
 
 #: Events a runner applies in one transaction at most, when that many have arrived and wait
@@ -413,225 +265,3 @@ class ViewRunner:
             self.error = error
         finally:
             subscription.stop()
-
-
-class Views:
-    """The query side of every view, and the runner this process starts."""
-
-    def __init__(self, env: Mapping[str, str], conninfo: str) -> None:
-        self._env = runner_env(env)
-        self._conninfo = conninfo
-        self._store = ViewStore(self._env, pool_size=1, overflow=3)
-        self._views: dict[str, PostgresView] = {}
-        self._runners: list[ViewRunner] = []
-        self._events = EventLog(self._env)
-
-    def get(self, name: str) -> PostgresView:
-        """The view of that name (constructed once)."""
-        if name not in self._views:
-            self._views[name] = self._store.view(spec_named(name))
-        return self._views[name]
-
-    def create_tables(self) -> None:
-        """Creates every view's tables now (they are otherwise made on first use), and the
-        table runners record their errors in."""
-        for name in VIEWS:
-            self.get(name)
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            view_errors.create_table(conn)
-
-    def typed(self, name: str, kind: type[T]) -> T:
-        """The view of that name, checked to offer the interface `kind`."""
-        view = self.get(name)
-        if not isinstance(view, kind):
-            raise TypeError(f"view {name} is a {type(view).__name__}, not a {kind.__name__}")
-        return view
-
-    def start_runners(self, names: list[str] | None = None) -> None:
-        """Starts one runner for the named views (all by default)."""
-        specs = [spec_named(name) for name in names or list(VIEWS)]
-        for spec in specs:
-            self.get(spec.name)  # create the tables before anything queries them
-        runner = ViewRunner(specs, self._env, self._conninfo)
-        runner.start()
-        self._runners.append(runner)
-
-    def stop_runners(self, names: list[str]) -> None:
-        """Stops running the named views here; the runners' other views keep running."""
-        for runner in [r for r in self._runners if set(r.names) & set(names)]:
-            runner.stop()
-            self._runners.remove(runner)
-            others = [name for name in runner.names if name not in names]
-            if others:
-                self.start_runners(others)
-
-    def wait_leading(self, name: str, timeout: float) -> bool:
-        """Whether this process's runner leads the view within `timeout` seconds."""
-        runner = next((r for r in self._runners if name in r.names), None)
-        return runner is not None and runner.leading[name].wait(timeout)
-
-    def rebuild(self, name: str, *, progress: Callable[[int, int], None] | None = None) -> int:
-        """Empties the view and replays every event into it (see `rebuild`), through the
-        process's open event log and view (no pool to open and close, no tables to check)."""
-        return rebuild(
-            spec_named(name),
-            self._env,
-            self._conninfo,
-            progress=progress,
-            events=self._events,
-            view=self.get(name),
-        )
-
-    def head(self) -> int:
-        """The position of the newest event in the store."""
-        return self._events.recorder.max_notification_id() or 0
-
-    def stopped(self, name: str) -> ViewError | None:
-        """Why the named view's runner stopped, as a runner in any process recorded it."""
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            try:
-                return view_errors.read(conn).get(name)
-            except psycopg.errors.UndefinedTable:  # tables not created by this version yet
-                return None
-
-    def status(self) -> list[dict[str, Any]]:
-        """Each view's position, the head, and how far behind the view is."""
-        head = self.head()
-        local = {name: runner for runner in self._runners for name in runner.names}
-        led, errors = self._led_anywhere()
-        result = []
-        for name in VIEWS:
-            position = self.get(name).position()
-            runner = local.get(name)
-            if runner is None:
-                state = "elsewhere" if name in led else "none"
-            else:
-                state = "leading" if runner.leading[name].is_set() else "standing-by"
-            result.append(
-                {
-                    "name": name,
-                    "position": position,
-                    "head": head,
-                    "lag": max(head - position, 0),
-                    "runner": state,
-                    **self._error_of(errors.get(name), runner),
-                }
-            )
-        return result
-
-    @staticmethod
-    def _error_of(recorded: ViewError | None, runner: ViewRunner | None) -> dict[str, Any]:
-        """Why the view's runner stopped: as recorded by whichever process runs it, else
-        as this process's runner last saw it (when it could not record it)."""
-        if recorded is not None:
-            return {
-                "error": recorded.error,
-                "error_position": recorded.position,
-                "error_process": recorded.process,
-                "error_at": recorded.at,
-            }
-        error = runner.error if runner is not None else None
-        return {
-            "error": view_errors.describe(error) if error is not None else None,
-            "error_position": error.position if isinstance(error, EventFailed) else None,
-            "error_process": None,
-            "error_at": None,
-        }
-
-    def _led_anywhere(self) -> tuple[set[str], dict[str, ViewError]]:
-        """The views whose advisory lock some session holds (some process runs them), and
-        the errors runners recorded."""
-        keys = {lock_key(name): name for name in VIEWS}
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            try:
-                errors = view_errors.read(conn)
-            except psycopg.errors.UndefinedTable:  # tables not created by this version yet
-                errors = {}
-            rows = conn.execute(
-                "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks"
-                " WHERE locktype = 'advisory' AND objsubid = 1 AND granted"
-                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            ).fetchall()
-        held = set()
-        for (value,) in rows:
-            signed = value - (1 << 64) if value >= (1 << 63) else value
-            if signed in keys:
-                held.add(keys[signed])
-        return held, errors
-
-    def close(self) -> None:
-        """Stops the runners and closes the connections."""
-        for runner in self._runners:
-            runner.stop()
-        self._runners.clear()
-        self._store.close()
-        self._events.close()
-
-
-def rebuild(
-    spec: ViewSpec,
-    env: Mapping[str, str],
-    conninfo: str,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-    batch: int = REPLAY_BATCH,
-    events: EventLog | None = None,
-    view: PostgresView | None = None,
-) -> int:
-    """Empties the view and replays every event into it in one transaction.
-
-    Takes the view's lock, so a live runner elsewhere must be stopped first (ViewBusy).
-    Reads only the events the projection has handlers for (`event_topics`), so views that
-    care about a few kinds of event rebuild at close to the raw read rate; a thread reads
-    and decodes the next batches while the view applies one (`replay`). Reports progress
-    as (position reached, head); returns the number of events replayed. Reads through
-    `events` and writes through `view` when given (a process's open event log and view:
-    no pool to open and close per rebuild); otherwise opens its own and closes them.
-    """
-    with view_lock(conninfo, spec.name) as lock:
-        if lock is None:
-            msg = (
-                f"view {spec.name} is being run by another process (a `huiyin serve` or "
-                "`huiyin project`); stop it first"
-            )
-            raise ViewBusy(msg)
-        own_log, own_view = events is None, view is None
-        log = EventLog(runner_env(env)) if events is None else events
-        if view is None:
-            view = construct_view(spec, runner_env(env))
-        try:
-            process_event = handler_of(spec.projection(view=view))
-            topics = spec.projection.event_topics()
-            head = log.recorder.max_notification_id() or 0
-            done = 0
-            # A rebuild allocates millions of objects and frees them without cycles, and it
-            # holds many rows in memory: the cyclic collector, walking them again and again,
-            # took a quarter of the time. It runs again when the rebuild ends.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                with view.rebuilding():
-                    batches = replay(log, head, topics, batch=batch)
-                    try:
-                        for decoded in batches:
-                            for position, event in decoded:
-                                process_event(event, Tracking(log.name, position))
-                            done += len(decoded)
-                            if progress is not None:
-                                progress(decoded[-1][0], head)  # positions, not counts
-                    finally:
-                        batches.close()  # stops the reading thread, also after an error
-                    if head:
-                        # Every event up to the head is accounted for, read or not.
-                        view.skip(Tracking(log.name, head))
-                        if progress is not None:
-                            progress(head, head)
-            finally:
-                if collecting:
-                    gc.enable()
-            return done
-        finally:
-            if own_view:
-                view.close()
-            if own_log:
-                log.close()

@@ -3,9 +3,9 @@ roles of the people they act as. The session's directory is filled with it once.
 
 from __future__ import annotations
 
-from application.demo_data import TIER_LEADS
 from domain.actors import Role
 from domain.directory_plan import DepartmentEntry, DirectoryPlan, LeadEntry, RoleEntry
+from domain.terms import Tier
 from domain.tier_leads import TierLead, TierLeads
 
 #: Departments the tests name; their codes are their names, so cases read as written.
@@ -37,8 +37,20 @@ DEPARTMENTS = (
     "运输队",
 )
 
-#: The leads the company names: the demo organisation's (工会副主席 leads the workers' tier…).
-LEADS = TierLeads({tier: TierLead(person.title, person.id) for tier, person in TIER_LEADS.items()})
+#: The tiers' leads: positions and actor ids as the demo organisation has them (工会副主席
+#: leads the workers' tier…), written out here so that the tests do not depend on the demo.
+LEADS = TierLeads(
+    {
+        Tier.WORKERS: TierLead("工会副主席", "lead-union-vice-chair"),
+        Tier.PARTY_MEMBERS: TierLead("党委副书记", "lead-party-deputy-secretary"),
+        Tier.SAFETY_MONITORS: TierLead("工会劳动保护部部长", "lead-labour-protection"),
+        Tier.TEAM_LEADERS: TierLead("工会主席", "lead-union-chair"),
+        Tier.SAFETY_INSPECTORS: TierLead("安监处处长", "lead-safety-director"),
+        Tier.DEPUTY_HEADS: TierLead("总工程师", "lead-chief-engineer"),
+        Tier.DISTRICT_HEADS: TierLead("党委书记", "lead-party-secretary"),
+        Tier.FUNCTIONAL_OFFICES: TierLead("人力资源部部长", "lead-hr-head"),
+    }
+)
 
 #: Supervisors the tests name on transfers.
 SUPERVISORS = (

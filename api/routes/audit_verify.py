@@ -12,7 +12,7 @@ from api.errors import ApiProblem
 from api.schemas.audit_verify import VerifyRead
 from domain.actors import Actor
 from domain.policy import Permission
-from infrastructure.chain import ChainHead, parse_link
+from infrastructure.chain_links import ChainHead, parse_link
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -6,8 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from infrastructure.chain import (
-    ChainHead,
+from infrastructure.chain_links import ChainHead
+from infrastructure.chain_report import (
     Mismatch,
     PrintedCheck,
     PrintedVerdict,

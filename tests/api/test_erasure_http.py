@@ -22,7 +22,7 @@ from domain.actors import Role
 from domain.calendar import CHINA_TZ
 from domain.personal_data import is_erased
 from infrastructure.database import conninfo
-from infrastructure.projection_runner import VIEWS
+from infrastructure.view_registry import VIEWS
 from tests.api.conftest import Headers, named_appeal
 from tests.api.test_meetings_http import tier_talk
 from tests.conftest import open_department

@@ -9,7 +9,7 @@ import pytest
 from api.bootstrap import Services
 from application.casework import Casework
 from application.clock import ManualClock
-from application.demo import DemoSummary, populate
+from demo.appeals import DemoSummary, populate
 from domain.appeal import FINAL
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier
 

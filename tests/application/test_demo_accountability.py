@@ -11,9 +11,9 @@ import pytest
 from api.bootstrap import Services
 from application.accountability import AUTOMATIC
 from application.clock import ManualClock
-from application.demo import DemoSummary, populate
-from application.demo_accountability import AccountabilitySummary, populate_accountability
-from application.demo_meetings import populate_meetings
+from demo.accountability import AccountabilitySummary, populate_accountability
+from demo.appeals import DemoSummary, populate
+from demo.meetings import populate_meetings
 from domain.accountability_rules import RuleCode, penalty_id
 from domain.appeal import Appeal
 from domain.calendar import CHINA_TZ

@@ -10,14 +10,14 @@ import pytest
 
 from api.bootstrap import Services
 from application.clock import ManualClock
-from application.demo import DemoSummary, populate
-from application.demo_accountability import populate_accountability
-from application.demo_disclosures import (
+from demo.accountability import populate_accountability
+from demo.appeals import DemoSummary, populate
+from demo.disclosures import (
     WITHDRAWAL_REASON,
     DisclosuresSummary,
     populate_disclosures,
 )
-from application.demo_meetings import populate_meetings
+from demo.meetings import populate_meetings
 from domain.calendar import CHINA_TZ
 from domain.disclosure import Disclosure, DisclosureStatus, SubjectType
 from domain.publication import personal_data_in

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from api.bootstrap import Services
 from application.clock import ManualClock
-from application.demo_meetings import MeetingsSummary, populate_meetings
+from demo.directory import fill_directory
+from demo.meetings import MeetingsSummary, populate_meetings
 from domain.meeting_terms import ActionItemStatus, MeetingKind
 from domain.terms import Tier
 
@@ -17,7 +18,11 @@ END = datetime(2026, 3, 20, 10, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def summary(services: Services, session_clock: ManualClock) -> MeetingsSummary:
-    """One year of meetings, shared by the module's tests."""
+    """One year of meetings, shared by the module's tests, in the demo's organisation (filled
+    here too, so that the module runs alone)."""
+    session_clock.set(END - timedelta(days=400))
+    fill_directory(services.casework)
+    session_clock.follow_real_time()
     return populate_meetings(services.meetings, session_clock, months=12, seed=11, end=END)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from api.bootstrap import Services
 from infrastructure.database import conninfo
-from infrastructure.projection_runner import VIEWS, ViewRunner
+from infrastructure.projection_runner import ViewRunner
+from infrastructure.view_registry import VIEWS
 from projections.view import APPLICATION_NAME
 
 

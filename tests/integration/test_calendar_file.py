@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from api.bootstrap import warn_of_projected_years, working_calendar
+from api.bootstrap import build_services, warn_of_projected_years, working_calendar
+from application.clock import ManualClock
 from domain.calendar import CHINA_TZ, END_OF_DAY, WorkingCalendar, configured
 from infrastructure.calendar_file import CalendarFileError, load_adjustments
 from infrastructure.settings import Settings
@@ -109,3 +110,45 @@ def test_a_start_warns_of_years_counted_on_a_projection(
 
     assert [record.args for record in caplog.records] == [(FAR, FAR), (FAR + 1, FAR + 1)]
     assert "HUIYIN_CALENDAR_FILE" in caplog.records[0].getMessage()
+
+
+def test_a_process_warns_of_each_projected_year_once(caplog: pytest.LogCaptureFixture) -> None:
+    warned: set[int] = set()
+    with caplog.at_level(logging.WARNING, logger="huiyin"):
+        for _ in range(3):
+            warn_of_projected_years(
+                WorkingCalendar(), datetime(FAR, 11, 22, tzinfo=CHINA_TZ), warned=warned
+            )
+
+    assert [record.args for record in caplog.records] == [(FAR, FAR), (FAR + 1, FAR + 1)]
+    assert warned == {FAR, FAR + 1}
+    assert all("\n" not in record.getMessage() for record in caplog.records)
+
+
+#: A year no other test warns of, in the middle of it (its deadlines stay in it).
+UNWARNED = datetime(2035, 6, 12, 10, tzinfo=CHINA_TZ)
+
+
+def test_services_warn_of_the_calendar_only_when_asked_and_once_per_process(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    quiet = settings.model_copy(
+        update={"projections": False, "chain_follow": False, "watcher": False}
+    )
+    clock = ManualClock()
+    clock.set(UNWARNED)
+
+    def calendar_lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "working-day calendar" in r.getMessage()]
+
+    with caplog.at_level(logging.WARNING, logger="huiyin"):
+        with build_services(quiet, clock=clock):  # a command that sets no deadlines
+            pass
+        assert calendar_lines() == []
+        with build_services(quiet, clock=clock, calendar_warning=True):  # a server starting
+            pass
+        with build_services(quiet, clock=clock, calendar_warning=True):  # the same process
+            pass
+
+    assert len(calendar_lines()) == 1
+    assert "2035" in calendar_lines()[0]

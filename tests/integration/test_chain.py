@@ -25,14 +25,9 @@ from application.clock import ManualClock
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
 from domain.terms import Channel, Kind
-from infrastructure.chain import (
-    GENESIS,
-    ChainHead,
-    ChainKeeper,
-    PrintedVerdict,
-    Tampering,
-    parse_link,
-)
+from infrastructure.chain import ChainKeeper
+from infrastructure.chain_links import GENESIS, ChainHead, parse_link
+from infrastructure.chain_report import PrintedVerdict, Tampering
 from infrastructure.database import connection_parts, conninfo
 from infrastructure.settings import Settings
 

@@ -15,8 +15,9 @@ from domain.actors import Actor, Role
 from domain.terms import Channel, Kind
 from infrastructure.database import conninfo
 from infrastructure.pools import POOL_WAIT, check_connection
-from infrastructure.projection_runner import VIEWS, ViewRunner
+from infrastructure.projection_runner import ViewRunner
 from infrastructure.settings import Settings
+from infrastructure.view_registry import VIEWS
 from projections.view import APPLICATION_NAME
 from tests.dbproxy import DatabaseRelay, relay_to
 

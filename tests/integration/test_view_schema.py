@@ -19,8 +19,9 @@ from eventsourcing.utils import Environment
 
 from api.bootstrap import Services
 from infrastructure.database import conninfo, eventsourcing_env
-from infrastructure.projection_runner import VIEWS, Views
 from infrastructure.schema_digest import DIGESTS_TABLE
+from infrastructure.view_host import Views
+from infrastructure.view_registry import VIEWS
 
 #: How long a statement of the starting process may wait for a lock before it fails.
 NO_WAITING = "-c lock_timeout=2000"

@@ -20,18 +20,12 @@ from domain.terms import Channel, Kind
 from infrastructure import projection_runner
 from infrastructure.case_index import PostgresCaseIndexView
 from infrastructure.database import conninfo
-from infrastructure.projection_runner import (
-    VIEWS,
-    EventLog,
-    ViewBusy,
-    ViewRunner,
-    lock_key,
-    rebuild,
-    try_lock,
-    view_lock,
-)
+from infrastructure.projection_runner import ViewRunner
 from infrastructure.replay import Decoder, LogRows, replay
+from infrastructure.view_locks import lock_key, try_lock, view_lock
 from infrastructure.view_people import ViewPeople
+from infrastructure.view_rebuild import ViewBusy, rebuild
+from infrastructure.view_registry import VIEWS, EventLog
 from projections.cases import CaseIndex, CaseIndexView
 from projections.view import APPLICATION_NAME
 from tests.conftest import open_department, scoped

@@ -1,32 +1,14 @@
-"""The demo organisation: a coal company's departments, people and the matters they raise.
+"""What the demo's employees raise: kinds of matter, and how the responsible department answers.
 
-Static data only; `application.demo` turns it into appeals. Nothing here names a real person.
+One table, kept whole although it is long: it is data, and its order is part of the story a
+seed tells (appeals draw their topics from it by position).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.actors import Actor, Role
-from domain.terms import Channel, Kind, Tier, Urgency
-
-
-@dataclass(frozen=True)
-class Person:
-    """Someone who acts on cases: `id` is the actor id recorded on events."""
-
-    id: str
-    name: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Department:
-    """A department of the company and the person who handles its appeals (承办人)."""
-
-    name: str
-    english: str
-    handler: Person
+from domain.terms import Channel, Kind, Urgency
 
 
 @dataclass(frozen=True)
@@ -46,121 +28,6 @@ class Topic:
     plan: str = ""  # suggestions: how it is implemented once adopted
     decline: str = ""  # suggestions: the reasoned explanation (论证说明) when declined
 
-
-def _department(name: str, english: str, handler_id: str, handler: str) -> Department:
-    return Department(name, english, Person(handler_id, handler, f"{name}承办人"))
-
-
-DEPARTMENTS = (
-    _department("综采一队", "Fully-mechanised Mining Team 1", "guo.peng", "郭鹏"),
-    _department("机电科", "Electromechanical Office", "zhao.lei", "赵磊"),
-    _department("通风科", "Ventilation Office", "qian.bo", "钱波"),
-    _department("安监处", "Safety Supervision", "sun.qiang", "孙强"),
-    _department("人力资源部", "Human Resources", "chen.yan", "陈燕"),
-    _department("后勤服务中心", "Logistics Service Centre", "liang.hui", "梁辉"),
-    _department("财务部", "Finance", "xu.jing", "徐婧"),
-    _department("生产技术科", "Production Technology", "luo.wen", "罗文"),
-    _department("运输队", "Transport Team", "tang.jun", "唐军"),
-    _department("调度中心", "Dispatch Centre", "han.dong", "韩东"),
-    _department("工会办公室", "Union Office", "liu.fang", "刘芳"),
-    _department("党群工作部", "Party-Masses Work", "yang.xue", "杨雪"),
-)
-DEPARTMENT_BY_NAME = {d.name: d for d in DEPARTMENTS}
-
-#: Where appellants work, weighted towards the pits and workshops.
-HOME_DEPARTMENTS = (
-    ("综采一队", 10),
-    ("运输队", 5),
-    ("机电科", 5),
-    ("通风科", 4),
-    ("安监处", 2),
-    ("生产技术科", 2),
-    ("调度中心", 2),
-    ("后勤服务中心", 3),
-    ("财务部", 1),
-    ("人力资源部", 1),
-    ("工会办公室", 1),
-    ("党群工作部", 1),
-)
-
-#: The lead (牵头人) of each tier of the eight-tier talks; supervises (督办) what is raised there.
-#: Positions and actor ids follow the company's defaults in `domain.tier_leads`.
-TIER_LEADS = {
-    Tier.WORKERS: Person("lead-union-vice-chair", "王建华", "工会副主席"),
-    Tier.PARTY_MEMBERS: Person("lead-party-deputy-secretary", "李红梅", "党委副书记"),
-    Tier.SAFETY_MONITORS: Person("lead-labour-protection", "赵国强", "工会劳动保护部部长"),
-    Tier.TEAM_LEADERS: Person("lead-union-chair", "马德胜", "工会主席"),
-    Tier.SAFETY_INSPECTORS: Person("lead-safety-director", "周振华", "安监处处长"),
-    Tier.DEPUTY_HEADS: Person("lead-chief-engineer", "吴海涛", "总工程师"),
-    Tier.DISTRICT_HEADS: Person("lead-party-secretary", "高振东", "党委书记"),
-    Tier.FUNCTIONAL_OFFICES: Person("lead-hr-head", "陈丽", "人力资源部部长"),
-}
-
-#: How often each tier's talks bring an appeal (the workers' tier meets most).
-TIER_WEIGHTS = {
-    Tier.WORKERS: 5,
-    Tier.PARTY_MEMBERS: 2,
-    Tier.SAFETY_MONITORS: 3,
-    Tier.TEAM_LEADERS: 4,
-    Tier.SAFETY_INSPECTORS: 2,
-    Tier.DEPUTY_HEADS: 2,
-    Tier.DISTRICT_HEADS: 2,
-    Tier.FUNCTIONAL_OFFICES: 2,
-}
-
-UNION_CHAIR = TIER_LEADS[Tier.TEAM_LEADERS]
-PARTY_SECRETARY = TIER_LEADS[Tier.DISTRICT_HEADS]  # receives at the 书记接待日
-LEGAL_ADVISER = Person("he.jing", "何静", "劳动法律监督员")  # 法律门诊
-UNION_STAFF = (
-    Person("zhang.min", "张敏", "工会权益保障部干事"),
-    Person("liu.fang", "刘芳", "工会办公室干事"),
-    Person("song.jia", "宋佳", "工会网格管理员"),
-)
-PROPOSAL_COMMITTEE = Person("committee.proposals", "提案审查委员会", "职代会提案审查委员会")
-
-#: Who supervises appeals that do not come from a talk session.
-CHANNEL_SUPERVISORS = {
-    Channel.URGENT: UNION_CHAIR,
-    Channel.RECEPTION_DAY: PARTY_SECRETARY,
-    Channel.PERFORMANCE_APPEAL: TIER_LEADS[Tier.FUNCTIONAL_OFFICES],
-    Channel.CONGRESS_PROPOSAL: UNION_CHAIR,
-}
-DEFAULT_SUPERVISOR = TIER_LEADS[Tier.WORKERS]
-
-CHANNEL_LABELS = {
-    Channel.TALK_SESSION: "慧谈",
-    Channel.URGENT: "48小时响应通道",
-    Channel.GRID_LIAISON: "网格联络员",
-    Channel.DEPARTMENT_LIAISON: "部门联络员",
-    Channel.ANONYMOUS_BOX: "匿名意见箱",
-    Channel.RECEPTION_DAY: "书记接待日",
-    Channel.CONGRESS_PROPOSAL: "职代会提案",
-    Channel.PERFORMANCE_APPEAL: "绩效申诉",
-    Channel.LEGAL_CLINIC: "法律门诊",
-}
-
-#: How often each channel brings an appeal (the talks are the main source).
-CHANNEL_WEIGHTS = {
-    Channel.TALK_SESSION: 26,
-    Channel.URGENT: 5,
-    Channel.GRID_LIAISON: 16,
-    Channel.DEPARTMENT_LIAISON: 10,
-    Channel.ANONYMOUS_BOX: 10,
-    Channel.RECEPTION_DAY: 8,
-    Channel.CONGRESS_PROPOSAL: 8,
-    Channel.PERFORMANCE_APPEAL: 6,
-    Channel.LEGAL_CLINIC: 6,
-}
-
-_NAMES = (
-    "王志刚 李德明 张海军 刘建新 陈国栋 杨立平 赵永强 黄春生 周文斌 吴晓东 "
-    "徐长青 孙宝山 胡明亮 朱振宇 高红霞 林秀英 何金龙 郭俊峰 马玉兰 罗浩然 "
-    "梁晓燕 宋福贵 郑卫东 谢丽娟 韩雪梅 唐永红 冯少华 于德水 董振华 萧桂芳 "
-    "程立新 曹文涛 袁海燕 邓国庆 许秋菊 傅建军 沈凤英 曾庆林 彭小龙 吕春燕 "
-    "苏铁柱 卢永福 蒋利民 蔡文静 贾振国 丁桂兰 魏向东 薛红梅 叶志勇 阎金生 "
-    "余德胜 潘丽萍 杜宏伟 戴晓明 夏玉珍 钟国华 汪建平 田春雷 任爱华 姜红旗"
-)
-APPELLANT_NAMES = tuple(_NAMES.split())
 
 _TALK = Channel.TALK_SESSION
 _URGENT = Channel.URGENT
@@ -566,42 +433,3 @@ TOPICS = (
         "申报技师需取得高级工证书满4年并有相应业绩，评聘后执行技师岗位津贴。",
     ),
 )
-
-ON_SPOT_PREFIX = "现场答复："
-RATING_COMMENTS = {
-    "satisfied": ("办得快，满意", "问题解决了，谢谢", "答复清楚，按时落实", ""),
-    "basically_satisfied": ("基本解决，希望长期坚持", "答复清楚，落实还要再看", ""),
-    "dissatisfied": ("答复没解决实际问题", "只解释没整改", "现场情况没有变化"),
-}
-EXTENSION_REASONS = (
-    "需调取近三个月考勤和产量数据核算，经督办员同意延期",
-    "涉及跨部门协调，需提交矿务会研究，经督办员同意延期",
-    "需待设备厂家技术人员到矿检测，经督办员同意延期",
-)
-WITHDRAW_REASONS = (
-    "问题已与班组当面沟通解决",
-    "本人已调岗，不再需要办理",
-    "已自行了解到相关政策",
-    "",
-)
-ACK_NOTES = ("已收到承办单，正在核实", "已安排专人办理", "已联系相关班组调查情况")
-REACK_NOTES = ("已按不满意意见重新核查", "由部门负责人牵头复查")
-REVIEW_PREFIX = "经督办复查，原答复落实不到位，现补充答复："
-CLOSING_NOTES = {
-    "close_resolved": "诉求已解决，职工评价后办结归档",
-    "close_explained": "已解释说明，职工基本认可，办结归档",
-    "close_implemented": "建议已落实到位，经提案人确认办结",
-}
-
-
-def handler_of(department: str) -> Actor:
-    """The handler (承办人) of a demo department, acting for it: the department's head in
-    the demo's directory, whose code is the department's name."""
-    known = DEPARTMENT_BY_NAME[department]
-    return Actor(known.handler.id, Role.DEPARTMENT, departments=frozenset({department}))
-
-
-def supervisor(person_id: str) -> Actor:
-    """A demo supervisor (every one of them leads a tier), with the tiers they lead."""
-    tiers = frozenset(tier for tier, lead in TIER_LEADS.items() if lead.id == person_id)
-    return Actor(person_id, Role.SUPERVISOR, tiers=tiers)

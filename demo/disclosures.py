@@ -17,20 +17,21 @@ happened yet: those proposals wait in the committee's queue. Same seed, same boa
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.clock import ManualClock
-from application.demo import DemoSummary
-from application.demo_accountability import COMMITTEE, UNION_CLERK, AccountabilitySummary
-from application.demo_meetings import MeetingsSummary
+from demo.accountability import AccountabilitySummary
+from demo.actors import COMMITTEE, UNION_CLERK
+from demo.agenda import Agenda, Step
+from demo.appeals import DemoSummary
+from demo.meetings import MeetingsSummary
 from domain import limits
 from domain.disclosure import SubjectType
 from domain.monthly_figures import ReportMonth
@@ -46,8 +47,6 @@ UNION_OFFICE = "工会办公室"
 RETURN_REASON = "标题未写明事项和承办部门，请补充后再报"
 WITHDRAWAL_REASON = "职工反映答复中的班组和岗位信息可识别到本人，撤下后重新处理"
 CARD_NAMES = {"red": "红牌", "yellow": "黄牌"}
-
-Step = Callable[[], None]
 
 
 @dataclass
@@ -107,21 +106,17 @@ def populate_disclosures(
     return board.summary
 
 
-class _Board:
+class _Board(Agenda):
     """Plans each disclosure from its subject's public moment, then runs the steps in time
     order (each step schedules the next one of its disclosure)."""
 
     def __init__(
         self, services: Services, clock: ManualClock, rng: random.Random, end: datetime
     ) -> None:
+        super().__init__(clock, rng, services.casework.calendar)
         self.s = services
-        self.clock = clock
-        self.rng = rng
         self.end = end
-        self.cal = services.casework.calendar
         self.summary = DisclosuresSummary()
-        self._queue: list[tuple[datetime, int, Step]] = []
-        self._seq = itertools.count()
         self._proposals = itertools.count(1)
 
     # -- time --------------------------------------------------------------------------
@@ -130,14 +125,8 @@ class _Board:
         """Schedules `step` at `moment`; False (and nothing scheduled) past the demo's end."""
         if moment >= self.end:
             return False
-        heapq.heappush(self._queue, (moment, next(self._seq), step))
+        self.push(moment, step)
         return True
-
-    def run(self) -> None:
-        while self._queue:
-            moment, _, step = heapq.heappop(self._queue)
-            self.clock.set(moment)
-            step()
 
     def next_working_day(self, moment: datetime, hour: int) -> datetime:
         """`hour` o'clock (and a few minutes) on the working day after `moment`'s day."""

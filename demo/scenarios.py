@@ -1,7 +1,7 @@
 """The demo's stories: what happens to an appeal, step by step, and how often.
 
 Each scenario lists the commands after the raise, with how many working days pass before
-each one (0: later the same day). `application.demo` lays them out on the calendar.
+each one (0: later the same day). `demo.appeals` lays them out on the calendar.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from application.casework import Casework
 from application.credentials import Credentials
-from application.demo_data import (
+from demo.organisation import (
     DEPARTMENTS,
     LEGAL_ADVISER,
     PROPOSAL_COMMITTEE,
