@@ -13,7 +13,9 @@ from domain import limits
 from domain.access import Parties
 from domain.actors import ANONYMOUS_ACTOR_ID, Actor, Role
 from domain.appeal_states import APPEAL_STATES, AppealCommand
-from domain.appeal_states import FINAL as FINAL  # re-exported: the state sets' old home
+
+# Re-exported from the state sets' old home, where callers import them.
+from domain.appeal_states import FINAL as FINAL
 from domain.appeal_states import OPEN_FOR_WORK as OPEN_FOR_WORK
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct, policy_in_force

@@ -43,6 +43,11 @@ class StateTable(Generic[C, S]):
     events: Mapping[str, S]
     varies: Mapping[str, AbstractSet[S]] = field(default_factory=dict)
 
+    @property
+    def states(self) -> frozenset[S]:
+        """Every state the aggregate can be in."""
+        return frozenset(type(self.initial))
+
     def allows(self, command: C, state: S) -> bool:
         """Whether `command` is allowed in `state`."""
         return state in self.commands[command].allowed
