@@ -283,15 +283,19 @@ class Appeal(Aggregate):
         reason: str
         reply_deadline: dict[str, Any] | None
 
+        @property
+        def reopened_as(self) -> Status:
+            """Back with its department (a new reply deadline), or with the union if no
+            department ever had it (one of the state table's `varies`)."""
+            return Status.RAISED if self.reply_deadline is None else Status.TRANSFERRED
+
         def apply_to(self, appeal: Appeal) -> None:
             appeal.reopen_count += 1
             appeal.reply = None
             appeal.public_text = None
             appeal.published_at = None
-            if self.reply_deadline is None:
-                appeal.status = Status.RAISED
-            else:
-                appeal.status = Status.TRANSFERRED
+            appeal.status = self.reopened_as
+            if self.reply_deadline is not None:
                 appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
 
     class Adopted(Event):
