@@ -331,8 +331,9 @@ def get_appeal(
             "ask for the appeal at a version or as of a time, not both",
         )
     appeal = casework.read_appeal(appeal_id, actor, version=version, as_of=as_of)
+    now = appeal if version is None and as_of is None else casework.read_appeal(appeal_id, actor)
     response.headers["ETag"] = etag(appeal.version)
-    return AppealRead.for_actor(appeal, actor)
+    return AppealRead.for_reader(appeal, sees_identity(actor, appeal, now))
 
 
 @router.get("/{appeal_id}/history")

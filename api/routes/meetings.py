@@ -232,8 +232,11 @@ def get_meeting(
     """The meeting now, at a version, or as it stood at a moment; ETag is its version."""
     one_of_version_and_as_of(version, as_of, "meeting")
     meeting = meetings.read(Meeting, meeting_id, actor, version=version, as_of=as_of)
+    now = (
+        meeting if version is None and as_of is None else meetings.read(Meeting, meeting_id, actor)
+    )
     response.headers["ETag"] = etag(meeting.version)
-    return MeetingRead.of(meeting, sees_identity(actor, meeting))
+    return MeetingRead.of(meeting, sees_identity(actor, meeting, now))
 
 
 @router.get("/{meeting_id}/history")
