@@ -37,7 +37,7 @@ from infrastructure.sealing import forget_cached_aggregates, sealed_events_env
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
 from infrastructure.worker import worker_process
-from projections.deadlines import DeadlineBoardView
+from projections.deadline_board import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
 
 log = logging.getLogger("huiyin")

@@ -20,7 +20,7 @@ from domain.actors import Actor
 from domain.meeting_terms import ActionItemStatus, MeetingKind, MeetingStatus, ProposalStatus
 from domain.policy import Permission
 from domain.terms import Channel, Kind, Status, Tier
-from projections.cases import CaseIndexView, CaseQuery, CaseType
+from projections.case_index import CaseIndexView, CaseQuery, CaseType
 from projections.scope import ReadScope
 
 router = APIRouter(tags=["lists"])

@@ -41,7 +41,7 @@ from domain import limits
 from domain.actors import Actor
 from domain.disclosure import PUBLIC_STATUSES, DisclosureStatus, SubjectType
 from domain.policy import Permission
-from projections.disclosure import DisclosureFeedView, FeedPage, FeedQuery
+from projections.disclosure_feed import DisclosureFeedView, FeedPage, FeedQuery
 
 router = APIRouter(tags=["disclosures"])
 
