@@ -37,7 +37,7 @@ from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
 from infrastructure.view_host import Views
 from infrastructure.worker import worker_process
-from projections.deadlines import DeadlineBoardView
+from projections.deadline_board import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
 
 log = logging.getLogger("huiyin")

@@ -2,9 +2,11 @@
 
 What is personal, and whether it says who someone is (identity) or what an appellant said
 (words), is declared by the domain (`domain.personal_data`). Here:
-- identity shows only to those the policy lets see who a case names: `APPELLANT_IDENTITY`
-  for an appeal, `PEOPLE_IDENTITY` for a meeting, proposal or competition. Others see
-  `(hidden)`, and an employee acting in person as `appellant` (on an appeal) or `(hidden)`;
+- identity shows only to those the policy lets see who a case names
+  (`domain.policy.may_see_identity`: `APPELLANT_IDENTITY` for an appeal, `PEOPLE_IDENTITY`
+  for a meeting, proposal or competition), decided on the case as it stands now, whichever
+  version is read (`sees_identity`). Others see `(hidden)`, and an employee acting in person
+  as `appellant` (on an appeal) or `(hidden)`;
 - words show to whoever may read the case;
 - an erased person's values read as erased (`[erased 1a2b3c4d]`) to everyone.
 
@@ -26,7 +28,7 @@ from application.casework import event_data
 from domain.actors import Actor
 from domain.appeal import Appeal
 from domain.personal_data import Shown, acts_in_person, fields_of, is_erased, rewrite
-from domain.policy import Permission, may, reach_of
+from domain.policy import may_see_identity, may_see_identity_somewhere
 from infrastructure.keyring import Keyring
 from infrastructure.sealed import Sealed, unseal
 from projections.audit_trail import PERSON_ACTOR, AuditRow
@@ -41,19 +43,16 @@ APPELLANT = "appellant"
 REMEMBERED_CASES = 1_000
 
 
-def identity_permission(case_type: str) -> Permission:
-    """The permission to see who a case of this type names."""
-    return Permission.APPELLANT_IDENTITY if case_type == "appeal" else Permission.PEOPLE_IDENTITY
-
-
 def case_type_of(aggregate: Aggregate) -> str:
     """The case type an aggregate is (as the audit trail names it)."""
     return "appeal" if isinstance(aggregate, Appeal) else type(aggregate).__name__.lower()
 
 
-def sees_identity(actor: Actor, aggregate: Aggregate) -> bool:
-    """Whether `actor` may see who this case names."""
-    return may(actor, identity_permission(case_type_of(aggregate)), parties_of(aggregate))
+def sees_identity(actor: Actor, aggregate: Aggregate, now: Aggregate | None = None) -> bool:
+    """Whether `actor` may see who this case names (`domain.policy.may_see_identity`),
+    decided on the case as it stands now: `now`, when `aggregate` is an earlier version."""
+    case = aggregate if now is None else now
+    return may_see_identity(actor, parties_of(case), case_type_of(case))
 
 
 def shown_event(event: Any, *, identity: bool, appeal: bool) -> tuple[dict[str, Any], str]:
@@ -97,9 +96,7 @@ def shown_rows(
     """Audit rows with their sealed values opened as `actor` may see them; each case's
     identity decision is made once (`load` gets the case, for whom it names)."""
     decided: dict[UUID, bool] = {}
-    anyone = bool(reach_of(actor, Permission.APPELLANT_IDENTITY)) or bool(
-        reach_of(actor, Permission.PEOPLE_IDENTITY)
-    )
+    anyone = may_see_identity_somewhere(actor)
 
     def identity(row: AuditRow) -> bool:
         if not anyone:

@@ -22,8 +22,8 @@ from domain.access import Parties
 from domain.actors import Actor, Role
 from domain.appeal import Appeal, Appellant
 from domain.calendar import WorkingCalendar
-from domain.deadlines import Deadline, DeadlineAct, DeadlinePolicy, policy_in_force
-from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.deadlines import DeadlineAct, DeadlinePolicy, policy_in_force
+from domain.errors import NotFound, StaleVersion
 from domain.policy import Permission, authorise
 from domain.terms import Channel, Kind, Outcome, Rating, Tier, Urgency
 
@@ -225,7 +225,9 @@ class Casework(Application[UUID]):
         code = self.directory.code(department)
         lead = self._tier_lead(appeal)
         at = self.now()
-        reply = self._reply_deadline(appeal, at, deadline, "set when transferring")
+        reply = self.policy.reply_deadline(
+            self.calendar, raised_at=appeal.raised_at, transferred_at=at, explicit=deadline
+        )
         appeal.transfer(
             department=code,
             supervisor=supervisor,
@@ -254,7 +256,13 @@ class Casework(Application[UUID]):
         code = self.directory.code(department)
         lead = self._tier_lead(appeal)
         at = self.now()
-        reply = self._reply_deadline(appeal, at, deadline, "set when re-transferring")
+        reply = self.policy.reply_deadline(
+            self.calendar,
+            raised_at=appeal.raised_at,
+            transferred_at=at,
+            explicit=deadline,
+            how="set when re-transferring",
+        )
         self._check_supervisor(supervisor, lead)
         appeal.retransfer(
             department=code,
@@ -304,14 +312,8 @@ class Casework(Application[UUID]):
     ) -> CommandResult:
         """Moves the reply deadline later, recording the reason and the approver."""
         appeal = self._load(appeal_id, expected_version, actor, Permission.APPEAL_EXTEND_DEADLINE)
-        extended = Deadline(
-            due=deadline,
-            act=DeadlineAct.REPLY,
-            rule="reply.extended",
-            basis=f"extended, approved by {approved_by}",
-        )
         appeal.extend_deadline(
-            reply_deadline=extended,
+            reply_deadline=self.policy.extended_reply_deadline(deadline, approved_by),
             reason=reason,
             approved_by=approved_by,
             actor=actor,
@@ -371,7 +373,7 @@ class Casework(Application[UUID]):
         at = self.now()
         reopen = None
         if rating is Rating.DISSATISFIED and appeal.responsible_department:
-            reopen = self.policy.reply_rule().apply(
+            reopen = self.policy.reply_deadline(
                 self.calendar, raised_at=appeal.raised_at, transferred_at=at
             )
         appeal.rate(rating=rating, comment=comment, reopen_deadline=reopen, actor=actor, at=at)
@@ -497,22 +499,6 @@ class Casework(Application[UUID]):
         if self.case_numbers is None:
             raise RuntimeError("Casework needs a CaseNumbers allocator to raise appeals")
         return f"HY-{year}-{self.case_numbers.next_case_number(year):06d}"
-
-    def _reply_deadline(
-        self, appeal: Appeal, at: datetime, explicit: datetime | None, how: str
-    ) -> Deadline:
-        if explicit is not None:
-            if explicit.tzinfo is None:
-                raise InvalidInput("deadline", "needs a time zone")
-            return Deadline(
-                due=explicit,
-                act=DeadlineAct.REPLY,
-                rule="reply.explicit",
-                basis=f"reply by a date {how}",
-            )
-        return self.policy.reply_rule().apply(
-            self.calendar, raised_at=appeal.raised_at, transferred_at=at
-        )
 
     def _load(
         self,

@@ -31,7 +31,7 @@ from domain.deadlines import DeadlineAct
 from domain.errors import ActionNotAllowed, ConcurrentWrite, DomainError
 from domain.monthly_figures import ReportMonth
 
-ABSENCE = "absence:"  # the board's act for a talk's absent department (projections/deadlines)
+ABSENCE = "absence:"  # the board's act for a talk's absent department (projections/deadline_board)
 
 log = logging.getLogger("huiyin.watcher")
 

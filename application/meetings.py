@@ -1,8 +1,9 @@
-"""Meetings: the meeting, action item and proposal use cases, each one load → call → save.
+"""Meetings: the meeting use cases (scheduling, inviting, holding, minutes, decisions,
+publishing, the appeals raised at a talk, coverage), each one load → call → save.
 
-`Meetings` wraps the one `Casework` application: the same event store, clock, calendar and
-cipher. Every command returns an `ItemResult` (id, new version, global position); every
-command on an existing aggregate takes `expected_version` and refuses a stale one.
+`Meetings` also holds the use cases of the cases its decisions produce, one module per
+aggregate: action items (`application.action_items`) and congress proposals
+(`application.proposals`), on the store and reads they share (`application.meeting_cases`).
 """
 
 from __future__ import annotations
@@ -10,17 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
-from application.aggregates import AggregateAccess, ItemResult
+from application.action_items import ActionItems
+from application.aggregates import ItemResult
 from application.attendance import tier_talk_attendees
 from application.casework import AppealDraft, Casework, CommandResult
-from application.withheld import MeetingAppeals
+from application.proposals import Proposals
 from domain.access import Parties
-from domain.action_item import ActionItem
 from domain.actors import Actor
 from domain.appeal import Appellant
 from domain.meeting import Meeting
@@ -28,30 +26,13 @@ from domain.meeting_policy import Coverage, MeetingPolicy, Quarter, RecentAttend
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
 from domain.policy import Permission, authorise
-from domain.proposal import Proposal
 from domain.publication import Withheld
 from domain.terms import Channel, Kind, Tier, Urgency
 
 __all__ = ["ItemResult", "Meetings"]
 
-Case = TypeVar("Case", Meeting, ActionItem, Proposal)
 
-#: What reading each kind of case needs.
-_READ: dict[type[Aggregate], Permission] = {
-    Meeting: Permission.MEETING_READ,
-    ActionItem: Permission.ACTION_ITEM_READ,
-    Proposal: Permission.PROPOSAL_READ,
-}
-
-#: The word each aggregate is called by in errors.
-_NOUNS: dict[type[Aggregate], str] = {
-    Meeting: "meeting",
-    ActionItem: "action item",
-    Proposal: "proposal",
-}
-
-
-class Meetings:
+class Meetings(ActionItems, Proposals):
     """Meetings, their decisions' action items, and congress proposals."""
 
     def __init__(
@@ -62,11 +43,8 @@ class Meetings:
     ) -> None:
         if coverage_window_days < 1:
             raise ValueError("the coverage window is at least one day")
-        self.app = app
+        super().__init__(app, policy)
         self.coverage_window = timedelta(days=coverage_window_days)
-        self.policy = policy or MeetingPolicy()
-        self._access = AggregateAccess(app, _NOUNS)
-        self._appeals = MeetingAppeals(app)
 
     # -- meetings ----------------------------------------------------------------------
 
@@ -252,87 +230,6 @@ class Meetings:
         )
         return self.app.raise_appeal(draft, actor, key=key)
 
-    # -- action items ------------------------------------------------------------------
-
-    def create_action_item(
-        self,
-        meeting_id: UUID,
-        *,
-        decision_ref: str,
-        task: str,
-        department: str,
-        deadline: datetime,
-        acceptance_criteria: str,
-        actor: Actor,
-        key: str | None = None,
-    ) -> ItemResult:
-        """Creates an action item from a recorded decision of the meeting (with an
-        idempotency `key`, once)."""
-        authorise(actor, Permission.ACTION_ITEM_CREATE, Parties())
-        decision = self.get_meeting(meeting_id).check_takes_action_items(decision_ref)
-        code = self.app.directory.code(department)
-        request = {
-            "meeting_id": meeting_id,
-            "decision_ref": decision_ref,
-            "task": task,
-            "department": department,
-            "deadline": deadline,
-            "acceptance_criteria": acceptance_criteria,
-        }
-        claim = self.app.claim(key, actor, "create_action_item", request)
-        build = partial(
-            ActionItem.create,
-            meeting_id=meeting_id,
-            decision_ref=decision.ref,
-            task=task,
-            department=code,
-            deadline=deadline,
-            acceptance_criteria=acceptance_criteria,
-            actor=actor,
-            at=self.app.now(),
-        )
-        return self._access.create(ActionItem, lambda new_id: build(id=new_id), claim).result
-
-    def report_progress(
-        self, item_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
-    ) -> ItemResult:
-        """Records progress on an action item."""
-        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_WORK)
-        item.report_progress(note=note, actor=actor, at=self.app.now())
-        return self._save(item)
-
-    def submit_for_acceptance(
-        self, item_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None
-    ) -> ItemResult:
-        """Submits an action item's work for acceptance."""
-        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_WORK)
-        item.submit_for_acceptance(note=note, actor=actor, at=self.app.now())
-        return self._save(item)
-
-    def accept_item(
-        self, item_id: UUID, *, actor: Actor, note: str = "", expected_version: int | None = None
-    ) -> ItemResult:
-        """Accepts an action item's work as meeting its criteria."""
-        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_ACCEPT)
-        item.accept(note=note, actor=actor, at=self.app.now())
-        return self._save(item)
-
-    def reject_item(
-        self, item_id: UUID, *, reason: str, actor: Actor, expected_version: int | None = None
-    ) -> ItemResult:
-        """Rejects an action item's work with a reason; it goes back in progress."""
-        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_ACCEPT)
-        item.reject(reason=reason, actor=actor, at=self.app.now())
-        return self._save(item)
-
-    def mark_item_overdue(
-        self, item_id: UUID, *, actor: Actor, expected_version: int | None = None
-    ) -> ItemResult:
-        """Marks an action item overdue (its deadline passed with the work unaccepted)."""
-        item = self._item(item_id, expected_version, actor, Permission.ACTION_ITEM_MARK_OVERDUE)
-        item.mark_overdue(actor=actor, at=self.app.now())
-        return self._save(item)
-
     def record_missed_meeting_deadline(self, meeting_id: UUID, *, actor: Actor) -> ItemResult:
         """Records the meeting's holding or publication deadlines passed undone (the watcher)."""
         meeting = self._access.load(
@@ -341,148 +238,9 @@ class Meetings:
         meeting.record_missed_deadline(actor=actor, at=self.app.now())
         return self._save(meeting)
 
-    def record_missed_assignment(self, proposal_id: UUID, *, actor: Actor) -> ItemResult:
-        """Records that a proposal's assignment result was not published in time (the watcher)."""
-        proposal = self._access.load(
-            Proposal, proposal_id, None, actor=actor, permission=Permission.DEADLINE_RECORD_MISSED
-        )
-        proposal.record_missed_assignment(actor=actor, at=self.app.now())
-        return self._save(proposal)
-
-    # -- congress proposals ------------------------------------------------------------
-
-    def register_proposal(
-        self,
-        meeting_id: UUID,
-        *,
-        problem: str,
-        solution: str,
-        department: str,
-        deadline: datetime,
-        actor: Actor,
-        proposer: str = "",
-        key: str | None = None,
-    ) -> ItemResult:
-        """Registers a proposal of a held congress; its assignment is due with the congress's
-        (with an idempotency `key`, once)."""
-        authorise(actor, Permission.PROPOSAL_REGISTER, Parties())
-        due = self.get_meeting(meeting_id).check_takes_proposals()
-        code = self.app.directory.code(department)
-        request = {
-            "meeting_id": meeting_id,
-            "proposer": proposer,
-            "problem": problem,
-            "solution": solution,
-            "department": department,
-            "deadline": deadline,
-        }
-        claim = self.app.claim(key, actor, "register_proposal", request)
-        build = partial(
-            Proposal.register,
-            meeting_id=meeting_id,
-            proposer=proposer,
-            problem=problem,
-            solution=solution,
-            department=code,
-            deadline=deadline,
-            assignment_deadline=due,
-            actor=actor,
-            at=self.app.now(),
-        )
-        return self._access.create(Proposal, lambda new_id: build(id=new_id), claim).result
-
-    def publish_assignment(
-        self, proposal_id: UUID, *, result: str, actor: Actor, expected_version: int | None = None
-    ) -> ItemResult:
-        """Publishes a proposal's assignment result."""
-        proposal = self._access.load(
-            Proposal,
-            proposal_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.PROPOSAL_ASSIGN,
-        )
-        proposal.publish_assignment(result=result, actor=actor, at=self.app.now())
-        return self._save(proposal)
-
-    def report_completion(
-        self,
-        proposal_id: UUID,
-        *,
-        text: str,
-        evidence_links: Sequence[str],
-        actor: Actor,
-        expected_version: int | None = None,
-    ) -> ItemResult:
-        """Reports a proposal's completion back to the congress, with evidence links."""
-        proposal = self._access.load(
-            Proposal,
-            proposal_id,
-            expected_version,
-            actor=actor,
-            permission=Permission.PROPOSAL_REPORT,
-        )
-        proposal.report_completion(
-            text=text, evidence_links=evidence_links, actor=actor, at=self.app.now()
-        )
-        return self._save(proposal)
-
-    # -- queries -----------------------------------------------------------------------
-
-    def read(
-        self,
-        cls: type[Case],
-        aggregate_id: UUID,
-        actor: Actor,
-        *,
-        version: int | None = None,
-        as_of: datetime | None = None,
-    ) -> Case:
-        """A meeting, action item or proposal now, at a version or as of a moment, if
-        `actor` may read it."""
-        return self._access.read(
-            cls,
-            aggregate_id,
-            actor=actor,
-            permission=_READ[cls],
-            version=version,
-            as_of=as_of,
-        )
-
-    def read_history(self, cls: type[Case], aggregate_id: UUID, actor: Actor) -> Sequence[Any]:
-        """Every event of a meeting, action item or proposal, if `actor` may read it."""
-        self.read(cls, aggregate_id, actor)
-        return self.history(aggregate_id)
-
-    def get_meeting(self, meeting_id: UUID, version: int | None = None) -> Meeting:
-        """The meeting now, or as it stood at `version`."""
-        return self._access.get(Meeting, meeting_id, version)
-
-    def get_action_item(self, item_id: UUID, version: int | None = None) -> ActionItem:
-        """The action item now, or as it stood at `version`."""
-        return self._access.get(ActionItem, item_id, version)
-
-    def get_proposal(self, proposal_id: UUID, version: int | None = None) -> Proposal:
-        """The proposal now, or as it stood at `version`."""
-        return self._access.get(Proposal, proposal_id, version)
-
     def meeting_as_of(self, meeting_id: UUID, moment: datetime) -> Meeting:
         """The meeting as it stood at `moment`."""
         return self._access.as_of(Meeting, meeting_id, moment)
-
-    def action_item_as_of(self, item_id: UUID, moment: datetime) -> ActionItem:
-        """The action item as it stood at `moment`."""
-        return self._access.as_of(ActionItem, item_id, moment)
-
-    def proposal_as_of(self, proposal_id: UUID, moment: datetime) -> Proposal:
-        """The proposal as it stood at `moment`."""
-        return self._access.as_of(Proposal, proposal_id, moment)
-
-    def history(self, aggregate_id: UUID) -> Sequence[Any]:
-        """Every event of a meeting, action item or proposal, in order."""
-        return self._access.history(
-            aggregate_id, (Meeting.Scheduled, ActionItem.Created, Proposal.Registered)
-        )
 
     def recent_attendees(self, tier: Tier, at: datetime | None = None) -> RecentAttendance:
         """Who attended a talk of `tier` within the coverage window before `at` (now)."""
@@ -504,13 +262,3 @@ class Meetings:
         return self._access.load(
             Meeting, meeting_id, expected_version, actor=actor, permission=Permission.MEETING_RUN
         )
-
-    def _item(
-        self, item_id: UUID, expected_version: int | None, actor: Actor, permission: Permission
-    ) -> ActionItem:
-        return self._access.load(
-            ActionItem, item_id, expected_version, actor=actor, permission=permission
-        )
-
-    def _save(self, aggregate: Aggregate) -> ItemResult:
-        return self._access.save(aggregate)

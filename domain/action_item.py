@@ -11,10 +11,9 @@ from eventsourcing.domain import Aggregate
 
 from domain import limits
 from domain.access import Parties
+from domain.action_item_states import ACTION_ITEM_STATES, ActionItemCommand
 from domain.actors import Actor
 from domain.appeal import clean_text
-from domain.errors import ActionNotAllowed
-from domain.meeting_terms import ActionItemStatus
 from domain.values import check_ahead, check_aware
 
 
@@ -37,8 +36,13 @@ class ActionItem(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the item; subclasses override `apply_to`."""
-            self.apply_to(cast(ActionItem, aggregate))
+            """Mutates the item; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.action_item_states`)."""
+            item = cast(ActionItem, aggregate)
+            status = ACTION_ITEM_STATES.status_after(self)
+            if status is not None:
+                item.status = status
+            self.apply_to(item)
 
         def apply_to(self, item: ActionItem) -> None:
             """Changes the item's state as this event says."""
@@ -73,7 +77,6 @@ class ActionItem(Aggregate):
         note: str
 
         def apply_to(self, item: ActionItem) -> None:
-            item.status = ActionItemStatus.SUBMITTED
             item.submissions.append(Note(self.note, self.timestamp, self.actor_id))
 
     class Accepted(Event):
@@ -82,7 +85,6 @@ class ActionItem(Aggregate):
         note: str
 
         def apply_to(self, item: ActionItem) -> None:
-            item.status = ActionItemStatus.ACCEPTED
             item.acceptance = Note(self.note, self.timestamp, self.actor_id)
             item.accepted_at = self.timestamp
 
@@ -92,7 +94,6 @@ class ActionItem(Aggregate):
         reason: str
 
         def apply_to(self, item: ActionItem) -> None:
-            item.status = ActionItemStatus.IN_PROGRESS
             item.rejections.append(Note(self.reason, self.timestamp, self.actor_id))
 
     class MarkedOverdue(Event):
@@ -114,7 +115,7 @@ class ActionItem(Aggregate):
         self.deadline = created.deadline
         self.acceptance_criteria = created.acceptance_criteria
         self.created_by = created.actor_id
-        self.status = ActionItemStatus.IN_PROGRESS
+        self.status = ACTION_ITEM_STATES.initial
         self.progress: list[Note] = []
         self.submissions: list[Note] = []
         self.rejections: list[Note] = []
@@ -179,7 +180,7 @@ class ActionItem(Aggregate):
 
     def report_progress(self, *, note: str, actor: Actor, at: datetime) -> None:
         """Records progress on the work."""
-        self._require("report progress on", {ActionItemStatus.IN_PROGRESS})
+        self._require(ActionItemCommand.REPORT_PROGRESS)
         self._trigger(
             self.ProgressReported,
             actor,
@@ -189,7 +190,7 @@ class ActionItem(Aggregate):
 
     def submit_for_acceptance(self, *, note: str, actor: Actor, at: datetime) -> None:
         """The department submits the work for acceptance against the criteria."""
-        self._require("submit for acceptance", {ActionItemStatus.IN_PROGRESS})
+        self._require(ActionItemCommand.SUBMIT)
         self._trigger(
             self.SubmittedForAcceptance,
             actor,
@@ -199,7 +200,7 @@ class ActionItem(Aggregate):
 
     def accept(self, *, note: str, actor: Actor, at: datetime) -> None:
         """Accepts the work as meeting the acceptance criteria."""
-        self._require("accept", {ActionItemStatus.SUBMITTED})
+        self._require(ActionItemCommand.ACCEPT)
         self._trigger(
             self.Accepted,
             actor,
@@ -209,7 +210,7 @@ class ActionItem(Aggregate):
 
     def reject(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """Rejects the work against the criteria, with the reason; it goes back in progress."""
-        self._require("reject", {ActionItemStatus.SUBMITTED})
+        self._require(ActionItemCommand.REJECT)
         self._trigger(
             self.Rejected,
             actor,
@@ -219,31 +220,27 @@ class ActionItem(Aggregate):
 
     def mark_overdue(self, *, actor: Actor, at: datetime) -> None:
         """Marks the item overdue: only once its deadline has passed with the work unaccepted."""
-        self._require("mark overdue", {ActionItemStatus.IN_PROGRESS, ActionItemStatus.SUBMITTED})
+        self._require(ActionItemCommand.MARK_OVERDUE)
         check_aware("time", at)
         if at <= self.deadline:
-            raise ActionNotAllowed(
-                "mark overdue",
-                self.status.value,
+            raise ACTION_ITEM_STATES.refuse(
+                ActionItemCommand.MARK_OVERDUE,
+                self.status,
                 f"its deadline {self.deadline.isoformat()} has not passed",
-                subject="action item",
             )
         if self.overdue_at is not None:
-            raise ActionNotAllowed(
-                "mark overdue",
-                self.status.value,
+            raise ACTION_ITEM_STATES.refuse(
+                ActionItemCommand.MARK_OVERDUE,
+                self.status,
                 f"it was marked overdue at {self.overdue_at.isoformat()}",
-                subject="action item",
             )
         self._trigger(self.MarkedOverdue, actor, at, deadline=self.deadline)
 
     # -- guards ------------------------------------------------------------------------
 
-    def _require(
-        self, action: str, allowed: frozenset[ActionItemStatus] | set[ActionItemStatus]
-    ) -> None:
-        if self.status not in allowed:
-            raise ActionNotAllowed(action, self.status.value, subject="action item")
+    def _require(self, command: ActionItemCommand) -> None:
+        """Refuses `command` unless the item's state table allows it now."""
+        ACTION_ITEM_STATES.require(command, self.status)
 
     def _trigger(
         self, event_class: type[ActionItem.Event], actor: Actor, at: datetime, **data: Any

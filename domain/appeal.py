@@ -12,6 +12,11 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import ANONYMOUS_ACTOR_ID, Actor, Role
+from domain.appeal_states import APPEAL_STATES, AppealCommand
+
+# Re-exported from the state sets' old home, where callers import them.
+from domain.appeal_states import FINAL as FINAL
+from domain.appeal_states import OPEN_FOR_WORK as OPEN_FOR_WORK
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct, policy_in_force
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
@@ -21,9 +26,6 @@ from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, T
 
 #: Why text holding U+0000 is refused (the API says the same of any field or parameter).
 NUL_REFUSED = "must not contain the NUL character (U+0000)"
-
-OPEN_FOR_WORK = frozenset({Status.TRANSFERRED, Status.ACKNOWLEDGED})
-FINAL = frozenset({Status.CLOSED, Status.WITHDRAWN})
 
 
 def clean_text(field: str, value: str | None, limit: int, *, required: bool = True) -> str:
@@ -104,9 +106,13 @@ class Appeal(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the appeal; subclasses override `apply_to`. The first of the events
+            """Mutates the appeal; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.appeal_states`). The first of the events
             that answer the appellant (`FIRST_RESPONSES`) is the appeal's first response."""
             appeal = cast(Appeal, aggregate)
+            status = APPEAL_STATES.status_after(self)
+            if status is not None:
+                appeal.status = status
             self.apply_to(appeal)
             if appeal.first_response_at is None and isinstance(self, FIRST_RESPONSES):
                 appeal.first_response_at = self.timestamp
@@ -167,7 +173,6 @@ class Appeal(Aggregate):
         basis: str
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.ANSWERED
             appeal.on_spot_answer = self.answer
             appeal.on_spot_basis = self.basis
 
@@ -185,7 +190,6 @@ class Appeal(Aggregate):
         supervisor_reason: str = ""
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.TRANSFERRED
             appeal.responsible_department = self.department
             appeal.supervisor = self.supervisor
             appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
@@ -209,9 +213,6 @@ class Appeal(Aggregate):
         """The department responded for the first time and took the case on."""
 
         note: str
-
-        def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.ACKNOWLEDGED
 
     class Contacted(Event):
         """Union staff (or the supervisor) reached the appellant about the appeal, and say
@@ -251,7 +252,6 @@ class Appeal(Aggregate):
         department: str
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.REPLIED
             appeal.reply = Reply(
                 self.answer, self.basis, self.department, self.timestamp, self.actor_id
             )
@@ -262,7 +262,6 @@ class Appeal(Aggregate):
         public_text: str
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.PUBLISHED
             appeal.public_text = self.public_text
             appeal.published_at = self.timestamp
 
@@ -275,7 +274,6 @@ class Appeal(Aggregate):
         comment: str
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.RATED
             appeal.rating = Rating(self.rating)
             appeal.rating_comment = self.comment
 
@@ -285,15 +283,19 @@ class Appeal(Aggregate):
         reason: str
         reply_deadline: dict[str, Any] | None
 
+        @property
+        def reopened_as(self) -> Status:
+            """Back with its department (a new reply deadline), or with the union if no
+            department ever had it (one of the state table's `varies`)."""
+            return Status.RAISED if self.reply_deadline is None else Status.TRANSFERRED
+
         def apply_to(self, appeal: Appeal) -> None:
             appeal.reopen_count += 1
             appeal.reply = None
             appeal.public_text = None
             appeal.published_at = None
-            if self.reply_deadline is None:
-                appeal.status = Status.RAISED
-            else:
-                appeal.status = Status.TRANSFERRED
+            appeal.status = self.reopened_as
+            if self.reply_deadline is not None:
                 appeal.reply_deadline = Deadline.from_record(self.reply_deadline)
 
     class Adopted(Event):
@@ -303,7 +305,6 @@ class Appeal(Aggregate):
         plan: str
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.ADOPTED
             appeal.implementing_department = self.department
             appeal.adoption_plan = self.plan
 
@@ -313,7 +314,6 @@ class Appeal(Aggregate):
         explanation: str
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.CLOSED
             appeal.outcome = Outcome.DECLINED
             appeal.closing_note = self.explanation
             appeal.closed_at = self.timestamp
@@ -325,7 +325,6 @@ class Appeal(Aggregate):
         note: str
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.CLOSED
             appeal.outcome = Outcome(self.outcome)
             appeal.closing_note = self.note
             appeal.closed_at = self.timestamp
@@ -338,7 +337,6 @@ class Appeal(Aggregate):
         reason: str
 
         def apply_to(self, appeal: Appeal) -> None:
-            appeal.status = Status.WITHDRAWN
             appeal.closing_note = self.reason
             appeal.closed_at = self.timestamp
 
@@ -359,7 +357,7 @@ class Appeal(Aggregate):
         self.receipt_hash = raised.receipt_hash
         self.meeting_id = raised.meeting_id
         self.raised_by = raised.actor_id
-        self.status = Status.RAISED
+        self.status = APPEAL_STATES.initial
         self.responsible_department: str | None = None
         self.supervisor: str | None = None
         self.transfers: list[Transfer] = []
@@ -507,11 +505,11 @@ class Appeal(Aggregate):
         self, *, answer: str, basis: str, close: bool, actor: Actor, at: datetime
     ) -> None:
         """Answers the appeal on the spot (现场答复); closes it at once if asked to."""
-        self._require("answer on the spot", {Status.RAISED})
+        self._require(AppealCommand.ANSWER_ON_SPOT)
         if self.channel not in FACE_TO_FACE:
-            raise ActionNotAllowed(
-                "answer on the spot",
-                self.status.value,
+            raise APPEAL_STATES.refuse(
+                AppealCommand.ANSWER_ON_SPOT,
+                self.status,
                 f"appeals from the {self.channel.value} channel are not raised face to face",
             )
         self._trigger(
@@ -540,7 +538,7 @@ class Appeal(Aggregate):
         """Transfers the appeal to its responsible department (转办) with its reply deadline
         and its supervisor (see `choose_supervisor`); the first-response deadline keeps
         running from raising."""
-        self._require("transfer", {Status.RAISED, Status.ANSWERED})
+        self._require(AppealCommand.TRANSFER)
         self._check_deadline_ahead(reply_deadline, at)
         chosen, why = self.choose_supervisor(supervisor, supervisor_reason, tier_lead)
         self._trigger(
@@ -591,7 +589,7 @@ class Appeal(Aggregate):
     ) -> None:
         """Hands the appeal on to another department; every transfer is kept, with its
         reason. The supervisor stays unless another is named (see `choose_supervisor`)."""
-        self._require("re-transfer", OPEN_FOR_WORK)
+        self._require(AppealCommand.RETRANSFER)
         new_department = clean_text("department", department, limits.DEPARTMENT)
         if new_department == self.responsible_department:
             raise InvalidInput("department", f"the appeal is already with {new_department}")
@@ -615,19 +613,18 @@ class Appeal(Aggregate):
     def contact(self, *, note: str, actor: Actor, at: datetime) -> None:
         """Records that the appellant was reached (by phone, in person…) and how; the first
         response, if nothing answered them before. An anonymous appellant cannot be."""
-        if self.status in FINAL:
-            raise ActionNotAllowed("record contact with the appellant of", self.status.value)
+        self._require(AppealCommand.CONTACT)
         if self.appellant is None:
-            raise ActionNotAllowed(
-                "record contact with the appellant of",
-                self.status.value,
+            raise APPEAL_STATES.refuse(
+                AppealCommand.CONTACT,
+                self.status,
                 "an anonymous appellant is known to nobody; they follow it by receipt code",
             )
         self._trigger(self.Contacted, actor, at, note=clean_text("note", note, limits.COMMENT))
 
     def acknowledge(self, *, note: str, actor: Actor, at: datetime) -> None:
         """The department's first response: it has the case and is working on it."""
-        self._require("acknowledge", {Status.TRANSFERRED})
+        self._require(AppealCommand.ACKNOWLEDGE)
         self._trigger(
             self.Acknowledged,
             actor,
@@ -645,7 +642,7 @@ class Appeal(Aggregate):
         at: datetime,
     ) -> None:
         """Moves the reply deadline later, with a reason and who approved it."""
-        self._require("extend the deadline of", OPEN_FOR_WORK | {Status.ADOPTED})
+        self._require(AppealCommand.EXTEND_DEADLINE)
         self._check_deadline_ahead(reply_deadline, at)
         if self.reply_deadline and reply_deadline.due <= self.reply_deadline.due:
             raise InvalidInput(
@@ -676,7 +673,7 @@ class Appeal(Aggregate):
 
     def reply_with(self, *, answer: str, basis: str, actor: Actor, at: datetime) -> None:
         """The department's reply: factual, and citing its basis (依据)."""
-        self._require("reply to", OPEN_FOR_WORK)
+        self._require(AppealCommand.REPLY)
         self._trigger(
             self.Replied,
             actor,
@@ -689,7 +686,7 @@ class Appeal(Aggregate):
     def publish_reply(self, *, public_text: str, actor: Actor, at: datetime) -> None:
         """Publishes the answer (公示); the public text must carry no personal data
         (`domain.publication`): not the appellant's, nor anyone's phone or ID number."""
-        self._require("publish the reply of", {Status.REPLIED})
+        self._require(AppealCommand.PUBLISH)
         text = check_public(
             "public_text",
             clean_text("public_text", public_text, limits.PUBLIC_TEXT),
@@ -707,7 +704,7 @@ class Appeal(Aggregate):
         at: datetime,
     ) -> None:
         """The appellant rates the answer; dissatisfied sends the appeal back."""
-        self._require("rate", {Status.ANSWERED, Status.PUBLISHED})
+        self._require(AppealCommand.RATE)
         self._check_is_appellant(actor, "rate")
         # Every check comes before the first event: a refused rating must record nothing.
         deadline = None
@@ -730,8 +727,8 @@ class Appeal(Aggregate):
 
     def adopt(self, *, department: str, plan: str, actor: Actor, at: datetime) -> None:
         """Adopts a suggestion and hands it to a department to implement."""
-        self._require_suggestion("adopt")
-        self._require("adopt", _UNDECIDED)
+        self._require_suggestion(AppealCommand.ADOPT)
+        self._require(AppealCommand.ADOPT)
         self._trigger(
             self.Adopted,
             actor,
@@ -742,8 +739,8 @@ class Appeal(Aggregate):
 
     def decline(self, *, explanation: str, actor: Actor, at: datetime) -> None:
         """Declines a suggestion with a reasoned explanation (论证说明)."""
-        self._require_suggestion("decline")
-        self._require("decline", _UNDECIDED)
+        self._require_suggestion(AppealCommand.DECLINE)
+        self._require(AppealCommand.DECLINE)
         self._trigger(
             self.Declined,
             actor,
@@ -753,7 +750,7 @@ class Appeal(Aggregate):
 
     def close(self, *, outcome: Outcome, note: str, actor: Actor, at: datetime) -> None:
         """Closes the appeal (办结) as resolved or explained."""
-        self._require("close", {Status.ANSWERED, Status.PUBLISHED, Status.RATED, Status.ADOPTED})
+        self._require(AppealCommand.CLOSE)
         if outcome is Outcome.DECLINED:
             raise InvalidInput("outcome", "a suggestion is declined with 'decline', not 'close'")
         self._trigger(
@@ -766,8 +763,7 @@ class Appeal(Aggregate):
 
     def withdraw(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """The appellant withdraws the appeal."""
-        if self.status in FINAL:
-            raise ActionNotAllowed("withdraw", self.status.value)
+        self._require(AppealCommand.WITHDRAW)
         self._check_is_appellant(actor, "withdraw")
         self._trigger(
             self.Withdrawn,
@@ -778,15 +774,15 @@ class Appeal(Aggregate):
 
     # -- guards ------------------------------------------------------------------------
 
-    def _require(self, action: str, allowed: frozenset[Status] | set[Status]) -> None:
-        if self.status not in allowed:
-            raise ActionNotAllowed(action, self.status.value)
+    def _require(self, command: AppealCommand) -> None:
+        """Refuses `command` unless the appeal's state table allows it now."""
+        APPEAL_STATES.require(command, self.status)
 
-    def _require_suggestion(self, action: str) -> None:
+    def _require_suggestion(self, command: AppealCommand) -> None:
         if self.kind is not Kind.SUGGESTION:
-            raise ActionNotAllowed(
-                action,
-                self.status.value,
+            raise APPEAL_STATES.refuse(
+                command,
+                self.status,
                 f"only suggestions can be adopted or declined, this is a {self.kind.value}",
             )
 
@@ -812,19 +808,6 @@ class Appeal(Aggregate):
         self.trigger_event(
             event_class, timestamp=at, actor_id=actor.id, actor_role=actor.role.value, **data
         )
-
-
-_UNDECIDED = frozenset(
-    {
-        Status.RAISED,
-        Status.ANSWERED,
-        Status.TRANSFERRED,
-        Status.ACKNOWLEDGED,
-        Status.REPLIED,
-        Status.PUBLISHED,
-        Status.RATED,
-    }
-)
 
 
 def _check_aware(moment: datetime) -> None:

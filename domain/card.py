@@ -17,7 +17,11 @@ from domain.accountability_rules import RuleCode
 from domain.actors import Actor
 from domain.appeal import clean_text
 from domain.calendar import WorkingCalendar
-from domain.errors import ActionNotAllowed, InvalidInput
+from domain.card_states import CARD_STATES, CardCommand
+
+# Re-exported from the states' old home, where callers import them.
+from domain.card_states import CardStatus as CardStatus
+from domain.errors import InvalidInput
 from domain.values import check_aware
 
 CARD_NAMESPACE = uuid5(NAMESPACE_URL, "https://huiyin.local/cards")
@@ -37,14 +41,6 @@ class CardMeasure(StrEnum):
 
     PENALTY_POINTS = "penalty_points"  # 扣分
     OVERDUE_COUNT = "overdue_count"  # 逾期件数
-
-
-class CardStatus(StrEnum):
-    """Where a card stands."""
-
-    OPEN = "open"  # 限期整改中
-    CLEARED = "cleared"  # 按期整改，销号
-    ESCALATED = "escalated"  # 逾期未整改，升级
 
 
 class EscalatedTo(StrEnum):
@@ -184,8 +180,13 @@ class Card(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the card; subclasses override `apply_to`."""
-            self.apply_to(cast(Card, aggregate))
+            """Mutates the card; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.card_states`)."""
+            card = cast(Card, aggregate)
+            status = CARD_STATES.status_after(self)
+            if status is not None:
+                card.status = status
+            self.apply_to(card)
 
         def apply_to(self, card: Card) -> None:
             """Changes the card's state as this event says."""
@@ -216,7 +217,6 @@ class Card(Aggregate):
         note: str
 
         def apply_to(self, card: Card) -> None:
-            card.status = CardStatus.CLEARED
             card.rectification_note = self.note
             card.rectified_at = self.timestamp
 
@@ -227,7 +227,6 @@ class Card(Aggregate):
         red_card_id: UUID | None
 
         def apply_to(self, card: Card) -> None:
-            card.status = CardStatus.ESCALATED
             card.escalated_to = EscalatedTo(self.escalated_to)
             card.red_card_id = self.red_card_id
             card.escalated_at = self.timestamp
@@ -249,7 +248,7 @@ class Card(Aggregate):
         self.escalated_from = issued.escalated_from
         self.issued_by = issued.actor_id
         self.issued_at = issued.timestamp
-        self.status = CardStatus.OPEN
+        self.status = CARD_STATES.initial
         self.rectification_note: str | None = None
         self.rectified_at: datetime | None = None
         self.escalated_to: EscalatedTo | None = None
@@ -319,15 +318,14 @@ class Card(Aggregate):
 
     def rectify(self, *, note: str, actor: Actor, at: datetime) -> None:
         """Records the department's rectification, by the deadline; the card is cleared."""
-        self._require("rectify")
+        self._require(CardCommand.RECTIFY)
         check_aware("time", at)
         if at > self.rectification_deadline:
-            raise ActionNotAllowed(
-                "rectify",
-                self.status.value,
+            raise CARD_STATES.refuse(
+                CardCommand.RECTIFY,
+                self.status,
                 f"its rectification deadline {self.rectification_deadline.isoformat()} has "
                 "passed; it can only be escalated",
-                subject="card",
             )
         self._trigger(self.Rectified, actor, at, note=clean_text("note", note, limits.COMMENT))
 
@@ -337,14 +335,13 @@ class Card(Aggregate):
         A yellow card is replaced by the red card of its department and period (the
         application issues it in the same save); a red card goes to the committee.
         """
-        self._require("escalate")
+        self._require(CardCommand.ESCALATE)
         check_aware("time", at)
         if at <= self.rectification_deadline:
-            raise ActionNotAllowed(
-                "escalate",
-                self.status.value,
+            raise CARD_STATES.refuse(
+                CardCommand.ESCALATE,
+                self.status,
                 f"the department has until {self.rectification_deadline.isoformat()} to rectify",
-                subject="card",
             )
         if self.colour is CardColour.YELLOW:
             red = card_id(self.department, CardColour.RED, self.period.start)
@@ -362,9 +359,9 @@ class Card(Aggregate):
 
     # -- guards ------------------------------------------------------------------------
 
-    def _require(self, action: str) -> None:
-        if self.status is not CardStatus.OPEN:
-            raise ActionNotAllowed(action, self.status.value, subject="card")
+    def _require(self, command: CardCommand) -> None:
+        """Refuses `command` unless the card's state table allows it now."""
+        CARD_STATES.require(command, self.status)
 
     def _trigger(
         self, event_class: type[Card.Event], actor: Actor, at: datetime, **data: Any

@@ -21,10 +21,13 @@ from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
 from domain.appeal import clean_text
-from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.collaboration_review_states import (
+    COLLABORATION_REVIEW_STATES,
+    CollaborationReviewCommand,
+)
+from domain.errors import InvalidInput, NotPermitted
 from domain.review_terms import (
     CollaborationKpi,
-    CollaborationReviewStatus,
     HalfYear,
     RepresentativeSide,
     clean_score,
@@ -33,8 +36,6 @@ from domain.review_terms import (
     round_half_up,
 )
 from domain.values import check_aware
-
-SUBJECT = "collaboration review"
 
 KPI_WEIGHT = Decimal("0.15")
 SIDE_WEIGHT = Decimal("0.275")
@@ -66,8 +67,13 @@ class CollaborationReview(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the review; subclasses override `apply_to`."""
-            self.apply_to(cast(CollaborationReview, aggregate))
+            """Mutates the review; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.collaboration_review_states`)."""
+            review = cast(CollaborationReview, aggregate)
+            status = COLLABORATION_REVIEW_STATES.status_after(self)
+            if status is not None:
+                review.status = status
+            self.apply_to(review)
 
         def apply_to(self, review: CollaborationReview) -> None:
             """Changes the review's state as this event says."""
@@ -120,7 +126,6 @@ class CollaborationReview(Aggregate):
         score: Decimal
 
         def apply_to(self, review: CollaborationReview) -> None:
-            review.status = CollaborationReviewStatus.CLOSED
             review.closed_at = self.timestamp
             review.components = list(self.components)
             review.score = self.score
@@ -137,7 +142,7 @@ class CollaborationReview(Aggregate):
         }
         self.weights = dict(opened.weights)
         self.opened_by = opened.actor_id
-        self.status = CollaborationReviewStatus.OPEN
+        self.status = COLLABORATION_REVIEW_STATES.initial
         self.kpis: dict[CollaborationKpi, Decimal] = {}
         self.ratings: dict[str, RepresentativeRating] = {}
         self.components: list[dict[str, Any]] = []
@@ -211,7 +216,7 @@ class CollaborationReview(Aggregate):
         reason: str = "",
     ) -> None:
         """Records the three KPI percentages; recording them again needs a reason."""
-        self._require("record the KPIs of")
+        self._require(CollaborationReviewCommand.RECORD_KPIS)
         absent = [kpi.value for kpi in CollaborationKpi if kpi not in values]
         if absent:
             raise InvalidInput(f"kpis.{absent[0]}", "give all three KPIs")
@@ -221,26 +226,24 @@ class CollaborationReview(Aggregate):
 
     def rate(self, *, score: Decimal, actor: Actor, at: datetime) -> None:
         """A representative rates the department's collaboration (0–100), once."""
-        side = self._rater(actor, "rate")
+        side = self._rater(actor, CollaborationReviewCommand.RATE)
         if actor.id in self.ratings:
-            raise ActionNotAllowed(
-                "rate",
-                self.status.value,
+            raise COLLABORATION_REVIEW_STATES.refuse(
+                CollaborationReviewCommand.RATE,
+                self.status,
                 f"{actor.id} has rated already; correct the rating instead",
-                subject=SUBJECT,
             )
         self._trigger(self.Rated, actor, at, side=side.value, score=clean_score("score", score))
 
     def correct_rating(self, *, score: Decimal, reason: str, actor: Actor, at: datetime) -> None:
         """A representative corrects their own rating before the close, with a reason."""
-        side = self._rater(actor, "correct a rating in")
+        side = self._rater(actor, CollaborationReviewCommand.CORRECT_RATING)
         previous = self.ratings.get(actor.id)
         if previous is None:
-            raise ActionNotAllowed(
-                "correct a rating in",
-                self.status.value,
+            raise COLLABORATION_REVIEW_STATES.refuse(
+                CollaborationReviewCommand.CORRECT_RATING,
+                self.status,
                 f"{actor.id} has not rated yet",
-                subject=SUBJECT,
             )
         new = clean_score("score", score)
         if new == previous.score:
@@ -257,18 +260,17 @@ class CollaborationReview(Aggregate):
 
     def close(self, *, actor: Actor, at: datetime) -> None:
         """Computes and records the weighted score; needs the KPIs and every rating."""
-        self._require("close")
+        self._require(CollaborationReviewCommand.CLOSE)
         if not self.kpis:
-            raise ActionNotAllowed(
-                "close", self.status.value, "the KPIs are not recorded", subject=SUBJECT
+            raise COLLABORATION_REVIEW_STATES.refuse(
+                CollaborationReviewCommand.CLOSE, self.status, "the KPIs are not recorded"
             )
         missing = self.missing_ratings()
         if missing:
-            raise ActionNotAllowed(
-                "close",
-                self.status.value,
+            raise COLLABORATION_REVIEW_STATES.refuse(
+                CollaborationReviewCommand.CLOSE,
+                self.status,
                 f"not rated yet by {', '.join(missing)}",
-                subject=SUBJECT,
             )
         components = [self._component(kpi.value, self.kpis[kpi], {}) for kpi in CollaborationKpi]
         for side, members in self.panels.items():
@@ -293,8 +295,8 @@ class CollaborationReview(Aggregate):
             record["ratings"] = dict(ratings)
         return record
 
-    def _rater(self, actor: Actor, action: str) -> RepresentativeSide:
-        self._require(action)
+    def _rater(self, actor: Actor, command: CollaborationReviewCommand) -> RepresentativeSide:
+        self._require(command)
         side = self.side_of(actor.id)
         if side is None:
             raise NotPermitted(
@@ -303,9 +305,9 @@ class CollaborationReview(Aggregate):
             )
         return side
 
-    def _require(self, action: str) -> None:
-        if self.status is not CollaborationReviewStatus.OPEN:
-            raise ActionNotAllowed(action, self.status.value, subject=SUBJECT)
+    def _require(self, command: CollaborationReviewCommand) -> None:
+        """Refuses `command` unless the state table allows it now."""
+        COLLABORATION_REVIEW_STATES.require(command, self.status)
 
     def _trigger(
         self,

@@ -15,19 +15,17 @@ from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
 from domain.appeal import clean_text
-from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.competition_states import COMPETITION_STATES, CompetitionCommand
+from domain.errors import InvalidInput, NotPermitted
 from domain.personal_data import identity
 from domain.review_terms import (
     CompetitionPart,
-    CompetitionStatus,
     clean_score,
     mean,
     panel,
     round_half_up,
 )
 from domain.values import check_aware
-
-SUBJECT = "competition"
 
 #: The top places that earn the title of craftsman (工匠) and go on to industry contests.
 TITLE_PLACES = 20
@@ -156,8 +154,13 @@ class Competition(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the competition; subclasses override `apply_to`."""
-            self.apply_to(cast(Competition, aggregate))
+            """Mutates the competition; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.competition_states`)."""
+            competition = cast(Competition, aggregate)
+            status = COMPETITION_STATES.status_after(self)
+            if status is not None:
+                competition.status = status
+            self.apply_to(competition)
 
         def apply_to(self, competition: Competition) -> None:
             """Changes the competition's state as this event says."""
@@ -232,7 +235,6 @@ class Competition(Aggregate):
         ranking: list[dict[str, Any]]
 
         def apply_to(self, competition: Competition) -> None:
-            competition.status = CompetitionStatus.FINALISED
             competition.finalised_at = self.timestamp
             competition.ranking = [Standing.from_record(r) for r in self.ranking]
 
@@ -246,7 +248,7 @@ class Competition(Aggregate):
         self.title_places = opened.title_places
         self.industry_contest_places = opened.industry_contest_places
         self.opened_by = opened.actor_id
-        self.status = CompetitionStatus.OPEN
+        self.status = COMPETITION_STATES.initial
         self.contestants: dict[str, Contestant] = {}
         self.ranking: list[Standing] = []
         self.finalised_at: datetime | None = None
@@ -324,7 +326,7 @@ class Competition(Aggregate):
 
     def register(self, *, contestant: str, department: str, actor: Actor, at: datetime) -> None:
         """Registers a contestant (by employee number) for the department they represent."""
-        self._require("register a contestant for")
+        self._require(CompetitionCommand.REGISTER)
         person = clean_text("contestant", contestant, limits.PERSON_ID)
         if person in self.contestants:
             raise InvalidInput("contestant", f"{person} is registered already")
@@ -348,17 +350,16 @@ class Competition(Aggregate):
         at: datetime,
     ) -> None:
         """A judge scores one contestant's parts (0–100 each); each part once per judge."""
-        entry = self._scorable(contestant, actor, "score a contestant in")
+        entry = self._scorable(contestant, actor, CompetitionCommand.SCORE)
         if not scores:
             raise InvalidInput("scores", "score at least one part")
         again = [p.value for p in CompetitionPart if p in scores and (actor.id, p) in entry.scores]
         if again:
-            raise ActionNotAllowed(
-                "score a contestant in",
-                self.status.value,
+            raise COMPETITION_STATES.refuse(
+                CompetitionCommand.SCORE,
+                self.status,
                 f"{actor.id} has scored {entry.contestant} in {', '.join(again)} already; "
                 "correct the score instead",
-                subject=SUBJECT,
             )
         checked = {
             part.value: clean_score(f"scores.{part.value}", scores[part])
@@ -378,14 +379,13 @@ class Competition(Aggregate):
         at: datetime,
     ) -> None:
         """A judge corrects their own score of one part before finalising, with a reason."""
-        entry = self._scorable(contestant, actor, "correct a score in")
+        entry = self._scorable(contestant, actor, CompetitionCommand.CORRECT_SCORE)
         previous = entry.scores.get((actor.id, part))
         if previous is None:
-            raise ActionNotAllowed(
-                "correct a score in",
-                self.status.value,
+            raise COMPETITION_STATES.refuse(
+                CompetitionCommand.CORRECT_SCORE,
+                self.status,
                 f"{actor.id} has not scored {entry.contestant} in {part.value} yet",
-                subject=SUBJECT,
             )
         new = clean_score("score", score)
         if new == previous.score:
@@ -403,25 +403,24 @@ class Competition(Aggregate):
 
     def finalise(self, *, actor: Actor, at: datetime) -> None:
         """Records the ranking; refused while any judge owes any score."""
-        self._require("finalise")
+        self._require(CompetitionCommand.FINALISE)
         if not self.contestants:
-            raise ActionNotAllowed(
-                "finalise", self.status.value, "nobody is registered", subject=SUBJECT
+            raise COMPETITION_STATES.refuse(
+                CompetitionCommand.FINALISE, self.status, "nobody is registered"
             )
         missing = self.missing_scores()
         if missing:
-            raise ActionNotAllowed(
-                "finalise",
-                self.status.value,
+            raise COMPETITION_STATES.refuse(
+                CompetitionCommand.FINALISE,
+                self.status,
                 f"{len(missing)} scores are missing: {', '.join(missing[:10])}",
-                subject=SUBJECT,
             )
         self._trigger(self.Finalised, actor, at, ranking=[s.to_record() for s in self.standings()])
 
     # -- guards ------------------------------------------------------------------------
 
-    def _scorable(self, contestant: str, actor: Actor, action: str) -> Contestant:
-        self._require(action)
+    def _scorable(self, contestant: str, actor: Actor, command: CompetitionCommand) -> Contestant:
+        self._require(command)
         if actor.id not in self.judges:
             raise NotPermitted(f"{actor.id} is not a judge of {self.name}")
         entry = self.contestants.get(contestant.strip())
@@ -429,9 +428,9 @@ class Competition(Aggregate):
             raise InvalidInput("contestant", f"{contestant!r} is not registered")
         return entry
 
-    def _require(self, action: str) -> None:
-        if self.status is not CompetitionStatus.OPEN:
-            raise ActionNotAllowed(action, self.status.value, subject=SUBJECT)
+    def _require(self, command: CompetitionCommand) -> None:
+        """Refuses `command` unless the state table allows it now."""
+        COMPETITION_STATES.require(command, self.status)
 
     def _trigger(
         self, event_class: type[Competition.Event], actor: Actor, at: datetime, **data: Any

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.calendar import WorkingCalendar
+from domain.errors import InvalidInput
 from domain.terms import Channel
 
 
@@ -109,6 +110,40 @@ class DeadlinePolicy:
             self.reply_working_days,
             Unit.WORKING_DAYS,
             Anchor.TRANSFERRED,
+        )
+
+    def reply_deadline(
+        self,
+        calendar: WorkingCalendar,
+        *,
+        raised_at: datetime,
+        transferred_at: datetime,
+        explicit: datetime | None = None,
+        how: str = "set when transferring",
+    ) -> Deadline:
+        """The reply deadline of an appeal handed to a department at `transferred_at`: by
+        the rule, or by a date given (`explicit`, with a time zone), saying `how` it was set."""
+        if explicit is None:
+            return self.reply_rule().apply(
+                calendar, raised_at=raised_at, transferred_at=transferred_at
+            )
+        if explicit.tzinfo is None:
+            raise InvalidInput("deadline", "needs a time zone")
+        return Deadline(
+            due=explicit,
+            act=DeadlineAct.REPLY,
+            rule="reply.explicit",
+            basis=f"reply by a date {how}",
+        )
+
+    @staticmethod
+    def extended_reply_deadline(due: datetime, approved_by: str) -> Deadline:
+        """A reply deadline moved later to `due`, as `approved_by` approved."""
+        return Deadline(
+            due=due,
+            act=DeadlineAct.REPLY,
+            rule="reply.extended",
+            basis=f"extended, approved by {approved_by}",
         )
 
     def response_rule(self, channel: Channel) -> DeadlineRule | None:

@@ -21,9 +21,14 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.actors import Actor
 from domain.appeal import Appeal, clean_text
+from domain.disclosure_states import DISCLOSURE_STATES, DisclosureCommand
+
+# Re-exported from the states' old home, where callers import them.
+from domain.disclosure_states import PUBLIC_STATUSES as PUBLIC_STATUSES
+from domain.disclosure_states import DisclosureStatus as DisclosureStatus
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting import Meeting
-from domain.meeting_terms import MeetingStatus
+from domain.meeting_states import MEETING_STATES, MeetingCommand
 from domain.publication import NO_ONE, Withheld, check_public
 from domain.values import check_aware, clean_ids
 
@@ -45,20 +50,6 @@ class SubjectType(StrEnum):
     PENALTIES_AND_CARDS = "penalties_and_cards"  # 考核扣分与红黄牌
     FUND_STATEMENT = "fund_statement"  # 工会经费收支明细 (a finished month's)
     AWARD_PROCEDURE = "award_procedure"  # 评优评先流程
-
-
-class DisclosureStatus(StrEnum):
-    """Where a disclosure stands."""
-
-    PROPOSED = "proposed"  # 待审核
-    RETURNED = "returned"  # 已退回
-    APPROVED = "approved"  # 已审核
-    PUBLISHED = "published"  # 已公示
-    WITHDRAWN = "withdrawn"  # 已撤回
-
-
-#: The states the public feed shows.
-PUBLIC_STATUSES = frozenset({DisclosureStatus.PUBLISHED, DisclosureStatus.WITHDRAWN})
 
 
 @dataclass(frozen=True)
@@ -100,13 +91,11 @@ def appeal_source(appeal: Appeal) -> Source:
 def meeting_source(meeting: Meeting, appellants: Withheld) -> Source:
     """A meeting's published minutes and decisions; refused before the meeting publishes them.
     Withholds the people it names and `appellants` (of named appeals raised at it)."""
-    if meeting.status is not MeetingStatus.PUBLISHED:
-        raise ActionNotAllowed(
-            "disclose the minutes of",
-            meeting.status.value,
-            "its minutes and decisions have not been published",
-            subject="meeting",
-        )
+    MEETING_STATES.require(
+        MeetingCommand.DISCLOSE_MINUTES,
+        meeting.status,
+        "its minutes and decisions have not been published",
+    )
     return Source(
         meeting.public_text,
         tuple(dict.fromkeys(meeting.invited_departments)),
@@ -124,8 +113,13 @@ class Disclosure(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the disclosure; subclasses override `apply_to`."""
-            self.apply_to(cast(Disclosure, aggregate))
+            """Mutates the disclosure; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.disclosure_states`)."""
+            disclosure = cast(Disclosure, aggregate)
+            status = DISCLOSURE_STATES.status_after(self)
+            if status is not None:
+                disclosure.status = status
+            self.apply_to(disclosure)
 
         def apply_to(self, disclosure: Disclosure) -> None:
             """Changes the disclosure's state as this event says."""
@@ -152,7 +146,6 @@ class Disclosure(Aggregate):
         chain_link: str
 
         def apply_to(self, disclosure: Disclosure) -> None:
-            disclosure.status = DisclosureStatus.APPROVED
             disclosure.approved_by = self.actor_id
             disclosure.approved_at = self.timestamp
             disclosure.chain_head = ChainMark(self.chain_position, self.chain_link)
@@ -163,7 +156,6 @@ class Disclosure(Aggregate):
         reason: str
 
         def apply_to(self, disclosure: Disclosure) -> None:
-            disclosure.status = DisclosureStatus.RETURNED
             disclosure.returned_reason = self.reason
 
     class Revised(Event):
@@ -174,7 +166,6 @@ class Disclosure(Aggregate):
         body: str
 
         def apply_to(self, disclosure: Disclosure) -> None:
-            disclosure.status = DisclosureStatus.PROPOSED
             disclosure.departments = list(self.departments)
             disclosure.title = self.title
             disclosure.body = self.body
@@ -187,7 +178,6 @@ class Disclosure(Aggregate):
         chain_link: str | None
 
         def apply_to(self, disclosure: Disclosure) -> None:
-            disclosure.status = DisclosureStatus.PUBLISHED
             disclosure.published_at = self.timestamp
             position = getattr(self, "chain_position", None)  # absent before it was recorded
             link = getattr(self, "chain_link", None)
@@ -200,7 +190,6 @@ class Disclosure(Aggregate):
         reason: str
 
         def apply_to(self, disclosure: Disclosure) -> None:
-            disclosure.status = DisclosureStatus.WITHDRAWN
             disclosure.withdrawn_at = self.timestamp
             disclosure.withdrawal_reason = self.reason
 
@@ -215,7 +204,7 @@ class Disclosure(Aggregate):
         self.body = proposed.body
         self.proposed_by = proposed.actor_id
         self.authors = {proposed.actor_id}
-        self.status = DisclosureStatus.PROPOSED
+        self.status = DISCLOSURE_STATES.initial
         self.returned_reason: str | None = None
         self.approved_by: str | None = None
         self.approved_at: datetime | None = None
@@ -263,7 +252,7 @@ class Disclosure(Aggregate):
 
     def approve(self, *, chain_head: ChainMark, actor: Actor, at: datetime) -> None:
         """A committee member who did not write it approves it, recording the chain head."""
-        self._require("approve", {DisclosureStatus.PROPOSED})
+        self._require(DisclosureCommand.APPROVE)
         self._check_reviewer(actor, "approve")
         self._trigger(
             self.Approved,
@@ -275,7 +264,7 @@ class Disclosure(Aggregate):
 
     def return_(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """A committee member who did not write it sends it back with a reason."""
-        self._require("return", {DisclosureStatus.PROPOSED})
+        self._require(DisclosureCommand.RETURN)
         self._check_reviewer(actor, "return")
         self._trigger(self.Returned, actor, at, reason=clean_text("reason", reason, limits.REASON))
 
@@ -289,7 +278,7 @@ class Disclosure(Aggregate):
         at: datetime,
     ) -> None:
         """Revises a returned disclosure and proposes it again; no departments keeps them."""
-        self._require("revise", {DisclosureStatus.RETURNED})
+        self._require(DisclosureCommand.REVISE)
         new_title, body = _public(source, title)
         self._trigger(
             self.Revised,
@@ -303,7 +292,7 @@ class Disclosure(Aggregate):
     def publish(self, *, actor: Actor, at: datetime, chain_head: ChainMark | None = None) -> None:
         """Publishes an approved disclosure: the time of this act is its publication time,
         and the chain head then is printed with it (a notice can be checked against it)."""
-        self._require("publish", {DisclosureStatus.APPROVED})
+        self._require(DisclosureCommand.PUBLISH)
         check_aware("time", at)
         if self.approved_at is not None and at < self.approved_at:
             raise InvalidInput("time", "publication cannot precede the approval")
@@ -317,7 +306,7 @@ class Disclosure(Aggregate):
 
     def withdraw(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """A committee member withdraws a published disclosure with a reason; it stays listed."""
-        self._require("withdraw", {DisclosureStatus.PUBLISHED})
+        self._require(DisclosureCommand.WITHDRAW)
         self._trigger(self.Withdrawn, actor, at, reason=clean_text("reason", reason, limits.REASON))
 
     # -- guards ------------------------------------------------------------------------
@@ -329,9 +318,9 @@ class Disclosure(Aggregate):
                 "another member reviews it"
             )
 
-    def _require(self, action: str, allowed: set[DisclosureStatus]) -> None:
-        if self.status not in allowed:
-            raise ActionNotAllowed(action, self.status.value, subject="disclosure")
+    def _require(self, command: DisclosureCommand) -> None:
+        """Refuses `command` unless the disclosure's state table allows it now."""
+        DISCLOSURE_STATES.require(command, self.status)
 
     def _trigger(
         self, event_class: type[Disclosure.Event], actor: Actor, at: datetime, **data: Any

@@ -17,12 +17,12 @@ from domain.access import Parties
 from domain.actors import Actor
 from domain.appeal import Appeal, clean_text
 from domain.calendar import CHINA_TZ
-from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.errors import InvalidInput, NotPermitted
+from domain.golden_idea_states import IDEA_REVIEW_STATES, IdeaReviewCommand
 from domain.meeting_policy import Quarter
 from domain.personal_data import CaseOf, words
 from domain.publication import NO_ONE, Withheld, check_public
 from domain.review_terms import (
-    IdeaReviewStatus,
     clean_score,
     mean,
     panel,
@@ -34,8 +34,6 @@ from domain.values import check_aware
 #: Every award of the scale lies within these bounds, in yuan.
 AWARD_FLOOR = 100
 AWARD_CEILING = 500
-
-SUBJECT = "golden-idea review"
 
 
 @dataclass(frozen=True)
@@ -195,8 +193,13 @@ class IdeaReview(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the review; subclasses override `apply_to`."""
-            self.apply_to(cast(IdeaReview, aggregate))
+            """Mutates the review; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.golden_idea_states`)."""
+            review = cast(IdeaReview, aggregate)
+            status = IDEA_REVIEW_STATES.status_after(self)
+            if status is not None:
+                review.status = status
+            self.apply_to(review)
 
         def apply_to(self, review: IdeaReview) -> None:
             """Changes the review's state as this event says."""
@@ -258,7 +261,6 @@ class IdeaReview(Aggregate):
         total_awarded: int
 
         def apply_to(self, review: IdeaReview) -> None:
-            review.status = IdeaReviewStatus.DECIDED
             review.decided_at = self.timestamp
             for record in self.awards:
                 idea = review.ideas[record["appeal_id"]]
@@ -269,7 +271,6 @@ class IdeaReview(Aggregate):
         """The awards were published (公示) for employees to see."""
 
         def apply_to(self, review: IdeaReview) -> None:
-            review.status = IdeaReviewStatus.PUBLISHED
             review.published_at = self.timestamp
 
     # -- state -------------------------------------------------------------------------
@@ -280,7 +281,7 @@ class IdeaReview(Aggregate):
         self.scale = AwardScale.from_record(opened.scale)
         self.reviewers = list(opened.reviewers)
         self.opened_by = opened.actor_id
-        self.status = IdeaReviewStatus.OPEN
+        self.status = IDEA_REVIEW_STATES.initial
         self.ideas: dict[UUID, Idea] = {}
         self.decided_at: datetime | None = None
         self.published_at: datetime | None = None
@@ -335,7 +336,7 @@ class IdeaReview(Aggregate):
         """Puts an adopted suggestion up for review; it must have been adopted by quarter's end.
         Its title is published with the awards, so it is checked now, while another can be
         given (see `publish`)."""
-        self._require("add an idea to", IdeaReviewStatus.OPEN)
+        self._require(IdeaReviewCommand.ADD_IDEA)
         check_public("title", idea.title, idea.withheld)
         if idea.appeal_id in self.ideas:
             raise InvalidInput("appeal_id", f"{idea.case_number} is already under review")
@@ -361,13 +362,12 @@ class IdeaReview(Aggregate):
         self, *, appeal_id: UUID, effect: Decimal, benefit: Decimal, actor: Actor, at: datetime
     ) -> None:
         """A reviewer scores an idea's applied effect and benefit (0–100 each), once."""
-        idea = self._scorable(appeal_id, actor, "score an idea in")
+        idea = self._scorable(appeal_id, actor, IdeaReviewCommand.SCORE)
         if actor.id in idea.scores:
-            raise ActionNotAllowed(
-                "score an idea in",
-                self.status.value,
+            raise IDEA_REVIEW_STATES.refuse(
+                IdeaReviewCommand.SCORE,
+                self.status,
                 f"{actor.id} has scored {idea.case_number} already; correct the score instead",
-                subject=SUBJECT,
             )
         self._trigger(
             self.IdeaScored,
@@ -389,14 +389,13 @@ class IdeaReview(Aggregate):
         at: datetime,
     ) -> None:
         """A reviewer corrects their own score of an idea before the decision, with a reason."""
-        idea = self._scorable(appeal_id, actor, "correct a score in")
+        idea = self._scorable(appeal_id, actor, IdeaReviewCommand.CORRECT_SCORE)
         previous = idea.scores.get(actor.id)
         if previous is None:
-            raise ActionNotAllowed(
-                "correct a score in",
-                self.status.value,
+            raise IDEA_REVIEW_STATES.refuse(
+                IdeaReviewCommand.CORRECT_SCORE,
+                self.status,
                 f"{actor.id} has not scored {idea.case_number} yet",
-                subject=SUBJECT,
             )
         new_effect, new_benefit = clean_score("effect", effect), clean_score("benefit", benefit)
         if (new_effect, new_benefit) == (previous.effect, previous.benefit):
@@ -415,14 +414,16 @@ class IdeaReview(Aggregate):
 
     def decide(self, *, actor: Actor, at: datetime) -> None:
         """Combines every reviewer's score of each idea (the mean) and awards by the scale."""
-        self._require("decide", IdeaReviewStatus.OPEN)
+        self._require(IdeaReviewCommand.DECIDE)
         if not self.ideas:
-            raise ActionNotAllowed("decide", self.status.value, "it has no ideas", subject=SUBJECT)
+            raise IDEA_REVIEW_STATES.refuse(
+                IdeaReviewCommand.DECIDE, self.status, "it has no ideas"
+            )
         missing = self.missing_scores()
         if missing:
             gaps = "; ".join(f"{case} by {', '.join(who)}" for case, who in missing.items())
-            raise ActionNotAllowed(
-                "decide", self.status.value, f"scores are missing: {gaps}", subject=SUBJECT
+            raise IDEA_REVIEW_STATES.refuse(
+                IdeaReviewCommand.DECIDE, self.status, f"scores are missing: {gaps}"
             )
         awards: list[dict[str, Any]] = []
         for idea in self.ideas.values():
@@ -449,15 +450,15 @@ class IdeaReview(Aggregate):
         """Publishes the decided awards (公示): each idea's case number, title, department,
         score and award. No title may carry personal data, `appellants` (the ideas', which
         the application reads) included."""
-        self._require("publish", IdeaReviewStatus.DECIDED)
+        self._require(IdeaReviewCommand.PUBLISH)
         for idea in self.ideas.values():
             check_public(f"ideas.{idea.case_number}.title", idea.title, appellants)
         self._trigger(self.Published, actor, at)
 
     # -- guards ------------------------------------------------------------------------
 
-    def _scorable(self, appeal_id: UUID, actor: Actor, action: str) -> Idea:
-        self._require(action, IdeaReviewStatus.OPEN)
+    def _scorable(self, appeal_id: UUID, actor: Actor, command: IdeaReviewCommand) -> Idea:
+        self._require(command)
         if actor.id not in self.reviewers:
             raise NotPermitted(f"{actor.id} is not a reviewer of the {self.quarter} review")
         idea = self.ideas.get(appeal_id)
@@ -465,9 +466,9 @@ class IdeaReview(Aggregate):
             raise InvalidInput("appeal_id", f"appeal {appeal_id} is not under this review")
         return idea
 
-    def _require(self, action: str, allowed: IdeaReviewStatus) -> None:
-        if self.status is not allowed:
-            raise ActionNotAllowed(action, self.status.value, subject=SUBJECT)
+    def _require(self, command: IdeaReviewCommand) -> None:
+        """Refuses `command` unless the state table allows it now."""
+        IDEA_REVIEW_STATES.require(command, self.status)
 
     def _trigger(
         self, event_class: type[IdeaReview.Event], actor: Actor, at: datetime, **data: Any

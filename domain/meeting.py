@@ -17,7 +17,8 @@ from domain.deadlines import Deadline
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted, RepeatParticipants
 from domain.meeting_policy import TALK_PARTICIPANT_LIMIT, Quarter, RecentAttendance
 from domain.meeting_records import Attendee, CoverageOverride, Decision
-from domain.meeting_terms import MeetingKind, MeetingStatus
+from domain.meeting_states import MEETING_STATES, MeetingCommand
+from domain.meeting_terms import MeetingKind
 from domain.personal_data import identity
 from domain.publication import Withheld, check_public
 from domain.terms import Tier
@@ -26,15 +27,6 @@ from domain.values import check_ahead, check_aware, clean_ids, clean_url
 
 #: Kinds whose holding leaves something to publish by a due date.
 PUBLISH_BY_DEADLINE = frozenset({MeetingKind.JOINT_MEETING, MeetingKind.CONGRESS})
-AFTER_HOLDING = frozenset(
-    {
-        MeetingStatus.HELD,
-        MeetingStatus.MINUTES_RECORDED,
-        MeetingStatus.DECISIONS_RECORDED,
-        MeetingStatus.PUBLISHED,
-    }
-)
-BEFORE_HOLDING = frozenset({MeetingStatus.SCHEDULED, MeetingStatus.INVITED})
 
 
 class Meeting(Aggregate):
@@ -47,8 +39,13 @@ class Meeting(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the meeting; subclasses override `apply_to`."""
-            self.apply_to(cast(Meeting, aggregate))
+            """Mutates the meeting; subclasses override `apply_to`. The state an event leads
+            to is the state table's (`domain.meeting_states`)."""
+            meeting = cast(Meeting, aggregate)
+            status = MEETING_STATES.status_after(self)
+            if status is not None:
+                meeting.status = status
+            self.apply_to(meeting)
 
         def apply_to(self, meeting: Meeting) -> None:
             """Changes the meeting's state as this event says."""
@@ -85,7 +82,6 @@ class Meeting(Aggregate):
         override_reason: str | None
 
         def apply_to(self, meeting: Meeting) -> None:
-            meeting.status = MeetingStatus.INVITED
             meeting.participants.extend(self.participants)
             meeting.invited_departments.extend(self.departments)
             if self.override_reason is not None:
@@ -110,7 +106,6 @@ class Meeting(Aggregate):
         publication_deadline: dict[str, Any] | None
 
         def apply_to(self, meeting: Meeting) -> None:
-            meeting.status = MeetingStatus.HELD
             meeting.attendance = [Attendee.from_record(a) for a in self.attendees]
             meeting.absent_departments = list(self.absent_departments)
             meeting.held_at = self.timestamp
@@ -126,7 +121,6 @@ class Meeting(Aggregate):
         minutes: str
 
         def apply_to(self, meeting: Meeting) -> None:
-            meeting.status = MeetingStatus.MINUTES_RECORDED
             meeting.minutes = self.minutes
             meeting.minutes_recorded_at = self.timestamp
 
@@ -136,7 +130,6 @@ class Meeting(Aggregate):
         decisions: list[dict[str, str]]
 
         def apply_to(self, meeting: Meeting) -> None:
-            meeting.status = MeetingStatus.DECISIONS_RECORDED
             meeting.decisions.extend(
                 Decision(d["ref"], d["text"], self.timestamp) for d in self.decisions
             )
@@ -153,7 +146,6 @@ class Meeting(Aggregate):
         """The minutes and decisions (for a joint meeting, its item list) were published."""
 
         def apply_to(self, meeting: Meeting) -> None:
-            meeting.status = MeetingStatus.PUBLISHED
             meeting.published_at = self.timestamp
 
     # -- state -------------------------------------------------------------------------
@@ -174,7 +166,7 @@ class Meeting(Aggregate):
             Deadline.from_record(scheduled.holding_deadline) if scheduled.holding_deadline else None
         )
         self.missed_deadlines: list[Deadline] = []
-        self.status = MeetingStatus.SCHEDULED
+        self.status = MEETING_STATES.initial
         self.participants: list[str] = []
         self.invited_departments: list[str] = []
         self.coverage_overrides: list[CoverageOverride] = []
@@ -346,7 +338,7 @@ class Meeting(Aggregate):
         at: datetime,
     ) -> None:
         """Invites people and asks departments to attend; a tier talk does not repeat people."""
-        self._require("invite participants to", BEFORE_HOLDING)
+        self._require(MeetingCommand.INVITE)
         people = clean_ids("participants", participants)
         asked = clean_ids("departments", departments, limits.DEPARTMENT)
         if not people and not asked:
@@ -393,7 +385,7 @@ class Meeting(Aggregate):
         at: datetime,
     ) -> None:
         """Records that the meeting took place, who came, and which asked departments did not."""
-        self._require("hold", BEFORE_HOLDING)
+        self._require(MeetingCommand.HOLD)
         if not attendance:
             raise InvalidInput("attendance", "record at least one attendee")
         people = clean_ids("attendance", [a.person_id for a in attendance])
@@ -428,7 +420,7 @@ class Meeting(Aggregate):
     ) -> None:
         """Records the meeting's minutes. They are written to be published and cannot be
         changed, so they are checked now as at publication (see `publish`)."""
-        self._require("record the minutes of", {MeetingStatus.HELD})
+        self._require(MeetingCommand.RECORD_MINUTES)
         text = clean_text("minutes", minutes, limits.MINUTES)
         self._trigger(
             self.MinutesRecorded,
@@ -442,10 +434,7 @@ class Meeting(Aggregate):
     ) -> None:
         """Records decisions after the minutes; each gets a reference (D1, D2...). Like the
         minutes, each is checked now as at publication."""
-        self._require(
-            "record decisions of",
-            {MeetingStatus.MINUTES_RECORDED, MeetingStatus.DECISIONS_RECORDED},
-        )
+        self._require(MeetingCommand.RECORD_DECISIONS)
         if not decisions:
             raise InvalidInput("decisions", "record at least one decision")
         texts = [clean_text("decisions", text, limits.DECISION) for text in decisions]
@@ -465,13 +454,12 @@ class Meeting(Aggregate):
         Each part and the whole carry no personal data of the people the meeting names nor of
         `appellants` (those of named appeals raised at it, which the application reads):
         checked again, as appeals may be raised after the minutes were recorded."""
-        self._require("publish", {MeetingStatus.MINUTES_RECORDED, MeetingStatus.DECISIONS_RECORDED})
+        self._require(MeetingCommand.PUBLISH)
         if self.kind in PUBLISH_BY_DEADLINE and not self.decisions:
-            raise ActionNotAllowed(
-                "publish",
-                self.status.value,
+            raise MEETING_STATES.refuse(
+                MeetingCommand.PUBLISH,
+                self.status,
                 f"a {self.kind.value} publishes its decisions; record them first",
-                subject="meeting",
             )
         withheld = self.withheld(appellants)
         check_public("minutes", self.minutes or "", withheld)
@@ -485,33 +473,28 @@ class Meeting(Aggregate):
     def check_accepts_appeals(self) -> Tier:
         """The tier an appeal raised at this meeting belongs to, if appeals may be raised here."""
         if not self.kind.is_talk or self.tier is None:
-            raise ActionNotAllowed(
-                "raise an appeal at",
-                self.status.value,
+            raise MEETING_STATES.refuse(
+                MeetingCommand.RAISE_APPEAL,
+                self.status,
                 "appeals are raised at talks that name their tier",
-                subject="meeting",
             )
-        self._require("raise an appeal at", set(MeetingStatus) - {MeetingStatus.PUBLISHED})
+        self._require(MeetingCommand.RAISE_APPEAL)
         return self.tier
 
     def check_takes_action_items(self, decision_ref: str) -> Decision:
         """The decision an action item is created from, if the meeting has recorded it."""
-        self._require(
-            "create action items from",
-            {MeetingStatus.DECISIONS_RECORDED, MeetingStatus.PUBLISHED},
-        )
+        self._require(MeetingCommand.CREATE_ACTION_ITEM)
         return self.decision(decision_ref)
 
     def check_takes_proposals(self) -> Deadline:
         """The due date of proposal assignments, if this is a congress that has been held."""
         if self.kind is not MeetingKind.CONGRESS:
-            raise ActionNotAllowed(
-                "register a proposal at",
-                self.status.value,
+            raise MEETING_STATES.refuse(
+                MeetingCommand.REGISTER_PROPOSAL,
+                self.status,
                 "proposals belong to a workers' congress",
-                subject="meeting",
             )
-        self._require("register a proposal at", AFTER_HOLDING)
+        self._require(MeetingCommand.REGISTER_PROPOSAL)
         if self.publication_deadline is None:  # pragma: no cover - a held congress has one
             raise InvalidInput("meeting", "the congress has no assignment deadline")
         return self.publication_deadline
@@ -525,9 +508,9 @@ class Meeting(Aggregate):
             raise ValueError(f"inviting to a {self.tier} talk needs that tier's recent attendees")
         return sorted(set(people) & recent.people)
 
-    def _require(self, action: str, allowed: frozenset[MeetingStatus] | set[MeetingStatus]) -> None:
-        if self.status not in allowed:
-            raise ActionNotAllowed(action, self.status.value, subject="meeting")
+    def _require(self, command: MeetingCommand) -> None:
+        """Refuses `command` unless the meeting's state table allows it now."""
+        MEETING_STATES.require(command, self.status)
 
     def _trigger(
         self, event_class: type[Meeting.Event], actor: Actor, at: datetime, **data: Any

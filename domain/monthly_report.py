@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
-from enum import StrEnum
 from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -17,8 +16,12 @@ from domain.actors import Actor
 from domain.appeal import clean_text
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct
-from domain.errors import ActionNotAllowed, InvalidInput
+from domain.errors import InvalidInput
 from domain.monthly_figures import MonthlyFigures, ReportMonth
+from domain.monthly_report_states import MONTHLY_REPORT_STATES, ReportCommand
+
+# Re-exported from the states' old home, where callers import them.
+from domain.monthly_report_states import ReportStatus as ReportStatus
 from domain.monthly_report_text import EDITABLE, Section, draft_sections
 from domain.values import check_aware
 
@@ -63,13 +66,6 @@ def filing_overdue(deadline: Deadline, filed_at: datetime | None, moment: dateti
     return filed_at is None and moment > deadline.due
 
 
-class ReportStatus(StrEnum):
-    """Where a monthly report stands."""
-
-    DRAFTED = "drafted"  # 草稿
-    FILED = "filed"  # 已报送
-
-
 class MonthlyReport(Aggregate):
     """One month's report, from the system's draft to the union office's filing."""
 
@@ -80,8 +76,13 @@ class MonthlyReport(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the report; subclasses override `apply_to`."""
-            self.apply_to(cast(MonthlyReport, aggregate))
+            """Mutates the report; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.monthly_report_states`)."""
+            report = cast(MonthlyReport, aggregate)
+            status = MONTHLY_REPORT_STATES.status_after(self)
+            if status is not None:
+                report.status = status
+            self.apply_to(report)
 
         def apply_to(self, report: MonthlyReport) -> None:
             """Changes the report's state as this event says."""
@@ -129,7 +130,6 @@ class MonthlyReport(Aggregate):
         late: bool
 
         def apply_to(self, report: MonthlyReport) -> None:
-            report.status = ReportStatus.FILED
             report.filed_at = self.timestamp
             report.filed_by = self.actor_id
             report.filed_late = self.late
@@ -144,7 +144,7 @@ class MonthlyReport(Aggregate):
         self.deadline = Deadline.from_record(drafted.deadline)
         self.drafted_by = drafted.actor_id
         self.drafted_at = drafted.timestamp
-        self.status = ReportStatus.DRAFTED
+        self.status = MONTHLY_REPORT_STATES.initial
         self.edited_sections: set[Section] = set()
         self.last_edited_at: datetime | None = None
         self.redrafted_at: datetime | None = None
@@ -187,7 +187,7 @@ class MonthlyReport(Aggregate):
         self, *, sections: Mapping[Section, str], reason: str, actor: Actor, at: datetime
     ) -> None:
         """The union office rewrites the sentiment, measures or risks sections."""
-        self._require("edit")
+        self._require(ReportCommand.EDIT)
         if not sections:
             raise InvalidInput("sections", "give at least one of sentiment, measures, risks")
         fixed = sorted(set(sections) - EDITABLE)
@@ -214,7 +214,7 @@ class MonthlyReport(Aggregate):
 
     def redraft(self, *, figures: MonthlyFigures, actor: Actor, at: datetime) -> None:
         """Refreshes the figures before filing; sections someone edited are kept."""
-        self._require("redraft")
+        self._require(ReportCommand.REDRAFT)
         _check_figures_of(figures, self.month)
         drafted = draft_sections(figures)
         text = {
@@ -227,28 +227,23 @@ class MonthlyReport(Aggregate):
 
     def file(self, *, actor: Actor, at: datetime) -> None:
         """The union office files the report (报送); after the deadline it is filed late."""
-        self._require("file")
+        self._require(ReportCommand.FILE)
         check_aware("time", at)
         empty = [section.value for section in Section if not self.text.get(section.value)]
         if empty:
-            raise ActionNotAllowed(
-                "file",
-                self.status.value,
-                f"its {', '.join(empty)} text is empty",
-                subject="monthly report",
+            raise MONTHLY_REPORT_STATES.refuse(
+                ReportCommand.FILE, self.status, f"its {', '.join(empty)} text is empty"
             )
         self._trigger(self.Filed, actor, at, due=self.deadline.due, late=at > self.deadline.due)
 
     # -- guards ------------------------------------------------------------------------
 
-    def _require(self, action: str) -> None:
-        if self.status is not ReportStatus.DRAFTED:
-            raise ActionNotAllowed(
-                action,
-                self.status.value,
-                f"the report of {self.month} was filed at {_iso(self.filed_at)}",
-                subject="monthly report",
-            )
+    def _require(self, command: ReportCommand) -> None:
+        """Refuses `command` unless the report's state table allows it now (once filed,
+        saying when)."""
+        MONTHLY_REPORT_STATES.require(
+            command, self.status, f"the report of {self.month} was filed at {_iso(self.filed_at)}"
+        )
 
     def _trigger(
         self, event_class: type[MonthlyReport.Event], actor: Actor, at: datetime, **data: Any

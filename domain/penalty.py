@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, cast
 from uuid import UUID
 
@@ -15,19 +14,14 @@ from domain.access import Parties
 from domain.accountability_rules import CaseRef, CaseType, Rule, RuleCode
 from domain.actors import Actor
 from domain.appeal import clean_text
-from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
+from domain.errors import InvalidInput, NotPermitted
 from domain.meeting import Meeting
-from domain.meeting_terms import MeetingStatus
+from domain.meeting_states import MEETING_STATES, MeetingCommand
+from domain.penalty_states import PENALTY_STATES, PenaltyCommand
+
+# Re-exported from the states' old home, where callers import them.
+from domain.penalty_states import PenaltyStatus as PenaltyStatus
 from domain.values import check_aware
-
-
-class PenaltyStatus(StrEnum):
-    """Where a penalty stands."""
-
-    RECORDED = "recorded"  # 已记录
-    CONTESTED = "contested"  # 申诉中
-    UPHELD = "upheld"  # 申诉驳回，维持
-    REVERSED = "reversed"  # 已撤销
 
 
 @dataclass(frozen=True)
@@ -50,8 +44,13 @@ class Penalty(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the penalty; subclasses override `apply_to`."""
-            self.apply_to(cast(Penalty, aggregate))
+            """Mutates the penalty; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.penalty_states`)."""
+            penalty = cast(Penalty, aggregate)
+            status = PENALTY_STATES.status_after(self)
+            if status is not None:
+                penalty.status = status
+            self.apply_to(penalty)
 
         def apply_to(self, penalty: Penalty) -> None:
             """Changes the penalty's state as this event says."""
@@ -79,7 +78,6 @@ class Penalty(Aggregate):
         reason: str
 
         def apply_to(self, penalty: Penalty) -> None:
-            penalty.status = PenaltyStatus.CONTESTED
             penalty.contest = Statement(self.reason, self.timestamp, self.actor_id, self.actor_role)
 
     class ContestRejected(Event):
@@ -88,7 +86,6 @@ class Penalty(Aggregate):
         reason: str
 
         def apply_to(self, penalty: Penalty) -> None:
-            penalty.status = PenaltyStatus.UPHELD
             penalty.contest_rejection = Statement(
                 self.reason, self.timestamp, self.actor_id, self.actor_role
             )
@@ -99,7 +96,6 @@ class Penalty(Aggregate):
         reason: str
 
         def apply_to(self, penalty: Penalty) -> None:
-            penalty.status = PenaltyStatus.REVERSED
             penalty.reversal = Statement(
                 self.reason, self.timestamp, self.actor_id, self.actor_role
             )
@@ -118,7 +114,7 @@ class Penalty(Aggregate):
         self.recorded_by = recorded.actor_id
         self.recorded_role = recorded.actor_role
         self.recorded_at = recorded.timestamp
-        self.status = PenaltyStatus.RECORDED
+        self.status = PENALTY_STATES.initial
         self.contest: Statement | None = None
         self.contest_rejection: Statement | None = None
         self.reversal: Statement | None = None
@@ -194,30 +190,28 @@ class Penalty(Aggregate):
 
     def contest_by_department(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """The department disputes the penalty, saying why; the committee then decides."""
-        self._require("contest", {PenaltyStatus.RECORDED})
+        self._require(PenaltyCommand.CONTEST)
         if self.head_id is not None and actor.id != self.head_id:
             raise NotPermitted(f"only the penalised head ({self.head_id}) may contest it")
         self._trigger(self.Contested, actor, at, reason=clean_text("reason", reason, limits.REASON))
 
     def reject_contest(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """The committee keeps the contested penalty, saying why."""
-        self._require("reject the contest of", {PenaltyStatus.CONTESTED})
+        self._require(PenaltyCommand.REJECT_CONTEST)
         self._trigger(
             self.ContestRejected, actor, at, reason=clean_text("reason", reason, limits.REASON)
         )
 
     def reverse(self, *, reason: str, actor: Actor, at: datetime) -> None:
         """The committee reverses the penalty, saying why; the original stays in history."""
-        self._require(
-            "reverse", {PenaltyStatus.RECORDED, PenaltyStatus.CONTESTED, PenaltyStatus.UPHELD}
-        )
+        self._require(PenaltyCommand.REVERSE)
         self._trigger(self.Reversed, actor, at, reason=clean_text("reason", reason, limits.REASON))
 
     # -- guards ------------------------------------------------------------------------
 
-    def _require(self, action: str, allowed: set[PenaltyStatus]) -> None:
-        if self.status not in allowed:
-            raise ActionNotAllowed(action, self.status.value, subject="penalty")
+    def _require(self, command: PenaltyCommand) -> None:
+        """Refuses `command` unless the penalty's state table allows it now."""
+        PENALTY_STATES.require(command, self.status)
 
     def _trigger(
         self, event_class: type[Penalty.Event], actor: Actor, at: datetime, **data: Any
@@ -234,11 +228,5 @@ def absent_departments_to_penalise(meeting: Meeting) -> list[str]:
         raise InvalidInput(
             "meeting_id", f"absence penalties apply to talks, not to a {meeting.kind.value}"
         )
-    if meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.INVITED):
-        raise ActionNotAllowed(
-            "penalise absences from",
-            meeting.status.value,
-            "it has not been held",
-            subject="meeting",
-        )
+    MEETING_STATES.require(MeetingCommand.PENALISE_ABSENCES, meeting.status, "it has not been held")
     return list(meeting.absent_departments)

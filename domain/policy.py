@@ -6,7 +6,8 @@ the cases a role's scope touches — the employee's own, the department's, the t
 states whom it concerns as `Parties` (each aggregate's `parties` property); `authorise`
 compares the two. Reads of views turn the same reaches into the WHERE clause of their
 query, so an out-of-scope row is never read. `docs/access.md` is generated from this table.
-Who may see a named appellant's identity is one permission too: `APPELLANT_IDENTITY`.
+Who may see who a case names is a permission too (`APPELLANT_IDENTITY` for an appeal,
+`PEOPLE_IDENTITY` for any other case), decided for every reader by `may_see_identity`.
 
 Longer than most modules: it is the whole table, one entry per permission, so that the
 answer to "who may do this?" is always in this one file.
@@ -403,6 +404,31 @@ def authorise(actor: Actor, permission: Permission, parties: Parties) -> None:
         )
 
 
-def may_see_identity(actor: Actor, parties: Parties) -> bool:
-    """Whether `actor` may see who raised a named appeal with these parties."""
-    return may(actor, Permission.APPELLANT_IDENTITY, parties)
+# -- who may see who a case names ------------------------------------------------------------
+
+#: The permissions to see who cases name: an appeal's appellant, and the people any other
+#: case names (participants, proposers, contestants…).
+IDENTITY_PERMISSIONS = (Permission.APPELLANT_IDENTITY, Permission.PEOPLE_IDENTITY)
+
+
+def identity_permission(case_type: str) -> Permission:
+    """The permission to see who a case of this type (as the audit trail names it) names."""
+    return Permission.APPELLANT_IDENTITY if case_type == "appeal" else Permission.PEOPLE_IDENTITY
+
+
+def may_see_identity(actor: Actor, parties: Parties, case_type: str = "appeal") -> bool:
+    """Whether `actor` may see who a case with these parties names (by default, who raised
+    a named appeal). Like who may read a case, it is decided on the case as it stands now,
+    also when an earlier version of it is read."""
+    return may(actor, identity_permission(case_type), parties)
+
+
+def may_see_identity_somewhere(actor: Actor) -> bool:
+    """Whether `actor` may see who some case names (if not, no case needs looking at)."""
+    return any(reach_of(actor, permission) for permission in IDENTITY_PERMISSIONS)
+
+
+def may_see_every_identity(actor: Actor) -> bool:
+    """Whether `actor` may see who every case names. Only then may they find a person's
+    own acts by the person's id: the cases such a search finds say who acted in them."""
+    return all(Reach.ANY in reach_of(actor, permission) for permission in IDENTITY_PERMISSIONS)

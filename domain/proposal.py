@@ -15,8 +15,8 @@ from domain.actors import Actor
 from domain.appeal import clean_text
 from domain.deadlines import Deadline
 from domain.errors import ActionNotAllowed, InvalidInput
-from domain.meeting_terms import ProposalStatus
 from domain.personal_data import identity
+from domain.proposal_states import PROPOSAL_STATES, ProposalCommand
 from domain.publication import Withheld, check_public
 from domain.values import check_ahead, check_aware, clean_ids, clean_url
 
@@ -31,8 +31,13 @@ class Proposal(Aggregate):
         actor_role: str
 
         def apply(self, aggregate: Any) -> None:
-            """Mutates the proposal; subclasses override `apply_to`."""
-            self.apply_to(cast(Proposal, aggregate))
+            """Mutates the proposal; subclasses override `apply_to`. The state an event
+            leads to is the state table's (`domain.proposal_states`)."""
+            proposal = cast(Proposal, aggregate)
+            status = PROPOSAL_STATES.status_after(self)
+            if status is not None:
+                proposal.status = status
+            self.apply_to(proposal)
 
         def apply_to(self, proposal: Proposal) -> None:
             """Changes the proposal's state as this event says."""
@@ -62,7 +67,6 @@ class Proposal(Aggregate):
         result: str
 
         def apply_to(self, proposal: Proposal) -> None:
-            proposal.status = ProposalStatus.ASSIGNED
             proposal.assignment_result = self.result
             proposal.assignment_published_at = self.timestamp
 
@@ -81,7 +85,6 @@ class Proposal(Aggregate):
         evidence_links: list[str]
 
         def apply_to(self, proposal: Proposal) -> None:
-            proposal.status = ProposalStatus.COMPLETED
             proposal.completion_text = self.text
             proposal.evidence_links = list(self.evidence_links)
             proposal.completed_at = self.timestamp
@@ -97,7 +100,7 @@ class Proposal(Aggregate):
         self.department = registered.department
         self.deadline = registered.deadline
         self.assignment_deadline = Deadline.from_record(registered.assignment_deadline)
-        self.status = ProposalStatus.REGISTERED
+        self.status = PROPOSAL_STATES.initial
         self.assignment_result: str | None = None
         self.assignment_published_at: datetime | None = None
         self.assignment_missed = False
@@ -183,7 +186,7 @@ class Proposal(Aggregate):
 
     def publish_assignment(self, *, result: str, actor: Actor, at: datetime) -> None:
         """Publishes the assignment result: who does what by when; no personal data."""
-        self._require("publish the assignment of", {ProposalStatus.REGISTERED})
+        self._require(ProposalCommand.PUBLISH_ASSIGNMENT)
         text = clean_text("result", result, limits.ANSWER)
         self._trigger(
             self.AssignmentPublished,
@@ -197,7 +200,7 @@ class Proposal(Aggregate):
     ) -> None:
         """Reports completion back to the congress, with links to the evidence; published
         with the proposal, so it carries no personal data."""
-        self._require("report completion of", {ProposalStatus.ASSIGNED})
+        self._require(ProposalCommand.REPORT_COMPLETION)
         if not evidence_links:
             raise InvalidInput("evidence_links", "give at least one link to the evidence")
         links = clean_ids("evidence_links", evidence_links, limits.URL)
@@ -212,9 +215,9 @@ class Proposal(Aggregate):
 
     # -- guards ------------------------------------------------------------------------
 
-    def _require(self, action: str, allowed: set[ProposalStatus]) -> None:
-        if self.status not in allowed:
-            raise ActionNotAllowed(action, self.status.value, subject="proposal")
+    def _require(self, command: ProposalCommand) -> None:
+        """Refuses `command` unless the proposal's state table allows it now."""
+        PROPOSAL_STATES.require(command, self.status)
 
     def _trigger(
         self, event_class: type[Proposal.Event], actor: Actor, at: datetime, **data: Any

@@ -10,7 +10,7 @@ from eventsourcing.persistence import Tracking
 from psycopg.sql import SQL, Identifier
 
 from infrastructure.views import HeldRowsView, Statement
-from projections.deadlines import BoardChange, DeadlineBoardView, DueCase
+from projections.deadline_board import BoardChange, DeadlineBoardView, DueCase
 
 #: The columns in the order a rebuild's rows hold them (and COPY sends them).
 ROW_COLUMNS = ("case_id", "act", "case_type", "due_at", "owed", "missed_due")

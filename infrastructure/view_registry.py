@@ -13,18 +13,18 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 from infrastructure.audit_trail_view import PostgresAuditTrailView
-from infrastructure.case_index import PostgresCaseIndexView
+from infrastructure.case_index_view import PostgresCaseIndexView
 from infrastructure.deadline_board_view import PostgresDeadlineBoardView
-from infrastructure.disclosure_view import PostgresDisclosureFeedView
+from infrastructure.disclosure_feed_view import PostgresDisclosureFeedView
 from infrastructure.metrics_view import PostgresMetricsView
 from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
 from infrastructure.sealing import KEYRING, VIEWS_MAPPER
 from infrastructure.view_people import ViewPeople
 from infrastructure.views import PostgresView
 from projections.audit_trail import AuditTrail
-from projections.cases import CaseIndex
-from projections.deadlines import DeadlineBoard
-from projections.disclosure import DisclosureFeed
+from projections.case_index import CaseIndex
+from projections.deadline_board import DeadlineBoard
+from projections.disclosure_feed import DisclosureFeed
 from projections.metrics import Metrics
 from projections.penalty_ledger import PenaltyLedger
 from projections.view import APPLICATION_NAME, ViewProjection

@@ -8,7 +8,15 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from api.auth import require
-from api.deps import ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
+from api.case_pages import Cursor, Department, Limit, OpenedBefore, OpenedFrom, Overdue, case_page
+from api.deps import (
+    AfterQuery,
+    ExpectedVersionDep,
+    IdempotencyKeyDep,
+    MeetingsDep,
+    ServicesDep,
+    etag,
+)
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import (
     AcceptIn,
@@ -19,10 +27,13 @@ from api.schemas.action_items import (
     SubmitIn,
 )
 from api.schemas.appeals import AwareDatetime
+from api.schemas.lists import CasePageRead
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from domain.action_item import ActionItem
 from domain.actors import Actor
+from domain.meeting_terms import ActionItemStatus
 from domain.policy import Permission
+from projections.case_index import CaseType
 
 router = APIRouter(tags=["action items"])
 
@@ -126,6 +137,37 @@ def mark_overdue(
     """Mark the item overdue: its deadline passed with the work unaccepted."""
     result = meetings.mark_item_overdue(item_id, actor=actor, expected_version=version)
     return done(result, response)
+
+
+@router.get("/action-items", summary="List action items")
+def list_action_items(
+    services: ServicesDep,
+    actor: Annotated[Actor, require(Permission.ACTION_ITEM_READ)],
+    status: ActionItemStatus | None = None,
+    department: Department = None,
+    meeting_id: UUID | None = None,
+    overdue: Overdue = None,
+    opened_from: OpenedFrom = None,
+    opened_before: OpenedBefore = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    after: AfterQuery = None,
+) -> CasePageRead:
+    """Action items (协作事项), newest first, by status, department, meeting, overdue."""
+    return case_page(
+        services,
+        actor,
+        CaseType.ACTION_ITEM,
+        cursor=cursor,
+        limit=limit,
+        after=after,
+        status=status,
+        department=department,
+        meeting_id=meeting_id,
+        overdue=overdue,
+        opened_from=opened_from,
+        opened_before=opened_before,
+    )
 
 
 @router.get("/action-items/{item_id}")

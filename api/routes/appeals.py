@@ -1,11 +1,12 @@
-"""Appeal commands (one POST each) and reads (current, at a version or a time, history)."""
+"""Appeal commands (one POST each). The reads (the list, one appeal now, at a version or as of
+a time, its history) are in `api.routes.appeal_reads`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.auth import require
 from api.deps import (
@@ -15,24 +16,17 @@ from api.deps import (
     etag,
     replayed,
 )
-from api.errors import ApiProblem
-from api.personal_data import sees_identity, shown_event
 from api.schemas.appeals import (
     AcknowledgeIn,
-    ActorRead,
     AdoptIn,
     AnswerOnSpot,
     AppealCloseIn,
     AppealCreate,
-    AppealRead,
     AppealWithdrawIn,
-    AwareDatetime,
     CommandRead,
     ContactIn,
     DeclineIn,
-    EventRead,
     ExtendDeadlineIn,
-    HistoryRead,
     PublishIn,
     RateIn,
     ReplyIn,
@@ -308,54 +302,3 @@ def withdraw_appeal(
     """The appellant withdraws the appeal."""
     result = casework.withdraw(appeal_id, reason=body.reason, actor=actor, expected_version=version)
     return _done(result, response)
-
-
-@router.get("/{appeal_id}")
-def get_appeal(
-    appeal_id: AppealId,
-    actor: Annotated[Actor, require(Permission.APPEAL_READ)],
-    casework: CaseworkDep,
-    response: Response,
-    version: Annotated[int | None, Query(ge=1, description="the appeal at this version")] = None,
-    as_of: Annotated[
-        AwareDatetime | None,
-        Query(description="the appeal as it stood then (ISO 8601, with zone)"),
-    ] = None,
-) -> AppealRead:
-    """The appeal now, at a version, or as it stood at a moment; ETag is its version."""
-    if version is not None and as_of is not None:
-        raise ApiProblem(
-            400,
-            "invalid-request",
-            "Choose one of version and as_of",
-            "ask for the appeal at a version or as of a time, not both",
-        )
-    appeal = casework.read_appeal(appeal_id, actor, version=version, as_of=as_of)
-    response.headers["ETag"] = etag(appeal.version)
-    return AppealRead.for_actor(appeal, actor)
-
-
-@router.get("/{appeal_id}/history")
-def appeal_history(
-    appeal_id: AppealId,
-    actor: Annotated[Actor, require(Permission.APPEAL_READ)],
-    casework: CaseworkDep,
-) -> HistoryRead:
-    """Every event of the appeal in order: type, time, actor and data. Who raised a named
-    appeal, and the appellant as the actor of what they did, show only to those the
-    policy lets see the appellant's identity."""
-    appeal = casework.read_appeal(appeal_id, actor)
-    identity = sees_identity(actor, appeal)
-    events = []
-    for event in casework.history(appeal_id):
-        data, by = shown_event(event, identity=identity, appeal=True)
-        events.append(
-            EventRead(
-                version=event.originator_version,
-                type=type(event).__name__,
-                time=event.timestamp,
-                actor=ActorRead(id=by, role=event.actor_role),
-                data=data,
-            )
-        )
-    return HistoryRead(id=appeal.id, case_number=appeal.case_number, events=events)

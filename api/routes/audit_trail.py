@@ -32,10 +32,9 @@ from api.schemas.audit_trail import (
     export_record,
 )
 from api.spreadsheet import cell
-from domain.access import Reach
 from domain.actors import Actor
 from domain.errors import NotFound
-from domain.policy import Permission, reach_of
+from domain.policy import Permission, may_see_every_identity
 from projections.audit_trail import MAX_LIMIT, AuditQuery, AuditRow, AuditTrailView
 from projections.scope import ReadScope
 
@@ -82,7 +81,9 @@ def audit_filters(
         actor_id=by,
         # An employee acting in person is in the view as their reference: found by their
         # id only for those who may see anyone's identity.
-        actor_ref=person_actor(by, services.keyring) if by and _sees_everyone(actor) else None,
+        actor_ref=(
+            person_actor(by, services.keyring) if by and may_see_every_identity(actor) else None
+        ),
         department=department_code(services, department),
         event_type=event_type,
         case_type=case_type,
@@ -103,13 +104,6 @@ def _trail(services: Services, after: int | None) -> tuple[AuditTrailView, int]:
 def _shown(rows: Iterable[AuditRow], services: Services, actor: Actor) -> Iterator[AuditRow]:
     """The rows as this actor may see them (`api.personal_data`)."""
     return shown_rows(rows, actor, services.keyring, services.casework.repository.get)
-
-
-def _sees_everyone(actor: Actor) -> bool:
-    return all(
-        Reach.ANY in reach_of(actor, permission)
-        for permission in (Permission.APPELLANT_IDENTITY, Permission.PEOPLE_IDENTITY)
-    )
 
 
 @router.get("/events", summary="Query the audit trail")

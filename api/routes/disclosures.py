@@ -39,14 +39,15 @@ from api.schemas.lists import decode_cursor
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from domain import limits
 from domain.actors import Actor
-from domain.disclosure import DisclosureStatus, SubjectType
+from domain.disclosure import PUBLIC_STATUSES, DisclosureStatus, SubjectType
 from domain.policy import Permission
-from projections.disclosure import DisclosureFeedView, FeedPage, FeedQuery
+from projections.disclosure_feed import DisclosureFeedView, FeedPage, FeedQuery
 
 router = APIRouter(tags=["disclosures"])
 
 VIEW = "disclosure_feed"
-PUBLIC = (DisclosureStatus.PUBLISHED, DisclosureStatus.WITHDRAWN)
+#: What the public feeds list: the domain's public states, in a steady order.
+PUBLIC = tuple(sorted(PUBLIC_STATUSES))
 
 DisclosureId = Annotated[UUID, "the disclosure's id"]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]

@@ -9,16 +9,20 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from api.auth import require
+from api.case_pages import Cursor, Department, Limit, OpenedBefore, OpenedFrom, case_page
 from api.deps import (
+    AfterQuery,
     ExpectedVersionDep,
     IdempotencyKeyDep,
     MeetingsDep,
+    ServicesDep,
     etag,
     replayed,
 )
 from api.errors import ApiProblem
 from api.personal_data import sees_identity
 from api.schemas.appeals import AwareDatetime, CommandRead
+from api.schemas.lists import CasePageRead
 from api.schemas.meetings import (
     CoverageRead,
     DecisionsIn,
@@ -36,8 +40,10 @@ from application.aggregates import ItemResult
 from domain.actors import Actor
 from domain.meeting import Meeting
 from domain.meeting_policy import Quarter
+from domain.meeting_terms import MeetingKind, MeetingStatus
 from domain.policy import Permission
 from domain.terms import Tier
+from projections.case_index import CaseType
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
@@ -217,6 +223,38 @@ def coverage(
     return CoverageRead.of(meetings.coverage(tier, population, since, actor=actor))
 
 
+@router.get("", summary="List meetings")
+def list_meetings(
+    services: ServicesDep,
+    actor: Annotated[Actor, require(Permission.MEETING_READ)],
+    kind: MeetingKind | None = None,
+    tier: Tier | None = None,
+    status: MeetingStatus | None = None,
+    department: Department = None,
+    opened_from: OpenedFrom = None,
+    opened_before: OpenedBefore = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    after: AfterQuery = None,
+) -> CasePageRead:
+    """Meetings, latest scheduled first, filtered by kind, tier, status, invited department
+    and scheduled time (`from`/`to`)."""
+    return case_page(
+        services,
+        actor,
+        CaseType.MEETING,
+        cursor=cursor,
+        limit=limit,
+        after=after,
+        kind=kind,
+        tier=tier,
+        status=status,
+        department=department,
+        opened_from=opened_from,
+        opened_before=opened_before,
+    )
+
+
 @router.get("/{meeting_id}")
 def get_meeting(
     meeting_id: MeetingId,
@@ -232,8 +270,11 @@ def get_meeting(
     """The meeting now, at a version, or as it stood at a moment; ETag is its version."""
     one_of_version_and_as_of(version, as_of, "meeting")
     meeting = meetings.read(Meeting, meeting_id, actor, version=version, as_of=as_of)
+    now = (
+        meeting if version is None and as_of is None else meetings.read(Meeting, meeting_id, actor)
+    )
     response.headers["ETag"] = etag(meeting.version)
-    return MeetingRead.of(meeting, sees_identity(actor, meeting))
+    return MeetingRead.of(meeting, sees_identity(actor, meeting, now))
 
 
 @router.get("/{meeting_id}/history")

@@ -8,15 +8,26 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from api.auth import require
-from api.deps import ExpectedVersionDep, IdempotencyKeyDep, MeetingsDep, etag
+from api.case_pages import Cursor, Department, Limit, OpenedBefore, OpenedFrom, Overdue, case_page
+from api.deps import (
+    AfterQuery,
+    ExpectedVersionDep,
+    IdempotencyKeyDep,
+    MeetingsDep,
+    ServicesDep,
+    etag,
+)
 from api.personal_data import sees_identity
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import AssignmentIn, CompletionIn, ProposalCreate, ProposalRead
 from api.schemas.appeals import AwareDatetime
+from api.schemas.lists import CasePageRead
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from domain.actors import Actor
+from domain.meeting_terms import ProposalStatus
 from domain.policy import Permission
 from domain.proposal import Proposal
+from projections.case_index import CaseType
 
 router = APIRouter(tags=["proposals"])
 
@@ -81,6 +92,37 @@ def report_completion(
         expected_version=version,
     )
     return done(result, response)
+
+
+@router.get("/proposals", summary="List congress proposals")
+def list_proposals(
+    services: ServicesDep,
+    actor: Annotated[Actor, require(Permission.PROPOSAL_READ)],
+    status: ProposalStatus | None = None,
+    department: Department = None,
+    meeting_id: UUID | None = None,
+    overdue: Overdue = None,
+    opened_from: OpenedFrom = None,
+    opened_before: OpenedBefore = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    after: AfterQuery = None,
+) -> CasePageRead:
+    """Congress proposals (职代会提案), newest first, by status, department and congress."""
+    return case_page(
+        services,
+        actor,
+        CaseType.PROPOSAL,
+        cursor=cursor,
+        limit=limit,
+        after=after,
+        status=status,
+        department=department,
+        meeting_id=meeting_id,
+        overdue=overdue,
+        opened_from=opened_from,
+        opened_before=opened_before,
+    )
 
 
 @router.get("/proposals/{proposal_id}")

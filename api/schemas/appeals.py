@@ -19,10 +19,8 @@ from pydantic import (
 )
 
 from domain import limits
-from domain.actors import Actor
 from domain.appeal import NUL_REFUSED, Appeal, Appellant
 from domain.deadlines import Deadline
-from domain.policy import may_see_identity
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 from infrastructure.replay import holds_nul
 
@@ -364,10 +362,11 @@ class AppealRead(PublicAppealRead):
     modified_at: datetime
 
     @classmethod
-    def for_actor(cls, appeal: Appeal, actor: Actor) -> AppealRead:
-        """The appeal as this actor may see it."""
+    def for_reader(cls, appeal: Appeal, identity: bool) -> AppealRead:
+        """The appeal, with who raised it if the reader may see it (`identity`, decided by
+        `api.personal_data.sees_identity`)."""
         appellant = None
-        if appeal.appellant is not None and may_see_identity(actor, appeal.parties):
+        if appeal.appellant is not None and identity:
             a = appeal.appellant
             appellant = AppellantRead(name=a.name, employee_no=a.employee_no, contact=a.contact)
         return cls(

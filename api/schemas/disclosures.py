@@ -23,7 +23,7 @@ from domain.disclosure import (
     DisclosureStatus,
     SubjectType,
 )
-from projections.disclosure import FeedEntry, FeedPage
+from projections.disclosure_feed import FeedEntry, FeedPage
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_MEDIA_TYPE = "application/atom+xml"

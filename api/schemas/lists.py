@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.errors import ApiProblem
-from projections.cases import CasePage, CaseRow
+from projections.case_index import CasePage, CaseRow
 
 
 class CaseRead(BaseModel):

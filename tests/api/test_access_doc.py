@@ -8,6 +8,7 @@ from typing import Any
 from api.access_doc import render, section_of
 from api.app import create_app
 from api.auth import AUTHENTICATED, PUBLIC
+from domain.appeal_states import AppealCommand
 from domain.policy import Permission
 
 DOC = Path(__file__).parents[2] / "docs" / "access.md"
@@ -53,3 +54,12 @@ def test_the_access_page_holds_the_matrix_generated_from_the_policy() -> None:
     assert section_of(DOC.read_text(encoding="utf-8")) == expected, (
         "docs/access.md is out of date: run `huiyin access-matrix --write docs/access.md`"
     )
+
+
+def test_every_command_of_the_appeal_state_table_is_a_route_of_its_name() -> None:
+    named = operations(openapi())
+
+    missing = [
+        c.value for c in AppealCommand if f"POST /appeals/{{appeal_id}}/{c.value}" not in named
+    ]
+    assert missing == []

@@ -24,7 +24,7 @@ from domain.monthly_figures import ReportMonth
 from domain.monthly_report import report_id
 from domain.penalty import Penalty
 from domain.terms import Channel, Kind, Tier
-from projections.deadlines import DeadlineBoardView
+from projections.deadline_board import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
 from projections.view import APPLICATION_NAME
 from tests.application.watching import OnlyTheseCases, board_has_seen, missed, watcher

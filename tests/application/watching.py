@@ -11,7 +11,7 @@ from api.bootstrap import Services
 from application.casework import Casework
 from application.deadline_watch import DeadlineWatch, DueCase
 from domain.appeal import Appeal
-from projections.deadlines import DeadlineBoardView
+from projections.deadline_board import DeadlineBoardView
 from projections.view import APPLICATION_NAME
 
 

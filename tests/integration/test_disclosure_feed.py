@@ -23,7 +23,7 @@ from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
 from domain.terms import Channel, Kind
 from infrastructure.database import conninfo
-from projections.disclosure import DisclosureFeedView, FeedQuery
+from projections.disclosure_feed import DisclosureFeedView, FeedQuery
 from projections.view import APPLICATION_NAME
 from tests.conftest import open_department, scoped
 from tests.integration.runners import run_to_head

@@ -21,8 +21,8 @@ from domain.appeal import Appeal, Appellant
 from domain.calendar import CHINA_TZ
 from domain.deadlines import DeadlineAct
 from domain.terms import Channel, Kind, Urgency
-from projections.cases import CaseIndexView, CaseQuery, CaseType
-from projections.deadlines import DeadlineBoardView
+from projections.case_index import CaseIndexView, CaseQuery, CaseType
+from projections.deadline_board import DeadlineBoardView
 from projections.metrics import AppealQuery, Dimension, Figure, MetricsView, parse_period
 from tests.conftest import open_department
 

@@ -18,7 +18,7 @@ from domain.actors import Actor, Role
 from domain.appeal import Appeal
 from domain.terms import Channel, Kind
 from infrastructure import projection_runner
-from infrastructure.case_index import PostgresCaseIndexView
+from infrastructure.case_index_view import PostgresCaseIndexView
 from infrastructure.database import conninfo
 from infrastructure.projection_runner import ViewRunner
 from infrastructure.replay import Decoder, LogRows, replay
@@ -26,7 +26,7 @@ from infrastructure.view_locks import lock_key, try_lock, view_lock
 from infrastructure.view_people import ViewPeople
 from infrastructure.view_rebuild import ViewBusy, rebuild
 from infrastructure.view_registry import VIEWS, EventLog
-from projections.cases import CaseIndex, CaseIndexView
+from projections.case_index import CaseIndex, CaseIndexView
 from projections.view import APPLICATION_NAME
 from tests.conftest import open_department, scoped
 from tests.integration.runners import run_to_head
@@ -447,7 +447,7 @@ def test_a_failed_rebuild_leaves_the_old_rows(
         if applied == 3:
             raise RuntimeError("projection failed")
 
-    monkeypatch.setattr("infrastructure.case_index._apply", failing)
+    monkeypatch.setattr("infrastructure.case_index_view._apply", failing)
     with pytest.raises(RuntimeError, match="projection failed"):
         services.views.rebuild("case_index")
 

@@ -12,6 +12,7 @@ import pytest
 from domain import limits
 from domain.actors import Actor
 from domain.appeal import NUL_REFUSED, Appeal, Appellant
+from domain.appeal_states import APPEAL_STATES, AppealCommand
 from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import ActionNotAllowed, DomainError, InvalidInput, NotPermitted
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
@@ -63,16 +64,16 @@ def assert_invalid(appeal: Appeal, command: Command, field: str) -> None:
 
 # -- the state machine -------------------------------------------------------------------
 
-#: Each command with the name it gives in refusals, and the statuses that allow it.
-COMMANDS: dict[str, tuple[str, Command, frozenset[Status]]] = {
-    "answer_on_spot": (
+#: Each command with the name it gives in refusals (the 409's `action`); the states that
+#: allow it are the state table's (`domain.appeal_states`).
+COMMANDS: dict[AppealCommand, tuple[str, Command]] = {
+    AppealCommand.ANSWER_ON_SPOT: (
         "answer on the spot",
         lambda a: a.answer_on_spot(
             answer="On the spot", basis="", close=False, actor=UNION_STAFF, at=LATER
         ),
-        frozenset({Status.RAISED}),
     ),
-    "transfer": (
+    AppealCommand.TRANSFER: (
         "transfer",
         lambda a: a.transfer(
             department="Works",
@@ -81,9 +82,8 @@ COMMANDS: dict[str, tuple[str, Command, frozenset[Status]]] = {
             actor=UNION_STAFF,
             at=LATER,
         ),
-        frozenset({Status.RAISED, Status.ANSWERED}),
     ),
-    "retransfer": (
+    AppealCommand.RETRANSFER: (
         "re-transfer",
         lambda a: a.retransfer(
             department="Works",
@@ -93,14 +93,16 @@ COMMANDS: dict[str, tuple[str, Command, frozenset[Status]]] = {
             actor=DEPARTMENT,
             at=LATER,
         ),
-        frozenset({Status.TRANSFERRED, Status.ACKNOWLEDGED}),
     ),
-    "acknowledge": (
+    AppealCommand.CONTACT: (
+        "record contact with the appellant of",
+        lambda a: a.contact(note="By phone", actor=UNION_STAFF, at=LATER),
+    ),
+    AppealCommand.ACKNOWLEDGE: (
         "acknowledge",
         lambda a: a.acknowledge(note="", actor=DEPARTMENT, at=LATER),
-        frozenset({Status.TRANSFERRED}),
     ),
-    "extend_deadline": (
+    AppealCommand.EXTEND_DEADLINE: (
         "extend the deadline of",
         lambda a: a.extend_deadline(
             reply_deadline=reply_deadline(20),
@@ -109,19 +111,16 @@ COMMANDS: dict[str, tuple[str, Command, frozenset[Status]]] = {
             actor=DEPARTMENT,
             at=LATER,
         ),
-        frozenset({Status.TRANSFERRED, Status.ACKNOWLEDGED, Status.ADOPTED}),
     ),
-    "reply": (
+    AppealCommand.REPLY: (
         "reply to",
         lambda a: a.reply_with(answer="Answer", basis="Rule 1", actor=DEPARTMENT, at=LATER),
-        frozenset({Status.TRANSFERRED, Status.ACKNOWLEDGED}),
     ),
-    "publish": (
+    AppealCommand.PUBLISH: (
         "publish the reply of",
         lambda a: a.publish_reply(public_text="Public answer", actor=UNION_STAFF, at=LATER),
-        frozenset({Status.REPLIED}),
     ),
-    "rate": (
+    AppealCommand.RATE: (
         "rate",
         lambda a: a.rate(
             rating=Rating.SATISFIED,
@@ -130,41 +129,45 @@ COMMANDS: dict[str, tuple[str, Command, frozenset[Status]]] = {
             actor=APPELLANT_ACTOR,
             at=LATER,
         ),
-        frozenset({Status.ANSWERED, Status.PUBLISHED}),
     ),
-    "adopt": (
+    AppealCommand.ADOPT: (
         "adopt",
         lambda a: a.adopt(department="Works", plan="Do it", actor=UNION_STAFF, at=LATER),
-        frozenset(Status) - {Status.ADOPTED, Status.CLOSED, Status.WITHDRAWN},
     ),
-    "decline": (
+    AppealCommand.DECLINE: (
         "decline",
         lambda a: a.decline(explanation="Too costly", actor=UNION_STAFF, at=LATER),
-        frozenset(Status) - {Status.ADOPTED, Status.CLOSED, Status.WITHDRAWN},
     ),
-    "close": (
+    AppealCommand.CLOSE: (
         "close",
         lambda a: a.close(outcome=Outcome.RESOLVED, note="", actor=UNION_STAFF, at=LATER),
-        frozenset({Status.ANSWERED, Status.PUBLISHED, Status.RATED, Status.ADOPTED}),
     ),
-    "withdraw": (
+    AppealCommand.WITHDRAW: (
         "withdraw",
         lambda a: a.withdraw(reason="", actor=APPELLANT_ACTOR, at=LATER),
-        frozenset(Status) - {Status.CLOSED, Status.WITHDRAWN},
     ),
 }
 
 CASES = [(command, status) for command in COMMANDS for status in Status]
 
 
+def allows(command: AppealCommand, status: Status) -> bool:
+    """Whether the appeal's state table allows `command` in `status`."""
+    return status in APPEAL_STATES.commands[command].allowed
+
+
+def test_every_command_of_the_state_table_is_tried_in_every_state() -> None:
+    assert set(COMMANDS) == set(APPEAL_STATES.commands) == set(AppealCommand)
+
+
 @pytest.mark.parametrize(
     ("command", "status"),
-    [(c, s) for c, s in CASES if s not in COMMANDS[c][2]],
+    [(c, s) for c, s in CASES if not allows(c, s)],
 )
 def test_action_not_allowed_in_the_current_state_is_refused_naming_both(
-    command: str, status: Status
+    command: AppealCommand, status: Status
 ) -> None:
-    action, call, _ = COMMANDS[command]
+    action, call = COMMANDS[command]
     appeal = in_status(status)
 
     error = assert_refused(appeal, call, ActionNotAllowed)
@@ -178,10 +181,12 @@ def test_action_not_allowed_in_the_current_state_is_refused_naming_both(
 
 @pytest.mark.parametrize(
     ("command", "status"),
-    [(c, s) for c, s in CASES if s in COMMANDS[c][2]],
+    [(c, s) for c, s in CASES if allows(c, s)],
 )
-def test_action_allowed_in_the_current_state_records_events(command: str, status: Status) -> None:
-    _, call, _ = COMMANDS[command]
+def test_action_allowed_in_the_current_state_records_events(
+    command: AppealCommand, status: Status
+) -> None:
+    _, call = COMMANDS[command]
     appeal = in_status(status)
     version = appeal.version
 
@@ -189,6 +194,23 @@ def test_action_allowed_in_the_current_state_records_events(command: str, status
 
     assert appeal.collect_events()
     assert appeal.version > version
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [(c, s) for c, s in CASES if allows(c, s)],
+)
+def test_allowed_action_records_its_events_and_leads_where_the_table_says(
+    command: AppealCommand, status: Status
+) -> None:
+    _, call = COMMANDS[command]
+    appeal = in_status(status)
+
+    call(appeal)
+
+    recorded = [type(event).__name__ for event in appeal.collect_events()]
+    assert set(recorded) <= set(APPEAL_STATES.commands[command].events)
+    assert appeal.status in (APPEAL_STATES.leads_to(command) or {status})
 
 
 # -- raising -----------------------------------------------------------------------------
@@ -301,7 +323,7 @@ def test_appellant_without_name_or_number_or_with_oversized_fields_is_refused(
 def test_answer_on_the_spot_is_refused_for_channels_not_face_to_face() -> None:
     appeal = raise_named(channel=Channel.URGENT)
 
-    error = assert_refused(appeal, COMMANDS["answer_on_spot"][1], ActionNotAllowed)
+    error = assert_refused(appeal, COMMANDS[AppealCommand.ANSWER_ON_SPOT][1], ActionNotAllowed)
 
     assert isinstance(error, ActionNotAllowed)
     assert error.state == Status.RAISED.value
@@ -602,8 +624,8 @@ def test_oversized_rating_comment_is_refused() -> None:
 
 
 @pytest.mark.parametrize("kind", [Kind.QUESTION, Kind.COMPLAINT, Kind.HARDSHIP])
-@pytest.mark.parametrize("command", ["adopt", "decline"])
-def test_only_suggestions_can_be_adopted_or_declined(kind: Kind, command: str) -> None:
+@pytest.mark.parametrize("command", [AppealCommand.ADOPT, AppealCommand.DECLINE])
+def test_only_suggestions_can_be_adopted_or_declined(kind: Kind, command: AppealCommand) -> None:
     appeal = in_status(Status.RAISED, kind=kind)
 
     error = assert_refused(appeal, COMMANDS[command][1], ActionNotAllowed)

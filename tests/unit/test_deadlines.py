@@ -8,6 +8,7 @@ import pytest
 
 from domain.calendar import CHINA_TZ, END_OF_DAY, WorkingCalendar
 from domain.deadlines import Anchor, Deadline, DeadlineAct, DeadlinePolicy, Unit
+from domain.errors import InvalidInput
 from domain.terms import Channel
 
 #: Raised on Wednesday 2026-02-11 at 10:00, just before the Spring Festival.
@@ -135,6 +136,60 @@ def test_the_numbers_come_from_the_policy(calendar: WorkingCalendar) -> None:
     reply = policy.reply_rule().apply(calendar, raised_at=RAISED_AT, transferred_at=TRANSFERRED_AT)
     assert reply.due == end_of(2026, 3, 20)
     assert reply.basis == "reply within 10 working days of being transferred"
+
+
+def test_a_reply_deadline_given_as_a_date_says_so_and_how_it_was_set(
+    calendar: WorkingCalendar,
+) -> None:
+    due = datetime(2026, 3, 31, 18, 0, tzinfo=CHINA_TZ)
+
+    deadline = DeadlinePolicy().reply_deadline(
+        calendar,
+        raised_at=RAISED_AT,
+        transferred_at=TRANSFERRED_AT,
+        explicit=due,
+        how="set when re-transferring",
+    )
+
+    assert deadline == Deadline(
+        due=due,
+        act=DeadlineAct.REPLY,
+        rule="reply.explicit",
+        basis="reply by a date set when re-transferring",
+    )
+
+
+def test_a_reply_deadline_without_a_date_is_the_rules(calendar: WorkingCalendar) -> None:
+    policy = DeadlinePolicy()
+
+    deadline = policy.reply_deadline(calendar, raised_at=RAISED_AT, transferred_at=TRANSFERRED_AT)
+
+    assert deadline == policy.reply_rule().apply(
+        calendar, raised_at=RAISED_AT, transferred_at=TRANSFERRED_AT
+    )
+
+
+def test_a_reply_deadline_given_as_a_date_without_a_time_zone_is_refused(
+    calendar: WorkingCalendar,
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        DeadlinePolicy().reply_deadline(
+            calendar,
+            raised_at=RAISED_AT,
+            transferred_at=TRANSFERRED_AT,
+            explicit=datetime(2026, 3, 31, 18, 0),
+        )
+
+    assert refused.value.field == "deadline"
+
+
+def test_an_extended_reply_deadline_names_who_approved_it() -> None:
+    due = datetime(2026, 4, 3, 18, 0, tzinfo=CHINA_TZ)
+
+    deadline = DeadlinePolicy.extended_reply_deadline(due, "S-wang")
+
+    assert (deadline.due, deadline.act, deadline.rule) == (due, DeadlineAct.REPLY, "reply.extended")
+    assert deadline.basis == "extended, approved by S-wang"
 
 
 def test_a_deadline_survives_its_record_in_an_event(calendar: WorkingCalendar) -> None:

@@ -12,7 +12,9 @@ from domain.policy import (
     Permission,
     authorise,
     may,
+    may_see_every_identity,
     may_see_identity,
+    may_see_identity_somewhere,
     reach_of,
 )
 from domain.terms import Tier
@@ -149,6 +151,19 @@ def test_the_appellants_identity_goes_to_them_union_staff_and_the_cases_supervis
     }
     nobody_else = (OTHER_EMPLOYEE, LOGISTICS, FINANCE, OTHER_SUPERVISOR, COMMITTEE, AUDITOR)
     assert not any(may_see_identity(a, APPEAL) for a in (*nobody_else, ADMIN, HR, LIAISON))
+
+
+def test_only_who_sees_who_every_case_names_may_find_a_persons_acts_by_their_id() -> None:
+    # The committee sees who meetings name, but not appellants: a search by a person's id
+    # across cases would tell it who raised which appeal.
+    assert [
+        a.id for a in (CLERK, COMMITTEE, WORKERS_LEAD, AUDITOR) if may_see_every_identity(a)
+    ] == ["U-li"]
+
+
+def test_who_sees_no_identity_anywhere_has_no_case_to_look_at() -> None:
+    assert not any(may_see_identity_somewhere(a) for a in (AUDITOR, ADMIN, LIAISON))
+    assert all(may_see_identity_somewhere(a) for a in (CLERK, COMMITTEE, WORKERS_LEAD, HR))
 
 
 def test_auditors_read_every_case_and_the_audit_trail() -> None:

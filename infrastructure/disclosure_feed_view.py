@@ -10,7 +10,7 @@ from psycopg.sql import SQL, Identifier
 
 from domain.disclosure import DisclosureStatus
 from infrastructure.views import PostgresView, Statement
-from projections.disclosure import (
+from projections.disclosure_feed import (
     DisclosureFeedView,
     EntryChanged,
     EntryProposed,

@@ -19,11 +19,15 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from domain.action_item import ActionItem
+from domain.action_item_states import ACTION_ITEM_STATES
 from domain.actors import ANONYMOUS_ACTOR_ID
 from domain.appeal import FIRST_RESPONSES, Appeal
+from domain.appeal_states import APPEAL_STATES, FINAL
 from domain.meeting import Meeting
+from domain.meeting_states import MEETING_STATES
 from domain.meeting_terms import ActionItemStatus, MeetingStatus, ProposalStatus
 from domain.proposal import Proposal
+from domain.proposal_states import PROPOSAL_STATES
 from domain.terms import Status
 from projections.scope import ReadScope
 from projections.sealed import is_sealed, ref_of, refs_of, token_of
@@ -170,38 +174,6 @@ def _due(record: dict[str, Any] | None) -> datetime | None:
     return datetime.fromisoformat(record["due"]) if record else None
 
 
-#: Statuses after which nothing is owed on an appeal.
-FINAL_STATUSES = (Status.CLOSED, Status.WITHDRAWN)
-
-APPEAL_STATUS: dict[type[Appeal.Event], Status] = {
-    Appeal.AnsweredOnSpot: Status.ANSWERED,
-    Appeal.Transferred: Status.TRANSFERRED,
-    Appeal.Retransferred: Status.TRANSFERRED,
-    Appeal.Acknowledged: Status.ACKNOWLEDGED,
-    Appeal.Replied: Status.REPLIED,
-    Appeal.ReplyPublished: Status.PUBLISHED,
-    Appeal.Rated: Status.RATED,
-    Appeal.Adopted: Status.ADOPTED,
-    Appeal.Declined: Status.CLOSED,
-    Appeal.Closed: Status.CLOSED,
-    Appeal.Withdrawn: Status.WITHDRAWN,
-}
-
-MEETING_STATUS: dict[type[Meeting.Event], MeetingStatus] = {
-    Meeting.Invited: MeetingStatus.INVITED,
-    Meeting.Held: MeetingStatus.HELD,
-    Meeting.MinutesRecorded: MeetingStatus.MINUTES_RECORDED,
-    Meeting.DecisionsRecorded: MeetingStatus.DECISIONS_RECORDED,
-    Meeting.Published: MeetingStatus.PUBLISHED,
-}
-
-ITEM_STATUS: dict[type[ActionItem.Event], ActionItemStatus] = {
-    ActionItem.SubmittedForAcceptance: ActionItemStatus.SUBMITTED,
-    ActionItem.Accepted: ActionItemStatus.ACCEPTED,
-    ActionItem.Rejected: ActionItemStatus.IN_PROGRESS,
-}
-
-
 class CaseIndex(ViewProjection):
     """Keeps the case index: a row per case, updated by every event that changes a column."""
 
@@ -247,7 +219,7 @@ class CaseIndex(ViewProjection):
 
     @process_event.register
     def _(self, event: Appeal.Event, tracking: Tracking) -> None:
-        status = APPEAL_STATUS.get(type(event))
+        status = APPEAL_STATES.status_after(event)
         department: str | None = None
         deadline: datetime | None = None
         transferred = False
@@ -261,7 +233,7 @@ class CaseIndex(ViewProjection):
         elif isinstance(event, Appeal.DeadlineExtended):
             deadline = _due(event.reply_deadline)
         elif isinstance(event, Appeal.Reopened):
-            status = Status.TRANSFERRED if event.reply_deadline else Status.RAISED
+            status = event.reopened_as
             deadline = _due(event.reply_deadline)
             clear_deadline = deadline is None
         elif isinstance(event, Appeal.Adopted):
@@ -282,7 +254,7 @@ class CaseIndex(ViewProjection):
                 transferred=transferred,
                 add_handled=(department,) if department else (),
                 leads=leads,
-                responded=isinstance(event, FIRST_RESPONSES) or status in FINAL_STATUSES,
+                responded=isinstance(event, FIRST_RESPONSES) or status in FINAL,
             ),
             tracking,
         )
@@ -328,7 +300,7 @@ class CaseIndex(ViewProjection):
                 id=event.originator_id,
                 version=event.originator_version,
                 at=event.timestamp,
-                status=MEETING_STATUS.get(type(event)),
+                status=MEETING_STATES.status_after(event),
                 add_departments=tuple(departments),
                 deadline_at=deadline,
                 clear_deadline=clear,
@@ -368,7 +340,7 @@ class CaseIndex(ViewProjection):
                 id=event.originator_id,
                 version=event.originator_version,
                 at=event.timestamp,
-                status=ITEM_STATUS.get(type(event)),
+                status=ACTION_ITEM_STATES.status_after(event),
                 overdue=True if isinstance(event, ActionItem.MarkedOverdue) else None,
             ),
             tracking,
@@ -400,11 +372,7 @@ class CaseIndex(ViewProjection):
 
     @process_event.register
     def _(self, event: Proposal.Event, tracking: Tracking) -> None:
-        status: ProposalStatus | None = None
-        if isinstance(event, Proposal.AssignmentPublished):
-            status = ProposalStatus.ASSIGNED
-        elif isinstance(event, Proposal.CompletionReported):
-            status = ProposalStatus.COMPLETED
+        status = PROPOSAL_STATES.status_after(event)
         self.cases.change_case(
             CaseChanged(
                 id=event.originator_id,

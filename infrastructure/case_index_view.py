@@ -13,7 +13,7 @@ from psycopg.sql import SQL, Identifier
 from infrastructure.read_scope import case_index_scope
 from infrastructure.view_people import ViewPeople
 from infrastructure.views import HeldRowsView, Statement
-from projections.cases import (
+from projections.case_index import (
     CaseChanged,
     CaseIndexView,
     CaseOpened,

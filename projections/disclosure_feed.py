@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from domain.disclosure import PUBLIC_STATUSES, Disclosure, DisclosureStatus
+from domain.disclosure_states import DISCLOSURE_STATES
 from projections.view import View, ViewProjection
 
 
@@ -154,39 +155,35 @@ class DisclosureFeed(ViewProjection):
 
     @process_event.register
     def _(self, event: Disclosure.Event, tracking: Tracking) -> None:
-        base: dict[str, Any] = {
-            "id": event.originator_id,
-            "version": event.originator_version,
-            "at": event.timestamp,
-        }
-        if isinstance(event, Disclosure.Approved):
-            change = EntryChanged(
-                **base,
-                status=DisclosureStatus.APPROVED,
-                approved_by=event.actor_id,
-                chain_position=event.chain_position,
-                chain_link=event.chain_link,
-            )
-        elif isinstance(event, Disclosure.Returned):
-            change = EntryChanged(**base, status=DisclosureStatus.RETURNED, reason=event.reason)
-        elif isinstance(event, Disclosure.Revised):
-            change = EntryChanged(
-                **base,
-                status=DisclosureStatus.PROPOSED,
-                departments=tuple(event.departments),
-                title=event.title,
-                body=event.body,
-            )
-        elif isinstance(event, Disclosure.Published):
-            change = EntryChanged(
-                **base,
-                status=DisclosureStatus.PUBLISHED,
-                chain_position=getattr(event, "chain_position", None),
-                chain_link=getattr(event, "chain_link", None),
-            )
-        elif isinstance(event, Disclosure.Withdrawn):
-            change = EntryChanged(**base, status=DisclosureStatus.WITHDRAWN, reason=event.reason)
-        else:
+        status = DISCLOSURE_STATES.status_after(event)  # the aggregate's own state table
+        if status is None:
             self.ignore(tracking)
             return
+        details: dict[str, Any] = {}
+        if isinstance(event, Disclosure.Approved):
+            details = {
+                "approved_by": event.actor_id,
+                "chain_position": event.chain_position,
+                "chain_link": event.chain_link,
+            }
+        elif isinstance(event, Disclosure.Returned | Disclosure.Withdrawn):
+            details = {"reason": event.reason}
+        elif isinstance(event, Disclosure.Revised):
+            details = {
+                "departments": tuple(event.departments),
+                "title": event.title,
+                "body": event.body,
+            }
+        elif isinstance(event, Disclosure.Published):
+            details = {
+                "chain_position": getattr(event, "chain_position", None),
+                "chain_link": getattr(event, "chain_link", None),
+            }
+        change = EntryChanged(
+            id=event.originator_id,
+            version=event.originator_version,
+            at=event.timestamp,
+            status=status,
+            **details,
+        )
         self.feed.change_entry(change, tracking)
