@@ -17,8 +17,8 @@ from application.idempotency import KEY_PATTERN, KEY_RULE
 from application.meetings import Meetings
 from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
-from domain.appeal import NUL_REFUSED
 from domain.errors import InvalidInput, NotFound
+from domain.values import NUL_REFUSED
 from infrastructure.chain import ChainKeeper
 from infrastructure.replay import holds_nul
 from infrastructure.store import SupportStore

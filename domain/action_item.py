@@ -13,8 +13,7 @@ from domain import limits
 from domain.access import Parties
 from domain.action_item_states import ACTION_ITEM_STATES, ActionItemCommand
 from domain.actors import Actor
-from domain.appeal import clean_text
-from domain.values import check_ahead, check_aware
+from domain.values import check_ahead, check_aware, clean_text
 
 
 @dataclass(frozen=True)

@@ -23,22 +23,7 @@ from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.personal_data import CASE, identity, is_erased, words
 from domain.publication import NO_ONE, Withheld, check_public
 from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
-
-#: Why text holding U+0000 is refused (the API says the same of any field or parameter).
-NUL_REFUSED = "must not contain the NUL character (U+0000)"
-
-
-def clean_text(field: str, value: str | None, limit: int, *, required: bool = True) -> str:
-    """Trimmed text within its size limit; refuses empty text where text is required, and
-    the NUL character: nobody types it, and the views' text columns cannot hold it."""
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(field, "must not be empty")
-    if "\x00" in text:
-        raise InvalidInput(field, NUL_REFUSED)
-    if len(text) > limit:
-        raise InvalidInput(field, f"is {len(text)} characters long; the limit is {limit}")
-    return text
+from domain.values import check_aware, clean_text
 
 
 @dataclass(frozen=True)
@@ -476,7 +461,7 @@ class Appeal(Aggregate):
             raise InvalidInput("receipt", "only anonymous appeals get a receipt code")
         if channel is Channel.TALK_SESSION and tier is None:
             raise InvalidInput("tier", "an appeal raised at a talk session names its tier")
-        _check_aware(at)
+        check_aware("time", at)
         recorded_actor = actor
         if appellant is None and actor.role is Role.EMPLOYEE:
             recorded_actor = Actor.anonymous_appellant()
@@ -796,23 +781,18 @@ class Appeal(Aggregate):
 
     @staticmethod
     def _check_deadline_ahead(deadline: Deadline, at: datetime) -> None:
-        _check_aware(at)
-        _check_aware(deadline.due)
+        check_aware("time", at)
+        check_aware("time", deadline.due)
         if deadline.due <= at:
             raise InvalidInput("deadline", f"{deadline.due.isoformat()} is in the past")
 
     def _trigger(
         self, event_class: type[Appeal.Event], actor: Actor, at: datetime, **data: Any
     ) -> None:
-        _check_aware(at)
+        check_aware("time", at)
         self.trigger_event(
             event_class, timestamp=at, actor_id=actor.id, actor_role=actor.role.value, **data
         )
-
-
-def _check_aware(moment: datetime) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput("time", f"{moment.isoformat()} has no time zone")
 
 
 #: The events that answer the appellant: the first of them is the appeal's first response

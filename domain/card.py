@@ -15,14 +15,13 @@ from domain import limits
 from domain.access import Parties
 from domain.accountability_rules import RuleCode
 from domain.actors import Actor
-from domain.appeal import clean_text
 from domain.calendar import WorkingCalendar
 from domain.card_states import CARD_STATES, CardCommand
 
 # Re-exported from the states' old home, where callers import them.
 from domain.card_states import CardStatus as CardStatus
 from domain.errors import InvalidInput
-from domain.values import check_aware
+from domain.values import check_aware, clean_text
 
 CARD_NAMESPACE = uuid5(NAMESPACE_URL, "https://huiyin.local/cards")
 #: Card periods are counted in fixed steps from this day.

@@ -20,7 +20,6 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
-from domain.appeal import clean_text
 from domain.collaboration_review_states import (
     COLLABORATION_REVIEW_STATES,
     CollaborationReviewCommand,
@@ -35,7 +34,7 @@ from domain.review_terms import (
     panel,
     round_half_up,
 )
-from domain.values import check_aware
+from domain.values import check_aware, clean_text
 
 KPI_WEIGHT = Decimal("0.15")
 SIDE_WEIGHT = Decimal("0.275")

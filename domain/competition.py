@@ -14,7 +14,6 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
-from domain.appeal import clean_text
 from domain.competition_states import COMPETITION_STATES, CompetitionCommand
 from domain.errors import InvalidInput, NotPermitted
 from domain.personal_data import identity
@@ -25,7 +24,7 @@ from domain.review_terms import (
     panel,
     round_half_up,
 )
-from domain.values import check_aware
+from domain.values import check_aware, clean_text
 
 #: The top places that earn the title of craftsman (工匠) and go on to industry contests.
 TITLE_PLACES = 20

@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import limits
 from domain.actors import Actor
-from domain.appeal import Appeal, clean_text
+from domain.appeal import Appeal
 from domain.disclosure_states import DISCLOSURE_STATES, DisclosureCommand
 
 # Re-exported from the states' old home, where callers import them.
@@ -30,7 +30,7 @@ from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting import Meeting
 from domain.meeting_states import MEETING_STATES, MeetingCommand
 from domain.publication import NO_ONE, Withheld, check_public
-from domain.values import check_aware, clean_ids
+from domain.values import check_aware, clean_ids, clean_text
 
 #: Longest public text: a congress's minutes with its decisions fit.
 BODY_LIMIT = limits.MINUTES + 20 * limits.DECISION

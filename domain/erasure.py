@@ -21,7 +21,6 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
-from domain.appeal import clean_text
 from domain.erasure_states import ERASURE_STATES, ErasureCommand
 
 # Re-exported from the states' old home, where callers import them.
@@ -29,7 +28,7 @@ from domain.erasure_states import ErasureStatus as ErasureStatus
 from domain.errors import NotPermitted
 from domain.organisation import person_id
 from domain.personal_data import CASE, identity, words
-from domain.values import check_aware
+from domain.values import check_aware, clean_text
 
 
 class LegalBasis(StrEnum):

@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
-from domain.appeal import Appeal, clean_text
+from domain.appeal import Appeal
 from domain.calendar import CHINA_TZ
 from domain.errors import InvalidInput, NotPermitted
 from domain.golden_idea_states import IDEA_REVIEW_STATES, IdeaReviewCommand
@@ -29,7 +29,7 @@ from domain.review_terms import (
     quarter_ends_at,
 )
 from domain.terms import Kind, Outcome, Status
-from domain.values import check_aware
+from domain.values import check_aware, clean_text
 
 #: Every award of the scale lies within these bounds, in yuan.
 AWARD_FLOOR = 100

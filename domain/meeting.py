@@ -12,7 +12,6 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
-from domain.appeal import clean_text
 from domain.deadlines import Deadline
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted, RepeatParticipants
 from domain.meeting_policy import TALK_PARTICIPANT_LIMIT, Quarter, RecentAttendance
@@ -23,7 +22,7 @@ from domain.personal_data import identity
 from domain.publication import Withheld, check_public
 from domain.terms import Tier
 from domain.tier_leads import TierLeads
-from domain.values import check_ahead, check_aware, clean_ids, clean_url
+from domain.values import check_ahead, check_aware, clean_ids, clean_text, clean_url
 
 #: Kinds whose holding leaves something to publish by a due date.
 PUBLISH_BY_DEADLINE = frozenset({MeetingKind.JOINT_MEETING, MeetingKind.CONGRESS})

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain import limits
-from domain.appeal import clean_text
+from domain.values import clean_text
 
 
 @dataclass(frozen=True)

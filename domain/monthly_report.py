@@ -13,7 +13,6 @@ from eventsourcing.domain import Aggregate
 
 from domain import limits
 from domain.actors import Actor
-from domain.appeal import clean_text
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import InvalidInput
@@ -23,7 +22,7 @@ from domain.monthly_report_states import MONTHLY_REPORT_STATES, ReportCommand
 # Re-exported from the states' old home, where callers import them.
 from domain.monthly_report_states import ReportStatus as ReportStatus
 from domain.monthly_report_text import EDITABLE, Section, draft_sections
-from domain.values import check_aware
+from domain.values import check_aware, clean_text
 
 REPORT_NAMESPACE = uuid5(NAMESPACE_URL, "https://huiyin.local/monthly-reports")
 

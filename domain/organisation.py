@@ -20,11 +20,10 @@ from eventsourcing.domain import Aggregate
 
 from domain import limits
 from domain.actors import Actor, Role
-from domain.appeal import clean_text
 from domain.errors import InvalidInput
 from domain.terms import Tier
 from domain.tier_leads import TierLead, TierLeads
-from domain.values import check_aware
+from domain.values import check_aware, clean_text
 
 #: The directory's one aggregate id.
 ORGANISATION_ID = uuid5(NAMESPACE_URL, "https://huiyin.local/organisation")

@@ -13,7 +13,6 @@ from domain import limits
 from domain.access import Parties
 from domain.accountability_rules import CaseRef, CaseType, Rule, RuleCode
 from domain.actors import Actor
-from domain.appeal import clean_text
 from domain.errors import InvalidInput, NotPermitted
 from domain.meeting import Meeting
 from domain.meeting_states import MEETING_STATES, MeetingCommand
@@ -21,7 +20,7 @@ from domain.penalty_states import PENALTY_STATES, PenaltyCommand
 
 # Re-exported from the states' old home, where callers import them.
 from domain.penalty_states import PenaltyStatus as PenaltyStatus
-from domain.values import check_aware
+from domain.values import check_aware, clean_text
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,12 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
-from domain.appeal import clean_text
 from domain.deadlines import Deadline
 from domain.errors import ActionNotAllowed, InvalidInput
 from domain.personal_data import identity
 from domain.proposal_states import PROPOSAL_STATES, ProposalCommand
 from domain.publication import Withheld, check_public
-from domain.values import check_ahead, check_aware, clean_ids, clean_url
+from domain.values import check_ahead, check_aware, clean_ids, clean_text, clean_url
 
 
 class Proposal(Aggregate):

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain import limits
-from domain.appeal import clean_text
 from domain.errors import InvalidInput
 from domain.terms import Tier
+from domain.values import clean_text
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Checks on values that meetings, action items and proposals share."""
+"""Checks on values every aggregate shares: text, moments, links and identifiers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,23 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from domain import limits
-from domain.appeal import clean_text
 from domain.errors import InvalidInput
+
+#: Why text holding U+0000 is refused (the API says the same of any field or parameter).
+NUL_REFUSED = "must not contain the NUL character (U+0000)"
+
+
+def clean_text(field: str, value: str | None, limit: int, *, required: bool = True) -> str:
+    """Trimmed text within its size limit; refuses empty text where text is required, and
+    the NUL character: nobody types it, and the views' text columns cannot hold it."""
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(field, "must not be empty")
+    if "\x00" in text:
+        raise InvalidInput(field, NUL_REFUSED)
+    if len(text) > limit:
+        raise InvalidInput(field, f"is {len(text)} characters long; the limit is {limit}")
+    return text
 
 
 def check_aware(field: str, moment: datetime) -> datetime:

@@ -19,9 +19,10 @@ from pydantic import (
 )
 
 from domain import limits
-from domain.appeal import NUL_REFUSED, Appeal, Appellant
+from domain.appeal import Appeal, Appellant
 from domain.deadlines import Deadline
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
+from domain.values import NUL_REFUSED
 from infrastructure.replay import holds_nul
 
 #: The moments the service takes: years a calendar and every time zone can hold.

@@ -11,11 +11,12 @@ import pytest
 
 from domain import limits
 from domain.actors import Actor
-from domain.appeal import NUL_REFUSED, Appeal, Appellant
+from domain.appeal import Appeal, Appellant
 from domain.appeal_states import APPEAL_STATES, AppealCommand
 from domain.deadlines import Deadline, DeadlineAct
 from domain.errors import ActionNotAllowed, DomainError, InvalidInput, NotPermitted
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
+from domain.values import NUL_REFUSED
 from tests.unit.builders import (
     APPELLANT,
     APPELLANT_ACTOR,
