@@ -1,8 +1,14 @@
-"""The appeal (诉求): one employee's matter, from raising it to its closing."""
+"""The appeal (诉求): one employee's matter, from raising it to its closing.
+
+One module although long: every appeal event is stored under its topic in this module
+(`domain.appeal:Appeal.Raised`), so the events stay nested in the aggregate, and each command
+stays beside the events it raises. What is not the aggregate lives beside it: who raised the
+appeal, its transfers and reply (`domain.appeal_records`), its state table
+(`domain.appeal_states`), and the checks of text and moments it shares (`domain.values`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -12,6 +18,10 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import ANONYMOUS_ACTOR_ID, Actor, Role
+
+# The appellant is what `Appeal.raise_appeal` is given: callers import it from here.
+from domain.appeal_records import Appellant as Appellant
+from domain.appeal_records import Reply, Transfer
 from domain.appeal_states import APPEAL_STATES, AppealCommand
 
 # Re-exported from the state sets' old home, where callers import them.
@@ -20,65 +30,10 @@ from domain.appeal_states import OPEN_FOR_WORK as OPEN_FOR_WORK
 from domain.calendar import WorkingCalendar
 from domain.deadlines import Deadline, DeadlineAct, policy_in_force
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
-from domain.personal_data import CASE, identity, is_erased, words
-from domain.publication import NO_ONE, Withheld, check_public
+from domain.personal_data import CASE, identity, words
+from domain.publication import NO_ONE, check_public
 from domain.terms import FACE_TO_FACE, Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 from domain.values import check_aware, clean_text
-
-
-@dataclass(frozen=True)
-class Appellant:
-    """Who raised a named appeal. Stored only inside encrypted events."""
-
-    name: str
-    employee_no: str
-    contact: str = ""
-
-    def __post_init__(self) -> None:
-        clean_text("appellant.name", self.name, limits.NAME)
-        clean_text("appellant.employee_no", self.employee_no, limits.EMPLOYEE_NO)
-        clean_text("appellant.contact", self.contact, limits.CONTACT, required=False)
-
-    def to_record(self) -> dict[str, str]:
-        """The appellant as stored inside an event."""
-        return {"name": self.name, "employee_no": self.employee_no, "contact": self.contact}
-
-    @classmethod
-    def from_record(cls, record: dict[str, str]) -> Appellant:
-        """The appellant stored inside an event."""
-        return cls(record["name"], record["employee_no"], record.get("contact", ""))
-
-    @property
-    def erased(self) -> bool:
-        """Whether the appellant was erased (their data key destroyed)."""
-        return is_erased(self.employee_no)
-
-    def withheld(self, whose: str = "the appellant") -> Withheld:
-        """The appellant's identity, as public text must not carry it."""
-        return Withheld.appellant(self.name, self.employee_no, self.contact, whose=whose)
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """One hand-over of the appeal to a responsible department (转办)."""
-
-    department: str
-    supervisor: str
-    at: datetime
-    by: str
-    reason: str
-    supervisor_reason: str = ""
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A department's answer and the rule or policy it rests on (依据)."""
-
-    answer: str
-    basis: str
-    department: str
-    at: datetime
-    by: str
 
 
 class Appeal(Aggregate):

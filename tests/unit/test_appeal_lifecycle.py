@@ -6,7 +6,8 @@ from typing import Any
 from uuid import uuid4
 
 from domain.actors import ANONYMOUS_ACTOR_ID, Role
-from domain.appeal import Appeal, Transfer
+from domain.appeal import Appeal
+from domain.appeal_records import Transfer
 from domain.deadlines import Deadline, DeadlineAct
 from domain.terms import Channel, Kind, Outcome, Rating, Status, Tier, Urgency
 from tests.unit.builders import (
