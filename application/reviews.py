@@ -24,10 +24,12 @@ from application.withheld import appellants
 from domain.access import NOBODY
 from domain.actors import Actor
 from domain.appeal import Appeal
+from domain.award_scale import AwardScale
 from domain.collaboration_review import CollaborationReview
 from domain.competition import Competition, Weights
 from domain.errors import ActionNotAllowed, InvalidInput, NotFound
-from domain.golden_idea import AdoptedSuggestion, AwardScale, IdeaReview
+from domain.golden_idea import IdeaReview
+from domain.golden_idea_records import AdoptedSuggestion
 from domain.meeting_policy import Quarter
 from domain.policy import Permission, authorise
 from domain.publication import Withheld

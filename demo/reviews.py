@@ -16,7 +16,7 @@ from demo.organisation import TIER_LEADS, UNION_STAFF, handler_of
 from domain.actors import Actor, Role
 from domain.calendar import CHINA_TZ
 from domain.errors import NotFound
-from domain.golden_idea import AdoptedSuggestion
+from domain.golden_idea_records import AdoptedSuggestion
 from domain.meeting_policy import Quarter
 from domain.review_terms import CompetitionPart, quarter_ends_at
 from domain.terms import Tier

@@ -1,12 +1,14 @@
-"""The quarterly golden-idea review (金点子评审): adopted suggestions scored, awarded, published."""
+"""The quarterly golden-idea review (金点子评审): adopted suggestions scored, awarded, published.
+
+The award scale it publishes is `domain.award_scale`; the ideas it takes and their scores,
+`domain.golden_idea_records`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any, cast
 from uuid import UUID
 
@@ -15,172 +17,16 @@ from eventsourcing.domain import Aggregate
 from domain import limits
 from domain.access import Parties
 from domain.actors import Actor
-from domain.appeal import Appeal
+from domain.award_scale import AWARD_CEILING, AWARD_FLOOR, AwardScale
 from domain.calendar import CHINA_TZ
 from domain.errors import InvalidInput, NotPermitted
+from domain.golden_idea_records import AdoptedSuggestion, Idea, ReviewerScore
 from domain.golden_idea_states import IDEA_REVIEW_STATES, IdeaReviewCommand
 from domain.meeting_policy import Quarter
 from domain.personal_data import CaseOf, words
-from domain.publication import NO_ONE, Withheld, check_public
-from domain.review_terms import (
-    clean_score,
-    mean,
-    panel,
-    quarter_ends_at,
-)
-from domain.terms import Kind, Outcome, Status
+from domain.publication import Withheld, check_public
+from domain.review_terms import clean_score, mean, panel, quarter_ends_at
 from domain.values import check_aware, clean_text
-
-#: Every award of the scale lies within these bounds, in yuan.
-AWARD_FLOOR = 100
-AWARD_CEILING = 500
-
-
-@dataclass(frozen=True)
-class AwardBand:
-    """A combined score of at least `min_score` earns `award` yuan."""
-
-    min_score: Decimal
-    award: int
-
-    def to_record(self) -> dict[str, Any]:
-        """The band as stored inside an event."""
-        return {"min_score": self.min_score, "award": self.award}
-
-
-@dataclass(frozen=True)
-class AwardScale:
-    """The published award scale: score bands, each worth 100–500 yuan, rising with the score."""
-
-    bands: tuple[AwardBand, ...]
-
-    @classmethod
-    def of(cls, bands: Iterable[tuple[Decimal | int | str, int]]) -> AwardScale:
-        """A scale from (minimum score, award) pairs; refuses awards outside 100–500 yuan."""
-        checked = [
-            AwardBand(clean_score("scale.min_score", low), _award(award)) for low, award in bands
-        ]
-        if not checked:
-            raise InvalidInput("scale", "give at least one score band")
-        checked.sort(key=lambda band: band.min_score)
-        for lower, upper in pairwise(checked):
-            if lower.min_score == upper.min_score:
-                raise InvalidInput("scale", f"two bands start at score {lower.min_score}")
-            if upper.award <= lower.award:
-                raise InvalidInput(
-                    "scale",
-                    f"a score of {upper.min_score} must earn more than a score of "
-                    f"{lower.min_score} ({upper.award} ≤ {lower.award} yuan)",
-                )
-        return cls(tuple(checked))
-
-    @classmethod
-    def default(cls) -> AwardScale:
-        """Every adopted idea earns 100 yuan; 60, 70, 80 and 90 points earn 200 to 500."""
-        return cls.of([(0, 100), (60, 200), (70, 300), (80, 400), (90, 500)])
-
-    @classmethod
-    def from_record(cls, record: Sequence[Mapping[str, Any]]) -> AwardScale:
-        """The scale stored inside an event."""
-        return cls(tuple(AwardBand(Decimal(b["min_score"]), int(b["award"])) for b in record))
-
-    def to_record(self) -> list[dict[str, Any]]:
-        """The scale as stored inside an event."""
-        return [band.to_record() for band in self.bands]
-
-    def award_for(self, score: Decimal) -> int | None:
-        """The award a combined score earns; None below the lowest band."""
-        earned = [band.award for band in self.bands if score >= band.min_score]
-        return earned[-1] if earned else None
-
-
-def _award(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("scale.award", f"{value!r} is not a whole number of yuan")
-    if not AWARD_FLOOR <= value <= AWARD_CEILING:
-        raise InvalidInput(
-            "scale.award", f"{value} yuan is outside {AWARD_FLOOR}–{AWARD_CEILING} yuan"
-        )
-    return value
-
-
-@dataclass(frozen=True)
-class AdoptedSuggestion:
-    """A suggestion appeal that was adopted: the only kind of idea a review takes."""
-
-    appeal_id: UUID
-    case_number: str
-    title: str
-    department: str
-    adopted_at: datetime
-    #: The appellant's identity, which the idea's title must not carry.
-    withheld: Withheld = NO_ONE
-
-    @classmethod
-    def of(
-        cls, appeal: Appeal, adopted_at: datetime | None, title: str | None = None
-    ) -> AdoptedSuggestion:
-        """The appeal as a candidate idea: adopted, and still adopted or closed as resolved.
-        Its title is published with the awards: the appeal's, or `title` given instead."""
-        if appeal.kind is not Kind.SUGGESTION:
-            raise InvalidInput(
-                "appeal_id",
-                f"appeal {appeal.case_number} is a {appeal.kind.value}, not a suggestion",
-            )
-        implemented = appeal.status is Status.CLOSED and appeal.outcome is Outcome.RESOLVED
-        adopted = appeal.status is Status.ADOPTED or implemented
-        if not adopted or adopted_at is None or appeal.implementing_department is None:
-            raise InvalidInput(
-                "appeal_id",
-                f"suggestion {appeal.case_number} is {appeal.status.value}; "
-                "only adopted suggestions are reviewed",
-            )
-        return cls(
-            appeal.id,
-            appeal.case_number,
-            clean_text("title", title, limits.TITLE) if title is not None else appeal.title,
-            appeal.implementing_department,
-            adopted_at,
-            appeal.appellant.withheld() if appeal.appellant else NO_ONE,
-        )
-
-
-@dataclass(frozen=True)
-class ReviewerScore:
-    """One reviewer's score of one idea: applied effect and benefit, each out of 100."""
-
-    reviewer: str
-    effect: Decimal
-    benefit: Decimal
-    at: datetime
-
-    @property
-    def total(self) -> Decimal:
-        """Effect and benefit weigh the same: their mean."""
-        return (self.effect + self.benefit) / 2
-
-    def to_record(self) -> dict[str, Any]:
-        """The score as the decision records it."""
-        return {
-            "reviewer": self.reviewer,
-            "effect": self.effect,
-            "benefit": self.benefit,
-            "total": self.total,
-        }
-
-
-@dataclass
-class Idea:
-    """An adopted suggestion under review, with every reviewer's score."""
-
-    appeal_id: UUID
-    case_number: str
-    title: str
-    department: str
-    adopted_at: datetime
-    scores: dict[str, ReviewerScore] = field(default_factory=dict)
-    combined_score: Decimal | None = None
-    award: int | None = None
 
 
 class IdeaReview(Aggregate):

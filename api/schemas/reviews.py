@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 from api.personal_data import shown_id
 from api.schemas.appeals import Body, text_field
 from domain import limits
+from domain.award_scale import AwardScale
 from domain.collaboration_review import CollaborationReview
 from domain.competition import Competition, Contestant, Standing, Weights
-from domain.golden_idea import AwardScale, Idea, IdeaReview
+from domain.golden_idea import IdeaReview
+from domain.golden_idea_records import Idea
 from domain.review_terms import (
     CollaborationKpi,
     CollaborationReviewStatus,

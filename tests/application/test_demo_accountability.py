@@ -16,10 +16,10 @@ from demo.appeals import DemoSummary, populate
 from demo.meetings import populate_meetings
 from domain.accountability_rules import RuleCode, penalty_id
 from domain.appeal import Appeal
+from domain.award_scale import AWARD_CEILING, AWARD_FLOOR
 from domain.calendar import CHINA_TZ
 from domain.card import CardColour, CardStatus, EscalatedTo
 from domain.deadlines import DeadlineAct
-from domain.golden_idea import AWARD_CEILING, AWARD_FLOOR
 from domain.penalty import Penalty, PenaltyStatus
 from domain.review_terms import CompetitionStatus, IdeaReviewStatus
 

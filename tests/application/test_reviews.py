@@ -14,9 +14,9 @@ from application.clock import ManualClock
 from application.reviews import Reviews
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
+from domain.award_scale import AwardScale
 from domain.calendar import CHINA_TZ
 from domain.errors import ActionNotAllowed, InvalidInput, NotFound, StaleVersion
-from domain.golden_idea import AwardScale
 from domain.meeting_policy import Quarter
 from domain.review_terms import (
     CollaborationKpi,

@@ -10,9 +10,11 @@ from uuid import uuid4
 import pytest
 
 from domain.actors import Actor, Role
+from domain.award_scale import AwardScale
 from domain.calendar import CHINA_TZ
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
-from domain.golden_idea import AdoptedSuggestion, AwardScale, IdeaReview
+from domain.golden_idea import IdeaReview
+from domain.golden_idea_records import AdoptedSuggestion
 from domain.meeting_policy import Quarter
 from domain.publication import NO_ONE
 from domain.review_terms import IdeaReviewStatus

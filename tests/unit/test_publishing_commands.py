@@ -9,7 +9,7 @@ import pytest
 
 from domain.disclosure import Disclosure, Source, SubjectType, meeting_source
 from domain.errors import DomainError, InvalidInput
-from domain.golden_idea import AdoptedSuggestion
+from domain.golden_idea_records import AdoptedSuggestion
 from domain.meeting import Meeting
 from domain.meeting_records import Attendee, Decision
 from domain.meeting_terms import MeetingStatus
