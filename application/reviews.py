@@ -26,7 +26,8 @@ from domain.actors import Actor
 from domain.appeal import Appeal
 from domain.award_scale import AwardScale
 from domain.collaboration_review import CollaborationReview
-from domain.competition import Competition, Weights
+from domain.competition import Competition
+from domain.competition_records import Weights
 from domain.errors import ActionNotAllowed, InvalidInput, NotFound
 from domain.golden_idea import IdeaReview
 from domain.golden_idea_records import AdoptedSuggestion

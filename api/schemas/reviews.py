@@ -14,7 +14,8 @@ from api.schemas.appeals import Body, text_field
 from domain import limits
 from domain.award_scale import AwardScale
 from domain.collaboration_review import CollaborationReview
-from domain.competition import Competition, Contestant, Standing, Weights
+from domain.competition import Competition
+from domain.competition_records import Contestant, Standing, Weights
 from domain.golden_idea import IdeaReview
 from domain.golden_idea_records import Idea
 from domain.review_terms import (

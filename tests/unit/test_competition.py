@@ -8,7 +8,8 @@ from uuid import uuid4
 import pytest
 
 from domain.actors import Actor, Role
-from domain.competition import Competition, Weights
+from domain.competition import Competition
+from domain.competition_records import Weights
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.review_terms import CompetitionPart, CompetitionStatus
 from tests.unit.builders import T0, UNION_STAFF, at
