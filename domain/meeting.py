@@ -1,4 +1,12 @@
-"""The meeting: a talk, joint meeting, congress or council, from scheduling to publishing."""
+"""The meeting: a talk, joint meeting, congress or council, from scheduling to publishing.
+
+One module although long: every meeting event is stored under its topic in this module
+(`domain.meeting:Meeting.Held`), so the events stay nested in the aggregate, and each command
+stays beside the events it raises. What is not the aggregate lives beside it: its closed sets
+(`domain.meeting_terms`), its state table (`domain.meeting_states`), its deadlines and the
+coverage rule (`domain.meeting_policy`), and who came and what was decided
+(`domain.meeting_records`).
+"""
 
 from __future__ import annotations
 
