@@ -1,5 +1,8 @@
 """Who may do what to which case: the one policy table, and the checks every use case runs.
 
+One module although long: it is the whole table, one entry per permission, with the few
+checks that read it, so that the answer to "who may do this?" is always in this one file.
+
 Every command and every read names a `Permission`. `POLICY` says, for each permission,
 which roles hold it and how far each reaches (`domain.access.Reach`): every case, or only
 the cases a role's scope touches — the employee's own, the department's, the tier's. A case
@@ -8,9 +11,6 @@ compares the two. Reads of views turn the same reaches into the WHERE clause of 
 query, so an out-of-scope row is never read. `docs/access.md` is generated from this table.
 Who may see who a case names is a permission too (`APPELLANT_IDENTITY` for an appeal,
 `PEOPLE_IDENTITY` for any other case), decided for every reader by `may_see_identity`.
-
-Longer than most modules: it is the whole table, one entry per permission, so that the
-answer to "who may do this?" is always in this one file.
 """
 
 from __future__ import annotations
