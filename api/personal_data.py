@@ -24,7 +24,6 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.aggregates import parties_of
-from application.casework import event_data
 from domain.actors import Actor
 from domain.appeal import Appeal
 from domain.personal_data import Shown, acts_in_person, fields_of, is_erased, rewrite
@@ -53,6 +52,19 @@ def sees_identity(actor: Actor, aggregate: Aggregate, now: Aggregate | None = No
     decided on the case as it stands now: `now`, when `aggregate` is an earlier version."""
     case = aggregate if now is None else now
     return may_see_identity(actor, parties_of(case), case_type_of(case))
+
+
+def event_data(event: Any) -> dict[str, Any]:
+    """An event's own fields, without the envelope the library adds."""
+    envelope = {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "originator_topic",
+        "actor_id",
+        "actor_role",
+    }
+    return {k: v for k, v in event.__dict__.items() if k not in envelope}
 
 
 def shown_event(event: Any, *, identity: bool, appeal: bool) -> tuple[dict[str, Any], str]:

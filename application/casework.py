@@ -1,15 +1,19 @@
-"""Casework: the appeal use cases, each one load → call → save."""
+"""Casework: the appeal use cases, each one load → call → save.
+
+One module although long: `Casework` is the use cases of one aggregate, the appeal, one
+short method for each of its commands and reads, and they read best together as one class.
+What is not a use case lives elsewhere: receipt codes (`application.receipts`), loading and
+saving with versions (`application.aggregates`), idempotency keys (`application.idempotency`).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from base64 import b64decode
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import datetime_now_with_tzinfo
@@ -18,6 +22,12 @@ from eventsourcing.utils import EnvType
 from application.aggregates import AggregateAccess
 from application.directory import Directory
 from application.idempotency import Claim, Idempotency, KeyLedger
+from application.receipts import (
+    appeal_id_for_receipt,
+    new_receipt_code,
+    receipt_code_from,
+    receipt_hash,
+)
 from domain.access import Parties
 from domain.actors import Actor, Role
 from domain.appeal import Appeal, Appellant
@@ -28,9 +38,6 @@ from domain.policy import Permission, authorise
 from domain.terms import Channel, Kind, Outcome, Rating, Tier, Urgency
 
 Clock = Callable[[], datetime]
-
-RECEIPT_NAMESPACE = uuid5(NAMESPACE_URL, "https://huiyin.local/receipts")
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
 
 
 class CaseNumbers(Protocol):
@@ -76,30 +83,6 @@ class CommandResult:
     receipt_code: str | None = None
     #: True when an earlier attempt with the same idempotency key made what this answers.
     replayed: bool = False
-
-
-def receipt_hash(code: str) -> str:
-    """Receipt codes are kept only as this digest."""
-    normalised = code.replace("-", "").replace(" ", "").upper()
-    return hashlib.sha256(normalised.encode()).hexdigest()
-
-
-def appeal_id_for_receipt(code: str) -> UUID:
-    """An anonymous appeal's id follows from its receipt code, so no lookup table links them."""
-    return uuid5(RECEIPT_NAMESPACE, receipt_hash(code))
-
-
-def new_receipt_code() -> str:
-    """Sixteen characters (80 bits) in four groups, e.g. `K7QF-M2XD-9HPA-RT4C`."""
-    return receipt_code_from(secrets.token_bytes(16))
-
-
-def receipt_code_from(random: bytes) -> str:
-    """The receipt code made from 16 random bytes (each picks one of 32 characters)."""
-    if len(random) < 16:
-        raise ValueError("a receipt code needs 16 random bytes")
-    chars = "".join(RECEIPT_ALPHABET[b % len(RECEIPT_ALPHABET)] for b in random[:16])
-    return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
 
 
 class Casework(Application[UUID]):
@@ -531,16 +514,3 @@ class Casework(Application[UUID]):
     def _save(self, appeal: Appeal) -> CommandResult:
         saved = self.access.save(appeal)
         return CommandResult(saved.id, appeal.case_number, saved.version, saved.position)
-
-
-def event_data(event: Any) -> dict[str, Any]:
-    """An event's own fields, without the envelope the library adds."""
-    envelope = {
-        "originator_id",
-        "originator_version",
-        "timestamp",
-        "originator_topic",
-        "actor_id",
-        "actor_role",
-    }
-    return {k: v for k, v in event.__dict__.items() if k not in envelope}

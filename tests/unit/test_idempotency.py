@@ -7,8 +7,8 @@ from uuid import UUID
 
 import pytest
 
-from application.casework import RECEIPT_ALPHABET, receipt_code_from
 from application.idempotency import Idempotency, canonical, check_key
+from application.receipts import RECEIPT_ALPHABET, receipt_code_from
 from domain.actors import Actor, Role
 from domain.errors import InvalidInput, KeyReused
 from domain.terms import Channel
