@@ -13,7 +13,7 @@ from fastapi import Query
 
 from api.deps import ServicesDep, department_code, wait_for_view
 from api.errors import ApiProblem
-from api.schemas.appeals import AwareDatetime
+from api.schemas.bodies import AwareDatetime
 from api.schemas.lists import CasePageRead, decode_cursor
 from domain.actors import Actor
 from domain.policy import Permission

@@ -26,7 +26,7 @@ from api.schemas.action_items import (
     RejectIn,
     SubmitIn,
 )
-from api.schemas.appeals import AwareDatetime
+from api.schemas.bodies import AwareDatetime
 from api.schemas.lists import CasePageRead
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from domain.action_item import ActionItem

@@ -14,7 +14,9 @@ from api.case_pages import Cursor, Department, Limit, OpenedBefore, OpenedFrom, 
 from api.deps import AfterQuery, CaseworkDep, ServicesDep, etag
 from api.errors import ApiProblem
 from api.personal_data import sees_identity, shown_event
-from api.schemas.appeals import ActorRead, AppealRead, AwareDatetime, EventRead, HistoryRead
+from api.schemas.appeal_reads import AppealRead, HistoryRead
+from api.schemas.bodies import AwareDatetime
+from api.schemas.case_reads import ActorRead, EventRead
 from api.schemas.lists import CasePageRead
 from domain.actors import Actor
 from domain.policy import Permission

@@ -23,7 +23,6 @@ from api.bootstrap import Services
 from api.deps import AfterQuery, ServicesDep, department_code, wait_for_view
 from api.errors import ApiProblem
 from api.personal_data import person_actor, shown_rows
-from api.schemas.appeals import AwareDatetime
 from api.schemas.audit_trail import (
     EXPORT_FIELDS,
     AuditCaseRead,
@@ -31,6 +30,7 @@ from api.schemas.audit_trail import (
     AuditPageRead,
     export_record,
 )
+from api.schemas.bodies import AwareDatetime
 from api.spreadsheet import cell
 from domain.actors import Actor
 from domain.errors import NotFound

@@ -21,7 +21,8 @@ from api.deps import (
 )
 from api.errors import ApiProblem
 from api.personal_data import sees_identity
-from api.schemas.appeals import AwareDatetime, CommandRead
+from api.schemas.appeals import CommandRead
+from api.schemas.bodies import AwareDatetime
 from api.schemas.lists import CasePageRead
 from api.schemas.meetings import (
     CoverageRead,

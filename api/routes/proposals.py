@@ -20,7 +20,7 @@ from api.deps import (
 from api.personal_data import sees_identity
 from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
 from api.schemas.action_items import AssignmentIn, CompletionIn, ProposalCreate, ProposalRead
-from api.schemas.appeals import AwareDatetime
+from api.schemas.bodies import AwareDatetime
 from api.schemas.lists import CasePageRead
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from domain.actors import Actor

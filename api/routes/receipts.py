@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import CaseworkDep, etag
-from api.schemas.appeals import AppealWithdrawIn, CommandRead, PublicAppealRead, RateIn
+from api.schemas.appeal_reads import PublicAppealRead
+from api.schemas.appeals import AppealWithdrawIn, CommandRead, RateIn
 
 router = APIRouter(prefix="/receipts", tags=["anonymous appellants"])
 

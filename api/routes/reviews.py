@@ -12,7 +12,7 @@ from api.auth import require
 from api.deps import ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, etag
 from api.personal_data import sees_identity
 from api.routes.meetings import done, one_of_version_and_as_of
-from api.schemas.appeals import AwareDatetime
+from api.schemas.bodies import AwareDatetime
 from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from api.schemas.reviews import (
     CollaborationReviewCreate,

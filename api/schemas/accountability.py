@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas.appeals import Body, text_field
+from api.schemas.bodies import Body, text_field
 from api.schemas.meetings import ItemCommandRead
 from application.accountability import BuckCheck, CardEvaluation
 from domain import limits

@@ -8,7 +8,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.personal_data import shown_id
-from api.schemas.appeals import AwareDatetime, Body, DeadlineRead, text_field
+from api.schemas.bodies import AwareDatetime, Body, text_field
+from api.schemas.case_reads import DeadlineRead
 from domain import limits
 from domain.action_item import ActionItem, Note
 from domain.meeting_terms import ActionItemStatus, ProposalStatus

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas.appeals import ActorRead
+from api.schemas.case_reads import ActorRead
 from projections.audit_trail import AuditRow
 
 #: Columns of the CSV export, and keys of each JSON Lines object, in this order.

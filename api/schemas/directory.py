@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from api.schemas.appeals import Body, text_field
+from api.schemas.bodies import Body, text_field
 from domain import limits
 from domain.actors import Actor, Role
 from domain.directory_plan import DepartmentEntry, DirectoryPlan, LeadEntry, RoleEntry

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 
 from pydantic import BaseModel, Field
 
-from api.schemas.appeals import Body, text_field
+from api.schemas.bodies import Body, text_field
 from api.schemas.lists import encode_cursor
 from domain import limits
 from domain.disclosure import (

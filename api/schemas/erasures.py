@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.personal_data import shown_id
-from api.schemas.appeals import Body, text_field
+from api.schemas.bodies import Body, text_field
 from domain import limits
 from domain.erasure import Erasure, ErasureStatus, LegalBasis
 from domain.personal_data import is_erased

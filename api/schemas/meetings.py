@@ -10,15 +10,9 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.personal_data import shown_event, shown_id, shown_ids
-from api.schemas.appeals import (
-    ActorRead,
-    AppellantIn,
-    AwareDatetime,
-    Body,
-    DeadlineRead,
-    EventRead,
-    text_field,
-)
+from api.schemas.appeals import AppellantIn
+from api.schemas.bodies import AwareDatetime, Body, text_field
+from api.schemas.case_reads import ActorRead, DeadlineRead, EventRead
 from application.aggregates import ItemResult
 from domain import limits
 from domain.appeal import Appellant

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas.appeals import Body, DeadlineRead, text_field
+from api.schemas.bodies import Body, text_field
+from api.schemas.case_reads import DeadlineRead
 from api.schemas.meetings import ItemCommandRead
 from application.monthly_reports import FilingResult
 from domain import limits

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.personal_data import shown_id
-from api.schemas.appeals import Body, text_field
+from api.schemas.bodies import Body, text_field
 from domain import limits
 from domain.award_scale import AwardScale
 from domain.collaboration_review import CollaborationReview
