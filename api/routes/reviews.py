@@ -13,24 +13,28 @@ from api.deps import ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, etag
 from api.personal_data import sees_identity
 from api.routes.meetings import done, one_of_version_and_as_of
 from api.schemas.bodies import AwareDatetime
-from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
-from api.schemas.reviews import (
+from api.schemas.collaboration_reviews import (
     CollaborationReviewCreate,
     CollaborationReviewRead,
+    KpisIn,
+    RatingCorrection,
+    RatingIn,
+)
+from api.schemas.competitions import (
     CompetitionCreate,
     CompetitionRead,
     CompetitionScoreCorrection,
     CompetitionScoresIn,
     ContestantIn,
+)
+from api.schemas.idea_reviews import (
     IdeaIn,
     IdeaReviewCreate,
     IdeaReviewRead,
     IdeaScoreCorrection,
     IdeaScoreIn,
-    KpisIn,
-    RatingCorrection,
-    RatingIn,
 )
+from api.schemas.meetings import ItemCommandRead, ItemHistoryRead, event_read
 from domain.actors import Actor
 from domain.collaboration_review import CollaborationReview
 from domain.competition import Competition
