@@ -30,7 +30,8 @@ from domain.personal_data import Shown, acts_in_person, fields_of, is_erased, re
 from domain.policy import may_see_identity, may_see_identity_somewhere
 from infrastructure.keyring import Keyring
 from infrastructure.sealed import Sealed, unseal
-from projections.audit_trail import PERSON_ACTOR, AuditRow
+from projections.audit_entries import PERSON_ACTOR
+from projections.audit_trail import AuditRow
 from projections.sealed import SEALED_KEY
 
 #: What stands for a value the reader may not see.

@@ -23,14 +23,8 @@ from psycopg.types.json import Jsonb
 
 from infrastructure.read_scope import AUDIT_TRAIL, scope_clause
 from infrastructure.views import PostgresView, RebuildRows, Statement
-from projections.audit_trail import (
-    EXPORT_CHUNK,
-    AuditEntry,
-    AuditPage,
-    AuditQuery,
-    AuditRow,
-    AuditTrailView,
-)
+from projections.audit_entries import AuditEntry
+from projections.audit_trail import EXPORT_CHUNK, AuditPage, AuditQuery, AuditRow, AuditTrailView
 from projections.scope import ReadScope
 
 COLUMNS = (

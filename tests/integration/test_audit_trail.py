@@ -18,7 +18,8 @@ from domain.appeal import Appellant
 from domain.policy import Permission
 from domain.terms import Channel, Kind, Outcome, Rating
 from infrastructure.database import conninfo
-from projections.audit_trail import PERSON_ACTOR, AuditQuery, AuditTrailView
+from projections.audit_entries import PERSON_ACTOR
+from projections.audit_trail import AuditQuery, AuditTrailView
 from projections.scope import ReadScope
 from projections.view import APPLICATION_NAME
 from tests.conftest import open_department, scoped

@@ -18,7 +18,7 @@ from domain.actors import Actor, Role
 from domain.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from domain.meeting_records import Attendee
 from domain.penalty import Penalty, PenaltyStatus, absent_departments_to_penalise
-from projections.audit_trail import summary_of
+from projections.audit_summaries import summary_of
 from tests.unit.builders import T0, at
 from tests.unit.meeting_builders import assert_refused, nobody_recent, replay, schedule
 
