@@ -26,7 +26,6 @@ afterwards, so nothing else on the server is touched.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import platform
@@ -35,7 +34,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
-from pathlib import Path
 
 from eventsourcing.cryptography import AESCipher
 
@@ -48,7 +46,7 @@ from bench.api_load import (
     running_server,
 )
 from bench.measure import Measurement, Workload, measure_interleaved
-from bench.page import PAGE, recording, write_page
+from bench.page import recording, write_page
 from bench.personal_data import (
     PersonalDataOutcome,
     erase_in,
@@ -58,6 +56,7 @@ from bench.personal_data import (
     measure_write_path,
     personal_data_lines,
 )
+from bench.plan import Plan, parse_args, settings_line
 from bench.queries import measure_queries, query_lines
 from bench.read_path import lag_lines, measure_lag, measure_rebuild, rebuild_lines
 from bench.report import Results, latency_lines, markdown, ratio_lines
@@ -69,101 +68,11 @@ from bench.workloads import (
     library_save,
     raw_insert,
 )
-from infrastructure.settings import Settings
 
 #: One cipher key for every phase: they share the scratch store, and a view runner must be
 #: able to read every event in it (as in production, where all processes share one key).
 BENCH_KEY = AESCipher.create_key(32)
 LAG_RATE = 100.0  # commands/s: a steady load well inside the write path's capacity
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-DEFAULT_POOL_SIZE = int(Settings.model_fields["pool_size"].default)
-DEFAULT_DB_FUNCTIONS = bool(Settings.model_fields["db_functions"].default)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How much each phase does."""
-
-    n: int
-    appeals: int
-    repeats: int
-    warmup: int
-    warmup_appeals: int
-    pool_size: int
-    http_db_functions: bool
-    scale_appeals: int = 100_000
-    query_samples: int = 1_000
-    #: Penalties and penalty notices (proposed, approved, published) added before the
-    #: rebuilds, so that the penalty ledger and the disclosure feed replay something.
-    penalties_and_disclosures: int = 200
-
-
-def bounded(low: int, high: int) -> type[int]:
-    """An argparse type for an int within [low, high]."""
-
-    class Bounded(int):
-        def __new__(cls, text: str) -> Bounded:
-            value = int(text)
-            if not low <= value <= high:
-                raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
-            return super().__new__(cls, value)
-
-    return Bounded
-
-
-def parse_args(argv: list[str] | None) -> tuple[str, Plan, Path | None]:
-    """The command line, as a server URL, a plan and where to write the page (if at all)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("HUIYIN_BENCH_DATABASE_URL") or DEFAULT_SERVER,
-        help="a loopback PostgreSQL server; a scratch database is created on it and dropped "
-        "(default: HUIYIN_BENCH_DATABASE_URL, else %(default)s)",
-    )
-    parser.add_argument("--n", type=bounded(10, 1_000_000), default=1000, help="events per run")
-    parser.add_argument(
-        "--appeals", type=bounded(1, 100_000), default=200, help="HTTP lifecycles per run"
-    )
-    parser.add_argument("--repeats", type=bounded(1, 20), default=3, help="runs per figure")
-    parser.add_argument(
-        "--pool-size", type=bounded(1, 100), default=DEFAULT_POOL_SIZE, help="connection pools"
-    )
-    parser.add_argument(
-        "--http-db-functions",
-        choices=("on", "off"),
-        default="on" if DEFAULT_DB_FUNCTIONS else "off",
-        help="the server's insert path (default: the service's default)",
-    )
-    parser.add_argument(
-        "--scale-appeals",
-        type=bounded(100, 1_000_000),
-        default=100_000,
-        help="appeals in the store for the metrics-latency phase",
-    )
-    parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
-    parser.add_argument(
-        "--page", type=Path, help=f"write the figures page here (a full run's default: {PAGE})"
-    )
-    parser.add_argument("--no-page", action="store_true", help="print the report only")
-    args = parser.parse_args(argv)
-    page = None if args.no_page else args.page or (None if args.quick else PAGE)
-    n = 100 if args.quick else int(args.n)
-    appeals = 10 if args.quick else int(args.appeals)
-    plan = Plan(
-        n=n,
-        appeals=appeals,
-        repeats=int(args.repeats),
-        warmup=max(10, n // 10),
-        warmup_appeals=max(2, appeals // 10),
-        pool_size=int(args.pool_size),
-        http_db_functions=args.http_db_functions == "on",
-        scale_appeals=2000 if args.quick else int(args.scale_appeals),
-        # Latency percentiles from at least 1,000 samples (p99: the 10th slowest); the
-        # queries take 5–45 ms, so the eight of them take about two minutes.
-        query_samples=50 if args.quick else 1_000,
-        penalties_and_disclosures=20 if args.quick else 200,
-    )
-    return str(args.database_url), plan, page
 
 
 def heading(text: str) -> None:
@@ -320,17 +229,6 @@ def measure_personal_data(server_url: str, url: str, plan: Plan) -> list[str]:
     return lines
 
 
-def settings_line(plan: Plan) -> str:
-    """The options every figure was measured with."""
-    return (
-        f"Settings: {plan.repeats} runs per figure (median, min–max), {plan.n} events per "
-        f"in-process run after {plan.warmup} warm-up, {plan.appeals} HTTP lifecycles per run "
-        f"after {plan.warmup_appeals} warm-up; pool size {plan.pool_size} (library, Casework, "
-        f"server); server db functions {'on' if plan.http_db_functions else 'off'}, AES on; "
-        "one client/thread, TCP loopback."
-    )
-
-
 def print_header(server_url: str, url: str, plan: Plan) -> None:
     """Versions, the database and the settings, before anything is measured."""
     facts = server_facts(url)
@@ -380,7 +278,7 @@ def run(server_url: str, plan: Plan) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; 2 on a refused URL, 1 if the server misbehaves."""
-    server_url, plan, page = parse_args(argv)
+    server_url, plan, page = parse_args(argv, __doc__)
     try:
         check_loopback(server_url)
         started, clock = datetime.now(UTC), time.monotonic()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.benchmark import parse_args
 from bench.page import PAGE, Machine, recording, render, write_page
+from bench.plan import parse_args
 
 REPORT = """Huiyin write-path benchmark
   Python 3.11.7, eventsourcing 9.5.6, psycopg 3.2.3, 2 CPUs
