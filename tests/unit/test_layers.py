@@ -33,3 +33,24 @@ def test_no_layer_below_the_entry_points_imports_the_demo() -> None:
 
 def test_application_holds_no_demo_module() -> None:
     assert sorted(p.name for p in (ROOT / "application").glob("demo*.py")) == []
+
+
+#: Which layers each layer may import (itself included): one direction, entry points on top.
+MAY_IMPORT = {
+    "domain": {"domain"},
+    "application": {"domain", "application"},
+    "projections": {"domain", "projections"},
+    "infrastructure": {"domain", "application", "projections", "infrastructure"},
+}
+LAYERS = {"domain", "application", "projections", "infrastructure", "api", "demo"}
+
+
+def test_each_layer_imports_only_the_layers_beneath_it() -> None:
+    crossing = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for layer, allowed in MAY_IMPORT.items()
+        for path in (ROOT / layer).rglob("*.py")
+        for name in _imported(path)
+        if name.split(".")[0] in LAYERS - allowed
+    }
+    assert sorted(crossing) == []
