@@ -27,7 +27,8 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 
-from projections.metrics import Duration, Figure
+from domain.appeal_figures import Figure
+from projections.metrics import Duration
 
 #: Ratio between neighbouring duration buckets: quantiles are within 1% (sqrt(GAMMA) - 1).
 GAMMA = 1.02

@@ -22,6 +22,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
+from domain.appeal_figures import Figure
 from domain.calendar import CHINA_TZ
 from infrastructure.metrics_replay import APPEAL_COLUMNS, VERSION_COLUMNS, AppealRow
 from infrastructure.metrics_rollup import (
@@ -50,7 +51,6 @@ from projections.metrics import (
     CaseRef,
     Dimension,
     Duration,
-    Figure,
     ItemFigure,
     ItemRef,
     MetricsView,

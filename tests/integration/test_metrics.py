@@ -19,6 +19,7 @@ from domain.accountability_rules import CaseRef as PenaltyCase
 from domain.accountability_rules import CaseType, RuleCode
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
+from domain.appeal_figures import Figure
 from domain.calendar import CHINA_TZ
 from domain.policy import Permission
 from domain.terms import Channel, Kind, Outcome, Rating
@@ -28,7 +29,6 @@ from infrastructure.projection_runner import VIEWS
 from projections.metrics import (
     AppealQuery,
     Dimension,
-    Figure,
     ItemFigure,
     ItemRef,
     MetricsView,
