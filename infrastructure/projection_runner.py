@@ -30,7 +30,7 @@ from infrastructure.audit_trail_view import PostgresAuditTrailView
 from infrastructure.case_index import PostgresCaseIndexView
 from infrastructure.deadline_board_view import PostgresDeadlineBoardView
 from infrastructure.disclosure_view import PostgresDisclosureFeedView
-from infrastructure.metrics_view import PostgresMetricsView
+from infrastructure.metrics import PostgresMetricsView
 from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
 from infrastructure.replay import REPLAY_BATCH, handler_of, replay, without_nul
 from infrastructure.retry_log import RetryLog

@@ -24,7 +24,7 @@ from domain.calendar import CHINA_TZ
 from domain.policy import Permission
 from domain.terms import Channel, Kind, Outcome, Rating
 from infrastructure.database import conninfo
-from infrastructure.metrics_rollup import ROLLUP_KEYS
+from infrastructure.metrics.rollup import ROLLUP_KEYS
 from infrastructure.projection_runner import VIEWS
 from projections.metrics import (
     AppealQuery,

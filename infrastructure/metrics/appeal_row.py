@@ -1,7 +1,7 @@
 """An appeal's metrics row in memory, for rebuilds: the live UPDATE's rules, in Python.
 
 Live, each appeal event is one UPDATE of `metrics_appeals` computed in SQL from the row as
-it was (`_UPDATE_APPEAL` in `infrastructure.metrics_view`), and a trigger records the row's
+it was (`UPDATE_APPEAL` in `infrastructure.metrics.live`), and a trigger records the row's
 new version and keeps the roll-ups. A rebuild replays hundreds of thousands of events: it
 holds each appeal's row here instead, applies the same rules, and writes the final rows and
 every version once, by COPY; the roll-ups are then summed from the rows in one statement
@@ -16,45 +16,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from infrastructure.metrics_rollup import HISTORY_COLUMNS
+from infrastructure.metrics.columns import APPEAL_COLUMNS, HISTORY_COLUMNS
 from projections.metrics import AppealChange, AppealRaised
-
-#: The columns of `metrics_appeals`, in the order of `AppealRow`'s fields.
-APPEAL_COLUMNS = (
-    "case_id",
-    "case_number",
-    "channel",
-    "tier",
-    "category",
-    "raised_department",
-    "department",
-    "raised_at",
-    "raised_clock",
-    "response_due",
-    "reply_due",
-    "awaiting_due",
-    "first_response_at",
-    "responded_in_time",
-    "response_hours",
-    "response_work_hours",
-    "replied_at",
-    "reply_hours",
-    "reply_work_hours",
-    "late_replies",
-    "resolved",
-    "rating",
-    "rated_at",
-    "reopened",
-    "transfers",
-    "changed_at",
-)
-#: The columns of `metrics_appeal_versions`.
-VERSION_COLUMNS = (*HISTORY_COLUMNS, "valid_from", "valid_to")
 
 
 @dataclass(slots=True)
 class AppealRow:
-    """One row of `metrics_appeals`."""
+    """One row of `metrics_appeals` (its columns: `APPEAL_COLUMNS`)."""
 
     case_id: UUID
     case_number: str
