@@ -31,7 +31,23 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 NOTHING: Mapping[str, Any] = {}
 
 
-class Term(ABC):
+class Rule:
+    """A term or a condition: a tree whose leaves are fields, values given and constants."""
+
+    def parts(self) -> tuple[Rule, ...]:
+        """The terms this one is made of (none for a leaf)."""
+        return ()
+
+    def fields(self) -> tuple[str, ...]:
+        """The names of the record's fields the rule reads, each once, in order."""
+        return tuple(dict.fromkeys(name for part in self.parts() for name in part.fields()))
+
+    def givens(self) -> frozenset[str]:
+        """The names of the values given that the rule reads."""
+        return frozenset(name for part in self.parts() for name in part.givens())
+
+
+class Term(Rule, ABC):
     """Something with a value: a field, a value given, a constant, or one made of those."""
 
     @abstractmethod
@@ -85,6 +101,10 @@ class Field(Term):
         """The record's field."""
         return getattr(record, self.name)
 
+    def fields(self) -> tuple[str, ...]:
+        """The field itself."""
+        return (self.name,)
+
 
 @dataclass(frozen=True)
 class Given(Term):
@@ -95,6 +115,10 @@ class Given(Term):
     def value(self, record: object, given: Mapping[str, Any] = NOTHING) -> Any:
         """The value given under the term's name."""
         return given[self.name]
+
+    def givens(self) -> frozenset[str]:
+        """The value's name."""
+        return frozenset({self.name})
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,10 @@ class FirstSet(Term):
 
     terms: tuple[Term, ...]
 
+    def parts(self) -> tuple[Rule, ...]:
+        """The terms."""
+        return self.terms
+
     def value(self, record: object, given: Mapping[str, Any] = NOTHING) -> Any:
         """The first term's value that is not None, else None."""
         for term in self.terms:
@@ -130,6 +158,10 @@ class Difference(Term):
     minuend: Term
     subtrahend: Term
 
+    def parts(self) -> tuple[Rule, ...]:
+        """Both numbers."""
+        return (self.minuend, self.subtrahend)
+
     def value(self, record: object, given: Mapping[str, Any] = NOTHING) -> Any:
         """minuend − subtrahend."""
         left, right = self.minuend.value(record, given), self.subtrahend.value(record, given)
@@ -143,13 +175,17 @@ class HoursBetween(Term):
     start: Term
     end: Term
 
+    def parts(self) -> tuple[Rule, ...]:
+        """Both moments."""
+        return (self.start, self.end)
+
     def value(self, record: object, given: Mapping[str, Any] = NOTHING) -> Any:
         """(end − start) in hours."""
         start, end = self.start.value(record, given), self.end.value(record, given)
         return None if start is None or end is None else (end - start).total_seconds() / 3600
 
 
-class Condition(ABC):
+class Condition(Rule, ABC):
     """Something true, false or unknown of a record."""
 
     @abstractmethod
@@ -169,6 +205,10 @@ class Compare(Condition):
     operator: str
     right: Term
 
+    def parts(self) -> tuple[Rule, ...]:
+        """Both sides."""
+        return (self.left, self.right)
+
     def truth(self, record: object, given: Mapping[str, Any] = NOTHING) -> bool | None:
         """The comparison; unknown when either side is unset."""
         left, right = self.left.value(record, given), self.right.value(record, given)
@@ -183,6 +223,10 @@ class IsSet(Condition):
 
     term: Term
 
+    def parts(self) -> tuple[Rule, ...]:
+        """The term."""
+        return (self.term,)
+
     def truth(self, record: object, given: Mapping[str, Any] = NOTHING) -> bool | None:
         """Whether the term's value is not None."""
         return self.term.value(record, given) is not None
@@ -193,6 +237,10 @@ class IsTrue(Condition):
     """A boolean term, as a condition."""
 
     term: Term
+
+    def parts(self) -> tuple[Rule, ...]:
+        """The term."""
+        return (self.term,)
 
     def truth(self, record: object, given: Mapping[str, Any] = NOTHING) -> bool | None:
         """The term's value."""
@@ -206,6 +254,10 @@ class IsIn(Condition):
 
     term: Term
     values: tuple[str, ...]
+
+    def parts(self) -> tuple[Rule, ...]:
+        """The term."""
+        return (self.term,)
 
     def truth(self, record: object, given: Mapping[str, Any] = NOTHING) -> bool | None:
         """Whether the term's value is among the values; unknown when it is unset."""

@@ -24,7 +24,7 @@ from infrastructure.metrics.histograms import (
     gathered,
 )
 from infrastructure.metrics.periods import month_starts
-from infrastructure.metrics.rollup import COUNTED, FLAGS
+from infrastructure.metrics.rules_sql import COUNTED, FLAGS, NOT_YET_DUE, sql
 from infrastructure.metrics.schema import MetricsTables
 from infrastructure.read_scope import METRICS, scope_clause
 from projections.metrics import AppealQuery, Dimension
@@ -37,8 +37,7 @@ _CASES = (
     + ", ".join(f"{expression} AS {name}" for name, expression in KEYS.items())
     + ", "
     + ", ".join(f"{expression} AS {figure.value}" for figure, expression in FLAGS.items())
-    + ", COALESCE(awaiting_due < %(moment)s, false) AS overdue_open,"
-    " response_hours, response_work_hours, reply_hours, reply_work_hours"
+    + ", response_hours, response_work_hours, reply_hours, reply_work_hours"
     " FROM {{schema}}.{table} WHERE raised_at >= %(start)s AND raised_at < %(end)s"
 )
 LIVE_CASES = _CASES.format(table="metrics_appeals")
@@ -174,7 +173,7 @@ class AppealCounts(MetricsTables):
         curs.execute(
             self._sql(
                 f"SELECT {KEYS[key]} AS key, count(*) AS n FROM {{schema}}.metrics_appeals"  # noqa: S608
-                f" WHERE {MONTH_RAISED} = ANY(%(months)s) AND awaiting_due >= %(moment)s"
+                f" WHERE {MONTH_RAISED} = ANY(%(months)s) AND {sql(NOT_YET_DUE)}"
                 " AND raised_at >= %(start)s AND raised_at < %(end)s"
                 + (" AND changed_at <= %(moment)s" if unchanged_since else "")
                 + f" AND {' AND '.join(matched)} GROUP BY 1"

@@ -1,8 +1,9 @@
 """The metrics view's live updates: each event's rows written in SQL as it is applied.
 
 An appeal event is one UPDATE of its row in `metrics_appeals`, computed in SQL from the row
-as it was (was this the first response? was the reply late against the deadline then in
-force?), so a rebuild's pipelined transaction computes exactly what the live runner did. A
+as it was (was this the first response? was it in time, was the reply late, against the
+deadline then in force? — the domain's rules, `infrastructure.metrics.rules_sql`), so a
+rebuild's pipelined transaction computes exactly what the live runner did. A
 trigger on the table keeps the row's versions and the roll-ups
 (`infrastructure.metrics.rollup`). During a rebuild the rows are held in memory instead
 (`infrastructure.metrics.rebuild`).
@@ -17,6 +18,12 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from infrastructure.metrics.rebuild import MetricsRebuild
+from infrastructure.metrics.rules_sql import (
+    HOURS_SINCE_RAISED_SQL,
+    REPLY_LATE_SQL,
+    RESPONSE_IN_TIME_SQL,
+    WORK_HOURS_SINCE_RAISED_SQL,
+)
 from projections.metrics import AppealChange, AppealRaised
 
 
@@ -40,7 +47,7 @@ class MetricsUpdates(MetricsRebuild):
             "category": raised.category,
             "department": raised.department,
             "at": raised.at,
-            "clock": raised.work_clock,
+            "work_clock": raised.work_clock,
             "response_due": raised.response_due,
         }
         self.write(tracking, ((self._insert_appeal, params),))
@@ -51,7 +58,7 @@ class MetricsUpdates(MetricsRebuild):
         params: dict[str, Any] = {
             "id": change.id,
             "at": change.at,
-            "clock": change.work_clock,
+            "work_clock": change.work_clock,
             "assigned": change.assigned_to,
             "rating": change.rating,
             "awaiting": change.awaiting_due,
@@ -129,27 +136,29 @@ class MetricsUpdates(MetricsRebuild):
 INSERT_APPEAL = (
     "INSERT INTO {schema}.metrics_appeals (case_id, case_number, channel, tier, category,"
     " raised_department, raised_at, raised_clock, changed_at, response_due) VALUES (%(id)s,"
-    " %(number)s, %(channel)s, %(tier)s, %(category)s, %(department)s, %(at)s, %(clock)s,"
+    " %(number)s, %(channel)s, %(tier)s, %(category)s, %(department)s, %(at)s, %(work_clock)s,"
     " %(at)s, %(response_due)s)"
 )
 UPDATE_APPEAL = (
-    "UPDATE {schema}.metrics_appeals SET changed_at = %(at)s,"
+    "UPDATE {schema}.metrics_appeals SET changed_at = %(at)s,"  # noqa: S608  # the domain's rules
     " department = COALESCE(%(assigned)s, department),"
     " transfers = transfers + %(transferred)s,"
+    # The first response: judged by the domain's rule, timed from raising.
     " responded_in_time = CASE WHEN %(responds)s AND first_response_at IS NULL"
-    "   THEN %(at)s <= COALESCE(response_due, reply_due, %(at)s) ELSE responded_in_time END,"
+    f"   THEN {RESPONSE_IN_TIME_SQL} ELSE responded_in_time END,"
     " response_hours = CASE WHEN %(responds)s AND first_response_at IS NULL"
-    "   THEN extract(epoch FROM %(at)s - raised_at)::float8 / 3600 ELSE response_hours END,"
+    f"   THEN {HOURS_SINCE_RAISED_SQL} ELSE response_hours END,"
     " response_work_hours = CASE WHEN %(responds)s AND first_response_at IS NULL"
-    "   THEN %(clock)s - raised_clock ELSE response_work_hours END,"
+    f"   THEN {WORK_HOURS_SINCE_RAISED_SQL} ELSE response_work_hours END,"
     " first_response_at = CASE WHEN %(responds)s"
     "   THEN COALESCE(first_response_at, %(at)s) ELSE first_response_at END,"
-    " late_replies = late_replies + CASE WHEN %(replies)s AND %(at)s > reply_due"
+    # Every reply: late or not, by the domain's rule; the first one timed from raising.
+    f" late_replies = late_replies + CASE WHEN %(replies)s AND {REPLY_LATE_SQL}"
     "   THEN 1 ELSE 0 END,"
     " reply_hours = CASE WHEN %(replies)s AND replied_at IS NULL"
-    "   THEN extract(epoch FROM %(at)s - raised_at)::float8 / 3600 ELSE reply_hours END,"
+    f"   THEN {HOURS_SINCE_RAISED_SQL} ELSE reply_hours END,"
     " reply_work_hours = CASE WHEN %(replies)s AND replied_at IS NULL"
-    "   THEN %(clock)s - raised_clock ELSE reply_work_hours END,"
+    f"   THEN {WORK_HOURS_SINCE_RAISED_SQL} ELSE reply_work_hours END,"
     " replied_at = CASE WHEN %(replies)s THEN COALESCE(replied_at, %(at)s) ELSE replied_at END,"
     " resolved = resolved OR %(resolves)s,"
     " rating = COALESCE(%(rating)s, rating),"

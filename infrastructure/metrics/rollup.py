@@ -19,28 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.appeal_figures import Figure
 from infrastructure.metrics.columns import HISTORY_COLUMNS, KEYS, MONTH_RAISED, VALID_UNTIL
 from infrastructure.metrics.histograms import DURATION_KINDS, GAMMA, ZERO_BUCKET
-
-#: Whether an appeal's row counts in a figure (columns of `metrics_appeals`).
-FLAGS: dict[Figure, str] = {
-    Figure.RESPONDED: "first_response_at IS NOT NULL",
-    Figure.RESPONDED_IN_TIME: "COALESCE(responded_in_time, false)",
-    Figure.REPLIED: "replied_at IS NOT NULL",
-    Figure.RESOLVED: "resolved",
-    Figure.RATED: "rating IS NOT NULL",
-    Figure.SATISFIED: "COALESCE(rating IN ('satisfied', 'basically_satisfied'), false)",
-    Figure.OVERDUE_CLOSED: "late_replies > 0",
-    Figure.REOPENED: "reopened > 0",
-    Figure.TRANSFERRED_3_PLUS: "transfers >= 3",
-}
-
-#: Per combination and period: the figures' counts, and how many appeals await an answer with
-#: a deadline set (overdue ones are those minus the few whose deadline has not yet come).
-COUNTED: dict[str, str] = {figure.value: flag for figure, flag in FLAGS.items()} | {
-    "awaiting": "awaiting_due IS NOT NULL"
-}
+from infrastructure.metrics.rules_sql import COUNTED, ROLLED_UP
 
 _COUNTED = list(COUNTED)
 _SUMS = ", ".join(f"sum(d.{name})" for name in ["raised", *_COUNTED])
@@ -139,18 +120,11 @@ FILL_STATEMENTS = (
     ),
 )
 
-#: The columns of `metrics_appeals` that counts and durations are computed from.
+#: The columns of `metrics_appeals` that counts and durations are computed from: the
+#: department (the others the counts are kept by never change) and what the rules read.
 COUNT_INPUTS = (
     "department",
-    "first_response_at",
-    "responded_in_time",
-    "replied_at",
-    "resolved",
-    "rating",
-    "late_replies",
-    "reopened",
-    "transfers",
-    "awaiting_due",
+    *dict.fromkeys(name for rule in ROLLED_UP.values() for name in rule.fields()),
 )
 DURATION_INPUTS = (
     "department",
