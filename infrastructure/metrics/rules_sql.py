@@ -34,12 +34,12 @@ from domain.conditions import (
     IsIn,
     IsSet,
     IsTrue,
-    Term,
+    Rule,
 )
 
 
 @singledispatch
-def sql(rule: Term | Condition) -> str:
+def sql(rule: Rule) -> str:
     """A term or condition as an SQL expression on the appeal's row."""
     raise TypeError(f"no SQL for {type(rule).__name__}")
 
