@@ -4,6 +4,7 @@ PostgreSQL: `tests/integration/test_metrics_rules.py`)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 from domain.appeal_figures import COUNTS, MOMENT, RESPONSE_IN_TIME, Figure
@@ -48,3 +49,14 @@ def test_the_roll_up_columns_keep_the_order_the_tables_were_made_with() -> None:
     assert set(COUNT_INPUTS) == {"department"} | {
         field for figure in Figure if figure in COUNTS for field in COUNTS[figure].fields()
     }
+
+
+def test_the_metrics_page_shows_each_figure_as_the_code_writes_it() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "metrics.md").read_text(encoding="utf-8")
+    rows = {
+        cells[1].strip("` "): cells[3].strip("` ")
+        for line in page.splitlines()
+        if line.startswith("| `") and len(cells := line.split("|")) == 5
+    }
+
+    assert rows == {figure.value: sql(condition) for figure, condition in COUNTS.items()}
