@@ -3,6 +3,7 @@
 What each figure counts is the domain's (`domain.appeal_figures`); this package keeps the
 facts and counts them:
 
+- `rules_sql`: the domain's rules written as SQL, for every statement below;
 - `columns`, `schema`: the tables — one row per appeal, every version of it, action items,
   penalties, cards — and the base class of the view's parts;
 - `rollup`: the roll-ups of counts and duration histograms a trigger keeps live;

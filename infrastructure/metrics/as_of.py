@@ -24,7 +24,7 @@ from infrastructure.metrics.histograms import (
     bucket_counts,
 )
 from infrastructure.metrics.periods import aligned_periods, month_starts, rolled_up_period
-from infrastructure.metrics.rules_sql import COUNTED, NOT_YET_DUE, sql
+from infrastructure.metrics.rules_sql import COUNTED, NOT_YET_DUE_SQL
 from projections.metrics import AppealQuery, Dimension
 
 _COLUMNS = ", ".join(HISTORY_COLUMNS)
@@ -56,7 +56,7 @@ CORRECTIONS = (
     + ", ".join(
         f"sum(w * ({expression})::integer) AS {name}" for name, expression in COUNTED.items()
     )
-    + f", count(*) FILTER (WHERE w = 1 AND {sql(NOT_YET_DUE)}) AS not_yet_due"
+    + f", count(*) FILTER (WHERE w = 1 AND {NOT_YET_DUE_SQL}) AS not_yet_due"
     " FROM changed GROUP BY 1"
     " UNION ALL SELECT key, kind, array_agg(bucket), array_agg(n), "
     + ", ".join("NULL" for _ in ["raised", *COUNTED])

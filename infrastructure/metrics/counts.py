@@ -24,7 +24,7 @@ from infrastructure.metrics.histograms import (
     gathered,
 )
 from infrastructure.metrics.periods import month_starts
-from infrastructure.metrics.rules_sql import COUNTED, FLAGS, NOT_YET_DUE, sql
+from infrastructure.metrics.rules_sql import COUNTED, FLAGS, NOT_YET_DUE_SQL
 from infrastructure.metrics.schema import MetricsTables
 from infrastructure.read_scope import METRICS, scope_clause
 from projections.metrics import AppealQuery, Dimension
@@ -173,7 +173,7 @@ class AppealCounts(MetricsTables):
         curs.execute(
             self._sql(
                 f"SELECT {KEYS[key]} AS key, count(*) AS n FROM {{schema}}.metrics_appeals"  # noqa: S608
-                f" WHERE {MONTH_RAISED} = ANY(%(months)s) AND {sql(NOT_YET_DUE)}"
+                f" WHERE {MONTH_RAISED} = ANY(%(months)s) AND {NOT_YET_DUE_SQL}"
                 " AND raised_at >= %(start)s AND raised_at < %(end)s"
                 + (" AND changed_at <= %(moment)s" if unchanged_since else "")
                 + f" AND {' AND '.join(matched)} GROUP BY 1"

@@ -108,6 +108,7 @@ def flag(condition: Condition) -> str:
 #: is still to come at its moment (`NOT_YET_DUE`). What is left is `COUNTS[OVERDUE_OPEN]`.
 AWAITING: Condition = Record.AWAITING_DUE.is_set()
 NOT_YET_DUE: Condition = Record.AWAITING_DUE.not_before(MOMENT)
+NOT_YET_DUE_SQL = sql(NOT_YET_DUE)
 
 #: What the roll-ups count per combination and period, by column: the figures that depend
 #: on the appeal's row alone, and the appeals awaiting an answer by a deadline.
