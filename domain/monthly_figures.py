@@ -17,19 +17,18 @@ from uuid import UUID
 
 from domain.action_item import ActionItem
 from domain.appeal import Appeal
+from domain.appeal_figures import is_satisfied, resolves
 from domain.calendar import CHINA_TZ
 from domain.errors import InvalidInput
 from domain.meeting import Meeting
 from domain.meeting_terms import MeetingKind
 from domain.penalty import Penalty
-from domain.terms import Channel, Outcome, Rating, Tier
+from domain.terms import Channel, Tier
 
 #: How many of the fastest-rising categories the risks section names.
 RISING_CATEGORIES = 3
 #: An appeal reopened this many times or more is a risk of its own (反复重开).
 REPEATED_REOPENINGS = 2
-
-SATISFIED = frozenset({Rating.SATISFIED.value, Rating.BASICALLY_SATISFIED.value})
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -276,25 +275,26 @@ class _Tally:
                 self.tier_talks[event.tier] += 1
             elif MeetingKind(event.kind).is_talk:
                 self.special_talks[event.kind] += 1
-        elif isinstance(event, Appeal.AnsweredOnSpot):
-            self.answered.add(key)
-            self.resolved.add(key)
-        elif isinstance(event, Appeal.Replied):
-            self.answered.add(key)
-        elif isinstance(event, Appeal.Closed):
-            if event.outcome == Outcome.RESOLVED.value:
-                self.resolved.add(key)
-        elif isinstance(event, Appeal.Rated):
-            self.rated += 1
-            if event.rating in SATISFIED:
-                self.satisfied += 1
-        elif isinstance(event, Appeal.DeadlineMissed):
-            self.overdue.add(key)
-            self.missed += 1
+        elif isinstance(event, Appeal.Event):
+            self._add_appeal_event(event, key)
         elif isinstance(event, ActionItem.MarkedOverdue):
             self.overdue_items[self.item_departments.get(key, "")] += 1
         elif isinstance(event, Penalty.Recorded):
             self.penalties[key] = (event.department, event.points)
+
+    def _add_appeal_event(self, event: Appeal.Event, key: UUID) -> None:
+        # Resolved and satisfied as the appeal figures count them (`domain.appeal_figures`).
+        if isinstance(event, (Appeal.AnsweredOnSpot, Appeal.Replied)):
+            self.answered.add(key)
+        if resolves(event):
+            self.resolved.add(key)
+        if isinstance(event, Appeal.Rated):
+            self.rated += 1
+            if is_satisfied(event.rating):
+                self.satisfied += 1
+        elif isinstance(event, Appeal.DeadlineMissed):
+            self.overdue.add(key)
+            self.missed += 1
 
     def figures(self) -> MonthlyFigures:
         return MonthlyFigures(

@@ -16,7 +16,7 @@ from infrastructure.audit_trail_view import PostgresAuditTrailView
 from infrastructure.case_index_view import PostgresCaseIndexView
 from infrastructure.deadline_board_view import PostgresDeadlineBoardView
 from infrastructure.disclosure_feed_view import PostgresDisclosureFeedView
-from infrastructure.metrics_view import PostgresMetricsView
+from infrastructure.metrics import PostgresMetricsView
 from infrastructure.penalty_ledger_view import PostgresPenaltyLedgerView
 from infrastructure.sealing import KEYRING, VIEWS_MAPPER
 from infrastructure.view_people import ViewPeople

@@ -27,12 +27,12 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from domain.action_item import ActionItem
-from domain.appeal import FIRST_RESPONSES, Appeal
+from domain.appeal import Appeal
+from domain.appeal_figures import Figure, replies, resolves, responds
 from domain.calendar import CHINA_TZ, WorkingCalendar
 from domain.card import Card
 from domain.errors import InvalidInput
 from domain.penalty import Penalty
-from domain.terms import Outcome
 from projections.scope import ReadScope
 from projections.view import View, ViewProjection
 
@@ -168,39 +168,6 @@ class Dimension(StrEnum):
     CHANNEL = "channel"
     TIER = "tier"
     CATEGORY = "category"
-
-
-class Figure(StrEnum):
-    """Counts of appeals raised in the period (each appeal counted once per figure)."""
-
-    RAISED = "raised"
-    RESPONDED = "responded"
-    RESPONDED_IN_TIME = "responded_in_time"
-    REPLIED = "replied"
-    RESOLVED = "resolved"
-    RATED = "rated"
-    SATISFIED = "satisfied"
-    OVERDUE_OPEN = "overdue_open"
-    OVERDUE_CLOSED = "overdue_closed"
-    REOPENED = "reopened"
-    TRANSFERRED_3_PLUS = "transferred_3_plus"
-
-
-class RateName(StrEnum):
-    """Rates: one count over another."""
-
-    RESPONSE_RATE = "response_rate"  # 诉求响应率
-    TIMELY_RATE = "timely_rate"  # 诉求响应及时率
-    RESOLUTION_RATE = "resolution_rate"  # 诉求解决率
-    SATISFACTION_RATE = "satisfaction_rate"  # 满意率
-
-
-RATES: dict[RateName, tuple[Figure, Figure]] = {
-    RateName.RESPONSE_RATE: (Figure.RESPONDED, Figure.RAISED),
-    RateName.TIMELY_RATE: (Figure.RESPONDED_IN_TIME, Figure.RESPONDED),
-    RateName.RESOLUTION_RATE: (Figure.RESOLVED, Figure.RAISED),
-    RateName.SATISFACTION_RATE: (Figure.SATISFIED, Figure.RATED),
-}
 
 
 class Duration(StrEnum):
@@ -384,13 +351,13 @@ def _due(record: dict[str, Any] | None) -> datetime | None:
 
 def appeal_change(event: Appeal.Event) -> AppealChange | None:
     """The facts an appeal event makes true, or None when it changes no figure. Whether it
-    is a response is the domain's one rule (`FIRST_RESPONSES`); the first such is the
-    appeal's first response."""
+    responds, replies or resolves is the domain's rule (`domain.appeal_figures`); the first
+    response is the first event that responds."""
     base: dict[str, Any] = {
         "id": event.originator_id,
         "at": event.timestamp,
         "work_clock": _HOURS.clock(event.timestamp),
-        "responds": isinstance(event, FIRST_RESPONSES),
+        "responds": responds(event),
     }
     if isinstance(event, Appeal.Transferred):  # also Retransferred
         due = _due(event.reply_deadline)
@@ -412,8 +379,8 @@ def appeal_change(event: Appeal.Event) -> AppealChange | None:
             **base, sets_reply_due=True, reply_due=due, sets_awaiting=True, awaiting_due=due
         )
     if isinstance(event, Appeal.AnsweredOnSpot):
-        return AppealChange(**base, resolves=True, sets_awaiting=True)
-    if isinstance(event, Appeal.Replied):
+        return AppealChange(**base, resolves=resolves(event), sets_awaiting=True)
+    if replies(event):
         return AppealChange(**base, replies=True, sets_awaiting=True)
     if isinstance(event, Appeal.Rated):
         return AppealChange(**base, rating=event.rating)
@@ -428,9 +395,7 @@ def appeal_change(event: Appeal.Event) -> AppealChange | None:
             awaiting_due=due,
         )
     if isinstance(event, Appeal.Closed):
-        return AppealChange(
-            **base, resolves=event.outcome == Outcome.RESOLVED.value, sets_awaiting=True
-        )
+        return AppealChange(**base, resolves=resolves(event), sets_awaiting=True)
     if isinstance(event, (Appeal.Declined, Appeal.Withdrawn, Appeal.Adopted)):
         return AppealChange(**base, sets_awaiting=True)
     if base["responds"]:  # a department taking it on, the union reaching the appellant

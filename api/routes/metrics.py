@@ -35,14 +35,13 @@ from api.schemas.metrics import (
     to_csv,
 )
 from domain.actors import Actor
+from domain.appeal_figures import RATES, Figure
 from domain.policy import Permission
 from domain.terms import Channel, Tier
 from projections.metrics import (
     ITEM_RATES,
-    RATES,
     AppealQuery,
     Dimension,
-    Figure,
     ItemFigure,
     MetricsView,
     PenaltyFigure,

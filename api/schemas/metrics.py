@@ -13,9 +13,9 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.spreadsheet import cell
+from domain.appeal_figures import RATES
 from projections.metrics import (
     ITEM_RATES,
-    RATES,
     ActionItemGroup,
     AppealGroup,
     CaseRef,

@@ -19,16 +19,16 @@ from domain.accountability_rules import CaseRef as PenaltyCase
 from domain.accountability_rules import CaseType, RuleCode
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
+from domain.appeal_figures import Figure
 from domain.calendar import CHINA_TZ
 from domain.policy import Permission
 from domain.terms import Channel, Kind, Outcome, Rating
 from infrastructure.database import conninfo
-from infrastructure.metrics_rollup import ROLLUP_KEYS
+from infrastructure.metrics.rollup import ROLLUP_KEYS
 from infrastructure.view_registry import VIEWS
 from projections.metrics import (
     AppealQuery,
     Dimension,
-    Figure,
     ItemFigure,
     ItemRef,
     MetricsView,

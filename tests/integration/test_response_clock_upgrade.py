@@ -18,12 +18,13 @@ from application.casework import AppealDraft, Casework
 from application.clock import ManualClock
 from domain.actors import Actor, Role
 from domain.appeal import Appeal, Appellant
+from domain.appeal_figures import Figure
 from domain.calendar import CHINA_TZ
 from domain.deadlines import DeadlineAct
 from domain.terms import Channel, Kind, Urgency
 from projections.case_index import CaseIndexView, CaseQuery, CaseType
 from projections.deadline_board import DeadlineBoardView
-from projections.metrics import AppealQuery, Dimension, Figure, MetricsView, parse_period
+from projections.metrics import AppealQuery, Dimension, MetricsView, parse_period
 from tests.conftest import open_department
 
 CLERK = Actor("union-clerk-upgrade", Role.UNION_STAFF)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from infrastructure.metrics_rollup import (
+from infrastructure.metrics.histograms import (
     GAMMA,
     ZERO_BUCKET,
     bucket_hours,

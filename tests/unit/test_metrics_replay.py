@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from uuid import uuid4
 
 from domain.calendar import CHINA_TZ
-from infrastructure.metrics_replay import APPEAL_COLUMNS, VERSION_COLUMNS, AppealRow
+from infrastructure.metrics.appeal_row import AppealRow
+from infrastructure.metrics.columns import APPEAL_COLUMNS, VERSION_COLUMNS
 from projections.metrics import AppealChange, AppealRaised
 
 RAISED = datetime(2031, 3, 3, 9, 0, tzinfo=CHINA_TZ)

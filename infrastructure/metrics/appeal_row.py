@@ -1,11 +1,13 @@
-"""An appeal's metrics row in memory, for rebuilds: the live UPDATE's rules, in Python.
+"""An appeal's metrics row in memory, for rebuilds: what the live UPDATE does, in Python.
 
 Live, each appeal event is one UPDATE of `metrics_appeals` computed in SQL from the row as
-it was (`_UPDATE_APPEAL` in `infrastructure.metrics_view`), and a trigger records the row's
+it was (`UPDATE_APPEAL` in `infrastructure.metrics.live`), and a trigger records the row's
 new version and keeps the roll-ups. A rebuild replays hundreds of thousands of events: it
-holds each appeal's row here instead, applies the same rules, and writes the final rows and
-every version once, by COPY; the roll-ups are then summed from the rows in one statement
-each. `tests/integration/test_metrics.py` checks that a rebuild gives exactly the live rows.
+holds each appeal's row here instead, judges each event by the same rules (the domain's,
+evaluated in Python where the UPDATE has them written as SQL), and writes the final rows
+and every version once, by COPY; the roll-ups are then summed from the rows in one
+statement each. `tests/integration/test_metrics.py` checks that a rebuild gives exactly
+the live rows.
 """
 
 from __future__ import annotations
@@ -16,45 +18,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from infrastructure.metrics_rollup import HISTORY_COLUMNS
-from projections.metrics import AppealChange, AppealRaised
-
-#: The columns of `metrics_appeals`, in the order of `AppealRow`'s fields.
-APPEAL_COLUMNS = (
-    "case_id",
-    "case_number",
-    "channel",
-    "tier",
-    "category",
-    "raised_department",
-    "department",
-    "raised_at",
-    "raised_clock",
-    "response_due",
-    "reply_due",
-    "awaiting_due",
-    "first_response_at",
-    "responded_in_time",
-    "response_hours",
-    "response_work_hours",
-    "replied_at",
-    "reply_hours",
-    "reply_work_hours",
-    "late_replies",
-    "resolved",
-    "rating",
-    "rated_at",
-    "reopened",
-    "transfers",
-    "changed_at",
+from domain.appeal_figures import (
+    AT,
+    HOURS_SINCE_RAISED,
+    REPLY_LATE,
+    RESPONSE_IN_TIME,
+    WORK_CLOCK,
+    WORK_HOURS_SINCE_RAISED,
 )
-#: The columns of `metrics_appeal_versions`.
-VERSION_COLUMNS = (*HISTORY_COLUMNS, "valid_from", "valid_to")
+from infrastructure.metrics.columns import APPEAL_COLUMNS, HISTORY_COLUMNS
+from projections.metrics import AppealChange, AppealRaised
 
 
 @dataclass(slots=True)
 class AppealRow:
-    """One row of `metrics_appeals`."""
+    """One row of `metrics_appeals` (its columns: `APPEAL_COLUMNS`)."""
 
     case_id: UUID
     case_number: str
@@ -101,24 +79,27 @@ class AppealRow:
         )
 
     def apply(self, change: AppealChange) -> None:
-        """What the live UPDATE does; every right-hand side reads the row as it was."""
+        """What the live UPDATE does; every right-hand side reads the row as it was. In
+        time, late and how long are the domain's rules (`domain.appeal_figures`), as the
+        live UPDATE has them in SQL."""
         at = change.at
-        hours = (at - self.raised_at).total_seconds() / 3600
-        work_hours = change.work_clock - self.raised_clock
         first_response = change.responds and self.first_response_at is None
         first_reply = change.replies and self.replied_at is None
-        if first_response:
-            due = self.response_due or self.reply_due or at
-            self.responded_in_time = at <= due
-            self.response_hours = hours
-            self.response_work_hours = work_hours
-            self.first_response_at = at
-        if change.replies and self.reply_due is not None and at > self.reply_due:
-            self.late_replies += 1
-        if first_reply:
-            self.reply_hours = hours
-            self.reply_work_hours = work_hours
-            self.replied_at = at
+        if first_response or change.replies:
+            given = {AT.name: at, WORK_CLOCK.name: change.work_clock}
+            hours = HOURS_SINCE_RAISED.value(self, given)
+            work_hours = WORK_HOURS_SINCE_RAISED.value(self, given)
+            if first_response:
+                self.responded_in_time = RESPONSE_IN_TIME.truth(self, given)
+                self.response_hours = hours
+                self.response_work_hours = work_hours
+                self.first_response_at = at
+            if change.replies and REPLY_LATE.holds(self, given):
+                self.late_replies += 1
+            if first_reply:
+                self.reply_hours = hours
+                self.reply_work_hours = work_hours
+                self.replied_at = at
         if change.assigned_to is not None:
             self.department = change.assigned_to
             self.transfers += 1

@@ -6,101 +6,28 @@ changes the appeal's row (so still exactly once, also during a rebuild):
 - `metrics_counts`: per period of raising (month, quarter, half-year, year) and combination
   of department, channel, tier and category, how many appeals count in each figure. Any
   filter and grouping of a period (or of any run of whole months) is a sum over the few
-  hundred combinations that occur. (`overdue_open` depends on the
-  moment asked about, so it is counted from the open appeals instead.)
+  hundred combinations that occur. (`overdue_open` depends on the moment asked about, so
+  it is counted from the open appeals instead.)
 - `metrics_durations`: per period (month, quarter, half-year, year), dimension and key, a
-  histogram of the four durations on a logarithmic scale: bucket b holds the durations that
-  round to GAMMA**b hours. A quantile is read off the histogram by walking its cumulative
-  counts, interpolating between neighbouring ranks as `percentile_cont` does.
+  histogram of the four durations (`infrastructure.metrics.histograms`).
 
-Quantiles are therefore exact to within half a bucket: at GAMMA = 1.02 each duration counts
-as GAMMA**b, at most 1% from its true value (0 stays 0). Every query shape — live, filtered,
-`as_of` — builds the same histogram (from the roll-up or from the appeals' rows) and reads
-it with `histogram_quantile`, so a department's median is the same number whichever table
-it appears in.
+A rebuild switches the trigger off (`REPLAY_SETTING`) and sums the roll-ups from the rows
+at its end (`FILL_STATEMENTS`).
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from projections.metrics import Duration, Figure
-
-#: Ratio between neighbouring duration buckets: quantiles are within 1% (sqrt(GAMMA) - 1).
-GAMMA = 1.02
-#: The bucket of durations of zero (or less): nothing worked yet, e.g. overnight answers.
-ZERO_BUCKET = -1_000_000
-#: The quantiles reported for each duration, by name.
-QUANTILES = (("p50", 0.5), ("p90", 0.9))
-
-#: The kind numbers of the durations in `metrics_durations`.
-DURATION_KINDS: dict[Duration, int] = {
-    Duration.RESPONSE_HOURS: 1,
-    Duration.RESPONSE_WORK_HOURS: 2,
-    Duration.REPLY_HOURS: 3,
-    Duration.REPLY_WORK_HOURS: 4,
-}
-
-#: Whether an appeal's row counts in a figure (columns of `metrics_appeals`).
-FLAGS: dict[Figure, str] = {
-    Figure.RESPONDED: "first_response_at IS NOT NULL",
-    Figure.RESPONDED_IN_TIME: "COALESCE(responded_in_time, false)",
-    Figure.REPLIED: "replied_at IS NOT NULL",
-    Figure.RESOLVED: "resolved",
-    Figure.RATED: "rating IS NOT NULL",
-    Figure.SATISFIED: "COALESCE(rating IN ('satisfied', 'basically_satisfied'), false)",
-    Figure.OVERDUE_CLOSED: "late_replies > 0",
-    Figure.REOPENED: "reopened > 0",
-    Figure.TRANSFERRED_3_PLUS: "transfers >= 3",
-}
-
-#: Per combination and period: the figures' counts, and how many appeals await an answer with
-#: a deadline set (overdue ones are those minus the few whose deadline has not yet come).
-COUNTED: dict[str, str] = {figure.value: flag for figure, flag in FLAGS.items()} | {
-    "awaiting": "awaiting_due IS NOT NULL"
-}
-
-#: The columns grouping and filtering use, as expressions on `metrics_appeals`.
-KEYS = {
-    "department": "COALESCE(department, raised_department)",
-    "channel": "channel",
-    "tier": "COALESCE(tier, '')",
-    "category": "category",
-}
+from infrastructure.metrics.columns import HISTORY_COLUMNS, KEYS, MONTH_RAISED, VALID_UNTIL
+from infrastructure.metrics.histograms import DURATION_KINDS, GAMMA, ZERO_BUCKET
+from infrastructure.metrics.rules_sql import COUNTED, ROLLED_UP
 
 _COUNTED = list(COUNTED)
 _SUMS = ", ".join(f"sum(d.{name})" for name in ["raised", *_COUNTED])
 _ZEROS = ", ".join("0" for _ in ["raised", *_COUNTED])
 _ADD = ", ".join(f"{name} = c.{name} + EXCLUDED.{name}" for name in ["raised", *_COUNTED])
 _COMBINATION = "period, start, department, channel, tier, category"
-
-#: The columns of an appeal's row that figures read, kept for every version of the row.
-HISTORY_COLUMNS = {
-    "case_id": "uuid",
-    "case_number": "text",
-    "raised_at": "timestamptz",
-    "raised_department": "text",
-    "department": "text",
-    "channel": "text",
-    "tier": "text",
-    "category": "text",
-    "first_response_at": "timestamptz",
-    "responded_in_time": "boolean",
-    "replied_at": "timestamptz",
-    "resolved": "boolean",
-    "rating": "text",
-    "late_replies": "integer",
-    "reopened": "integer",
-    "transfers": "integer",
-    "awaiting_due": "timestamptz",
-    "response_hours": "double precision",
-    "response_work_hours": "double precision",
-    "reply_hours": "double precision",
-    "reply_work_hours": "double precision",
-}
 
 #: The dimensions and durations of the appeal row in scope (the only one), one row per
 #: (dimension, key) and per (kind, hours); the trigger's functions, the fills and the
@@ -121,8 +48,6 @@ _PERIODS_OF_MONTH = (
     " CROSS JOIN LATERAL {schema}.metrics_periods(c.start::timestamp AT TIME ZONE"
     " 'Asia/Shanghai') p"
 )
-#: The local month an appeal was raised in (the roll-ups' month; an index's first column).
-MONTH_RAISED = "(date_trunc('month', raised_at AT TIME ZONE 'Asia/Shanghai'))::date"
 _MONTH_OF_RAISING = MONTH_RAISED.replace("raised_at", "r.raised_at")
 
 #: The roll-ups summed from every appeal row: months from the rows, then quarters, halves
@@ -195,20 +120,11 @@ FILL_STATEMENTS = (
     ),
 )
 
-#: Until when a version is valid (a current one: for ever), as the index has it.
-VALID_UNTIL = "COALESCE(valid_to, 'infinity'::timestamptz)"
-#: The columns of `metrics_appeals` that counts and durations are computed from.
+#: The columns of `metrics_appeals` that counts and durations are computed from: the
+#: department (the others the counts are kept by never change) and what the rules read.
 COUNT_INPUTS = (
     "department",
-    "first_response_at",
-    "responded_in_time",
-    "replied_at",
-    "resolved",
-    "rating",
-    "late_replies",
-    "reopened",
-    "transfers",
-    "awaiting_due",
+    *dict.fromkeys(name for rule in ROLLED_UP.values() for name in rule.fields()),
 )
 DURATION_INPUTS = (
     "department",
@@ -358,38 +274,3 @@ ROLLUP_STATEMENTS = (
     # A view created before the roll-ups existed fills them once from its appeal rows.
     *(statement.replace("{guard}", guard) for statement, guard in FILL),
 )
-
-
-def bucket_hours(bucket: int) -> float:
-    """The duration a bucket stands for, in hours."""
-    return 0.0 if bucket == ZERO_BUCKET else GAMMA**bucket
-
-
-Histogram = tuple[Sequence[int], Sequence[int]]
-"""Buckets in increasing order, and how many durations fall in each."""
-
-
-def histogram_quantile(histogram: Histogram, fraction: float) -> float | None:
-    """`percentile_cont(fraction)` of the durations in `histogram`, each duration counted as
-    its bucket's value; None when it is empty."""
-    buckets, counts = histogram
-    running = list(itertools.accumulate(counts))
-    if not running or running[-1] == 0:
-        return None
-    position = fraction * (running[-1] - 1)
-    low_rank = math.floor(position)
-    # The duration at 0-based rank r is in the first bucket whose running count exceeds r.
-    low = bucket_hours(buckets[bisect.bisect_right(running, low_rank)])
-    high = bucket_hours(buckets[bisect.bisect_right(running, math.ceil(position))])
-    return round(low + (high - low) * (position - low_rank), 4)
-
-
-def quantiles_of(histograms: Iterable[tuple[Duration, Histogram]]) -> dict[str, float | None]:
-    """The reported quantiles (`response_hours_p50`, ...) of each duration's histogram;
-    durations without a histogram report None."""
-    found = dict(histograms)
-    return {
-        f"{duration.value}_{name}": histogram_quantile(found.get(duration, ((), ())), fraction)
-        for duration in Duration
-        for name, fraction in QUANTILES
-    }
