@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     """Seeds a store, serves it, and fuzzes it as every role."""
     parser = argparse.ArgumentParser(prog="python -m tests.contract.run", description=__doc__)
     parser.add_argument("--examples", type=int, default=15, help="cases per operation")
-    parser.add_argument("--seconds", type=int, default=240, help="time budget per role")
+    parser.add_argument("--seconds", type=int, default=100, help="time budget per role")
     parser.add_argument("--roles", default="", help="comma-separated roles (default: all)")
     parser.add_argument("--report", type=Path, default=Path("schemathesis-report"))
     args = parser.parse_args(argv)
