@@ -6,8 +6,9 @@ FastAPI writes each route's successful answer (and the media types a route decla
 CSV, JSON Lines or Atom). The error answers are added here from what the route is built of,
 so that the document follows the code: a route with a body may answer 413, 415 and 422; one
 that takes `If-Match`, 400 and 412; one that names a permission, 401 and 403; one with a case
-in its path, 404; a command, 409; every route 429 (rate limits) and 503 (the database, or a
-view asked to wait, did not answer in time). The contract test runs schemathesis against a
+in its path, 404; a command, 409; every route 414 and 431 (the connection's limits, answered
+by `api/http_transport.py`), 429 (rate limits) and 503 (the database, or a view asked to
+wait, did not answer in time). The contract test runs schemathesis against a
 live server to hold the code to it (`tests/contract`).
 """
 
@@ -66,7 +67,9 @@ WHY: dict[int, str] = {
     413: "The request body is larger than the service accepts.",
     415: "The body is not JSON (send `Content-Type: application/json`).",
     422: "A value breaks a rule; `errors` names each field and why.",
+    414: "The request line is longer than the service reads (`HUIYIN_MAX_REQUEST_LINE_BYTES`).",
     429: "Too many requests; `Retry-After` says when to try again.",
+    431: "The request's headers are larger than the service reads (`HUIYIN_MAX_HEADER_BYTES`).",
     503: "The database, or a view asked to wait (`after`), did not answer in time; retry.",
 }
 
@@ -86,7 +89,7 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
 def statuses_of(route: APIRoute, permission: str) -> set[int]:
     """Every error status a route can answer, from what it is built of."""
     calls = set(_calls(route.dependant))
-    statuses = {422, 429, 503}
+    statuses = {414, 422, 429, 431, 503}  # 414, 431: `api/http_transport.py`
     if permission != "public":
         statuses.add(401)
         if permission != "authenticated":

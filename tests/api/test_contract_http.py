@@ -27,7 +27,7 @@ def test_every_error_an_operation_declares_is_a_problem_document(
 ) -> None:
     errors = {code: r for code, r in operation["responses"].items() if code[0] in "45"}
 
-    assert {"422", "429", "503"} <= set(errors), name
+    assert {"414", "422", "429", "431", "503"} <= set(errors), name
     for code, response in errors.items():
         assert list(response["content"]) == [PROBLEM], f"{name} {code}"
     if operation["x-permission"] not in ("public",):
