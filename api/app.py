@@ -39,6 +39,7 @@ from api.routes import (
     proposals,
     receipts,
 )
+from api.web.install import install_web
 from infrastructure.keys import CipherKeyError
 from infrastructure.settings import Settings
 
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(router)
     install_contract(app, ROUTERS)
     install_docs(app)
+    install_web(app)
     return app
 
 

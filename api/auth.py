@@ -136,19 +136,20 @@ def publish_permissions(router: APIRouter) -> None:
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
-        named = _permission_of(route.dependant)
+        named = permission_of(route.dependant)
         extra = dict(route.openapi_extra or {})
         extra.setdefault("x-permission", named or PUBLIC)
         route.openapi_extra = extra
 
 
-def _permission_of(dependant: Any) -> str | None:
+def permission_of(dependant: Any) -> str | None:
+    """The permission a route (its dependant) names: `require`'s, `authenticated`, or None."""
     permission = getattr(dependant.call, "permission", None)
     if isinstance(permission, Permission):
         return permission.value
     if dependant.call is get_actor:
         return AUTHENTICATED
-    found = [p for d in dependant.dependencies if (p := _permission_of(d)) is not None]
+    found = [p for d in dependant.dependencies if (p := permission_of(d)) is not None]
     named = [p for p in found if p != AUTHENTICATED]
     if len(set(named)) > 1:
         raise RuntimeError(f"a route names two permissions: {sorted(set(named))}")

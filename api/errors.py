@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 
@@ -35,6 +35,8 @@ log = logging.getLogger("huiyin")
 PROBLEM_JSON = "application/problem+json"
 STALE_TITLE = "It has changed since the version you sent"
 PROBLEM_BASE = "https://huiyin.local/problems/"
+#: Where the web pages live: their errors are pages, not problem+json.
+WEB_PREFIX = "/web"
 
 #: Domain error class → (HTTP status, problem type slug, title). Most specific first.
 DOMAIN_PROBLEMS: list[tuple[type[DomainError], int, str, str]] = [
@@ -84,8 +86,13 @@ def problem(
     request: Request,
     headers: dict[str, str] | None = None,
     **extra: Any,
-) -> JSONResponse:
-    """A problem+json response."""
+) -> Response:
+    """A problem+json response; on a web page's path, the same problem as a page
+    (`api.web.errors`), so the pages share this one mapping of errors to statuses."""
+    page = getattr(request.app.state, "problem_page", None)
+    if page is not None and request.url.path.startswith(WEB_PREFIX):
+        response: Response = page(request, status, title, detail, headers or {})
+        return response
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + slug,
         "title": title,
@@ -97,7 +104,7 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, StaleVersion):  # the precondition failed: say what it is now
         etag = {"ETag": f'"{exc.actual}"'}
         return problem(412, "stale-version", STALE_TITLE, str(exc), request, headers=etag)
@@ -118,7 +125,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "domain-rule", "A domain rule refused the request", str(exc), request)
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)  # noqa: S101  # registered for this type
     unreadable = _unreadable_body(request, exc)
     if unreadable is not None:
@@ -136,7 +143,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _unreadable_body(request: Request, exc: RequestValidationError) -> JSONResponse | None:
+def _unreadable_body(request: Request, exc: RequestValidationError) -> Response | None:
     """415 for a body that is not declared as JSON, 400 for one that does not parse."""
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -165,17 +172,17 @@ def _unreadable_body(request: Request, exc: RequestValidationError) -> JSONRespo
     return None
 
 
-async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
+async def _api_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiProblem)  # noqa: S101  # registered for this type
     return problem(exc.status, exc.slug, exc.title, exc.detail, request, headers=exc.headers)
 
 
-async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
+async def _body_too_large(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BodyTooLarge)  # noqa: S101  # registered for this type
     return problem(413, "body-too-large", "The request body is too large", exc.detail, request)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101  # registered for this type
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     headers = dict(exc.headers or {})
@@ -207,7 +214,7 @@ def _flattened(routes: Sequence[BaseRoute]) -> list[BaseRoute]:
     return flat
 
 
-def _precondition_lost(request: Request, exc: ConcurrentWrite) -> JSONResponse:
+def _precondition_lost(request: Request, exc: ConcurrentWrite) -> Response:
     """A command sent with If-Match that lost a race to another at the same version: its
     precondition no longer holds (412, as if it had arrived a moment later), with the case's
     version now as the ETag."""
@@ -231,7 +238,7 @@ def _version_now(request: Request, case_id: UUID | None) -> int | None:
 RETRY_AFTER_UNAVAILABLE = 5
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
     """503 while the database cannot be reached. What went wrong is logged, not sent: it
     names hosts and ports, and some routes answer anyone. The log names the route, not the
     path: a path may hold a receipt code (the access line beside it shows it redacted)."""

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     token_days: int = Field(
         default=90, ge=1, le=400, description="how long a token lasts unless issued with --expires"
     )
+    web_session_hours: int = Field(
+        default=10, ge=1, le=24 * 30, description="how long a web sign-in lasts (a working day)"
+    )
+    web_identity_header: str | None = Field(
+        default=None,
+        description="a header naming the signed-in person, set by a reverse proxy that has "
+        "authenticated them (the intranet's single sign-on); unset: sign in with a token",
+    )
     auth_failures_per_minute: int = Field(
         default=20,
         ge=1,

@@ -1,0 +1,11 @@
+"""The pages, one module per area; `PAGES` is what the app includes, in this order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web.pages import audit, board, department, employee, sign_in, workbench
+
+PAGES: tuple[APIRouter, ...] = tuple(
+    module.router for module in (sign_in, board, employee, workbench, department, audit)
+)
