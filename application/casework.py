@@ -32,7 +32,7 @@ from domain.access import Parties
 from domain.actors import Actor, Role
 from domain.appeal import Appeal, Appellant
 from domain.calendar import WorkingCalendar
-from domain.deadlines import DeadlineAct, DeadlinePolicy, policy_in_force
+from domain.deadlines import Deadline, DeadlineAct, DeadlinePolicy, policy_in_force
 from domain.errors import NotFound, StaleVersion
 from domain.policy import Permission, authorise
 from domain.terms import Channel, Kind, Outcome, Rating, Tier, Urgency
@@ -208,9 +208,7 @@ class Casework(Application[UUID]):
         code = self.directory.code(department)
         lead = self._tier_lead(appeal)
         at = self.now()
-        reply = self.policy.reply_deadline(
-            self.calendar, raised_at=appeal.raised_at, transferred_at=at, explicit=deadline
-        )
+        reply = self.transfer_deadline(appeal, at=at, deadline=deadline)
         appeal.transfer(
             department=code,
             supervisor=supervisor,
@@ -239,13 +237,7 @@ class Casework(Application[UUID]):
         code = self.directory.code(department)
         lead = self._tier_lead(appeal)
         at = self.now()
-        reply = self.policy.reply_deadline(
-            self.calendar,
-            raised_at=appeal.raised_at,
-            transferred_at=at,
-            explicit=deadline,
-            how="set when re-transferring",
-        )
+        reply = self.transfer_deadline(appeal, at=at, deadline=deadline, again=True)
         self._check_supervisor(supervisor, lead)
         appeal.retransfer(
             department=code,
@@ -258,6 +250,25 @@ class Casework(Application[UUID]):
             at=at,
         )
         return self._save(appeal)
+
+    def transfer_deadline(
+        self,
+        appeal: Appeal,
+        *,
+        at: datetime,
+        deadline: datetime | None = None,
+        again: bool = False,
+    ) -> Deadline:
+        """The reply deadline a transfer (`again`: a re-transfer) of `appeal` at `at` gives
+        it: by the rule, or the date given. The transfer uses it, and the web shows it
+        before the transfer is confirmed."""
+        return self.policy.reply_deadline(
+            self.calendar,
+            raised_at=appeal.raised_at,
+            transferred_at=at,
+            explicit=deadline,
+            how="set when re-transferring" if again else "set when transferring",
+        )
 
     def contact(
         self, appeal_id: UUID, *, note: str, actor: Actor, expected_version: int | None = None

@@ -33,7 +33,7 @@ from api.schemas.appeals import (
     RetransferIn,
     TransferIn,
 )
-from application.casework import AppealDraft, CommandResult
+from application.casework import CommandResult
 from domain.actors import Actor
 from domain.policy import Permission
 
@@ -60,19 +60,7 @@ def raise_appeal(
     Send an `Idempotency-Key` to make a retry safe: the same request with the same key
     answers with the appeal (and receipt code) the first created, marked
     `Idempotent-Replayed: true`."""
-    draft = AppealDraft(
-        channel=body.channel,
-        kind=body.kind,
-        category=body.category,
-        title=body.title,
-        text=body.text,
-        department=body.department,
-        tier=body.tier,
-        urgency=body.urgency,
-        appellant=body.appellant_value(),
-        meeting_id=body.meeting_id,
-    )
-    result = casework.raise_appeal(draft, actor, key=key)
+    result = casework.raise_appeal(body.draft(), actor, key=key)
     response.headers["Location"] = f"/appeals/{result.id}"
     replayed(response, result.replayed)
     return _done(result, response)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 # Also re-exported from here, its old home, where api/routes/metrics.py imports it.
 from api.schemas.bodies import AwareDatetime as AwareDatetime
 from api.schemas.bodies import Body, text_field
+from application.casework import AppealDraft
 from domain import limits
 from domain.appeal import Appellant
 from domain.terms import Channel, Kind, Outcome, Rating, Tier, Urgency
@@ -41,6 +42,21 @@ class AppealCreate(Body):
         """The domain appellant, if named."""
         a = self.appellant
         return Appellant(a.name, a.employee_no, a.contact) if a else None
+
+    def draft(self) -> AppealDraft:
+        """The appeal as the use case takes it."""
+        return AppealDraft(
+            channel=self.channel,
+            kind=self.kind,
+            category=self.category,
+            title=self.title,
+            text=self.text,
+            department=self.department,
+            tier=self.tier,
+            urgency=self.urgency,
+            appellant=self.appellant_value(),
+            meeting_id=self.meeting_id,
+        )
 
 
 class AnswerOnSpot(Body):

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import audit, board, department, employee, sign_in, workbench
+from api.web.pages import (
+    appeal_case,
+    audit,
+    board,
+    department,
+    employee,
+    sign_in,
+    workbench,
+)
 
 PAGES: tuple[APIRouter, ...] = tuple(
-    module.router for module in (sign_in, board, employee, workbench, department, audit)
+    module.router
+    for module in (sign_in, board, employee, appeal_case, workbench, department, audit)
 )
