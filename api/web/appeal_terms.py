@@ -8,9 +8,13 @@ exists, and what it allows, stays with `domain.terms` and `domain.appeal_states`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from typing import Protocol
 
 from api.personal_data import APPELLANT, HIDDEN
+from api.web.i18n import Translate
+from domain.actors import ANONYMOUS_ACTOR_ID
 from domain.monthly_report_text import CHANNEL_LABELS, TIER_LABELS
 from domain.terms import Kind, Outcome, Rating, Status, Urgency
 
@@ -121,7 +125,45 @@ VALUE_LABELS: Mapping[str, Mapping[str, str]] = {
 
 #: What stands for a value the reader may not see, and for the appellant acting on their
 #: own appeal (`api.personal_data`), as pages say it.
-SHOWN_PLACEHOLDERS: Mapping[str, str] = {HIDDEN: "已隐藏", APPELLANT: "诉求人本人"}
+SHOWN_PLACEHOLDERS: Mapping[str, str] = {
+    HIDDEN: "已隐藏",
+    APPELLANT: "诉求人本人",
+    ANONYMOUS_ACTOR_ID: "匿名诉求人",
+}
+
+#: The deadline rules of an appeal (`domain.deadlines`) as pages say them; `{n}` is the
+#: number the deadline's own basis names (the rule's amount when the deadline was set).
+RULE_LABELS: Mapping[str, str] = {
+    "reply.default": "转办后{n}个工作日内答复",
+    "reply.explicit": "指定的答复时限",
+    "reply.extended": "经批准延长的答复时限",
+    "response.urgent-48h": "{n}小时内首次响应",
+    "response.grid-liaison": "{n}小时内首次响应",
+    "response.performance-review": "{n}个工作日内启动复核",
+}
+_AMOUNT = re.compile(r"\d+")
+
+
+class Ruled(Protocol):
+    """A deadline as it is read: the rule that set it, and that rule in words."""
+
+    @property
+    def rule(self) -> str:
+        """The rule's name."""
+
+    @property
+    def basis(self) -> str:
+        """The rule in words (English), with its amount."""
+
+
+def deadline_basis(deadline: Ruled, _: Translate) -> str:
+    """The rule that set a deadline, in the reader's language (its own words if unknown)."""
+    label = RULE_LABELS.get(deadline.rule)
+    amount = _AMOUNT.search(deadline.basis)
+    if label is None or ("{n}" in label and amount is None):
+        return deadline.basis
+    return _(label).format(n=amount.group(0) if amount else "")
+
 
 #: Everything a template needs, under one name.
 TERMS = {

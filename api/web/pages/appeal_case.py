@@ -18,6 +18,7 @@ from api.case_pages import VIEW as CASE_INDEX
 from api.deps import AfterQuery, ServicesDep, wait_for_view
 from api.schemas.appeal_reads import AppealRead
 from api.schemas.appeals import RetransferIn, TransferIn
+from api.web.appeal_terms import deadline_basis
 from api.web.deps import check_csrf, page_requires
 from api.web.forms import checked, form_values, local_moment, refusal, version_sent
 from api.web.i18n import Translate, language_of, translator
@@ -87,6 +88,7 @@ def _preview(
         "appeal_id": appeal_id,
         "values": values,
         "version": version_sent(request.query_params),
+        "basis": lambda deadline: deadline_basis(deadline, _),
         "errors": {},
     }
     if isinstance(body, dict):

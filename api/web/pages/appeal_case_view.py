@@ -21,6 +21,7 @@ from api.web.appeal_terms import (
     SHOWN_PLACEHOLDERS,
     TERMS,
     VALUE_LABELS,
+    deadline_basis,
 )
 from api.web.i18n import Translate
 from api.web.pages.appeal_actions import offered
@@ -73,6 +74,7 @@ def case_context(
         "outcomes": [(o, _(label)) for o, label in OUTCOME_LABELS.items() if o != Outcome.DECLINED],
         "ratings": [("", _("请选择")), *((r, _(label)) for r, label in RATING_LABELS.items())],
         "terms": TERMS,
+        "basis": lambda deadline: deadline_basis(deadline, _),
         "failed": failed.value if failed else None,
         "errors": dict(errors or {}),
         "typed": dict(typed or {}),

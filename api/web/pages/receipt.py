@@ -83,9 +83,11 @@ def _follow(
     except NotFound:
         context = _context(_, error=_("没有与此回执码对应的诉求，请核对后重试"))
         return render(request, TEMPLATE, context, actor=actor, status=404)
+    departments = services.casework.directory.current().departments
     context = _context(
         _,
         code=code,
+        department=departments.get(appeal.responsible_department or ""),
         appeal=PublicAppealRead.of(appeal),
         may_rate=APPEAL_STATES.allows(AppealCommand.RATE, appeal.status),
         may_withdraw=APPEAL_STATES.allows(AppealCommand.WITHDRAW, appeal.status),
@@ -148,6 +150,7 @@ def _context(_: Translate, **values: Any) -> dict[str, Any]:
     return {
         "code": "",
         "appeal": None,
+        "department": None,
         "error": "",
         "may_rate": False,
         "may_withdraw": False,
