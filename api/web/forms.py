@@ -70,7 +70,7 @@ def checked(schema: type[B], values: Mapping[str, Any], _: Translate) -> B | dic
 
 def refusal(invalid: InvalidInput, _: Translate) -> dict[str, str]:
     """A use case's refusal of a value, for the form to show beside its field."""
-    return {invalid.field or FORM: f"{_('不符合规则')}：{invalid.reason}"}
+    return {invalid.field or FORM: _("不符合规则：{reason}").format(reason=invalid.reason)}
 
 
 def _message(error: Mapping[str, Any], _: Translate) -> str:

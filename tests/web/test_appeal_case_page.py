@@ -67,15 +67,18 @@ def test_union_staff_see_the_transfer_deadline_before_confirming_and_the_transfe
     inline = web.client.get(
         f"{case(appeal_id)}/transfer?{urlencode(query)}", headers={"HX-Request": "true"}
     )
-    assert "<html" not in inline.text and shown_time(expected.due) in inline.text
+    assert "<html" not in inline.text
+    assert shown_time(expected.due) in inline.text
     confirmed = web.post(f"{case(appeal_id)}/transfer", {**query, "supervisor_reason": ""})
     assert confirmed.status_code == 303
     assert AFTER.match(confirmed.headers["location"])
     appeal = casework.get_appeal(appeal_id)
     assert appeal.status is Status.TRANSFERRED
-    assert appeal.reply_deadline is not None and appeal.reply_deadline.due == expected.due
+    assert appeal.reply_deadline is not None
+    assert appeal.reply_deadline.due == expected.due
     after = web.get(confirmed.headers["location"])
-    assert "已转办" in after.text and shown_time(expected.due) in after.text
+    assert "已转办" in after.text
+    assert shown_time(expected.due) in after.text
 
 
 def test_a_transfer_to_a_department_the_directory_lacks_is_refused_on_the_case_page(

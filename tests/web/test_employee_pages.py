@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from application.casework import Casework
 from domain.actors import Role
@@ -60,8 +61,11 @@ def test_an_employee_raises_a_named_appeal_and_sees_it_under_my_appeals(
     assert link is not None
     case = web.get(f"/web/appeals/{link.group(1)}")
     assert case.status_code == 200
-    assert "王建国" in case.text and employee in case.text
-    assert casework.get_appeal(link.group(1)).appellant.employee_no == employee  # type: ignore[arg-type,union-attr]
+    assert "王建国" in case.text
+    assert employee in case.text
+    appellant = casework.get_appeal(UUID(link.group(1))).appellant
+    assert appellant is not None
+    assert appellant.employee_no == employee
 
 
 def test_an_anonymous_appeal_shows_its_receipt_code_once_and_never_under_my_appeals(
@@ -82,7 +86,8 @@ def test_an_anonymous_appeal_shows_its_receipt_code_once_and_never_under_my_appe
     assert "只在这里显示一次" in shown.text
     assert code not in str(shown.headers)  # not in a cookie, not in a URL
     appeal = casework.find_by_receipt(code)
-    assert appeal.anonymous and appeal.appellant is None
+    assert appeal.anonymous
+    assert appeal.appellant is None
     mine = web.get("/web/me")
     assert "班组长派活不公" not in mine.text
     assert code not in mine.text
