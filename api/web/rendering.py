@@ -76,6 +76,10 @@ ROLE_NAMES = {
 }
 
 
+#: Each language's name in itself: the switch to it reads so in any language.
+LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
+
+
 def may_use(actor: Actor | None, permission: Permission | None) -> bool:
     """Whether a page or button needing `permission` is shown to `actor` at all (its case
     is checked again when it is used)."""
@@ -103,6 +107,7 @@ def _environment() -> Environment:
     env.filters["when"] = shown_time
     env.filters["day"] = lambda value: shown_time(value, with_time=False)
     env.globals["role_names"] = ROLE_NAMES
+    env.globals["language_names"] = LANGUAGE_NAMES
     return env
 
 

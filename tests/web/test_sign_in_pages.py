@@ -27,7 +27,7 @@ def test_a_wrong_token_is_refused_on_the_form_saying_why(web: Browser) -> None:
     web.get("/web/sign-in")
     response = web.post("/web/sign-in", {"token": "not-a-token"})
     assert response.status_code == 401
-    assert "登录失败" in response.text
+    assert "登录失败：" in response.text
     assert "unknown" in response.text
 
 
