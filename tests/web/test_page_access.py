@@ -49,7 +49,7 @@ def page_permissions() -> dict[str, str | None]:
     return {
         f"{method} {route.path}": permission_of(route.dependant)
         for route in web_routes()
-        for method in sorted(route.methods)
+        for method in sorted(route.methods or ())
     }
 
 
