@@ -130,6 +130,9 @@ def test_a_committee_member_approves_a_disclosure_in_the_review_queue(
     web = signed_in("committee-wu", Role.COMMITTEE)
     queue = web.get("/web/workbench/reviews")
     assert f'action="/web/workbench/reviews/{disclosure}/approve"' in queue.text
+    header = queue.text.split("</header>", 1)[0]
+    assert 'href="/web/workbench/reviews"' in header  # the committee's way in
+    assert 'href="/web/workbench"' not in header
 
     done = web.post(f"/web/workbench/reviews/{disclosure}/approve", {"version": "1"})
 

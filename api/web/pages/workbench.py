@@ -18,6 +18,7 @@ from api.routes.action_items import list_action_items
 from api.routes.appeal_reads import list_appeals
 from api.routes.disclosures import queue
 from api.routes.metrics import penalty_figures
+from api.schemas.disclosures import QueuePageRead
 from api.schemas.lists import CasePageRead
 from api.schemas.metrics import PenaltyFiguresRead
 from api.web.deps import check_csrf, page_requires
@@ -42,7 +43,7 @@ class OverdueKind(StrEnum):
     ACTION_ITEM = "action_item"
 
 
-def _count(page: CasePageRead) -> str:
+def _count(page: CasePageRead | QueuePageRead) -> str:
     """A list's first page as a count: `20+` when more follow."""
     return f"{len(page.items)}+" if page.next_cursor else str(len(page.items))
 
@@ -58,13 +59,11 @@ def overview(
     overdue = list_appeals(services, actor, overdue=True, limit=PAGE)
     reviews = None
     if may_use(actor, Permission.DISCLOSURE_READ):
-        waiting = queue(services, actor, limit=PAGE)
-        reviews = f"{len(waiting.items)}+" if waiting.next_cursor else str(len(waiting.items))
+        reviews = _count(queue(services, actor, limit=PAGE))
     penalties = None
     if may_use(actor, Permission.METRICS_READ):
-        table = penalty_figures(request, services, actor)
-        assert isinstance(table, PenaltyFiguresRead)  # noqa: S101  # JSON unless csv is asked
-        penalties = table
+        penalties = penalty_figures(request, services, actor)
+        assert isinstance(penalties, PenaltyFiguresRead)  # noqa: S101  # JSON unless csv asked
     month = ReportMonth.of(services.casework.now()).previous()
     report = None
     if may_use(actor, Permission.MONTHLY_REPORT_READ):
