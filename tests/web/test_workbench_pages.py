@@ -11,11 +11,15 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from fastapi.routing import APIRoute
 
+from api.auth import permission_of
 from api.bootstrap import Services
 from api.web.i18n import english
+from api.web.pages import department as department_pages
 from api.web.pages import (
     department_items,
+    workbench,
     workbench_charts,
     workbench_penalties,
     workbench_report,
@@ -27,6 +31,7 @@ from application.clock import ManualClock
 from domain.actors import Role
 from domain.calendar import CHINA_TZ
 from domain.disclosure import SubjectType
+from domain.policy import Permission
 from tests.conftest import open_department, scoped
 from tests.web.conftest import Browser
 from tests.web.json_api import SUPERVISOR, JsonApi
@@ -337,3 +342,25 @@ def test_every_chinese_text_of_these_pages_has_its_english() -> None:
         texts |= {t for t in re.findall(r'"([^"\n]*[\u4e00-\u9fff][^"\n]*)"', body)}
     missing = sorted(t for t in texts if t not in english())
     assert missing == []
+
+
+def test_every_workbench_and_department_page_names_one_permission_of_the_policy() -> None:
+    routers = (
+        workbench.router,
+        workbench_reviews.router,
+        workbench_penalties.router,
+        workbench_report.router,
+        workbench_charts.router,
+        department_pages.router,
+        department_items.router,
+    )
+    named = {
+        f"{min(route.methods or {'?'})} {route.path}": permission_of(route.dependant)
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }
+    known = {p.value for p in Permission}
+    assert {page: p for page, p in named.items() if p not in known} == {}
+    assert named["GET /web/workbench"] == "appeal.transfer"
+    assert named["GET /web/department"] == "appeal.respond"
