@@ -56,6 +56,8 @@ NAVIGATION = (
     NavItem("/web/", "公示栏", None),
     NavItem("/web/me", "我的诉求", Permission.APPEAL_RAISE),
     NavItem("/web/workbench", "工作台", Permission.APPEAL_TRANSFER),
+    # The committee's way in: it holds no `appeal.transfer`, so no link to the workbench.
+    NavItem("/web/workbench/reviews", "公示审核", Permission.DISCLOSURE_REVIEW),
     NavItem("/web/department", "承办", Permission.APPEAL_RESPOND),
     NavItem("/web/audit", "审计", Permission.AUDIT_READ),
 )

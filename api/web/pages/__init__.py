@@ -4,8 +4,33 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import audit, board, department, employee, sign_in, workbench
+from api.web.pages import (
+    audit,
+    board,
+    department,
+    department_items,
+    employee,
+    sign_in,
+    workbench,
+    workbench_charts,
+    workbench_penalties,
+    workbench_report,
+    workbench_reviews,
+)
 
 PAGES: tuple[APIRouter, ...] = tuple(
-    module.router for module in (sign_in, board, employee, workbench, department, audit)
+    module.router
+    for module in (
+        sign_in,
+        board,
+        employee,
+        workbench,
+        workbench_reviews,
+        workbench_penalties,
+        workbench_report,
+        workbench_charts,
+        department,
+        department_items,
+        audit,
+    )
 )
