@@ -50,10 +50,14 @@ def python_texts() -> dict[str, set[str]]:
 
 
 def test_templates_show_chinese_only_through_the_translator() -> None:
+    untranslated = {}
     for template in sorted((WEB / "templates").rglob("*.html")):
         source = COMMENT.sub("", template.read_text(encoding="utf-8"))
-        left = CJK.findall(TRANSLATED.sub("", source))
-        assert not left, f"{template.name} shows untranslated Chinese: {''.join(left)[:40]}"
+        lines = TRANSLATED.sub("", source).splitlines()
+        left = [f"{n}: {line.strip()}" for n, line in enumerate(lines, 1) if CJK.search(line)]
+        if left:
+            untranslated[str(template.relative_to(WEB))] = left
+    assert untranslated == {}
 
 
 def test_every_chinese_text_of_the_pages_has_its_english() -> None:
