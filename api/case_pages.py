@@ -57,17 +57,19 @@ def case_page(
     limit: int,
     after: int | None,
     department: str | None = None,
+    reach: Permission | None = None,
     **filters: Any,
 ) -> CasePageRead:
     """One page of the case type's rows matching the filters that `actor` may read, as of
-    the view's position."""
+    the view's position; `reach` narrows the rows to those the actor reaches with that
+    permission (`appeal.respond`: the cases with their departments now)."""
     query = CaseQuery(
         case_type=case_type,
         now=services.casework.now(),
         after=decode_cursor(cursor),
         limit=limit,
         department=department_code(services, department),
-        scope=ReadScope.of(actor, READ[case_type]),
+        scope=ReadScope.of(actor, reach or READ[case_type]),
         **filters,
     )
     if (

@@ -19,6 +19,8 @@ Phases, each warmed up and repeated (round-robin where there are several options
    cost of sealing each person's data under their own key in process and over HTTP, and
    the decode a rebuild does, each against events encrypted whole only
    (`bench.personal_data`).
+9. the web pages: server render time of the board and the workbench over phase 7's store,
+   beside the sign-in page and the JSON list, and the board's page weight (`bench.web_pages`).
 
 A scratch database `huiyin_bench_<random>` is created on the (loopback) server and dropped
 afterwards, so nothing else on the server is touched.
@@ -61,6 +63,7 @@ from bench.queries import measure_queries, query_lines
 from bench.read_path import lag_lines, measure_lag, measure_rebuild, rebuild_lines
 from bench.report import Results, latency_lines, markdown, ratio_lines
 from bench.scratch import NotLoopback, check_loopback, scratch_database, server_facts
+from bench.web_pages import measure_pages, page_lines
 from bench.workloads import (
     LIBRARY_CASES,
     huiyin_raise,
@@ -229,6 +232,18 @@ def measure_personal_data(server_url: str, url: str, plan: Plan) -> list[str]:
     return lines
 
 
+def measure_web_pages(url: str, plan: Plan) -> list[str]:
+    """Phase 9: the pages over phase 7's store."""
+    settings = huiyin_settings(url, BENCH_KEY, pool_size=plan.pool_size, db_functions=True)
+    heading(
+        f"9. web pages over {plan.scale_appeals:,} appeals: server render, "
+        f"{plan.page_samples} renders each, round-robin"
+    )
+    lines = page_lines(measure_pages(settings, samples=plan.page_samples))
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 def print_header(server_url: str, url: str, plan: Plan) -> None:
     """Versions, the database and the settings, before anything is measured."""
     facts = server_facts(url)
@@ -254,6 +269,7 @@ def run(server_url: str, plan: Plan) -> None:
         http = measure_http(url, plan)
         read_path = measure_read_path(url, plan)
         personal = measure_personal_data(server_url, url, plan)
+        pages = measure_web_pages(url, plan)
     results = Results(
         raw=raw,
         library=library,
@@ -272,6 +288,8 @@ def run(server_url: str, plan: Plan) -> None:
     print("\n".join(read_path))
     heading("8. personal data")
     print("\n".join(personal))
+    heading("9. web pages")
+    print("\n".join(pages))
     heading("markdown")
     print("\n".join(markdown(results, settings_line(plan))))
 

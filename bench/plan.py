@@ -32,6 +32,8 @@ class Plan:
     #: Penalties and penalty notices (proposed, approved, published) added before the
     #: rebuilds, so that the penalty ledger and the disclosure feed replay something.
     penalties_and_disclosures: int = 200
+    #: Renders of each page in phase 9 (p99: the 5th slowest).
+    page_samples: int = 500
 
 
 def bounded(low: int, high: int) -> type[int]:
@@ -101,6 +103,7 @@ def parse_args(
         # queries take 5–45 ms, so the eight of them take about two minutes.
         query_samples=50 if args.quick else 1_000,
         penalties_and_disclosures=20 if args.quick else 200,
+        page_samples=20 if args.quick else 500,
     )
     return str(args.database_url), plan, page
 

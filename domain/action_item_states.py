@@ -22,6 +22,9 @@ class ActionItemCommand(StrEnum):
     MARK_OVERDUE = "mark_overdue"
 
 
+#: The work is not accepted yet: the department owes it (and its deadline runs).
+UNACCEPTED = frozenset({ActionItemStatus.IN_PROGRESS, ActionItemStatus.SUBMITTED})
+
 ACTION_ITEM_STATES: StateTable[ActionItemCommand, ActionItemStatus] = StateTable(
     subject="action item",
     initial=ActionItemStatus.IN_PROGRESS,
@@ -44,7 +47,7 @@ ACTION_ITEM_STATES: StateTable[ActionItemCommand, ActionItemStatus] = StateTable
         ),
         ActionItemCommand.MARK_OVERDUE: Transition(
             "mark overdue",
-            allowed={ActionItemStatus.IN_PROGRESS, ActionItemStatus.SUBMITTED},
+            allowed=UNACCEPTED,
             events=("MarkedOverdue",),
             condition="once, after its deadline",
         ),

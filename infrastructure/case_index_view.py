@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,9 +15,11 @@ from infrastructure.read_scope import case_index_scope
 from infrastructure.view_people import ViewPeople
 from infrastructure.views import HeldRowsView, Statement
 from projections.case_index import (
+    NO_DEADLINE,
     CaseChanged,
     CaseIndexView,
     CaseOpened,
+    CaseOrder,
     CasePage,
     CaseQuery,
     CaseRow,
@@ -28,6 +31,12 @@ COLUMNS = (
     "category, department, departments, deadline_at, overdue, transfers, meeting_id, "
     "people, raised_by, handled, leads, response_due, sealed_title"
 )
+
+#: Each order's key (a row's, and its cursor's) and its direction; ids break ties.
+ORDER_KEYS = {
+    CaseOrder.NEWEST: ("opened_at", "DESC", "<"),
+    CaseOrder.DEADLINE: ("COALESCE(deadline_at, %(no_deadline)s)", "ASC", ">"),
+}
 
 #: The columns in the order a rebuild's rows hold them (and COPY sends them).
 ROW_COLUMNS = tuple(COLUMNS.split(", "))
@@ -264,6 +273,9 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
             if value is not None:
                 where.append(f"{column} = %({column})s")
                 params[column] = value
+        if query.statuses is not None:
+            where.append("status = ANY(%(statuses)s::text[])")
+            params["statuses"] = sorted(query.statuses)
         if query.department is not None:
             where.append("departments @> ARRAY[%(department)s]::text[]")
             params["department"] = query.department
@@ -283,8 +295,10 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         if query.opened_before is not None:
             where.append("opened_at < %(opened_before)s")
             params["opened_before"] = query.opened_before
+        key, direction, beyond = ORDER_KEYS[query.order]
+        params["no_deadline"] = NO_DEADLINE
         if query.after is not None:
-            where.append("(opened_at, id) < (%(after_at)s, %(after_id)s)")
+            where.append(f"({key}, id) {beyond} (%(after_at)s, %(after_id)s)")
             params["after_at"], params["after_id"] = query.after
         if query.scope is not None and not query.scope.everything:
             condition, values = case_index_scope(query.scope, self.people())
@@ -293,11 +307,12 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         # Every fragment in `where` is a constant above; values travel as parameters.
         conditions = " AND ".join(where)
         text = f"SELECT {COLUMNS} FROM {{0}}.case_index WHERE {conditions}"  # noqa: S608
-        sql = SQL(text + " ORDER BY opened_at DESC, id DESC LIMIT %(limit)s").format(self._table())
+        order = f" ORDER BY {key} {direction}, id {direction} LIMIT %(limit)s"
+        sql = SQL(text + order).format(self._table())
         rows = [self._row(r, query, self.people()) for r in self.query(sql, params)]
         more = len(rows) > query.limit
         rows = rows[: query.limit]
-        next_after = (rows[-1].opened_at, rows[-1].id) if more and rows else None
+        next_after = _key_of(rows[-1], query.order) if more and rows else None
         return CasePage(rows=rows, next_after=next_after)
 
     @staticmethod
@@ -327,6 +342,13 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
             meeting_id=row["meeting_id"],
             response_due=response_due,
         )
+
+
+def _key_of(row: CaseRow, order: CaseOrder) -> tuple[datetime, UUID]:
+    """The row's key in `order`, which the next page's cursor continues after."""
+    if order is CaseOrder.DEADLINE:
+        return (row.deadline_at or NO_DEADLINE, row.id)
+    return (row.opened_at, row.id)
 
 
 def _apply(row: _Row, change: CaseChanged, people: list[str]) -> None:

@@ -15,6 +15,11 @@ CASE_INDEX: dict[Reach, str] = {
     Reach.OWN: "people && %(scope_people)s::text[]",
     Reach.RAISED: "raised_by = %(scope_person)s",
     Reach.DEPARTMENT: "handled && %(scope_departments)s::text[]",
+    # With the department now: the last it was sent to (an appeal's department before its
+    # first transfer is only the one named when raising, which holds nothing).
+    Reach.HOLDING: (
+        "(department = ANY(%(scope_departments)s::text[]) AND department = ANY(handled))"
+    ),
     Reach.SUPERVISED: (
         "(tier = ANY(%(scope_tiers)s::text[]) OR leads && ARRAY[%(scope_person)s]::text[])"
     ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property, singledispatchmethod
 from typing import Any, NamedTuple
@@ -32,6 +32,17 @@ from domain.terms import Status
 from projections.scope import ReadScope
 from projections.sealed import is_sealed, ref_of, refs_of, token_of
 from projections.view import View, ViewProjection
+
+
+class CaseOrder(StrEnum):
+    """The order a list is read in (its cursor follows the same key)."""
+
+    NEWEST = "newest"  # opened, newest first
+    DEADLINE = "deadline"  # what is due next, soonest first; cases with none last
+
+
+#: Where a case with no deadline sorts in `CaseOrder.DEADLINE` (and its cursor's key).
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class CaseType(StrEnum):
@@ -99,10 +110,11 @@ class CaseChanged(NamedTuple):
 
 @dataclass(frozen=True)
 class CaseQuery:
-    """Which rows a list asks for, newest first, one page at a time."""
+    """Which rows a list asks for, newest first (or by `order`), one page at a time."""
 
     case_type: CaseType
     status: str | None = None
+    statuses: frozenset[str] | None = None  # any of these (with `status`: both must hold)
     kind: str | None = None
     channel: str | None = None
     tier: str | None = None
@@ -114,9 +126,10 @@ class CaseQuery:
     opened_from: datetime | None = None
     opened_before: datetime | None = None
     now: datetime | None = None
-    after: tuple[datetime, UUID] | None = None
+    after: tuple[datetime, UUID] | None = None  # the order's key of the last row read
     limit: int = 50
     scope: ReadScope | None = None  # None: every row (the use cases' own reads)
+    order: CaseOrder = CaseOrder.NEWEST
 
 
 @dataclass(frozen=True)
@@ -167,7 +180,7 @@ class CaseIndexView(View):
 
     @abstractmethod
     def list_cases(self, query: CaseQuery) -> CasePage:
-        """A page of rows matching the query, newest first."""
+        """A page of rows matching the query, in its order (newest first by default)."""
 
 
 def _due(record: dict[str, Any] | None) -> datetime | None:

@@ -1,8 +1,9 @@
 """What an appeal's values are called on the pages (Chinese; the catalogue translates): its
 states, channels, kinds, ratings, outcomes, the events of its history and their fields.
 
-The channel and tier names are the domain's own (`domain.monthly_report_text`, the words the
-monthly report prints); the rest are the words of DOMAIN.md. Presentation only: which value
+The states and kinds are the workbench's (`api.web.state_labels`), the channel and tier names
+the domain's own (`domain.monthly_report_text`, the words the monthly report prints); the
+rest are the words of DOMAIN.md. Presentation only: which value
 exists, and what it allows, stays with `domain.terms` and `domain.appeal_states`.
 """
 
@@ -14,22 +15,11 @@ from typing import Protocol
 
 from api.personal_data import APPELLANT, HIDDEN
 from api.web.i18n import Translate
+from api.web.state_labels import APPEAL_KIND as KIND_LABELS
+from api.web.state_labels import APPEAL_STATUS as STATUS_LABELS
 from domain.actors import ANONYMOUS_ACTOR_ID
 from domain.monthly_report_text import CHANNEL_LABELS, TIER_LABELS
-from domain.terms import Kind, Outcome, Rating, Status, Urgency
-
-STATUS_LABELS: Mapping[str, str] = {
-    Status.RAISED: "已登记",
-    Status.ANSWERED: "已现场答复",
-    Status.TRANSFERRED: "已转办",
-    Status.ACKNOWLEDGED: "办理中",
-    Status.REPLIED: "已答复",
-    Status.PUBLISHED: "已公示",
-    Status.RATED: "已评价",
-    Status.ADOPTED: "已采纳，落实中",
-    Status.CLOSED: "已办结",
-    Status.WITHDRAWN: "已撤回",
-}
+from domain.terms import Outcome, Rating, Status, Urgency
 
 #: How a state's badge looks: done (ok), waiting on someone (warn), or neither.
 STATUS_BADGES: Mapping[str, str] = {
@@ -39,13 +29,6 @@ STATUS_BADGES: Mapping[str, str] = {
     Status.PUBLISHED: "ok",
     Status.RATED: "ok",
     Status.CLOSED: "ok",
-}
-
-KIND_LABELS: Mapping[str, str] = {
-    Kind.QUESTION: "疑惑咨询",
-    Kind.COMPLAINT: "投诉诉求",
-    Kind.HARDSHIP: "困难求助",
-    Kind.SUGGESTION: "意见建议",
 }
 
 URGENCY_LABELS: Mapping[str, str] = {
@@ -98,7 +81,7 @@ EVENT_FIELDS: Mapping[str, str] = {
     "supervisor": "督办员",
     "supervisor_reason": "更换督办员的理由",
     "reason": "理由",
-    "note": "说明",
+    "note": "备注",
     "answer": "答复",
     "basis": "依据",
     "public_text": "公示内容",

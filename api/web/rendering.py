@@ -56,6 +56,8 @@ NAVIGATION = (
     NavItem("/web/", "公示栏", None),
     NavItem("/web/me", "我的诉求", Permission.APPEAL_RAISE),
     NavItem("/web/workbench", "工作台", Permission.APPEAL_TRANSFER),
+    # The committee's way in: it holds no `appeal.transfer`, so no link to the workbench.
+    NavItem("/web/workbench/reviews", "公示审核", Permission.DISCLOSURE_REVIEW),
     NavItem("/web/department", "承办", Permission.APPEAL_RESPOND),
     NavItem("/web/audit", "审计", Permission.AUDIT_READ),
 )
@@ -74,6 +76,10 @@ ROLE_NAMES = {
     "admin": "管理员",
     "system": "系统",
 }
+
+
+#: Each language's name in itself: the switch to it reads so in any language.
+LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
 
 
 def may_use(actor: Actor | None, permission: Permission | None) -> bool:
@@ -103,6 +109,7 @@ def _environment() -> Environment:
     env.filters["when"] = shown_time
     env.filters["day"] = lambda value: shown_time(value, with_time=False)
     env.globals["role_names"] = ROLE_NAMES
+    env.globals["language_names"] = LANGUAGE_NAMES
     return env
 
 

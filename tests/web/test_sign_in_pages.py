@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from api.bootstrap import Services
 from domain.actors import Role
+from tests.conftest import SETUP
 from tests.web.conftest import Browser
 
 
@@ -27,7 +30,7 @@ def test_a_wrong_token_is_refused_on_the_form_saying_why(web: Browser) -> None:
     web.get("/web/sign-in")
     response = web.post("/web/sign-in", {"token": "not-a-token"})
     assert response.status_code == 401
-    assert "登录失败" in response.text
+    assert "登录失败：" in response.text
     assert "unknown" in response.text
 
 
@@ -68,3 +71,30 @@ def test_english_is_a_switch_kept_in_a_cookie(web: Browser) -> None:
     page = web.get("/web/sign-in")
     assert '<html lang="en">' in page.text
     assert "Sign in with a token" in page.text
+
+
+def test_behind_single_sign_on_the_named_person_picks_a_role_the_directory_gives_them(
+    web: Browser, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sso = services.settings.model_copy(update={"web_identity_header": "X-Remote-User"})
+    monkeypatch.setattr(services, "settings", sso)
+    services.casework.directory.grant("sso-clerk", Role.UNION_STAFF, actor=SETUP)
+    headers = {"X-Remote-User": "sso-clerk"}
+
+    page = web.get("/web/sign-in", headers=headers)
+    assert 'value="union_staff"' in page.text
+    assert 'value="auditor"' not in page.text
+    web.client.headers.update(headers)
+    response = web.post("/web/sign-in", {"role": "union_staff"})
+    assert response.status_code == 303
+    assert "sso-clerk" in web.get("/web/sign-in").text
+
+    refused = web.post("/web/sign-in", {"role": "auditor"})
+    assert refused.status_code == 401
+
+
+def test_without_single_sign_on_the_header_is_ignored(web: Browser) -> None:
+    page = web.get("/web/sign-in", headers={"X-Remote-User": "union-clerk-1"})
+    assert "union-clerk-1" not in page.text
+    refused = web.post("/web/sign-in", {"role": "union_staff"})
+    assert refused.status_code == 401

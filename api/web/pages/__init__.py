@@ -9,12 +9,32 @@ from api.web.pages import (
     audit,
     board,
     department,
+    department_items,
     employee,
+    receipt,
     sign_in,
     workbench,
+    workbench_charts,
+    workbench_penalties,
+    workbench_report,
+    workbench_reviews,
 )
 
 PAGES: tuple[APIRouter, ...] = tuple(
     module.router
-    for module in (sign_in, board, employee, appeal_case, workbench, department, audit)
+    for module in (
+        sign_in,
+        board,
+        employee,
+        receipt,
+        appeal_case,
+        workbench,
+        workbench_reviews,
+        workbench_penalties,
+        workbench_report,
+        workbench_charts,
+        department,
+        department_items,
+        audit,
+    )
 )

@@ -134,7 +134,7 @@ ACTIONS: tuple[Action, ...] = (
         AppealCommand.ANSWER_ON_SPOT,
         Permission.APPEAL_ANSWER_ON_SPOT,
         AnswerOnSpot,
-        "现场答复",
+        "现场答复并记录",
         "已记录现场答复",
         lambda cw, id, b, a, v: cw.answer_on_spot(
             id, answer=b.answer, basis=b.basis, close=b.close, actor=a, expected_version=v

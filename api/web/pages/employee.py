@@ -1,6 +1,6 @@
 """职工: my appeals, and raising one — named or anonymous — through the same use case and
 the same schema as `POST /appeals`. Following an anonymous appeal by its receipt code is in
-`api.web.pages.receipt` (included here)."""
+`api.web.pages.receipt`."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from api.case_pages import VIEW as CASE_INDEX
 from api.deps import AfterQuery, ServicesDep, wait_for_view
 from api.schemas.appeals import AppealCreate, AppellantIn
 from api.schemas.lists import decode_cursor, encode_cursor
-from api.web.appeal_terms import KIND_LABELS, TERMS, URGENCY_LABELS
+from api.web.appeal_terms import TERMS, URGENCY_LABELS
 from api.web.deps import check_csrf, page_requires
 from api.web.forms import checked, form_values, refusal
 from api.web.i18n import Translate, language_of, translator
-from api.web.pages import receipt
 from api.web.rendering import redirect_after, render
+from api.web.state_labels import APPEAL_KIND
 from domain.access import Reach
 from domain.actors import Actor, Role
 from domain.errors import InvalidInput
@@ -33,7 +33,6 @@ from projections.case_index import CaseIndexView, CaseQuery, CaseType
 from projections.scope import ReadScope
 
 router = APIRouter(prefix="/web", include_in_schema=False, dependencies=[Depends(check_csrf)])
-router.include_router(receipt.router)
 
 Raiser = Annotated[Actor, page_requires(Permission.APPEAL_RAISE)]
 
@@ -161,7 +160,7 @@ def _form(
         "request_key": values.get("request_key") or secrets.token_urlsafe(24),
         "own_number": actor.id if actor.role is Role.EMPLOYEE else None,
         "channels": _options(CHANNEL_LABELS, _, _("请选择")),
-        "kinds": _options(KIND_LABELS, _, _("请选择")),
+        "kinds": _options(APPEAL_KIND, _, _("请选择")),
         "tiers": _options(TIER_LABELS, _, _("不是在慧谈中提出的")),
         "urgencies": _options(URGENCY_LABELS, _),
         "departments": [("", _("不确定，由工会确定"))] + [(d.name, d.name) for d in departments],

@@ -30,7 +30,7 @@ from domain.actors import Actor
 from domain.appeal_states import APPEAL_STATES, AppealCommand
 from domain.errors import InvalidInput, NotFound
 
-router = APIRouter(dependencies=[Depends(check_csrf)])
+router = APIRouter(prefix="/web", include_in_schema=False, dependencies=[Depends(check_csrf)])
 
 #: The most a receipt code field takes (codes are 19 characters with their dashes).
 CODE_FIELD = 100
