@@ -40,6 +40,7 @@ from api.routes import (
     receipts,
 )
 from api.web.install import install_web
+from api.web.pages import PAGES
 from infrastructure.keys import CipherKeyError
 from infrastructure.settings import Settings
 
@@ -138,7 +139,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 def route_templates(app: FastAPI) -> list[str]:
     """Every path template the app answers, in the order it matches them: FastAPI's own
-    (the docs and the schema), then its routers' (`/receipts/{code}` …)."""
+    (the docs and the schema), then its routers' (`/receipts/{code}` …), then the pages'."""
     own = [route.path for route in app.routes if isinstance(route, Route)]
-    routed = [r.path for router in ROUTERS for r in router.routes if isinstance(r, Route)]
+    routers = (*ROUTERS, *PAGES)
+    routed = [r.path for router in routers for r in router.routes if isinstance(r, Route)]
     return list(dict.fromkeys(own + routed))

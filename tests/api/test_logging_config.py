@@ -66,6 +66,8 @@ def test_the_apps_routes_hide_receipt_codes_and_show_case_ids() -> None:
     assert paths(f"/appeals/{case}/history") == f"/appeals/{case}/history"
     assert paths("/metrics/appeals.csv") == "/metrics/appeals.csv"  # not in the schema
     assert paths("/openapi.json") == "/openapi.json"
+    assert paths(f"/web/appeals/{case}/transfer") == f"/web/appeals/{case}/transfer"
+    assert paths("/web/workbench/overdue") == "/web/workbench/overdue"
 
 
 def test_a_receipt_route_hides_its_code_in_any_text_too() -> None:

@@ -1,7 +1,10 @@
 """工作台 · 公示审核 — the committee's disclosure review queue (`GET /disclosures`: proposals
 awaiting review), with approve and return-with-a-reason as forms calling the same use cases
 (`Disclosures.approve`, `.return_`). The use case refuses a member reviewing what they
-proposed; the page does not offer them the buttons either (the queue says who proposed)."""
+proposed; the page does not offer them the buttons either (the queue says who proposed).
+Below the queue, what the committee approved and awaits publication, with a publish button;
+and the form a case page posts to propose its subject for disclosure (`Disclosures.propose`).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,11 @@ from api.deps import AfterQuery, ServicesDep
 from api.routes.disclosures import queue
 from api.web.deps import check_csrf, page_requires
 from api.web.pages.workbench_parts import PAGE, REVIEWS, area_page
+from api.web.pages.sign_in import safe_next
 from api.web.rendering import redirect_after
 from domain import limits
 from domain.actors import Actor
+from domain.disclosure import DisclosureStatus, SubjectType
 from domain.errors import InvalidInput
 from domain.policy import Permission
 
@@ -40,8 +45,10 @@ def _queue_page(
 ) -> Response:
     """The queue's page; `refused` holds a return form's reason and error, to show again."""
     page = queue(services, actor, cursor=cursor, limit=PAGE, after=after)
+    approved = queue(services, actor, status=[DisclosureStatus.APPROVED], limit=PAGE)
     context = {
         "page": page,
+        "approved": approved,
         "cursor": cursor,
         "refused": refused or {},
         "reason_limit": limits.REASON,
@@ -92,3 +99,34 @@ def return_(
         refused = {"id": str(disclosure_id), "reason": reason, "error": refusal.reason}
         return _queue_page(request, services, actor, refused=refused, status=422)
     return redirect_after(f"{REVIEWS.path}?after={result.position}", "已退回提议人修改")
+
+
+@router.post(REVIEWS.path + "/{disclosure_id}/publish")
+def publish(
+    disclosure_id: UUID,
+    services: ServicesDep,
+    actor: Annotated[Actor, page_requires(Permission.DISCLOSURE_PUBLISH)],
+    version: Version = None,
+) -> Response:
+    """Publishes an approved disclosure: it goes on the public board with the chain head."""
+    result = services.disclosures.publish(disclosure_id, actor=actor, expected_version=version)
+    return redirect_after(f"{REVIEWS.path}?after={result.position}", "已发布到公示栏")
+
+
+@router.post(REVIEWS.path + "/propose")
+def propose(
+    services: ServicesDep,
+    actor: Annotated[Actor, page_requires(Permission.DISCLOSURE_PROPOSE)],
+    subject_type: Annotated[SubjectType, Form()],
+    subject: Annotated[str, Form(min_length=1, max_length=200)],
+    title: Annotated[str, Form(max_length=limits.TITLE)] = "",
+    back: Annotated[str, Form(max_length=2000)] = REVIEWS.path,
+) -> Response:
+    """Proposes a case's subject (an appeal's published answer…) for the committee's review;
+    back to the page the form was on."""
+    result = services.disclosures.propose(
+        subject_type=subject_type, subject=subject, title=title, actor=actor
+    )
+    target = safe_next(back)
+    joiner = "&" if "?" in target else "?"
+    return redirect_after(f"{target}{joiner}after={result.position}", "已提交工会委员会审核")
