@@ -146,7 +146,9 @@ def test_a_committee_member_approves_a_disclosure_in_the_review_queue(
     assert _event_types(services, disclosure) == ["Proposed", "Approved"]
     after = web.get(done.headers["location"])
     assert "已审核通过" in after.text
-    assert disclosure not in after.text  # no longer awaiting review
+    awaiting_review, approved = after.text.split("审核通过、待发布", 1)
+    assert disclosure not in awaiting_review  # no longer awaiting review
+    assert f"/web/workbench/reviews/{disclosure}/publish" in approved  # but publication
 
 
 def test_returning_a_disclosure_needs_a_reason_and_records_it(

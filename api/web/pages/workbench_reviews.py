@@ -17,8 +17,8 @@ from starlette.responses import Response
 from api.deps import AfterQuery, ServicesDep
 from api.routes.disclosures import queue
 from api.web.deps import check_csrf, page_requires
-from api.web.pages.workbench_parts import PAGE, REVIEWS, area_page
 from api.web.pages.sign_in import safe_next
+from api.web.pages.workbench_parts import PAGE, REVIEWS, area_page
 from api.web.rendering import redirect_after
 from domain import limits
 from domain.actors import Actor
