@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import psycopg
 import pytest
 
+from api.bootstrap import Services
+from api.web.pages import board_verify
 from application.casework import Casework
 from application.clock import ManualClock
 from domain.actors import Role
 from domain.calendar import CHINA_TZ
+from infrastructure.database import conninfo
 from tests.api.conftest import named_appeal
 from tests.conftest import open_department
 from tests.web.conftest import Browser
@@ -334,6 +338,37 @@ def test_a_head_the_store_does_not_hold_is_invalid_and_a_malformed_one_is_refuse
     assert malformed.status_code == 422
     assert "64" in malformed.text
     assert half.status_code == 422
+
+
+def test_the_verify_page_names_the_link_where_the_chain_breaks(
+    web: Browser, office: Office, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board_verify, "REUSED_FOR", 0.0)  # every check walks afresh
+    position = office.disclose("penalties_and_cards", office.department, "考核公示", "扣1分")
+    head = office.public_entry("考核公示", position)["chain_head"]
+    check = f"/web/verify?position={head['position']}&link={head['link']}"
+    services.chain.catch_up()  # the head is not the chain's last link: nothing chains on it
+
+    with psycopg.connect(conninfo(services.database_url), autocommit=True) as db:
+        db.execute(
+            "UPDATE huiyin_chain SET link = sha256('forged') WHERE position = %s",
+            (head["position"],),
+        )
+        try:
+            broken = web.get(check).text
+        finally:
+            db.execute(
+                "UPDATE huiyin_chain SET link = %s WHERE position = %s",
+                (bytes.fromhex(head["link"]), head["position"]),
+            )
+    mended = web.get(check).text
+
+    assert "无效" in broken
+    assert "断裂" in broken
+    assert f"断在第 {head['position']} 环" in broken
+    assert "链值本身被改写" in broken
+    assert "有效" in mended
+    assert "完好" in mended
 
 
 # -- the ranking ---------------------------------------------------------------------------

@@ -151,7 +151,6 @@ def _chart(
     if not bars:
         return None
     option = {
-        "aria": {"enabled": True},
         "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
