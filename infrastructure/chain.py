@@ -268,6 +268,11 @@ class ChainKeeper:
         check = None if printed is None else printed_check(printed, held, mismatch)
         return VerifyReport(checked, head, mismatch, unchained, check)
 
+    def link_at(self, position: int) -> bytes | None:
+        """The link the chain holds at `position` now (the genesis link at 0), if any."""
+        with self.pool.connection() as conn:
+            return self._link_at(conn, position)
+
     def _link_at(self, conn: psycopg.Connection[Any], position: int) -> bytes | None:
         """The link the chain holds at `position` (the genesis link at 0), if any."""
         if position == 0:

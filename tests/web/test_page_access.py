@@ -37,6 +37,10 @@ PUBLIC_PAGES = frozenset(
         "POST /web/receipt",
         "POST /web/receipt/rate",
         "POST /web/receipt/withdraw",
+        "GET /web/",
+        "GET /web/board/{disclosure_id}",
+        "GET /web/departments/{code}",
+        "GET /web/verify",
     }
 )
 PERSON_ROLES = [role for role in Role if role is not Role.SYSTEM]
