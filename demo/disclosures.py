@@ -4,7 +4,9 @@ What the union makes public, each through the committee's review at its own mome
 - the answers of one in ten appeals whose reply was published (those of general interest);
 - the minutes and decisions of every meeting that published them;
 - the golden-idea review's awards, once published;
-- each finished month's fund statement (工会经费收支明细);
+- each finished month's fund statement (工会经费收支明细), and its monthly report (drafted
+  and filed by the union office on the first working day after the month), which makes the
+  month's department figures public on the board's ranking;
 - the card period's cards, one notice per department that got one;
 - the 工匠杯 selection procedure (评优评先流程), if the competition ran.
 
@@ -23,6 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -100,6 +103,7 @@ def populate_disclosures(
         if accountability is not None:
             board.plan_accountability(accountability)
         board.plan_fund_statements(demo.start)
+        board.plan_monthly_reports(demo.start)
         board.run()
     finally:
         clock.follow_real_time()
@@ -240,6 +244,28 @@ class _Board(Agenda):
                 ),
             )
             month = month.following()
+
+    def plan_monthly_reports(self, start: datetime) -> None:
+        month = ReportMonth.of(start)
+        last = ReportMonth.of(self.end).previous()
+        while (month.year, month.month) <= (last.year, last.month):
+            self.at(self.next_working_day(month.end, 9), partial(self.file_report, month))
+            month = month.following()
+
+    def file_report(self, month: ReportMonth) -> None:
+        """Drafts and files the month's report, then proposes it for the board."""
+        self.s.monthly_reports.draft(month, actor=UNION_CLERK)
+        self.s.monthly_reports.file(month, actor=UNION_CLERK)
+        self.propose_after(
+            self.clock(),
+            _Plan(
+                SubjectType.MONTHLY_REPORT,
+                str(month),
+                f"{month.year}年{month.month}月职工思想动态分析报告",
+                body="本月职工诉求的响应率、办结率、满意率及各部门排名见公示栏“三率排名”。",
+                departments=(UNION_OFFICE,),
+            ),
+        )
 
     # -- the review, step by step -------------------------------------------------------
 
