@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -13,8 +14,11 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+import psycopg
 import pytest
+from psycopg import sql
 
+from infrastructure.database import connection_parts
 from infrastructure.settings import Settings
 
 HUIYIN = shutil.which("huiyin", path=str(Path(sys.executable).parent)) or "huiyin"
@@ -101,3 +105,25 @@ def server_env_for(database_url: str, settings: Settings, data_dir: Path) -> dic
         HUIYIN_CIPHER_KEY=settings.cipher_key.get_secret_value(),
     )
     return env
+
+
+@contextmanager
+def own_store_env(data_dir: Path, prefix: str = "huiyin_e2e") -> Iterator[dict[str, str]]:
+    """The environment of an empty store of a module's own (a development store): a new
+    database on the test server, dropped afterwards, or an embedded one in `data_dir`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
+    env.update(HUIYIN_DATA_DIR=str(data_dir), HUIYIN_ENVIRONMENT="development")
+    server = os.environ.get("HUIYIN_TEST_DATABASE_URL")
+    if not server:
+        yield env
+        return
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    env["HUIYIN_DATABASE_URL"] = f"{server.split('?')[0].rsplit('/', 1)[0]}/{name}"
+    try:
+        yield env
+    finally:
+        admin = {**connection_parts(server), "dbname": "postgres"}
+        with psycopg.connect(**admin, autocommit=True) as conn:  # type: ignore[arg-type]
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import subprocess
 from collections.abc import Iterator
 
-import psycopg
 import pytest
-from psycopg import sql
 
-from infrastructure.database import connection_parts
-from tests.e2e.conftest import HUIYIN
+from tests.e2e.conftest import HUIYIN, own_store_env
 
 pytestmark = pytest.mark.e2e
 
@@ -29,26 +24,9 @@ def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def store_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The environment of an empty store of the module's own: a new database on the test
-    server, or an embedded one without one."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIYIN_")}
-    env.update(
-        HUIYIN_DATA_DIR=str(tmp_path_factory.mktemp("demo")), HUIYIN_ENVIRONMENT="development"
-    )
-    server = os.environ.get("HUIYIN_TEST_DATABASE_URL")
-    if not server:
+    """The environment of an empty store of the module's own."""
+    with own_store_env(tmp_path_factory.mktemp("demo"), "huiyin_demo") as env:
         yield env
-        return
-    name = f"huiyin_demo_{secrets.token_hex(4)}"
-    env["HUIYIN_DATABASE_URL"] = f"{server.split('?')[0].rsplit('/', 1)[0]}/{name}"
-    try:
-        yield env
-    finally:
-        admin = {**connection_parts(server), "dbname": "postgres"}
-        with psycopg.connect(**admin, autocommit=True) as conn:  # type: ignore[arg-type]
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 @pytest.fixture(scope="module")
