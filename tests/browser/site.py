@@ -54,10 +54,13 @@ class Visitor:
         self, browser: Browser, site: Site, role: str | None, width: str = "desktop"
     ) -> None:
         w, h = WIDTHS[width]
-        self.context = browser.new_context(locale="zh-CN", viewport={"width": w, "height": h})
+        self.context = browser.new_context(
+            locale="zh-CN", viewport={"width": w, "height": h}, reduced_motion="reduce"
+        )
         self.page: Page = self.context.new_page()
         self.watch = OfflinePage(self.page, site.base)
         self.site = site
+        self.status = 0
         if role is not None:
             self.sign_in(site.people[role][1])
 
@@ -69,8 +72,9 @@ class Visitor:
         self.page.wait_for_url(f"{self.site.base}/web/")
 
     def open(self, path: str) -> Page:
-        """Goes to a page of the site."""
-        self.page.goto(f"{self.site.base}{path}")
+        """Goes to a page of the site (`status` says how it answered)."""
+        response = self.page.goto(f"{self.site.base}{path}")
+        self.status = response.status if response is not None else 0
         return self.page
 
     def close(self) -> None:

@@ -109,7 +109,7 @@ def test_the_ranking_is_hidden_until_the_months_report_is_published_then_equals_
         ]
     assert row_of(board.text, office.department)[5] == "100.0% 1/1"
     assert 'data-chart="ranking-chart"' in board.text
-    assert "echarts.simple.min.js" in board.text
+    assert "echarts.min.js" in board.text
     assert "echarts" not in web.get("/web/").text  # the library only where a chart is
 
 

@@ -21,7 +21,9 @@ function drawCharts(root) {
     const data = document.getElementById(element.dataset.chart);
     if (!data) return;
     const chart = echarts.init(element, null, { renderer: "svg" });
-    chart.setOption(JSON.parse(data.textContent));
+    const option = JSON.parse(data.textContent);
+    if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) option.animation = false;
+    chart.setOption(option);
     window.addEventListener("resize", () => chart.resize());
   });
 }
