@@ -102,6 +102,7 @@ class CaseQuery:
     """Which rows a list asks for, newest first, one page at a time."""
 
     case_type: CaseType
+    ref: str | None = None  # an appeal's case number, a meeting's quarter or date, …
     status: str | None = None
     kind: str | None = None
     channel: str | None = None
