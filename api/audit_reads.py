@@ -93,14 +93,21 @@ def shown(rows: Iterable[AuditRow], services: Services, actor: Actor) -> Iterato
 
 
 def read_case_trail(
-    services: Services, actor: Actor, case_id: UUID, after: int | None = None
+    services: Services,
+    actor: Actor,
+    case_id: UUID,
+    after: int | None = None,
+    *,
+    opened: bool = True,
 ) -> CaseTrail:
-    """One case's trail in `actor`'s audit scope; NotFound if the scope reaches none of it."""
+    """One case's trail in `actor`'s audit scope; NotFound if the scope reaches none of it.
+    Its values are opened as the actor may see them, unless the reader shows none of them
+    (`opened=False`: the rows as the view holds them, personal data sealed)."""
     view, position = trail_view(services, after)
     rows = view.case_trail(case_id, ReadScope.of(actor, Permission.AUDIT_READ))
     if not rows:
         raise NotFound(f"no case {case_id} in the audit trail (up to position {position})")
-    return CaseTrail(case_id, list(shown(rows, services, actor)), position)
+    return CaseTrail(case_id, list(shown(rows, services, actor)) if opened else rows, position)
 
 
 def export_trail(

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from api.spreadsheet import as_text, runs_as_formula
 
@@ -38,6 +39,8 @@ CUT_NOTE = "…[超出单元格上限，已截断；完整内容见 CSV 或 JSON
 #: Characters XML 1.0 cannot carry (openpyxl refuses them): shown as U+FFFD.
 UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CHUNK = 64 * 1024
+#: Every column's width, in characters (a write-only sheet is sized before its rows come).
+COLUMN_WIDTH = 18
 #: A sheet's name: at most 31 characters, none of these.
 SHEET_NAME_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
@@ -79,6 +82,8 @@ def write_workbook(
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_name(sheet_title))
     sheet.freeze_panes = "A2"
+    for number in range(1, len(columns) + 1):
+        sheet.column_dimensions[get_column_letter(number)].width = COLUMN_WIDTH
     bold = Font(bold=True)
     header = []
     for name in columns:
