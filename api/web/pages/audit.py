@@ -56,7 +56,7 @@ def audit_home(
     services: ServicesDep,
     actor: AuditReader,
     q: Annotated[str, Query(max_length=100)] = "",
-    case_type: CaseType = CaseType.APPEAL,
+    listing: CaseType = CaseType.APPEAL,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     after: AfterQuery = None,
 ) -> Response:
@@ -67,7 +67,7 @@ def audit_home(
         return RedirectResponse(f"/web/audit/cases/{found}", status_code=303)
     _ = translator(language_of(request))
     listable = [t for t in CASE_TYPES if may_use(actor, READ[t])]
-    chosen = case_type if case_type in listable else next(iter(listable), None)
+    chosen = listing if listing in listable else next(iter(listable), None)
     page = None
     if chosen is not None:
         page = case_page(services, actor, chosen, cursor=cursor, limit=RECENT, after=after)
@@ -75,7 +75,7 @@ def audit_home(
         "q": wanted,
         "not_found": bool(wanted),
         "case_types": [(t.value, _(CASE_TYPES[t])) for t in listable],
-        "case_type": chosen.value if chosen else "",
+        "listing": chosen.value if chosen else "",
         "cases": page.items if page else [],
         "next_cursor": page.next_cursor if page else None,
     }
