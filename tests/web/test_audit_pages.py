@@ -265,8 +265,8 @@ def test_a_department_handler_sees_only_their_departments_cases(
     services: Services,
 ) -> None:
     other = open_department(services.casework, "别的部门")
-    theirs = _transferred_without_browser(signed_in, staff, other)
     web = signed_in("handler-1", Role.DEPARTMENT, departments=[department])
+    theirs = _transferred(web, staff, other)
     ours = _transferred(web, staff, department)
 
     home = web.get(f"/web/audit?after={ours['position']}")
@@ -277,12 +277,6 @@ def test_a_department_handler_sees_only_their_departments_cases(
     assert f'/web/audit/cases/{theirs["id"]}"' not in home.text
     assert own.status_code == 200
     assert foreign.status_code == 404
-
-
-def _transferred_without_browser(
-    signed_in: Callable[..., Browser], staff: dict[str, str], department: str
-) -> dict[str, Any]:
-    return _transferred(signed_in("union-clerk-1", Role.UNION_STAFF), staff, department)
 
 
 @pytest.mark.parametrize("role", [Role.HR, Role.EMPLOYEE, Role.SUPERVISOR])
