@@ -24,7 +24,7 @@ LABELS = {
     "case_number": "案件编号",
     "channel": "渠道",
     "kind": "类型",
-    "category": "类别",
+    "category": "分类",
     "title": "标题",
     "text": "内容",
     "status": "状态",

@@ -42,7 +42,7 @@ AuditReader = Annotated[Actor, page_requires(Permission.AUDIT_READ)]
 ChainChecker = Annotated[Actor, page_requires(Permission.AUDIT_VERIFY)]
 #: The case types the index lists, as a reader calls them (Chinese; the catalogue translates).
 CASE_TYPES = {
-    CaseType.APPEAL: "诉求",
+    CaseType.APPEAL: "职工诉求",
     CaseType.MEETING: "会议",
     CaseType.ACTION_ITEM: "协作事项",
     CaseType.PROPOSAL: "职代会提案",
