@@ -57,6 +57,10 @@ holds which permission, on which cases, is the policy table in `docs/access.md`.
 without it gets `403` naming the permission.
 Commands return the appeal's new `version` and the event's `position`; send
 `If-Match: "<version>"` to refuse a stale write (412). Errors are `application/problem+json`.
+
+Exports: every CSV export is also an .xlsx workbook, asked for the same way with `xlsx` in place
+of `csv` (`/audit/export.xlsx` beside `/audit/export.csv`, `format=xlsx` beside `format=csv`);
+both hold the same rows. CSV is UTF-8 with a byte-order mark, so Excel and WPS read its Chinese.
 """
 
 

@@ -155,6 +155,8 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         " ON {schema}.case_index USING gin (departments)",
         "CREATE INDEX IF NOT EXISTS case_index_deadline"
         " ON {schema}.case_index (deadline_at) WHERE deadline_at IS NOT NULL",
+        # Finding a case by its number (the auditor's search).
+        "CREATE INDEX IF NOT EXISTS case_index_ref ON {schema}.case_index (ref)",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -268,7 +270,7 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
     def list_cases(self, query: CaseQuery) -> CasePage:
         where = ["case_type = %(case_type)s"]
         params: dict[str, Any] = {"case_type": query.case_type.value, "limit": query.limit + 1}
-        for column in ("status", "kind", "channel", "tier", "category", "meeting_id"):
+        for column in ("ref", "status", "kind", "channel", "tier", "category", "meeting_id"):
             value = getattr(query, column)
             if value is not None:
                 where.append(f"{column} = %({column})s")

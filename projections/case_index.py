@@ -113,6 +113,7 @@ class CaseQuery:
     """Which rows a list asks for, newest first (or by `order`), one page at a time."""
 
     case_type: CaseType
+    ref: str | None = None  # an appeal's case number, a meeting's quarter or date, …
     status: str | None = None
     statuses: frozenset[str] | None = None  # any of these (with `status`: both must hold)
     kind: str | None = None

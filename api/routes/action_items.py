@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.auth import require
 from api.case_pages import Cursor, Department, Limit, OpenedBefore, OpenedFrom, Overdue, case_page
+from api.case_versions import action_item_at
 from api.deps import (
     AfterQuery,
     ExpectedVersionDep,
@@ -17,7 +18,7 @@ from api.deps import (
     ServicesDep,
     etag,
 )
-from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
+from api.routes.meetings import MeetingId, done
 from api.schemas.action_items import (
     AcceptIn,
     ActionItemCreate,
@@ -174,7 +175,7 @@ def list_action_items(
 def get_action_item(
     item_id: ItemId,
     actor: Annotated[Actor, require(Permission.ACTION_ITEM_READ)],
-    meetings: MeetingsDep,
+    services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the item at this version")] = None,
     as_of: Annotated[
@@ -183,10 +184,9 @@ def get_action_item(
     ] = None,
 ) -> ActionItemRead:
     """The action item now, at a version, or as it stood at a moment; ETag is its version."""
-    one_of_version_and_as_of(version, as_of, "action item")
-    item = meetings.read(ActionItem, item_id, actor, version=version, as_of=as_of)
+    item = action_item_at(services, actor, item_id, version, as_of)
     response.headers["ETag"] = etag(item.version)
-    return ActionItemRead.of(item)
+    return item
 
 
 @router.get("/action-items/{item_id}/history")

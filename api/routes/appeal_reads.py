@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import require
 from api.case_pages import Cursor, Department, Limit, OpenedBefore, OpenedFrom, Overdue, case_page
+from api.case_versions import appeal_at
 from api.deps import AfterQuery, CaseworkDep, ServicesDep, etag
-from api.errors import ApiProblem
 from api.personal_data import sees_identity, shown_event
 from api.schemas.appeal_reads import AppealRead, HistoryRead
 from api.schemas.bodies import AwareDatetime
@@ -74,7 +74,7 @@ def list_appeals(
 def get_appeal(
     appeal_id: AppealId,
     actor: Annotated[Actor, require(Permission.APPEAL_READ)],
-    casework: CaseworkDep,
+    services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the appeal at this version")] = None,
     as_of: Annotated[
@@ -83,17 +83,9 @@ def get_appeal(
     ] = None,
 ) -> AppealRead:
     """The appeal now, at a version, or as it stood at a moment; ETag is its version."""
-    if version is not None and as_of is not None:
-        raise ApiProblem(
-            400,
-            "invalid-request",
-            "Choose one of version and as_of",
-            "ask for the appeal at a version or as of a time, not both",
-        )
-    appeal = casework.read_appeal(appeal_id, actor, version=version, as_of=as_of)
-    now = appeal if version is None and as_of is None else casework.read_appeal(appeal_id, actor)
+    appeal = appeal_at(services, actor, appeal_id, version, as_of)
     response.headers["ETag"] = etag(appeal.version)
-    return AppealRead.for_reader(appeal, sees_identity(actor, appeal, now))
+    return appeal
 
 
 @router.get("/{appeal_id}/history")

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Response, status
 
 from api.auth import require
-from api.deps import ExpectedVersionDep, ReviewsDep, etag
-from api.routes.meetings import done, one_of_version_and_as_of
+from api.case_versions import collaboration_review_at
+from api.deps import ExpectedVersionDep, ReviewsDep, ServicesDep, etag
+from api.routes.meetings import done
 from api.routes.reviews import AsOf, ReviewId, Version, review_history
 from api.schemas.collaboration_reviews import (
     CollaborationReviewCreate,
@@ -114,16 +115,15 @@ def close_collaboration_review(
 def get_collaboration_review(
     review_id: ReviewId,
     actor: Annotated[Actor, require(Permission.COLLABORATION_READ)],
-    reviews: ReviewsDep,
+    services: ServicesDep,
     response: Response,
     version: Version = None,
     as_of: AsOf = None,
 ) -> CollaborationReviewRead:
     """The collaboration review now, at a version, or as it stood then; ETag is its version."""
-    one_of_version_and_as_of(version, as_of, "review")
-    review = reviews.read(CollaborationReview, review_id, actor, version=version, as_of=as_of)
+    review = collaboration_review_at(services, actor, review_id, version, as_of)
     response.headers["ETag"] = etag(review.version)
-    return CollaborationReviewRead.of(review)
+    return review
 
 
 @router.get("/collaboration-reviews/{review_id}/history")

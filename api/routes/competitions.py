@@ -8,9 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 
 from api.auth import require
-from api.deps import ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, etag
+from api.case_versions import competition_at
+from api.deps import ExpectedVersionDep, IdempotencyKeyDep, ReviewsDep, ServicesDep, etag
 from api.personal_data import sees_identity
-from api.routes.meetings import done, one_of_version_and_as_of
+from api.routes.meetings import done
 from api.routes.reviews import AsOf, Version, review_history
 from api.schemas.competitions import (
     CompetitionCreate,
@@ -128,16 +129,15 @@ def finalise_competition(
 def get_competition(
     competition_id: CompetitionId,
     actor: Annotated[Actor, require(Permission.COMPETITION_READ)],
-    reviews: ReviewsDep,
+    services: ServicesDep,
     response: Response,
     version: Version = None,
     as_of: AsOf = None,
 ) -> CompetitionRead:
     """The competition now, at a version, or as it stood at a moment; ETag is its version."""
-    one_of_version_and_as_of(version, as_of, "competition")
-    competition = reviews.read(Competition, competition_id, actor, version=version, as_of=as_of)
+    competition = competition_at(services, actor, competition_id, version, as_of)
     response.headers["ETag"] = etag(competition.version)
-    return CompetitionRead.of(competition, sees_identity(actor, competition))
+    return competition
 
 
 @router.get("/competitions/{competition_id}/history")

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Response, status
 
 from api.auth import require
-from api.deps import ExpectedVersionDep, ReviewsDep, etag
-from api.routes.meetings import done, one_of_version_and_as_of
+from api.case_versions import idea_review_at
+from api.deps import ExpectedVersionDep, ReviewsDep, ServicesDep, etag
+from api.routes.meetings import done
 from api.routes.reviews import AsOf, ReviewId, Version, review_history
 from api.schemas.idea_reviews import (
     IdeaIn,
@@ -131,16 +132,15 @@ def publish_awards(
 def get_idea_review(
     review_id: ReviewId,
     actor: Annotated[Actor, require(Permission.IDEA_REVIEW_READ)],
-    reviews: ReviewsDep,
+    services: ServicesDep,
     response: Response,
     version: Version = None,
     as_of: AsOf = None,
 ) -> IdeaReviewRead:
     """The golden-idea review now, at a version, or as it stood at a moment; ETag is its version."""
-    one_of_version_and_as_of(version, as_of, "review")
-    review = reviews.read(IdeaReview, review_id, actor, version=version, as_of=as_of)
+    review = idea_review_at(services, actor, review_id, version, as_of)
     response.headers["ETag"] = etag(review.version)
-    return IdeaReviewRead.of(review)
+    return review
 
 
 @router.get("/idea-reviews/{review_id}/history")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.auth import require
 from api.case_pages import Cursor, Department, Limit, OpenedBefore, OpenedFrom, case_page
+from api.case_versions import meeting_at
 from api.deps import (
     AfterQuery,
     ExpectedVersionDep,
@@ -19,7 +19,6 @@ from api.deps import (
     etag,
     replayed,
 )
-from api.errors import ApiProblem
 from api.personal_data import sees_identity
 from api.schemas.appeals import CommandRead
 from api.schemas.bodies import AwareDatetime
@@ -57,17 +56,6 @@ def done(result: ItemResult, response: Response) -> ItemCommandRead:
     response.headers["ETag"] = etag(result.version)
     replayed(response, result.replayed)
     return ItemCommandRead.of(result)
-
-
-def one_of_version_and_as_of(version: int | None, as_of: datetime | None, noun: str) -> None:
-    """Refuses asking for both a version and a moment."""
-    if version is not None and as_of is not None:
-        raise ApiProblem(
-            400,
-            "invalid-request",
-            "Choose one of version and as_of",
-            f"ask for the {noun} at a version or as of a time, not both",
-        )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -260,7 +248,7 @@ def list_meetings(
 def get_meeting(
     meeting_id: MeetingId,
     actor: Annotated[Actor, require(Permission.MEETING_READ)],
-    meetings: MeetingsDep,
+    services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the meeting at this version")] = None,
     as_of: Annotated[
@@ -269,13 +257,9 @@ def get_meeting(
     ] = None,
 ) -> MeetingRead:
     """The meeting now, at a version, or as it stood at a moment; ETag is its version."""
-    one_of_version_and_as_of(version, as_of, "meeting")
-    meeting = meetings.read(Meeting, meeting_id, actor, version=version, as_of=as_of)
-    now = (
-        meeting if version is None and as_of is None else meetings.read(Meeting, meeting_id, actor)
-    )
+    meeting = meeting_at(services, actor, meeting_id, version, as_of)
     response.headers["ETag"] = etag(meeting.version)
-    return MeetingRead.of(meeting, sees_identity(actor, meeting, now))
+    return meeting
 
 
 @router.get("/{meeting_id}/history")

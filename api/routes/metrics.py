@@ -2,7 +2,8 @@
 
 Every table accepts `?period=` (month `2026-11`, quarter `2026-Q4`, half `2026-H2`, year
 `2026`, China time; default the current month), `?after=` to read one's own writes, and
-`?format=csv` (or the `.csv` path) for a CSV export.
+`?format=csv` (or the `.csv` path) for a CSV export, `?format=xlsx` (or the `.xlsx` path) for
+the same rows as an .xlsx workbook (`api.exports`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from api.auth import require
 from api.bootstrap import Services
 from api.deps import AfterQuery, ServicesDep, department_code, wait_for_view
 from api.errors import ApiProblem
+from api.exports import EXPORT_RESPONSES, ExportFormat, export_response
 from api.schemas.appeals import AwareDatetime
 from api.schemas.metrics import (
     ActionItemFiguresRead,
@@ -32,7 +34,6 @@ from api.schemas.metrics import (
     PenaltyCasesRead,
     PenaltyFiguresRead,
     PenaltyRowRead,
-    to_csv,
 )
 from domain.actors import Actor
 from domain.appeal_figures import RATES, Figure
@@ -62,6 +63,7 @@ class Format(StrEnum):
 
     JSON = "json"
     CSV = "csv"
+    XLSX = "xlsx"
 
 
 #: A kind of count (appeal, action-item or penalty figures) and of rate.
@@ -76,10 +78,9 @@ class Part(StrEnum):
     DENOMINATOR = "denominator"
 
 
-#: A table's answer is also CSV (`format=csv`): declared beside the JSON.
-CSV_TOO: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
-}
+#: A table's answer is also CSV (`format=csv`) or .xlsx (`format=xlsx`): declared beside the
+#: JSON.
+EXPORTS_TOO = EXPORT_RESPONSES
 
 PeriodQuery = Annotated[
     str | None,
@@ -95,7 +96,9 @@ AsOfQuery = Annotated[
     Query(description="the figures exactly as they stood at this moment (time-zone aware)"),
 ]
 PartQuery = Annotated[Part | None, Query(description="for a rate: numerator or denominator")]
-FormatQuery = Annotated[Format, Query(description="json, or csv for an export")]
+FormatQuery = Annotated[
+    Format, Query(description="json; csv or xlsx for an export (also the .csv or .xlsx path)")
+]
 Department = Annotated[str | None, Query(max_length=200)]
 #: The appeal table's groups with an empty key are the appeals with none: passing the key as
 #: it stands lists them.
@@ -193,25 +196,29 @@ def _counted(
         ) from None
 
 
-def _wants_csv(request: Request, format: Format) -> bool:
-    return format is Format.CSV or request.url.path.endswith(".csv")
+def export_form(request: Request, format: Format) -> ExportFormat | None:
+    """The spreadsheet a table is asked for as (by `format` or the path), or None for JSON."""
+    for form in ExportFormat:
+        if format.value == form.value or request.url.path.endswith(f".{form.value}"):
+            return form
+    return None
 
 
-def _csv(rows: list[dict[str, Any]], columns: list[str], name: str) -> Response:
-    return Response(
-        to_csv(rows, columns),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+def _export(
+    form: ExportFormat, rows: list[dict[str, Any]], columns: list[str], name: str
+) -> Response:
+    cells = ([row.get(column) for column in columns] for row in rows)
+    return export_response(form, columns, cells, name, sheet=name)
 
 
 @router.get(
     "/appeals",
     summary="Appeal figures and rates",
     response_model=AppealFiguresRead,
-    responses=CSV_TOO,
+    responses=EXPORTS_TOO,
 )
 @router.get("/appeals.csv", include_in_schema=False)
+@router.get("/appeals.xlsx", include_in_schema=False)
 def appeal_figures(
     request: Request,
     services: ServicesDep,
@@ -228,10 +235,10 @@ def appeal_figures(
         reading.window.start, reading.window.end, services.casework.now(), reading.as_of
     )
     rows = [AppealRowRead.of(group) for group in reading.view.appeal_groups(query, group_by)]
-    if _wants_csv(request, format):
+    if form := export_form(request, format):
         flat = [row.flat() for row in rows]
         columns = list(flat[0]) if flat else ["key", *(f.value for f in Figure)]
-        return _csv(flat, columns, f"appeals-{group_by.value}-{reading.window.label}")
+        return _export(form, flat, columns, f"appeals-{group_by.value}-{reading.window.label}")
     return AppealFiguresRead(
         **reading.header(),
         group_by=group_by.value,
@@ -287,9 +294,10 @@ def figure_cases(
     "/action-items",
     summary="Action-item completion",
     response_model=ActionItemFiguresRead,
-    responses=CSV_TOO,
+    responses=EXPORTS_TOO,
 )
 @router.get("/action-items.csv", include_in_schema=False)
+@router.get("/action-items.xlsx", include_in_schema=False)
 def action_item_figures(
     request: Request,
     services: ServicesDep,
@@ -306,9 +314,10 @@ def action_item_figures(
         reading.window.start, reading.window.end, reading.as_of
     )
     rows = [ActionItemRowRead.of(g) for g in groups]
-    if _wants_csv(request, format):
+    if form := export_form(request, format):
         columns = [*ActionItemRowRead.model_fields]
-        return _csv([row.flat() for row in rows], columns, f"action-items-{reading.window.label}")
+        flat = [row.flat() for row in rows]
+        return _export(form, flat, columns, f"action-items-{reading.window.label}")
     return ActionItemFiguresRead(
         **reading.header(),
         rows=rows,
@@ -360,9 +369,10 @@ def action_item_cases(
     "/penalties",
     summary="Penalty points and cards",
     response_model=PenaltyFiguresRead,
-    responses=CSV_TOO,
+    responses=EXPORTS_TOO,
 )
 @router.get("/penalties.csv", include_in_schema=False)
+@router.get("/penalties.xlsx", include_in_schema=False)
 def penalty_figures(
     request: Request,
     services: ServicesDep,
@@ -381,11 +391,10 @@ def penalty_figures(
             reading.window.start, reading.window.end, reading.as_of
         )
     ]
-    if _wants_csv(request, format):
+    if form := export_form(request, format):
         columns = [*PenaltyRowRead.model_fields]
-        return _csv(
-            [row.model_dump() for row in rows], columns, f"penalties-{reading.window.label}"
-        )
+        flat = [row.model_dump() for row in rows]
+        return _export(form, flat, columns, f"penalties-{reading.window.label}")
     return PenaltyFiguresRead(
         **reading.header(),
         rows=rows,

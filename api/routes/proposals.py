@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.auth import require
 from api.case_pages import Cursor, Department, Limit, OpenedBefore, OpenedFrom, Overdue, case_page
+from api.case_versions import proposal_at
 from api.deps import (
     AfterQuery,
     ExpectedVersionDep,
@@ -18,7 +19,7 @@ from api.deps import (
     etag,
 )
 from api.personal_data import sees_identity
-from api.routes.meetings import MeetingId, done, one_of_version_and_as_of
+from api.routes.meetings import MeetingId, done
 from api.schemas.action_items import AssignmentIn, CompletionIn, ProposalCreate, ProposalRead
 from api.schemas.bodies import AwareDatetime
 from api.schemas.lists import CasePageRead
@@ -129,7 +130,7 @@ def list_proposals(
 def get_proposal(
     proposal_id: ProposalId,
     actor: Annotated[Actor, require(Permission.PROPOSAL_READ)],
-    meetings: MeetingsDep,
+    services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, description="the proposal at this version")] = None,
     as_of: Annotated[
@@ -138,10 +139,9 @@ def get_proposal(
     ] = None,
 ) -> ProposalRead:
     """The proposal now, at a version, or as it stood at a moment; ETag is its version."""
-    one_of_version_and_as_of(version, as_of, "proposal")
-    proposal = meetings.read(Proposal, proposal_id, actor, version=version, as_of=as_of)
+    proposal = proposal_at(services, actor, proposal_id, version, as_of)
     response.headers["ETag"] = etag(proposal.version)
-    return ProposalRead.of(proposal, sees_identity(actor, proposal))
+    return proposal
 
 
 @router.get("/proposals/{proposal_id}/history")

@@ -103,3 +103,11 @@ def export_record(row: AuditRow) -> dict[str, Any]:
         "summary": row.summary,
         "data": row.data,
     }
+
+
+def export_cells(row: AuditRow) -> list[Any]:
+    """One exported spreadsheet row, typed (a moment, numbers, the data as a dict), in the
+    order of EXPORT_FIELDS: CSV and .xlsx render it (`api.spreadsheet`, `api.xlsx`)."""
+    record = export_record(row)
+    record["time"] = row.at
+    return [record[field] for field in EXPORT_FIELDS]

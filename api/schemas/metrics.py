@@ -1,9 +1,8 @@
-"""Bodies of the metrics endpoints: tables of figures, their rates, and CSV renderings."""
+"""Bodies of the metrics endpoints: tables of figures, their rates, and their rows as a
+spreadsheet export holds them (`flat`: typed values, rendered by `api.exports`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +11,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.spreadsheet import cell
 from domain.appeal_figures import RATES
 from projections.metrics import (
     ITEM_RATES,
@@ -74,11 +72,12 @@ class AppealRowRead(BaseModel):
         )
 
     def flat(self) -> dict[str, Any]:
-        """The row as CSV columns."""
+        """The row as an export's columns: rates as decimals, hours to 2 places (None when
+        there is none)."""
         row: dict[str, Any] = {"key": self.key, **self.counts}
         for name, value in self.rates.items():
-            row[name] = "" if value.value is None else str(value.value)
-        row.update({k: "" if v is None else round(v, 2) for k, v in self.hours.items()})
+            row[name] = value.value
+        row.update({k: None if v is None else round(v, 2) for k, v in self.hours.items()})
         return row
 
 
@@ -151,11 +150,10 @@ class ActionItemRowRead(BaseModel):
         )
 
     def flat(self) -> dict[str, Any]:
-        """The row as CSV columns."""
+        """The row as an export's columns: rates as decimals (None when there is none)."""
         row = self.model_dump(exclude={"on_time_rate", "acceptance_rate"})
         for name in ("on_time_rate", "acceptance_rate"):
-            value = getattr(self, name).value
-            row[name] = "" if value is None else str(value)
+            row[name] = getattr(self, name).value
         return row
 
 
@@ -245,12 +243,3 @@ class PenaltyCasesRead(MetricsTable):
     department: str | None = None
     as_of: datetime | None = None
     cases: list[PenaltyCaseRead]
-
-
-def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """A CSV table with a header row (text a spreadsheet would run as a formula quoted)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns))
-    writer.writeheader()
-    writer.writerows({name: cell(value) for name, value in row.items()} for row in rows)
-    return out.getvalue()

@@ -490,6 +490,7 @@ COLLECTIONS = {
     "GET /proposals",
     "GET /audit/events",
     "GET /audit/export.csv",
+    "GET /audit/export.xlsx",
     "GET /audit/export.jsonl",
     "GET /metrics/appeals/cases",
     "GET /metrics/action-items/cases",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,10 +14,12 @@ from fastapi.testclient import TestClient
 from application.casework import AppealDraft, Casework
 from domain.actors import Actor, Role
 from domain.appeal import Appellant
+from domain.calendar import CHINA_TZ
 from domain.terms import Channel, Kind
 from tests.api.conftest import Headers, named_appeal
 from tests.api.test_meetings_http import tier_talk
 from tests.conftest import open_department
+from tests.exports import csv_rows, xlsx_rows
 
 PROBLEM = "application/problem+json"
 APPELLANT = {"name": "王建国", "employee_no": "E10234", "contact": "13800001234"}
@@ -228,7 +229,7 @@ def test_csv_and_json_lines_exports_parse_back_to_the_queried_events(
         for e in events
     ]
     assert len(expected) == 4
-    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    rows = csv_rows(as_csv)
     assert list(rows[0]) == [
         "position",
         "case_id",
@@ -255,11 +256,36 @@ def test_csv_and_json_lines_exports_parse_back_to_the_queried_events(
     assert lines[0]["data"]["appellant"] == APPELLANT  # staff read identity in exports too
 
 
-def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_in_csv_only(
+def test_the_xlsx_export_holds_the_csvs_rows_typed_with_the_chinese_intact(
+    client: TestClient, staff: Headers, department: str
+) -> None:
+    last = _transferred_appeal(client, staff, department)
+    filters = {"department": department, "after": last["position"]}
+
+    as_csv = csv_rows(client.get("/audit/export.csv", params=filters, headers=staff))
+    sheet = xlsx_rows(client.get("/audit/export.xlsx", params=filters, headers=staff))
+
+    assert len(sheet) == len(as_csv) == 2
+    assert [list(row) for row in sheet] == [list(row) for row in as_csv]
+    for typed, text in zip(sheet, as_csv, strict=True):
+        moment = datetime.fromisoformat(text["time"]).astimezone(CHINA_TZ)
+        assert typed["time"] == moment.replace(tzinfo=None, microsecond=typed["time"].microsecond)
+        assert (typed["position"], typed["version"]) == (
+            int(text["position"]),
+            int(text["version"]),
+        )
+        others = [k for k in text if k not in ("time", "position", "version")]
+        assert {k: typed[k] or "" for k in others} == {k: text[k] for k in others}
+    assert sheet[0]["department"] == department  # 审计部门-…, Chinese as typed
+    assert json.loads(sheet[0]["data"])["title"] == "夜班食堂供餐时间太短"
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_in_spreadsheets_only(
     client: TestClient, staff: Headers, casework: Casework, department: str
 ) -> None:
     """CSV injection: an auditor opening the export in Excel or WPS must not run a formula
-    recorded as a person's id; JSON Lines keeps the value exactly. The directory refuses
+    recorded as a person's id (the CSV quotes it, the .xlsx keeps it as quoted text); JSON
+    Lines keeps the value exactly. The directory refuses
     such an id now (and department codes cannot start with `=`), so the actor here is one a
     store kept from before, recorded through the use cases directly."""
     actor_id = f'=HYPERLINK("http://evil.example","点此")-{uuid.uuid4().hex[:6]}'
@@ -268,15 +294,13 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_in_csv_only(
     moved = casework.transfer(raised.id, department=department, supervisor="S-zhao", actor=earlier)
     filters = {"department": department, "after": moved.position}
 
-    rows = list(
-        csv.DictReader(
-            io.StringIO(client.get("/audit/export.csv", params=filters, headers=staff).text)
-        )
-    )
+    rows = csv_rows(client.get("/audit/export.csv", params=filters, headers=staff))
     lines = client.get("/audit/export.jsonl", params=filters, headers=staff).text.splitlines()
+    sheet = xlsx_rows(client.get("/audit/export.xlsx", params=filters, headers=staff))
 
     assert [row["actor_id"] for row in rows] == ["'" + actor_id] * 2
     assert [json.loads(line)["actor_id"] for line in lines] == [actor_id] * 2
+    assert [row["actor_id"] for row in sheet] == [actor_id] * 2  # as text, marked quoted
     assert [row["department"] for row in rows] == [department] * 2
     assert all(row["position"].isdigit() for row in rows)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +16,7 @@ from tests.api.conftest import Headers, named_appeal
 from tests.api.test_anonymous_http import anonymous_appeal
 from tests.api.test_meetings_http import _held_talk_with_decision
 from tests.conftest import open_department
+from tests.exports import csv_rows, xlsx_rows
 
 PROBLEM = "application/problem+json"
 #: Monday 2032-05-10, 09:00 China time: a month no other test writes into.
@@ -256,12 +255,54 @@ def test_tables_export_as_csv(
     items = client.get("/metrics/action-items.csv", params=params, headers=staff)
     penalties = client.get("/metrics/penalties", params={**params, "format": "csv"}, headers=staff)
 
-    assert by_path.headers["content-type"].startswith("text/csv")
-    assert by_path.text == by_format.text
-    [row] = [r for r in csv.DictReader(io.StringIO(by_path.text)) if r["key"] == department]
+    assert by_path.content == by_format.content
+    [row] = [r for r in csv_rows(by_path) if r["key"] == department]
     assert (row["raised"], row["satisfied"], row["satisfaction_rate"]) == ("2", "1", "0.5000")
-    assert csv.DictReader(io.StringIO(items.text)).fieldnames[:2] == ["department", "due"]  # type: ignore[index]
-    assert "points" in (csv.DictReader(io.StringIO(penalties.text)).fieldnames or [])
+    assert by_path.headers["content-disposition"] == (
+        'attachment; filename="appeals-department-2032-05.csv"'
+    )
+    assert items.content.decode("utf-8-sig").startswith("department,due,")
+    assert "points" in penalties.content.decode("utf-8-sig").splitlines()[0].split(",")
+
+
+def test_tables_export_as_xlsx_with_the_csvs_rows_and_numbers_as_numbers(
+    client: TestClient, casework: Casework, auth: Callable[..., Headers], clock: ManualClock
+) -> None:
+    staff, department, _, unhappy = _scenario(client, casework, auth, clock)
+    params = {"period": "2032-05", "after": unhappy["position"]}
+
+    for table in ("appeals", "action-items", "penalties"):
+        as_csv = csv_rows(client.get(f"/metrics/{table}.csv", params=params, headers=staff))
+        by_path = client.get(f"/metrics/{table}.xlsx", params=params, headers=staff)
+        by_format = client.get(
+            f"/metrics/{table}", params={**params, "format": "xlsx"}, headers=staff
+        )
+
+        sheet = xlsx_rows(by_path)
+        assert sheet == xlsx_rows(by_format), table
+        assert [list(row) for row in sheet] == [list(row) for row in as_csv], table
+        assert all(map(_same_row, sheet, as_csv)), table
+    [row] = [
+        r
+        for r in xlsx_rows(client.get("/metrics/appeals.xlsx", params=params, headers=staff))
+        if r["key"] == department
+    ]
+    assert (row["raised"], row["satisfied"], row["satisfaction_rate"]) == (2, 1, 0.5)
+
+
+def _same_row(typed: dict[str, Any], text: dict[str, str]) -> bool:
+    """Whether a workbook's row holds the CSV's values: None where the CSV is empty, the
+    same number where it has a number, the same text elsewhere."""
+    for key, value in typed.items():
+        if value is None:
+            same = text[key] == ""
+        elif isinstance(value, int | float):
+            same = float(text[key]) == value
+        else:
+            same = text[key] == value
+        if not same:
+            return False
+    return True
 
 
 def test_bad_parameters_are_problems_naming_the_field(client: TestClient, staff: Headers) -> None:
