@@ -151,6 +151,9 @@ class PostgresCaseIndexView(HeldRowsView[UUID, _Row], CaseIndexView):
         "CREATE INDEX IF NOT EXISTS case_index_handled ON {schema}.case_index USING gin (handled)",
         "CREATE INDEX IF NOT EXISTS case_index_type_opened"
         " ON {schema}.case_index (case_type, opened_at DESC, id DESC)",
+        # A list by state (the workbench's appeals to transfer: a few among many closed).
+        "CREATE INDEX IF NOT EXISTS case_index_type_status_opened"
+        " ON {schema}.case_index (case_type, status, opened_at DESC, id DESC)",
         "CREATE INDEX IF NOT EXISTS case_index_departments"
         " ON {schema}.case_index USING gin (departments)",
         "CREATE INDEX IF NOT EXISTS case_index_deadline"

@@ -52,6 +52,7 @@ def test_an_anonymous_appeal_from_raising_to_the_board_and_the_audit(
     expect(page.get_by_role("heading", name="匿名诉求已提交")).to_be_visible()
     code = page.locator("#receipt-code").inner_text().strip()
     assert RECEIPT.fullmatch(code)
+    case_number = page.locator("dt:has-text('案号') + dd").inner_text().strip()
 
     staff = Visitor(browser, site, "union_staff")
     page = staff.open(f"/web/workbench/new?after={site.head()}")
@@ -107,7 +108,18 @@ def test_an_anonymous_appeal_from_raising_to_the_board_and_the_audit(
     card.get_by_role("link", name="核验").click()
     expect(page.get_by_text("有效").first).to_be_visible()
 
-    for visitor in (employee, staff, handler, committee, public):
+    auditor = Visitor(browser, site, "auditor")
+    page = auditor.open(f"/web/audit?after={site.head()}")
+    page.get_by_label("案件编号或 ID").fill(case_number)
+    page.get_by_role("button", name="查找").click()
+    expect(page.locator("main h1")).to_contain_text(case_number)
+    timeline = page.locator(".timeline li, table tbody tr")
+    assert timeline.count() == 5  # raised, transferred, replied, published, rated
+    expect(page.get_by_text("诉求人评价").first).to_be_visible()
+    page.get_by_role("link", name="核验本案的链").click()
+    expect(page.locator("#chain-verdict")).to_contain_text("完好")
+
+    for visitor in (employee, staff, handler, committee, public, auditor):
         assert visitor.watch.refused == []
         assert visitor.watch.console_errors == []
         visitor.close()

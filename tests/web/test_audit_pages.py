@@ -69,8 +69,10 @@ def test_an_auditor_sees_every_event_of_a_case_with_actor_and_time_and_no_appell
     assert page.status_code == 200, page.text
     events = services.casework.history(appeal["id"])
     assert [type(e).__name__ for e in events] == ["Raised", "Transferred"]
+    named = {"Raised": "提出诉求", "Transferred": "转办"}  # as the appeal's case page names them
     for event in events:
-        assert f"v{event.originator_version} · {type(event).__name__}" in page.text
+        assert f"v{event.originator_version} · {named[type(event).__name__]}" in page.text
+        assert f'<code class="muted">{type(event).__name__}</code>' in page.text
         assert shown_time(event.timestamp) in page.text
     assert page.text.count('<span class="by">union-clerk-1 · 工会工作人员</span>') == 2
     assert appeal["case_number"] in page.text

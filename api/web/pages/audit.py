@@ -24,6 +24,7 @@ from api.case_pages import READ, case_page
 from api.case_versions import READERS
 from api.deps import AfterQuery, ServicesDep
 from api.personal_data import APPELLANT, HIDDEN
+from api.web.appeal_terms import EVENT_LABELS
 from api.web.case_facts import Fact, facts_of
 from api.web.deps import check_csrf, page_requires
 from api.web.i18n import Translate, language_of, translator
@@ -122,7 +123,7 @@ def audit_case(
         "at_error": at_error,
         "state": state,
         "events": [_event(row, shown, moment, _) for row in trail.rows],
-        "labels": json.dumps(_version_labels(trail.rows, latest), ensure_ascii=False),
+        "labels": json.dumps(_version_labels(trail.rows, latest, _), ensure_ascii=False),
     }
     return render(request, "audit/case.html", context, actor=actor)
 
@@ -191,6 +192,7 @@ def _event(row: AuditRow, shown: int, moment: datetime | None, _: Translate) -> 
     actor = {APPELLANT: _("诉求人本人（身份不显示）"), HIDDEN: _("（不显示）")}
     return {
         "row": row,
+        "what": _event_name(row, _),
         "actor": actor.get(row.actor_id, row.actor_id),
         "data": json.dumps(row.data, ensure_ascii=False, indent=2),
         "later": later,
@@ -198,7 +200,15 @@ def _event(row: AuditRow, shown: int, moment: datetime | None, _: Translate) -> 
     }
 
 
-def _version_labels(rows: list[AuditRow], latest: int) -> list[str]:
+def _event_name(row: AuditRow, _: Translate) -> str:
+    """What an event is called on the page: an appeal's in the reader's words (as its case
+    page calls it), any other by its type."""
+    if row.case_type == "appeal" and row.event_type in EVENT_LABELS:
+        return _(EVENT_LABELS[row.event_type])
+    return row.event_type
+
+
+def _version_labels(rows: list[AuditRow], latest: int, _: Translate) -> list[str]:
     """What the slider says at each version: the event that made it, and when."""
-    made = {row.version: f"v{row.version} · {row.event_type}" for row in rows}
+    made = {row.version: f"v{row.version} · {_event_name(row, _)}" for row in rows}
     return [made.get(v, f"v{v}") for v in range(1, latest + 1)]
