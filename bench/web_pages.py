@@ -113,8 +113,16 @@ def publish_and_disclose(services: Services, count: int, *, seed: int = 11) -> i
 
 def measure_pages(settings: Settings, *, samples: int, disclosures: int = 200) -> PageOutcome:
     """Adds disclosures, rebuilds the pages' views, then times every page round-robin."""
+    # One client renders as fast as it can: the per-address rate limit is off, as for the
+    # other phases' clients (a service's limit protects it from a client, not from itself).
     quiet = settings.model_copy(
-        update={"projections": False, "watcher": False, "chain_follow": False}
+        update={
+            "projections": False,
+            "watcher": False,
+            "chain_follow": False,
+            "requests_per_minute_per_address": 0,
+            "requests_per_minute_per_token": 0,
+        }
     )
     outcome = PageOutcome()
     with build_services(quiet) as services:
