@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi.responses import StreamingResponse
 
 from api.bootstrap import Services
-from api.deps import department_code, wait_for_view
+from api.deps import department_code, read_view
 from api.errors import ApiProblem
 from api.exports import ExportFormat, export_response
 from api.personal_data import person_actor, shown_rows
@@ -83,8 +83,7 @@ def audit_query(
 
 def trail_view(services: Services, after: int | None) -> tuple[AuditTrailView, int]:
     """The audit trail once it has applied `after`, and its position."""
-    position = wait_for_view(services, VIEW, after)
-    return services.views.typed(VIEW, AuditTrailView), position  # type: ignore[type-abstract]
+    return read_view(services, VIEW, AuditTrailView, after)  # type: ignore[type-abstract]
 
 
 def shown(rows: Iterable[AuditRow], services: Services, actor: Actor) -> Iterator[AuditRow]:

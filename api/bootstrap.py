@@ -226,7 +226,8 @@ def build_services(
             )
             # Erasure anywhere: cached aggregates may hold what was just erased.
             keyring.on_forget(lambda: forget_cached_aggregates(casework))
-            views = Views(env, conninfo(url))
+            read = settings.read_database_url  # a replica the views' queries go to
+            views = Views(env, conninfo(url), read_url=read, read_pool_size=settings.pool_size)
             views.create_tables()
         if calendar_warning:
             warn_of_projected_years(calendar, casework.now(), warned=_WARNED_YEARS)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from api.deps import ServicesDep, department_code, wait_for_view
+from api.deps import ServicesDep, department_code, read_view
 from api.errors import ApiProblem
 from api.schemas.bodies import AwareDatetime
 from api.schemas.lists import CasePageRead, decode_cursor
@@ -78,6 +78,5 @@ def case_page(
         and query.opened_from >= query.opened_before
     ):
         raise ApiProblem(400, "invalid-range", "Empty date range", "from: must be before `to`")
-    position = wait_for_view(services, VIEW, after)
-    view = services.views.typed(VIEW, CaseIndexView)  # type: ignore[type-abstract]
+    view, position = read_view(services, VIEW, CaseIndexView, after)  # type: ignore[type-abstract]
     return CasePageRead.of(view.list_cases(query), position)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -20,10 +20,14 @@ from application.reviews import Reviews
 from domain.errors import InvalidInput, NotFound
 from domain.values import NUL_REFUSED
 from infrastructure.chain import ChainKeeper
+from infrastructure.pools import UNAVAILABLE
 from infrastructure.replay import holds_nul
 from infrastructure.store import SupportStore
 from infrastructure.view_host import Views
+from infrastructure.views import PostgresView
 from projections.view import APPLICATION_NAME
+
+T = TypeVar("T")
 
 
 async def refuse_nul(request: Request) -> None:
@@ -195,13 +199,37 @@ AfterQuery = Annotated[
 
 
 def wait_for_view(services: Services, name: str, after: int | None) -> int:
-    """Waits until the view has applied `after`; 503 if it does not within the bound, 422
-    at once if no event has that position yet (no command returned it: waiting is futile).
+    """Waits until the view that reads will be answered from has applied `after` (see
+    `read_view`); returns its position, which responses report."""
+    return read_view(services, name, PostgresView, after)[1]
 
-    Returns the view's position, which responses report.
+
+def read_view(services: Services, name: str, kind: type[T], after: int | None) -> tuple[T, int]:
+    """The view to answer a read from, once it has applied `after`, and its position.
+
+    Which database it is on (a read replica, or the primary) is `Views.reader`'s decision;
+    the wait and the query use the same view, so `?after=` reads your own writes either way.
+    503 if the view does not apply `after` within `read_wait_seconds`; 422 at once if no
+    event has that position yet (no command returned it: waiting is futile). A replica that
+    fails here is left for the primary (`ReadReplica`), and the read answered there.
     """
-    view = services.views.get(name)
+    view = services.views.reader(name)
+    try:
+        position = _waited(services, view, name, after)
+    except UNAVAILABLE as error:
+        if not services.views.on_replica(view):
+            raise
+        services.views.replica_failed(error)
+        view = services.views.get(name)
+        position = _waited(services, view, name, after)
+    if not isinstance(view, kind):
+        raise TypeError(f"view {name} is a {type(view).__name__}, not a {kind.__name__}")
+    return view, position
+
+
+def _waited(services: Services, view: PostgresView, name: str, after: int | None) -> int:
     if after is not None:
+        # The head is the primary's: a position a command returned is there first.
         head = services.views.head()
         if after > head:
             raise ApiProblem(
@@ -214,22 +242,30 @@ def wait_for_view(services: Services, name: str, after: int | None) -> int:
         try:
             view.wait(APPLICATION_NAME, after, timeout=services.settings.read_wait_seconds)
         except TimeoutError:
-            stopped = services.views.stopped(name)
-            why = (
-                "; retry shortly"
-                if stopped is None
-                else f"; its runner stopped at {stopped.at.isoformat()}: {stopped.error}"
-                " (GET /projections shows it; it retries by itself)"
-            )
-            raise ApiProblem(
-                503,
-                "view-behind",
-                "The view has not caught up yet",
-                f"view {name} has not applied position {after} within "
-                f"{services.settings.read_wait_seconds:g} s{why}",
-                {"Retry-After": "1"},
-            ) from None
+            raise _behind(services, view, name, after) from None
     return view.position()
+
+
+def _behind(services: Services, view: PostgresView, name: str, after: int) -> ApiProblem:
+    """The 503 of a view that did not apply `after` in time, saying why if known."""
+    wait = services.settings.read_wait_seconds
+    stopped = services.views.stopped(name)
+    if stopped is not None:
+        why = (
+            f"; its runner stopped at {stopped.at.isoformat()}: {stopped.error}"
+            " (GET /projections shows it; it retries by itself)"
+        )
+    elif services.views.on_replica(view):
+        why = "; the read replica has not replayed it yet (GET /health shows its lag)"
+    else:
+        why = "; retry shortly"
+    return ApiProblem(
+        503,
+        "view-behind",
+        "The view has not caught up yet",
+        f"view {name} has not applied position {after} within {wait:g} s{why}",
+        {"Retry-After": "1"},
+    )
 
 
 async def get_disclosures(services: ServicesDep) -> Disclosures:

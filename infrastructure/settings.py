@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         default=None,
         description="postgresql:// URL of a server; unset: start an embedded PostgreSQL",
     )
+    read_database_url: str | None = Field(
+        default=None,
+        description="postgresql:// URL of a streaming replica of the database: the views' "
+        "queries (lists, metrics, feeds, audit trail, exports) and their `?after=` waits go "
+        "there; unset: every read goes to the database (docs/operations.md, Read replicas)",
+    )
     data_dir: Path = Field(default=Path("var"), description="embedded database and dev key")
     cipher_key: SecretStr | None = Field(
         default=None, description="base64 AES key (16, 24 or 32 bytes) for personal data"

@@ -1,5 +1,12 @@
 """`Views`: every view as one process has it — the query side, the runners this process
-starts, rebuilds through its open connections, and each view's status across processes."""
+starts, rebuilds through its open connections, and each view's status across processes.
+
+Which database a read of a view goes to is decided here, in `reader`: a read replica's copy
+when one is configured and answers (`infrastructure.read_replica`), else the primary's.
+Everything else stays on the primary: the runners write there, a rebuild replays there, the
+deadline watcher reads the board there (it acts on what it reads, so it must see the
+newest), and `head` and `stopped` are read there (a position a command returned exists on
+the primary first: on a replica behind, `?after=` would be refused as ahead of the head)."""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ import psycopg
 
 from infrastructure import view_errors
 from infrastructure.projection_runner import ViewRunner
+from infrastructure.read_replica import ReadReplica
 from infrastructure.view_errors import EventFailed, ViewError
 from infrastructure.view_locks import lock_key
 from infrastructure.view_rebuild import rebuild
@@ -22,10 +30,20 @@ T = TypeVar("T")
 class Views:
     """The query side of every view, and the runner this process starts."""
 
-    def __init__(self, env: Mapping[str, str], conninfo: str) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        conninfo: str,
+        *,
+        read_url: str | None = None,
+        read_pool_size: int = 4,
+    ) -> None:
         self._env = runner_env(env)
         self._conninfo = conninfo
         self._store = ViewStore(self._env, pool_size=1, overflow=3)
+        self._replica = (
+            ReadReplica(self._env, read_url, pool_size=read_pool_size) if read_url else None
+        )
         self._views: dict[str, PostgresView] = {}
         self._runners: list[ViewRunner] = []
         self._events = EventLog(self._env)
@@ -35,6 +53,30 @@ class Views:
         if name not in self._views:
             self._views[name] = self._store.view(spec_named(name))
         return self._views[name]
+
+    def reader(self, name: str) -> PostgresView:
+        """The view of that name to read from: on the read replica, if one is configured and
+        answers; else (none, or it cannot be reached) on the primary."""
+        if self._replica is not None and self._replica.usable():
+            return self._replica.get(name)
+        return self.get(name)
+
+    def reading(self, name: str, kind: type[T]) -> T:
+        """The view of that name to read from (`reader`), checked to offer `kind`."""
+        return _checked(self.reader(name), name, kind)
+
+    def on_replica(self, view: PostgresView) -> bool:
+        """Whether `view` is a read replica's copy."""
+        return self._replica is not None and self._replica.holds(view)
+
+    def replica_failed(self, error: BaseException) -> None:
+        """The replica failed a read: reads go to the primary for a while."""
+        if self._replica is not None:
+            self._replica.failed(error)
+
+    def replica_health(self) -> dict[str, Any] | None:
+        """The read replica's state and lag (`ReadReplica.health`); None: none configured."""
+        return None if self._replica is None else self._replica.health(self._conninfo)
 
     def create_tables(self) -> None:
         """Creates every view's tables now (they are otherwise made on first use), and the
@@ -46,10 +88,7 @@ class Views:
 
     def typed(self, name: str, kind: type[T]) -> T:
         """The view of that name, checked to offer the interface `kind`."""
-        view = self.get(name)
-        if not isinstance(view, kind):
-            raise TypeError(f"view {name} is a {type(view).__name__}, not a {kind.__name__}")
-        return view
+        return _checked(self.get(name), name, kind)
 
     def start_runners(self, names: list[str] | None = None) -> None:
         """Starts one runner for the named views (all by default)."""
@@ -169,4 +208,12 @@ class Views:
             runner.stop()
         self._runners.clear()
         self._store.close()
+        if self._replica is not None:
+            self._replica.close()
         self._events.close()
+
+
+def _checked(view: PostgresView, name: str, kind: type[T]) -> T:
+    if not isinstance(view, kind):
+        raise TypeError(f"view {name} is a {type(view).__name__}, not a {kind.__name__}")
+    return view

@@ -108,11 +108,13 @@ class ViewStore:
         )
         self._people = ViewPeople.from_env(env) if env.get(KEYRING) else None
 
-    def view(self, spec: ViewSpec) -> PostgresView:
-        """The view's recorder on the shared pool (its tables are created if missing)."""
+    def view(self, spec: ViewSpec, *, create: bool = True) -> PostgresView:
+        """The view's recorder on the shared pool (its tables are created if missing, unless
+        not to `create` them: a read replica's come from the primary)."""
         view = spec.view(datastore=self.datastore, tracking_table_name=f"{spec.name}_tracking")
         view.view_people = self._people
-        view.create_table()
+        if create:
+            view.create_table()
         return view
 
     @property

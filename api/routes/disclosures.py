@@ -21,7 +21,7 @@ from api.deps import (
     ServicesDep,
     department_code,
     etag,
-    wait_for_view,
+    read_view,
 )
 from api.routes.meetings import done
 from api.schemas.disclosures import (
@@ -59,8 +59,7 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def _page(services: ServicesDep, query: FeedQuery, after: int | None) -> tuple[FeedPage, int]:
-    position = wait_for_view(services, VIEW, after)
-    view = services.views.typed(VIEW, DisclosureFeedView)  # type: ignore[type-abstract]
+    view, position = read_view(services, VIEW, DisclosureFeedView, after)  # type: ignore[type-abstract]
     return view.list_entries(query), position
 
 

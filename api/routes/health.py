@@ -10,6 +10,27 @@ from api.deps import ServicesDep
 router = APIRouter(tags=["service"])
 
 
+class ReplicaHealth(BaseModel):
+    """The read replica (`HUIYIN_READ_DATABASE_URL`): whether it answers and how far behind
+    the primary it is. Reads go to the primary while it cannot be reached."""
+
+    status: str = Field(
+        description="ok; unreachable (reads go to the primary meanwhile); not-a-standby "
+        "(it answers, but is not replaying a primary's log)",
+        examples=["ok"],
+    )
+    reads_on: str = Field(description="where view reads go now: replica or primary")
+    replay_lag_bytes: int | None = Field(
+        default=None, description="the primary's log the replica has still to replay"
+    )
+    last_replay_seconds_ago: float | None = Field(
+        default=None,
+        description="seconds since the replica replayed a transaction (also grows while "
+        "nothing is written)",
+    )
+    error: str | None = Field(default=None, description="the kind of error, when unreachable")
+
+
 class HealthRead(BaseModel):
     """The service is up and its database answers."""
 
@@ -20,15 +41,22 @@ class HealthRead(BaseModel):
         "calendar lacks (counted on a projection until HUIYIN_CALENDAR_FILE lists them)",
         examples=[[2027]],
     )
+    read_replica: ReplicaHealth | None = Field(
+        default=None, description="the read replica, when one is configured"
+    )
 
 
 @router.get("/health")
 def health(services: ServicesDep) -> HealthRead:
-    """Ready when the database answers; `position` is the head of the event sequence."""
+    """Ready when the database answers; `position` is the head of the event sequence. A
+    read replica that cannot be reached does not make the service unready (reads go to the
+    primary), but `read_replica` says so."""
     services.store.ping()
     casework = services.casework
+    replica = services.views.replica_health()
     return HealthRead(
         status="ok",
         position=casework.head_position(),
         calendar_projected_years=casework.calendar.projected_years(casework.now()),
+        read_replica=None if replica is None else ReplicaHealth(**replica),
     )

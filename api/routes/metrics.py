@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.auth import require
 from api.bootstrap import Services
-from api.deps import AfterQuery, ServicesDep, department_code, wait_for_view
+from api.deps import AfterQuery, ServicesDep, department_code, read_view
 from api.errors import ApiProblem
 from api.exports import EXPORT_RESPONSES, ExportFormat, export_response
 from api.schemas.appeals import AwareDatetime
@@ -128,8 +128,7 @@ def _period(services: Services, text: str | None) -> Period:
 
 
 def _view(services: Services, after: int | None) -> tuple[MetricsView, int]:
-    position = wait_for_view(services, VIEW, after)
-    return services.views.typed(VIEW, MetricsView), position  # type: ignore[type-abstract]
+    return read_view(services, VIEW, MetricsView, after)  # type: ignore[type-abstract]
 
 
 def _as_of(services: Services, as_of: datetime | None) -> datetime | None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from api.bootstrap import Services
-from api.deps import wait_for_view
+from api.deps import read_view, wait_for_view
 from api.schemas.metrics import AppealRowRead, PenaltyRowRead, RateRead
 from domain.appeal_figures import RateName
 from domain.published_figures import (
@@ -67,7 +67,7 @@ class PublishedFigures:
 
 def report_publications(services: Services) -> list[ReportPublication]:
     """Every published monthly report's disclosure, from the disclosure feed."""
-    view = services.views.typed(FEED_VIEW, DisclosureFeedView)  # type: ignore[type-abstract]
+    view = services.views.reading(FEED_VIEW, DisclosureFeedView)  # type: ignore[type-abstract]
     found: list[ReportPublication] = []
     after = None
     while True:
@@ -90,8 +90,7 @@ def report_publications(services: Services) -> list[ReportPublication]:
 
 
 def _metrics(services: Services, after: int | None) -> MetricsView:
-    wait_for_view(services, METRICS_VIEW, after)
-    return services.views.typed(METRICS_VIEW, MetricsView)  # type: ignore[type-abstract]
+    return read_view(services, METRICS_VIEW, MetricsView, after)[0]  # type: ignore[type-abstract]
 
 
 def rows_as_of(

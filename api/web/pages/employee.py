@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.case_pages import VIEW as CASE_INDEX
-from api.deps import AfterQuery, ServicesDep, wait_for_view
+from api.deps import AfterQuery, ServicesDep, read_view
 from api.schemas.appeals import AppealCreate, AppellantIn
 from api.schemas.lists import decode_cursor, encode_cursor
 from api.web.appeal_terms import TERMS, URGENCY_LABELS
@@ -69,8 +69,7 @@ def my_appeals(
         limit=PAGE_ROWS,
         scope=my_scope(actor),
     )
-    wait_for_view(services, CASE_INDEX, after)
-    view = services.views.typed(CASE_INDEX, CaseIndexView)  # type: ignore[type-abstract]
+    view, _ = read_view(services, CASE_INDEX, CaseIndexView, after)  # type: ignore[type-abstract]
     page = view.list_cases(query)
     context = {
         "rows": page.rows,
