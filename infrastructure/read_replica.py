@@ -21,8 +21,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import psycopg
-
 from infrastructure.database import connection_parts
 from infrastructure.log_redaction import keep_out_of_logs
 from infrastructure.pools import UNAVAILABLE
@@ -113,23 +111,21 @@ class ReadReplica:
             RETRY_SECONDS,
         )
 
-    def health(self, primary_conninfo: str) -> dict[str, Any]:
-        """Whether the replica answers, and how far it is behind the primary: the bytes of
-        log it has still to replay, and the seconds since the last transaction it replayed
-        (which also grow while the primary is idle). Never its address."""
+    def health(self, primary_lsn: str | None) -> dict[str, Any]:
+        """Whether the replica answers, and how far it is behind the primary, whose log has
+        reached `primary_lsn`: the bytes of log it has still to replay, and the seconds since
+        the last transaction it replayed (which also grow while the primary is idle). Never
+        its address."""
         if not self.usable():
             return {"status": "unreachable", "reads_on": "primary", "error": self._error}
         try:
-            with psycopg.connect(primary_conninfo, autocommit=True) as primary:
-                row = primary.execute("SELECT pg_current_wal_lsn()::text").fetchone()
-            head = row[0] if row else None
             with self._store.datastore.get_connection() as conn:
                 replica = conn.execute(
                     "SELECT pg_is_in_recovery() AS standby,"
                     " pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())::bigint AS bytes,"
                     " extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float"
                     " AS seconds",
-                    (head,),
+                    (primary_lsn,),
                 ).fetchone()
         except UNAVAILABLE as error:
             self.failed(error)

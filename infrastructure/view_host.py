@@ -6,7 +6,14 @@ when one is configured and answers (`infrastructure.read_replica`), else the pri
 Everything else stays on the primary: the runners write there, a rebuild replays there, the
 deadline watcher reads the board there (it acts on what it reads, so it must see the
 newest), and `head` and `stopped` are read there (a position a command returned exists on
-the primary first: on a replica behind, `?after=` would be refused as ahead of the head)."""
+the primary first: on a replica behind, `?after=` would be refused as ahead of the head).
+
+Reads that are not of views never reach a replica: token and session lookups (a revocation
+holds from the next request), idempotency keys and case numbers (written), the aggregates a
+command loads (optimistic concurrency needs the newest version), a case read now, at a
+version or as of a time (a few rows of the event store, read by the application commands
+use), the key table (an erasure holds from the next request) and the chain verification
+(it checks the authoritative store)."""
 
 from __future__ import annotations
 
@@ -76,7 +83,11 @@ class Views:
 
     def replica_health(self) -> dict[str, Any] | None:
         """The read replica's state and lag (`ReadReplica.health`); None: none configured."""
-        return None if self._replica is None else self._replica.health(self._conninfo)
+        if self._replica is None:
+            return None
+        with self._store.datastore.get_connection() as conn:
+            row = conn.execute("SELECT pg_current_wal_lsn()::text AS lsn").fetchone()
+        return self._replica.health(row["lsn"] if row else None)
 
     def create_tables(self) -> None:
         """Creates every view's tables now (they are otherwise made on first use), and the

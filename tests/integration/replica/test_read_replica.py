@@ -214,3 +214,18 @@ def eventually(condition: Callable[[], bool], timeout: float = 15) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the condition did not hold in time"
         time.sleep(0.1)
+
+
+def test_a_read_url_naming_a_server_that_replays_nothing_is_reported(
+    cluster: Cluster, replica_services: Services
+) -> None:
+    primary_as_replica = read_replica.ReadReplica(
+        replica_services.views._env, cluster.primary_url, pool_size=1
+    )
+    try:
+        health = primary_as_replica.health(None)
+    finally:
+        primary_as_replica.close()
+
+    assert health["status"] == "not-a-standby"
+    assert health["replay_lag_bytes"] is None
