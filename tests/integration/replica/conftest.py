@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -143,6 +144,11 @@ def cluster() -> Iterator[Cluster]:
     if bindir is None:
         pytest.skip("PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup) are absent")
     user = "postgres" if os.geteuid() == 0 else None
+    if user:
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            pytest.skip("running as root, and no postgres user to run PostgreSQL's server as")
     root = Path(tempfile.mkdtemp(prefix="huiyin-replica-"))
     root.chmod(0o755)
     _owned_by_postgres(root, user)
