@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from api.bootstrap import Services
-from api.deps import read_view, wait_for_view
+from api.deps import read_view
 from api.schemas.metrics import AppealRowRead, PenaltyRowRead, RateRead
 from domain.appeal_figures import RateName
 from domain.published_figures import (
@@ -65,9 +65,13 @@ class PublishedFigures:
         return self.as_of is not None
 
 
-def report_publications(services: Services) -> list[ReportPublication]:
-    """Every published monthly report's disclosure, from the disclosure feed."""
-    view = services.views.reading(FEED_VIEW, DisclosureFeedView)  # type: ignore[type-abstract]
+def report_publications(
+    services: Services, view: DisclosureFeedView | None = None
+) -> list[ReportPublication]:
+    """Every published monthly report's disclosure, from the disclosure feed (`view`, the
+    one a read waited on, if given)."""
+    if view is None:
+        view = services.views.reading(FEED_VIEW, DisclosureFeedView)  # type: ignore[type-abstract]
     found: list[ReportPublication] = []
     after = None
     while True:
@@ -139,8 +143,8 @@ def published_figures(
     """The figures of `period` (default: the latest public one) as of `as_of` (one of its
     publication moments, as ISO 8601; default, or when it is none of them, the latest);
     nothing for a period not made public."""
-    wait_for_view(services, FEED_VIEW, after)
-    publications = report_publications(services)
+    feed, _ = read_view(services, FEED_VIEW, DisclosureFeedView, after)  # type: ignore[type-abstract]
+    publications = report_publications(services, feed)
     now = services.casework.now()
     periods = published_periods(publications, now)
     chosen = period or (periods[0] if periods else None)
@@ -184,8 +188,8 @@ def department_months(
     services: Services, code: str, months: int = 6, after: int | None = None
 ) -> list[DepartmentMonth]:
     """The department's figures in the latest `months` public months, newest first."""
-    wait_for_view(services, FEED_VIEW, after)
-    publications = report_publications(services)
+    feed, _ = read_view(services, FEED_VIEW, DisclosureFeedView, after)  # type: ignore[type-abstract]
+    publications = report_publications(services, feed)
     now = services.casework.now()
     shown: list[DepartmentMonth] = []
     for period in published_months(publications, now)[:months]:
