@@ -231,8 +231,8 @@ def test_the_charts_tables_equal_the_metrics_api_figures(
     api: JsonApi, services: Services, signed_in: Callable[..., Browser], department: str
 ) -> None:
     raised = api.raise_appeal("更衣室热水不足", department)
-    done = api.transfer(raised["id"], department)
-    api.post(
+    api.transfer(raised["id"], department)
+    done = api.post(
         f"/appeals/{raised['id']}/acknowledge",
         api.as_("head-1", Role.DEPARTMENT, (department,)),
         {"note": "已安排维修"},
