@@ -44,6 +44,8 @@ class CatchUpOutcome:
     head: int = 0
     batch: int = CATCH_UP_BATCH
     catch_up_seconds: float = 0.0
+    #: Transactions (batches) the catch-up took.
+    batches: int = 0
     #: Seconds each view's rebuild took (the whole log).
     rebuilds: dict[str, float] = field(default_factory=dict)
 
@@ -96,6 +98,7 @@ def measure_catch_up(
                 return time.perf_counter() - started
             finally:
                 runner.stop()
+                outcome.batches = runner.batches
 
         run_until(services.views.head(), 600)  # the views at the head before the backlog
         first = services.views.head()
@@ -121,7 +124,7 @@ def catch_up_lines(outcome: CatchUpOutcome) -> list[str]:
         f"  backlog of {outcome.backlog:,} events (log of {outcome.head:,}) written with no "
         f"runner; one runner of all {len(VIEWS)} views, batches up to {outcome.batch}:",
         f"  catch-up: {outcome.catch_up_seconds:.2f} s = {outcome.catch_up_rate:,.0f} events/s "
-        "(every view fed)",
+        f"(every view fed), in {outcome.batches:,} transactions",
     ]
     lines += [
         f"  rebuild {name:<16} {outcome.rebuilds[name]:>7.2f} s = {rate:>9,.0f} events/s"
