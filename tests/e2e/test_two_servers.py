@@ -79,7 +79,12 @@ def serving(env: dict[str, str], name: str, log: Path) -> Iterator[tuple[str, in
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_healthy(base, proc)
+            try:
+                wait_until_healthy(base, proc)
+            except AssertionError as error:
+                raise AssertionError(
+                    f"{error}\n{log.read_text(encoding='utf-8')[-3000:]}"
+                ) from None
             yield base, proc.pid
         finally:
             if proc.poll() is None:
@@ -228,6 +233,9 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
         env.update(
             HUIYIN_CIPHER_KEY=key,
             HUIYIN_WATCH_INTERVAL_SECONDS="0.3",
+            # Four processes' pools starting on two busy cores: more than the default 0.5 s.
+            HUIYIN_DATABASE_WAIT_SECONDS="5",
+            HUIYIN_POOL_SIZE="2",  # the test server's 100 connections are shared
             HUIYIN_REQUESTS_PER_MINUTE_PER_TOKEN="0",
             HUIYIN_REQUESTS_PER_MINUTE_PER_ADDRESS="0",
         )
@@ -273,6 +281,13 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
                 at_a = Clients(base_a, clerk, CLIENTS_PER_SERVER)
                 at_b = Clients(base_b, clerk, CLIENTS_PER_SERVER)
                 time.sleep(LOAD_SECONDS)
+                connections = dict(
+                    _rows(
+                        url,
+                        "SELECT application_name, count(*) FROM pg_stat_activity"
+                        " WHERE application_name LIKE 'huiyin-%' GROUP BY 1",
+                    )
+                )
 
                 os.killpg(pid_a, signal.SIGKILL)  # the leader and its worker, mid-load
                 killed = time.monotonic()
@@ -337,7 +352,8 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
     print(  # shown with -s: what the run did
         f"backdated {len(backdated)}, misses {misses}, penalties {penalties}, acknowledged "
         f"{len(acknowledged)} (cut off {at_a.cut_off}), events {events}, took over in "
-        f"{took_over:.1f} s, samples {len(seen)}, tables {differences}"
+        f"{took_over:.1f} s, samples {len(seen)}, connections {connections}, "
+        f"tables {differences}"
     )
     before = [held for at, held in seen if at < killed]
     after = [held for at, held in seen if at > killed + took_over]
@@ -364,7 +380,12 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
     assert set(acknowledged) <= indexed
 
 
+def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
+    """A query's rows."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(sql.SQL(query)).fetchall()
+
+
 def _column(url: str, query: str) -> list[Any]:
     """The first column of a query's rows."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        return [row[0] for row in conn.execute(sql.SQL(query)).fetchall()]
+    return [row[0] for row in _rows(url, query)]

@@ -328,7 +328,7 @@ def test_a_runner_falling_behind_a_sustained_load_applies_batches_each_event_onc
     def slower(*args: Any) -> None:
         if "case_index" in args[1]:  # not the session's runner of the other views
             sizes.append(len(args[-1]))
-            time.sleep(0.02)  # a runner slower than the writers: it falls behind
+            time.sleep(0.1)  # a runner slower than the writers: it falls behind
         apply(*args)
 
     monkeypatch.setattr(projection_runner, "_apply", slower)
@@ -346,7 +346,7 @@ def test_a_runner_falling_behind_a_sustained_load_applies_batches_each_event_onc
     assert sum(sizes) == written[-1] - start  # none twice
     assert (runner.applied, runner.batches) == (sum(sizes), len(sizes))
     assert max(sizes) > 1
-    assert len(sizes) < len(written) / 3
+    assert len(sizes) <= len(written) / 2
     rows = [r for r in _rows(services) if department in (r["departments"] or [])]
     assert len(rows) == 120
 
