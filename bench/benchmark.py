@@ -13,7 +13,8 @@ Phases, each warmed up and repeated (round-robin where there are several options
    client against a `huiyin serve` process started here;
 5. ratios, PASS/FAIL of HTTP ÷ library save() against 40%, the server's peak RSS, and a
    markdown table;
-6–7. the read path: rebuilds, event → view lag, queries at scale (`bench.read_path`,
+6–7. the read path: rebuilds, event → view lag, a runner catching up on a backlog against
+   rebuilding the same views, queries at scale (`bench.read_path`, `bench.catch_up`,
    `bench.queries`);
 8. personal data: erasure time (a small store, and the store of phase 7), the write-path
    cost of sealing each person's data under their own key in process and over HTTP, and
@@ -47,6 +48,7 @@ from bench.api_load import (
     lifecycle_driver,
     running_server,
 )
+from bench.catch_up import catch_up_lines, measure_catch_up
 from bench.measure import Measurement, Workload, measure_interleaved
 from bench.page import recording, write_page
 from bench.personal_data import (
@@ -194,6 +196,13 @@ def measure_read_path(url: str, plan: Plan) -> list[str]:
     lag = measure_lag(settings, commands=commands, rate=LAG_RATE)
     lines = lag_lines(lag)
     print("\n".join(lines), flush=True)
+    heading(
+        f"6c. catching up: a backlog of {plan.catch_up_events:,} events written with the "
+        "runners stopped, then one runner of every view, vs rebuilding them"
+    )
+    catch_up = catch_up_lines(measure_catch_up(settings, events=plan.catch_up_events))
+    print("\n".join(catch_up), flush=True)
+    lines += catch_up
     heading(f"7. queries at scale: {plan.scale_appeals:,} appeals, metrics latency, audit export")
     queries = query_lines(
         measure_queries(settings, appeals=plan.scale_appeals, samples=plan.query_samples)

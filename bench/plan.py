@@ -32,6 +32,8 @@ class Plan:
     #: Penalties and penalty notices (proposed, approved, published) added before the
     #: rebuilds, so that the penalty ledger and the disclosure feed replay something.
     penalties_and_disclosures: int = 200
+    #: Events written with the runners stopped before timing a runner catching up (6c).
+    catch_up_events: int = 20_000
     #: Renders of each page in phase 9 (p99: the 5th slowest).
     page_samples: int = 500
 
@@ -103,6 +105,7 @@ def parse_args(
         # queries take 5–45 ms, so the eight of them take about two minutes.
         query_samples=50 if args.quick else 1_000,
         penalties_and_disclosures=20 if args.quick else 200,
+        catch_up_events=1_000 if args.quick else 20_000,
         page_samples=20 if args.quick else 500,
     )
     return str(args.database_url), plan, page

@@ -166,6 +166,10 @@ class ViewRunner:
         self._thread: threading.Thread | None = None
         self.leading = {spec.name: threading.Event() for spec in self.specs}
         self.error: BaseException | None = None
+        #: Events applied and the batches they came in (one transaction each, unless one
+        #: failed and was applied again one event at a time), since the runner started.
+        self.applied = 0
+        self.batches = 0
         self._failures = RetryLog(log, f"views {', '.join(self.names)}")
 
     @property
@@ -231,6 +235,8 @@ class ViewRunner:
                         cleared = False
                         for batch in ahead.batches():
                             _apply(store, projections, positions, batch)
+                            self.applied += len(batch)
+                            self.batches += 1
                             if not cleared:  # the last error stays on show until one passes
                                 view_errors.clear(locks, [spec.name for spec in led])
                                 self.error = None

@@ -14,7 +14,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 if TYPE_CHECKING:
-    from infrastructure.views import PostgresView
+    from infrastructure.views import PostgresView, Statement
 
 
 class _Together(threading.local):
@@ -24,6 +24,8 @@ class _Together(threading.local):
     #: Per view (its progress key): the view, the last event it applied in the block, and
     #: whether that event's tracking row is written yet.
     tracked: dict[str, tuple[PostgresView, Tracking, bool]]
+    #: Per view: its statements of the block, in order, sent when the block ends.
+    pending: dict[str, list[Statement]]
 
 
 TOGETHER = _Together()
@@ -41,19 +43,46 @@ def applied_together(datastore: PostgresDatastore) -> Iterator[None]:
     writes it (refused if the view is already there or past it: exactly once), which also
     locks the row until the commit; it is set to the view's last event of the block just
     before the commit, instead of once per event.
+
+    Each view's statements are kept until the block ends and then sent view by view, in
+    their order, each run of the same statement as one `executemany` (a view writes only
+    its own tables, so the order between views does not matter): a batch's inserts of
+    audit rows, say, go as one call instead of one per event, which halves the Python
+    work of sending them.
     """
     TOGETHER.tracked = {}
+    TOGETHER.pending = {}
     with datastore.transaction(commit=True) as curs, curs.connection.pipeline():
         TOGETHER.cursor = curs
         try:
             yield
+            for statements in TOGETHER.pending.values():
+                _send(curs, statements)
             for view, tracking, written in TOGETHER.tracked.values():
                 if not written:
                     view._insert_tracking(curs, tracking)
         finally:
             TOGETHER.cursor = None
+            TOGETHER.pending = {}
     for key, (_, tracking, _) in TOGETHER.tracked.items():
         PROGRESS.advanced(key, tracking.notification_id)
+
+
+def _send(curs: Cursor[DictRow], statements: list[Statement]) -> None:
+    """Sends a view's statements in order, each run of the same query as one executemany."""
+    start = 0
+    while start < len(statements):
+        query = statements[start][0]
+        end = start + 1
+        while end < len(statements) and (
+            statements[end][0] is query or statements[end][0] == query
+        ):
+            end += 1
+        if end - start == 1:
+            curs.execute(query, statements[start][1], prepare=True)  # type: ignore[arg-type]
+        else:
+            curs.executemany(query, [params for _, params in statements[start:end]])  # type: ignore[arg-type]
+        start = end
 
 
 class _Progress:

@@ -127,9 +127,9 @@ class PostgresView(RecordedSchema, RebuildWrites, View):
             return
         shared = TOGETHER.cursor
         if shared is not None:
-            for query, params in statements:
-                shared.execute(query, params, prepare=True)  # type: ignore[arg-type]
             key = self._progress_key
+            if statements:  # sent when the block ends, runs of one statement together
+                TOGETHER.pending.setdefault(key, []).extend(statements)
             if key in TOGETHER.tracked:  # its row is written (and locked) in this block
                 TOGETHER.tracked[key] = (self, tracking, False)
             else:

@@ -311,6 +311,46 @@ def test_a_runner_behind_the_log_catches_up_in_batches_applying_each_event_once(
     assert services.views.get("case_index").position() == behind[-1]
 
 
+def test_a_runner_falling_behind_a_sustained_load_applies_batches_each_event_once(
+    services: Services,
+    casework: Casework,
+    paused_case_index: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Commands keep coming while the runner follows them, slower than they come: it
+    applies what has arrived by then in one transaction, not one event per transaction."""
+    department = open_department(casework, "部门")
+    view = services.views.get("case_index")
+    start = view.position()
+    sizes: list[int] = []
+    apply = projection_runner._apply
+
+    def slower(*args: Any) -> None:
+        if "case_index" in args[1]:  # not the session's runner of the other views
+            sizes.append(len(args[-1]))
+            time.sleep(0.1)  # a runner slower than the writers: it falls behind
+        apply(*args)
+
+    monkeypatch.setattr(projection_runner, "_apply", slower)
+    runner = ViewRunner(
+        VIEWS["case_index"], services.views._env, conninfo(services.database_url), batch=50
+    )
+    runner.start()
+    try:
+        assert runner.leading["case_index"].wait(10)
+        written = [_raise(casework, department) for _ in range(120)]
+        view.wait(APPLICATION_NAME, written[-1], timeout=30)
+    finally:
+        runner.stop()
+
+    assert sum(sizes) == written[-1] - start  # none twice
+    assert (runner.applied, runner.batches) == (sum(sizes), len(sizes))
+    assert max(sizes) > 1
+    assert len(sizes) <= len(written) / 2
+    rows = [r for r in _rows(services) if department in (r["departments"] or [])]
+    assert len(rows) == 120
+
+
 @pytest.mark.parametrize("where", ["python", "database"])
 def test_an_event_failing_inside_a_batch_keeps_the_events_before_it(
     services: Services,
