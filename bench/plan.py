@@ -34,6 +34,8 @@ class Plan:
     penalties_and_disclosures: int = 200
     #: Renders of each page in phase 9 (p99: the 5th slowest).
     page_samples: int = 500
+    #: A smoke run (`--quick`): phase 10 (many clients) takes its short options too.
+    quick: bool = False
 
 
 def bounded(low: int, high: int) -> type[int]:
@@ -104,6 +106,7 @@ def parse_args(
         query_samples=50 if args.quick else 1_000,
         penalties_and_disclosures=20 if args.quick else 200,
         page_samples=20 if args.quick else 500,
+        quick=bool(args.quick),
     )
     return str(args.database_url), plan, page
 
