@@ -57,6 +57,7 @@ from bench.concurrency_report import (
 from bench.load_clients import WORKLOADS, drive
 from bench.measure import ratio
 from bench.organisation import fill
+from bench.pg_activity import Activity
 from bench.plan import DEFAULT_POOL_SIZE, DEFAULT_SERVER
 from bench.scratch import NotLoopback, check_loopback, scratch_database
 from bench.workloads import huiyin_settings
@@ -79,8 +80,8 @@ class Options:
 
     @classmethod
     def quick(cls) -> Options:
-        """A smoke run: a minute or two."""
-        return cls(seconds=3.0, raw_seconds=2.0, lag_seconds=5.0)
+        """A smoke run, a minute or two: 1 and 16 clients (the ratio's), short windows."""
+        return cls(clients=(1, 16), seconds=2.0, raw_seconds=2.0, lag_seconds=5.0)
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,10 @@ def run_cell(
     """One window of load, its CPU shares, then the acknowledged commands checked."""
     tree = process_tree(server.process.pid)
     before, (busy, total) = cpu_seconds(tree), machine_busy()
-    result = drive(server.base_url, load.headers, workload, clients, load.seconds)
+    with Activity(url).running() as activity:
+        result = drive(server.base_url, load.headers, workload, clients, load.seconds)
     busy_after, total_after = machine_busy()
-    cell = Cell(workers, workload, clients, result)
+    cell = Cell(workers, workload, clients, result, activity=activity.line())
     cell.server_cpu = (cpu_seconds(tree) - before) / (cell.seconds * CORES)
     cell.machine_cpu = ratio(busy_after - busy, total_after - total)
     acked = [(aggregate, version) for aggregate, version, _, _ in result.acks]
@@ -188,17 +190,17 @@ def parse_args(argv: list[str] | None) -> tuple[str, Options]:
         default=os.environ.get("HUIYIN_BENCH_DATABASE_URL") or DEFAULT_SERVER,
         help="a loopback PostgreSQL server; a scratch database is made and dropped",
     )
-    parser.add_argument("--clients", default=",".join(map(str, CLIENTS)), help="e.g. 1,4,16,64")
+    parser.add_argument("--clients", help="e.g. 1,4,16,64 (default; --quick: 1,16)")
     parser.add_argument("--workers", default=f"1,{CORES}", help="server worker processes")
     parser.add_argument("--seconds", type=float, default=10.0, help="each cell's window")
     parser.add_argument("--raw-seconds", type=float, default=5.0, help="each pgbench run")
     parser.add_argument("--lag-seconds", type=float, default=20.0, help="the lag's load")
     parser.add_argument("--pool-size", type=int, default=DEFAULT_POOL_SIZE, help="server pools")
-    parser.add_argument("--quick", action="store_true", help="3 s cells: a minute or two")
+    parser.add_argument("--quick", action="store_true", help="1 and 16 clients, 2 s cells")
     args = parser.parse_args(argv)
     base = Options.quick() if args.quick else Options()
     options = Options(
-        clients=tuple(int(c) for c in args.clients.split(",")),
+        clients=tuple(int(c) for c in args.clients.split(",")) if args.clients else base.clients,
         workers=tuple(dict.fromkeys(int(w) for w in args.workers.split(","))),
         seconds=base.seconds if args.quick else args.seconds,
         raw_seconds=base.raw_seconds if args.quick else args.raw_seconds,

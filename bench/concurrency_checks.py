@@ -164,13 +164,16 @@ class ViewPoller:
         query = f"SELECT least({least})"  # our own view names
         with psycopg.connect(**connection_parts(self.url), autocommit=True) as conn:  # type: ignore[arg-type]
 
+            def sample() -> None:
+                row = conn.execute(query).fetchone()
+                reached = max(self.reached(), int(row[0]) if row else 0)
+                self.samples.append((time.monotonic(), reached))
+
             def poll() -> None:
-                reached = 0
-                while not stop.is_set():
-                    row = conn.execute(query).fetchone()
-                    reached = max(reached, int(row[0]) if row else 0)
-                    self.samples.append((time.monotonic(), reached))
-                    stop.wait(self.interval)
+                while not stop.wait(self.interval):
+                    sample()
+
+            sample()  # one before the block starts: `reached()` is true from the first
 
             thread = threading.Thread(target=poll, name="view-poller", daemon=True)
             thread.start()

@@ -29,6 +29,7 @@ class Cell:
     server_cpu: float = 0.0  # share of the machine's cores, 0–1
     machine_cpu: float = 0.0
     stored: str = ""
+    activity: str = ""  # the database sessions' states (`bench.pg_activity`)
 
     @property
     def seconds(self) -> float:
@@ -58,6 +59,7 @@ class Cell:
             f"p50 {ms(self.p(50))} ms, p99 {ms(self.p(99))} ms, {self.result.errors} errors{reads}"
             f"; cpu: server {self.server_cpu:.0%}, clients {client_cpu:.0%}, machine "
             f"{self.machine_cpu:.0%}; {self.stored}"
+            + (f"\n{self.activity}" if self.activity else "")
             + (f"\n    first errors: {self.result.error_samples[:3]}" if self.result.errors else "")
         )
 

@@ -17,6 +17,7 @@ from bench.concurrency_checks import (
 from bench.concurrency_report import Cell, WorkersOutcome, summary, verdict_lines
 from bench.load_clients import ClientResult, split
 from bench.measure import percentile
+from bench.pg_activity import kind
 
 PGBENCH_OUTPUT = """pgbench (15.8 (Debian 15.8-0+deb12u1))
 transaction type: /tmp/tmpx.sql
@@ -117,3 +118,21 @@ def test_quick_options_shorten_every_window() -> None:
     assert options.workers == (1, 2)
     assert options.seconds < 10
     assert options.lag_seconds < 20
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (("active", "Lock", "relation"), "lock"),
+        (("active", "LWLock", "WALWrite"), "WAL"),
+        (("active", "IO", "WALSync"), "WAL"),
+        (("active", None, None), "running"),
+        (("idle in transaction", "Client", "ClientRead"), "in transaction, client's turn"),
+        (("idle", "Client", "ClientRead"), "idle"),
+        (("active", "IPC", "SyncRep"), "other"),
+    ],
+)
+def test_a_database_session_is_counted_by_what_it_waits_for(
+    row: tuple[str, str | None, str | None], expected: str
+) -> None:
+    assert kind(*row) == expected
