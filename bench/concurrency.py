@@ -111,7 +111,8 @@ def run_cell(
     with Activity(url).running() as activity:
         result = drive(server.base_url, load.headers, workload, clients, load.seconds)
     busy_after, total_after = machine_busy()
-    cell = Cell(workers, workload, clients, result, activity=activity.line())
+    sessions = activity.line(result.started, result.ended)
+    cell = Cell(workers, workload, clients, result, activity=sessions)
     cell.server_cpu = (cpu_seconds(tree) - before) / (cell.seconds * CORES)
     cell.machine_cpu = ratio(busy_after - busy, total_after - total)
     acked = [(aggregate, version) for aggregate, version, _, _ in result.acks]

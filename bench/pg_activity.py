@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,9 +49,8 @@ class Activity:
 
     url: str
     interval: float = 0.010
-    counts: Counter[str] = field(default_factory=Counter)
-    samples: int = 0
-    locks: Counter[str] = field(default_factory=Counter)
+    #: (time.monotonic(), each session's category, the lock each lock waiter waits for)
+    samples: list[tuple[float, list[str], list[str]]] = field(default_factory=list)
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Activity]:
@@ -61,12 +61,12 @@ class Activity:
             def poll() -> None:
                 while not stop.wait(self.interval):
                     rows = conn.execute(QUERY).fetchall()
-                    self.samples += 1
-                    for state, wait_type, wait_event in rows:
-                        found = kind(state, wait_type, wait_event)
-                        self.counts[found] += 1
-                        if found == "lock":
-                            self.locks[str(wait_event)] += 1
+                    kinds = [kind(*row) for row in rows]
+                    locks = [str(row[2]) for row, found in zip(rows, kinds, strict=True)]
+                    locks = [
+                        lock for lock, found in zip(locks, kinds, strict=True) if found == "lock"
+                    ]
+                    self.samples.append((time.monotonic(), kinds, locks))
 
             thread = threading.Thread(target=poll, name="activity-sampler", daemon=True)
             thread.start()
@@ -76,14 +76,15 @@ class Activity:
                 stop.set()
                 thread.join(10)
 
-    def line(self) -> str:
-        """Mean sessions per state over the window."""
-        if not self.samples:
+    def line(self, started: float, ended: float) -> str:
+        """Mean sessions per state over the samples taken from `started` to `ended`."""
+        window = [(kinds, locks) for when, kinds, locks in self.samples if started <= when <= ended]
+        if not window:
             return "    db sessions: no samples"
-        means = ", ".join(f"{name} {self.counts[name] / self.samples:.1f}" for name in SHOWN)
-        locks = ", ".join(
-            f"{name} {count / self.samples:.1f}" for name, count in self.locks.items()
-        )
-        return f"    db sessions (mean over {self.samples} samples): {means}" + (
+        counts = Counter(found for kinds, _ in window for found in kinds)
+        waits = Counter(lock for _, locks in window for lock in locks)
+        means = ", ".join(f"{name} {counts[name] / len(window):.1f}" for name in SHOWN)
+        locks = ", ".join(f"{name} {n / len(window):.1f}" for name, n in waits.items())
+        return f"    db sessions (mean of {len(window)} samples): {means}" + (
             f" (locks: {locks})" if locks else ""
         )
