@@ -52,29 +52,47 @@ def quiet(settings: Settings) -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=256, help="HTTP worker processes (default: one per core)", show_default=False
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Start the API (and, without HUIYIN_DATABASE_URL, an embedded PostgreSQL)."""
+    """Start the API (and, without HUIYIN_DATABASE_URL, an embedded PostgreSQL).
+
+    With --workers N above 1, N processes answer HTTP; the background work (view runners,
+    chain follower, watcher) runs once, in one child process.
+    """
     import uvicorn
 
     from api.app import create_app, route_templates
     from api.http_transport import guarded_protocol
     from api.logging_config import uvicorn_log_config
+    from api.serve_workers import WORKER_APP, WorkerHttpProtocol, default_workers, master
 
     settings = load_settings(data_dir)
+    processes = workers or default_workers()
     where = (settings.database_url and "the configured server") or f"{settings.data_dir}/pg"
-    typer.echo(f"Huiyin on http://{host}:{port} (docs at /docs), database: {where}")
-    app = create_app(settings)
-    log_config = uvicorn_log_config(route_templates(app))
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        log_config=log_config,
-        http=guarded_protocol(settings),
-        timeout_keep_alive=settings.keep_alive_seconds,
+    typer.echo(
+        f"Huiyin on http://{host}:{port} (docs at /docs), database: {where}, "
+        f"{processes} HTTP worker process{'es' if processes > 1 else ''}"
     )
+    app = create_app(settings)  # connects to nothing: its lifespan would
+    log_config = uvicorn_log_config(route_templates(app))
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "log_config": log_config,
+        "timeout_keep_alive": settings.keep_alive_seconds,
+    }
+    if processes == 1:
+        uvicorn.run(app, http=guarded_protocol(settings), **common)
+        return
+    with master(settings):
+        uvicorn.run(WORKER_APP, factory=True, workers=processes, http=WorkerHttpProtocol, **common)
 
 
 @cli.command()

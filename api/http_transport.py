@@ -213,12 +213,14 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
 def guarded_protocol(settings: Settings) -> type[GuardedHttpProtocol]:
     """The protocol class for uvicorn's `http=`, with the settings' limits."""
-    return type(
-        "HuiyinHttpProtocol",
-        (GuardedHttpProtocol,),
-        {
-            "max_request_line": settings.max_request_line_bytes,
-            "max_header_bytes": settings.max_header_bytes,
-            "read_timeout": settings.read_timeout_seconds,
-        },
-    )
+    protocol = type("HuiyinHttpProtocol", (GuardedHttpProtocol,), {})
+    set_limits(protocol, settings)
+    return protocol
+
+
+def set_limits(protocol: type[GuardedHttpProtocol], settings: Settings) -> None:
+    """Gives a protocol class the settings' limits (`huiyin serve --workers N` sets them on a
+    class of its own in each worker process: uvicorn sends a class there by name)."""
+    protocol.max_request_line = settings.max_request_line_bytes
+    protocol.max_header_bytes = settings.max_header_bytes
+    protocol.read_timeout = settings.read_timeout_seconds

@@ -126,10 +126,13 @@ RATE_LIMITS = ("HUIYIN_REQUESTS_PER_MINUTE_PER_TOKEN", "HUIYIN_REQUESTS_PER_MINU
 
 @contextlib.contextmanager
 def running_server(
-    server_env: dict[str, str], *, command: list[str] | None = None
+    server_env: dict[str, str], *, command: list[str] | None = None, workers: int = 1
 ) -> Iterator[Server]:
-    """Starts `huiyin serve` (or this interpreter with `command`, given `--host` and
-    `--port` after it) on a free loopback port, waits for /health, stops it on exit."""
+    """Starts `huiyin serve` (or this interpreter with `command`, given `--host`, `--port`
+    and `--workers` after it) on a free loopback port, waits for /health, stops it on exit.
+
+    One HTTP process unless `workers` says more: the one-client phases measure that, and
+    their memory figure reads the one process (`Server.memory`)."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("HUIYIN_")}
     # One client drives hundreds of commands a second with one token: the service's
@@ -143,7 +146,7 @@ def running_server(
         log_path = Path(workdir) / "server.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(  # noqa: S603  # fixed argv, our own script
-                [*argv, "--host", "127.0.0.1", "--port", str(port)],
+                [*argv, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
                 env=env,
                 cwd=workdir,
                 stdout=log,

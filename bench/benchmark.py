@@ -22,6 +22,11 @@ Phases, each warmed up and repeated (round-robin where there are several options
    (`bench.personal_data`).
 9. the web pages: server render time of the board and the workbench over phase 7's store,
    beside the sign-in page and the JSON list, and the board's page weight (`bench.web_pages`).
+10. many clients: 1, 4, 16 and 64 concurrent HTTP clients (lifecycles, and commands mixed
+   with reads) against `huiyin serve --workers 1` and `--workers <cores>`, beside pgbench's
+   INSERT commits with as many clients, every acknowledged command checked in the store,
+   and the views' lag at the service's own maximum rate, in a scratch database of its own
+   (`bench.concurrency`, also runnable alone).
 
 A scratch database `huiyin_bench_<random>` is created on the (loopback) server and dropped
 afterwards, so nothing else on the server is touched.
@@ -34,12 +39,13 @@ import os
 import platform
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 
 from eventsourcing.cryptography import AESCipher
 
+from bench import concurrency
 from bench.api_load import (
     COMMANDS_PER_LIFECYCLE,
     Server,
@@ -279,6 +285,9 @@ def run(server_url: str, plan: Plan) -> None:
         read_path = measure_read_path(url, plan)
         personal = measure_personal_data(server_url, url, plan)
         pages = measure_web_pages(url, plan)
+    heading("10. many clients over HTTP, 1 and N server workers (bench.concurrency)")
+    options = concurrency.Options.quick() if plan.quick else concurrency.Options()
+    clients = concurrency.measure(server_url, BENCH_KEY, replace(options, pool_size=plan.pool_size))
     results = Results(
         raw=raw,
         library=library,
@@ -299,6 +308,8 @@ def run(server_url: str, plan: Plan) -> None:
     print("\n".join(personal))
     heading("9. web pages")
     print("\n".join(pages))
+    heading("10. many clients")
+    print("\n".join(clients))
     heading("markdown")
     print("\n".join(markdown(results, settings_line(plan))))
 

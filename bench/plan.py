@@ -36,6 +36,8 @@ class Plan:
     catch_up_events: int = 20_000
     #: Renders of each page in phase 9 (p99: the 5th slowest).
     page_samples: int = 500
+    #: A smoke run (`--quick`): phase 10 (many clients) takes its short options too.
+    quick: bool = False
 
 
 def bounded(low: int, high: int) -> type[int]:
@@ -107,6 +109,7 @@ def parse_args(
         penalties_and_disclosures=20 if args.quick else 200,
         catch_up_events=1_000 if args.quick else 20_000,
         page_samples=20 if args.quick else 500,
+        quick=bool(args.quick),
     )
     return str(args.database_url), plan, page
 
