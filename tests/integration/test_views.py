@@ -22,6 +22,7 @@ from infrastructure.case_index_view import PostgresCaseIndexView
 from infrastructure.database import conninfo
 from infrastructure.projection_runner import ViewRunner
 from infrastructure.replay import Decoder, LogRows, replay
+from infrastructure.view_commits import TOGETHER, applied_together
 from infrastructure.view_locks import lock_key, try_lock, view_lock
 from infrastructure.view_people import ViewPeople
 from infrastructure.view_rebuild import ViewBusy, rebuild
@@ -579,3 +580,21 @@ def test_a_view_waits_for_its_own_database_not_another_ones_progress(
 
     with build_services(other) as elsewhere, pytest.raises(TimeoutError):
         elsewhere.views.get("case_index").wait(APPLICATION_NAME, position, timeout=0.3)
+
+
+def test_a_views_commit_does_not_wait_for_the_disk_and_others_still_do(
+    services: Services,
+) -> None:
+    """Views are derived from durable events: their transaction skips the WAL flush (a crash
+    loses whole view commits, which the runner applies again), and nothing else does."""
+    datastore = services.views._store.datastore  # the views' own pool
+    with applied_together(datastore):
+        assert TOGETHER.cursor is not None
+        inside = TOGETHER.cursor.execute("SHOW synchronous_commit").fetchone()
+    with datastore.transaction(commit=False) as curs:
+        after = curs.execute("SHOW synchronous_commit").fetchone()
+
+    assert inside is not None
+    assert after is not None
+    assert next(iter(inside.values())) == "off"
+    assert next(iter(after.values())) == "on"
