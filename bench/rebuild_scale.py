@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import resource
 import sys
@@ -104,7 +105,9 @@ def measure_scale(store: StoreAccess, head: int, store_line: str, *, jobs: int) 
     names = list(VIEWS)
 
     def ceiling() -> None:
-        done, _ = _run(["decode-only"], store, 1, decode_only)
+        # By its module's name (not __main__'s), for the child to import.
+        target = importlib.import_module("bench.rebuild_scale").decode_only
+        done, _ = _run(["decode-only"], store, 1, target)
         outcome.ceiling.append(done["decode-only"].seconds)
         print(f"  decode-only: {head / outcome.ceiling[-1]:,.0f} events/s", flush=True)
 

@@ -28,8 +28,23 @@ class SealedValue(Protocol):
 
 
 def is_sealed(value: Any) -> bool:
-    """Whether a value is a sealed personal value."""
-    return isinstance(value, SealedValue)
+    """Whether a value is a sealed personal value.
+
+    Checking against a runtime protocol walks the class's attributes each time (about 20
+    µs on Python 3.11: a third of a rebuild's time for the audit trail, which asks of
+    every field of every event); the answer is the same for every value of a type, so it
+    is worked out once per type.
+    """
+    kind = type(value)
+    try:
+        return _SEALED_TYPES[kind]
+    except KeyError:
+        sealed = _SEALED_TYPES[kind] = isinstance(value, SealedValue)
+        return sealed
+
+
+#: Whether values of each type seen are sealed values (`is_sealed`).
+_SEALED_TYPES: dict[type[Any], bool] = {}
 
 
 def as_json(value: SealedValue) -> dict[str, str]:
