@@ -21,6 +21,9 @@ Phases, each warmed up and repeated (round-robin where there are several options
    (`bench.personal_data`).
 9. the web pages: server render time of the board and the workbench over phase 7's store,
    beside the sign-in page and the JSON list, and the board's page weight (`bench.web_pages`).
+10. rebuilds at scale: a store of a million events in a scratch database of its own; the
+   decode-only ceiling, each view rebuilt alone, every view together in parallel processes
+   (`bench.rebuild_scale`).
 
 A scratch database `huiyin_bench_<random>` is created on the (loopback) server and dropped
 afterwards, so nothing else on the server is touched.
@@ -61,6 +64,7 @@ from bench.personal_data import (
 from bench.plan import Plan, parse_args, settings_line
 from bench.queries import measure_queries, query_lines
 from bench.read_path import lag_lines, measure_lag, measure_rebuild, rebuild_lines
+from bench.rebuild_scale import measure_rebuild_scale
 from bench.report import Results, latency_lines, markdown, ratio_lines
 from bench.scratch import NotLoopback, check_loopback, scratch_database, server_facts
 from bench.web_pages import measure_pages, page_lines
@@ -244,6 +248,19 @@ def measure_web_pages(url: str, plan: Plan) -> list[str]:
     return lines
 
 
+def measure_rebuilds_at_scale(server_url: str, plan: Plan) -> list[str]:
+    """Phase 10: every view alone and all together over a large store of its own."""
+    heading(
+        f"10. rebuilds at scale: {plan.rebuild_events:,} events, the decode-only ceiling, "
+        "each view alone, every view together in parallel"
+    )
+    lines = measure_rebuild_scale(
+        server_url, events=plan.rebuild_events, quick=plan.rebuild_events < 100_000
+    )
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 def print_header(server_url: str, url: str, plan: Plan) -> None:
     """Versions, the database and the settings, before anything is measured."""
     facts = server_facts(url)
@@ -270,6 +287,7 @@ def run(server_url: str, plan: Plan) -> None:
         read_path = measure_read_path(url, plan)
         personal = measure_personal_data(server_url, url, plan)
         pages = measure_web_pages(url, plan)
+    at_scale = measure_rebuilds_at_scale(server_url, plan)
     results = Results(
         raw=raw,
         library=library,
@@ -290,6 +308,8 @@ def run(server_url: str, plan: Plan) -> None:
     print("\n".join(personal))
     heading("9. web pages")
     print("\n".join(pages))
+    heading("10. rebuilds at scale")
+    print("\n".join(at_scale))
     heading("markdown")
     print("\n".join(markdown(results, settings_line(plan))))
 

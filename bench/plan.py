@@ -34,6 +34,8 @@ class Plan:
     penalties_and_disclosures: int = 200
     #: Renders of each page in phase 9 (p99: the 5th slowest).
     page_samples: int = 500
+    #: Events in phase 10's store (rebuilds at scale, `bench.rebuild_scale`).
+    rebuild_events: int = 1_000_000
 
 
 def bounded(low: int, high: int) -> type[int]:
@@ -81,6 +83,12 @@ def parse_args(
         default=100_000,
         help="appeals in the store for the metrics-latency phase",
     )
+    parser.add_argument(
+        "--rebuild-events",
+        type=bounded(1_000, 10_000_000),
+        default=1_000_000,
+        help="events in the store of phase 10 (rebuilds at scale)",
+    )
     parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
     parser.add_argument(
         "--page", type=Path, help=f"write the figures page here (a full run's default: {PAGE})"
@@ -104,6 +112,7 @@ def parse_args(
         query_samples=50 if args.quick else 1_000,
         penalties_and_disclosures=20 if args.quick else 200,
         page_samples=20 if args.quick else 500,
+        rebuild_events=20_000 if args.quick else int(args.rebuild_events),
     )
     return str(args.database_url), plan, page
 

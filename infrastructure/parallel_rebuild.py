@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import resource
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -61,11 +62,14 @@ class StoreAccess:
 @dataclass(frozen=True)
 class Rebuilt:
     """A view rebuilt: events replayed, and seconds in its child (from opening the store
-    to the commit and the statistics after it)."""
+    to the commit and the statistics after it), the child's CPU seconds (its threads
+    included) and its peak resident memory."""
 
     name: str
     replayed: int
     seconds: float
+    cpu_seconds: float = 0.0
+    peak_rss_mib: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,7 @@ def rebuild_in_parallel(
                 if progress is not None:
                     progress(name, message[2], message[3])
             elif kind == "rebuilt":
-                end(Rebuilt(name, message[2], message[3]))
+                end(Rebuilt(name, *message[2:]))
             else:
                 end(Failed(name, message[2]))
     finally:
@@ -194,6 +198,8 @@ def _child(target: Target, name: str, store: StoreAccess, messages: Any) -> None
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
 
     def report(position: int, head: int) -> None:
         messages.put(("progress", name, position, head))
@@ -205,6 +211,9 @@ def _child(target: Target, name: str, store: StoreAccess, messages: Any) -> None
         messages.close()
         messages.join_thread()
         raise SystemExit(1) from None
-    messages.put(("rebuilt", name, replayed, time.perf_counter() - started))
+    seconds = time.perf_counter() - started
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = used.ru_utime + used.ru_stime - cpu_before
+    messages.put(("rebuilt", name, replayed, seconds, cpu, used.ru_maxrss / 1024))
     messages.close()
     messages.join_thread()
