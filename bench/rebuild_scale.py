@@ -13,8 +13,8 @@ the store is built), each run in spawned processes exactly as `huiyin rebuild` r
 - every view together, `--jobs` at once (default: one per core), against the slowest view
   alone (target ≤ 1.2×); and, when that is fewer than the views, every view at once (a
   rebuild waits on PostgreSQL half its time, so more processes than cores can overlap).
-Wall-clock times are the parent's, from the first spawn to the last child's end (so they include starting the processes); rates are from the children's
-  own clocks.
+Wall-clock times are the parent's, from the first child started to the last one ended;
+rates are from the children's own clocks, with their CPU seconds beside them.
 """
 
 from __future__ import annotations
