@@ -42,6 +42,8 @@ def rebuild_views(settings: Settings, names: Sequence[str], *, jobs: int | None 
         reached = dict.fromkeys(names, 0)
         started = time.perf_counter()
         label = f"rebuilding {len(names)} view(s), {limit} at a time"
+        # On a terminal a line printed while the bar is drawn starts on a line of its own.
+        lead = "\n" if sys.stderr.isatty() else ""
         with typer.progressbar(length=head * len(names), label=label, file=sys.stderr) as bar:
 
             def advance(name: str, position: int, _head: int) -> None:
@@ -54,13 +56,13 @@ def rebuild_views(settings: Settings, names: Sequence[str], *, jobs: int | None 
                 advance(outcome.name, head, head)
                 if isinstance(outcome, Failed):
                     typer.echo(
-                        f"\n{outcome.name}: not rebuilt, left as it was: "
+                        f"{lead}{outcome.name}: not rebuilt, left as it was: "
                         + redact_text(outcome.error),
                         err=True,
                     )
                 else:
                     typer.echo(
-                        f"\n{outcome.name}: replayed {outcome.replayed} events"
+                        f"{lead}{outcome.name}: replayed {outcome.replayed} events"
                         f" in {outcome.seconds:.1f} s"
                     )
 
@@ -69,7 +71,7 @@ def rebuild_views(settings: Settings, names: Sequence[str], *, jobs: int | None 
                     names, store, jobs=limit, progress=advance, finished=finished
                 )
             except KeyboardInterrupt:
-                typer.echo("\nstopped: views not yet rebuilt are left as they were", err=True)
+                typer.echo(f"{lead}stopped: views not yet rebuilt are left as they were", err=True)
                 raise typer.Exit(130) from None
     failed = [outcome.name for outcome in outcomes if isinstance(outcome, Failed)]
     seconds = time.perf_counter() - started
