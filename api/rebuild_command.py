@@ -31,6 +31,7 @@ def rebuild_views(settings: Settings, names: Sequence[str], *, jobs: int | None 
     """
     from api.bootstrap import build_services
 
+    names = list(dict.fromkeys(names))  # each view once
     limit = min(jobs or default_jobs(), len(names))
     with build_services(settings) as services:
         store = StoreAccess(

@@ -123,7 +123,7 @@ def rebuild_in_parallel(
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     messages: Any = context.Queue()
-    waiting = sorted(names, key=_rank)
+    waiting = sorted(dict.fromkeys(names), key=_rank)  # each view once
     running: dict[str, BaseProcess] = {}
     gone: dict[str, float] = {}
     outcomes: list[Outcome] = []

@@ -111,7 +111,7 @@ def test_a_view_whose_runner_runs_is_named_and_the_others_are_rebuilt(
     services.views.start_runners(["penalty_ledger"])
     try:
         assert services.views.wait_leading("penalty_ledger", 10)
-        result = run.invoke(cli, ["rebuild", "case_index", "penalty_ledger", "metrics"])
+        result = run.invoke(cli, ["rebuild", "case_index", "penalty_ledger", "metrics", "metrics"])
     finally:
         services.views.stop_runners(["penalty_ledger"])
 
