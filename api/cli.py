@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -305,36 +304,31 @@ def project(names: ViewNames = None, data_dir: DataDir = None) -> None:
             typer.echo("stopping")
 
 
-def _advancing(bar: Any) -> Callable[[int, int], None]:
-    """A progress callback (done, total) that moves a typer progress bar."""
-    reached = [0]
-
-    def advance(done: int, total: int) -> None:
-        bar.update(done - reached[0])
-        reached[0] = done
-
-    return advance
-
-
 @cli.command()
-def rebuild(names: ViewNames = None, data_dir: DataDir = None) -> None:
-    """Drop views and replay them from the events (stop their runners first)."""
-    import sys
+def rebuild(
+    names: ViewNames = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="views rebuilt at once, each in a process of its own (default: the cores)",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Drop views and replay them from the events, in parallel (stop their runners first).
 
-    from api.bootstrap import build_services
-    from infrastructure.view_rebuild import ViewBusy
+    Each view commits whole or not at all: one that fails is left as it was (exit 1),
+    the others are rebuilt. Ctrl-C stops every one, leaving each as it was.
+    """
+    from api.rebuild_command import rebuild_views
 
     views = _known_views(names)
-    with build_services(quiet(load_settings(data_dir))) as services:
-        for name in views:
-            head = services.views.head()
-            with typer.progressbar(length=head, label=f"rebuilding {name}", file=sys.stderr) as bar:
-                try:
-                    replayed = services.views.rebuild(name, progress=_advancing(bar))
-                except ViewBusy as error:
-                    typer.echo(f"\n{error}", err=True)
-                    raise typer.Exit(1) from None
-            typer.echo(f"{name}: replayed {replayed} events")
+    settings = quiet(load_settings(data_dir))
+    if not rebuild_views(settings, views, jobs=jobs):
+        raise typer.Exit(1)
 
 
 #: The exit status of a command that could not reach the database.

@@ -27,6 +27,9 @@ Phases, each warmed up and repeated (round-robin where there are several options
    INSERT commits with as many clients, every acknowledged command checked in the store,
    and the views' lag at the service's own maximum rate, in a scratch database of its own
    (`bench.concurrency`, also runnable alone).
+11. rebuilds at scale: a store of a million events in a scratch database of its own; the
+   decode-only ceiling, each view rebuilt alone, every view together in parallel processes
+   (`bench.rebuild_scale`).
 
 A scratch database `huiyin_bench_<random>` is created on the (loopback) server and dropped
 afterwards, so nothing else on the server is touched.
@@ -69,6 +72,7 @@ from bench.personal_data import (
 from bench.plan import Plan, parse_args, settings_line
 from bench.queries import measure_queries, query_lines
 from bench.read_path import lag_lines, measure_lag, measure_rebuild, rebuild_lines
+from bench.rebuild_scale import measure_rebuild_scale
 from bench.report import Results, latency_lines, markdown, ratio_lines
 from bench.scratch import NotLoopback, check_loopback, scratch_database, server_facts
 from bench.web_pages import measure_pages, page_lines
@@ -259,6 +263,19 @@ def measure_web_pages(url: str, plan: Plan) -> list[str]:
     return lines
 
 
+def measure_rebuilds_at_scale(server_url: str, plan: Plan) -> list[str]:
+    """Phase 11: every view alone and all together over a large store of its own."""
+    heading(
+        f"11. rebuilds at scale: {plan.rebuild_events:,} events, the decode-only ceiling, "
+        "each view alone, every view together in parallel"
+    )
+    lines = measure_rebuild_scale(
+        server_url, events=plan.rebuild_events, quick=plan.rebuild_events < 100_000
+    )
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 def print_header(server_url: str, url: str, plan: Plan) -> None:
     """Versions, the database and the settings, before anything is measured."""
     facts = server_facts(url)
@@ -288,6 +305,7 @@ def run(server_url: str, plan: Plan) -> None:
     heading("10. many clients over HTTP, 1 and N server workers (bench.concurrency)")
     options = concurrency.Options.quick() if plan.quick else concurrency.Options()
     clients = concurrency.measure(server_url, BENCH_KEY, replace(options, pool_size=plan.pool_size))
+    at_scale = measure_rebuilds_at_scale(server_url, plan)
     results = Results(
         raw=raw,
         library=library,
@@ -310,6 +328,8 @@ def run(server_url: str, plan: Plan) -> None:
     print("\n".join(pages))
     heading("10. many clients")
     print("\n".join(clients))
+    heading("11. rebuilds at scale")
+    print("\n".join(at_scale))
     heading("markdown")
     print("\n".join(markdown(results, settings_line(plan))))
 

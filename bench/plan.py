@@ -38,6 +38,8 @@ class Plan:
     page_samples: int = 500
     #: A smoke run (`--quick`): phase 10 (many clients) takes its short options too.
     quick: bool = False
+    #: Events in phase 11's store (rebuilds at scale, `bench.rebuild_scale`).
+    rebuild_events: int = 1_000_000
 
 
 def bounded(low: int, high: int) -> type[int]:
@@ -85,6 +87,12 @@ def parse_args(
         default=100_000,
         help="appeals in the store for the metrics-latency phase",
     )
+    parser.add_argument(
+        "--rebuild-events",
+        type=bounded(1_000, 10_000_000),
+        default=1_000_000,
+        help="events in the store of phase 11 (rebuilds at scale)",
+    )
     parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
     parser.add_argument(
         "--page", type=Path, help=f"write the figures page here (a full run's default: {PAGE})"
@@ -110,6 +118,7 @@ def parse_args(
         catch_up_events=1_000 if args.quick else 20_000,
         page_samples=20 if args.quick else 500,
         quick=bool(args.quick),
+        rebuild_events=20_000 if args.quick else int(args.rebuild_events),
     )
     return str(args.database_url), plan, page
 

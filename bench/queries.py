@@ -50,7 +50,12 @@ class QueryOutcome:
     export_seconds: float = 0.0
 
 
-def _appeal(casework: Casework, rng: random.Random, index: int) -> Appeal:
+def _appeal(
+    casework: Casework, rng: random.Random, index: int, *, person: int | None = None
+) -> Appeal:
+    """Appeal number `index` (its case number), raised by employee number `person`
+    (default: `index`, one appeal each), with its events pending."""
+    person = index if person is None else person
     raised = START + timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
     department = rng.choice(DEPARTMENTS)
     channel = rng.choice(CHANNELS)
@@ -65,7 +70,7 @@ def _appeal(casework: Casework, rng: random.Random, index: int) -> Appeal:
         department=department,
         tier=None,
         urgency=Urgency.NORMAL,
-        appellant=Appellant(name=f"职工{index}", employee_no=f"E{index:07d}"),
+        appellant=Appellant(name=f"职工{person}", employee_no=f"E{person:07d}"),
         receipt_hash=None,
         actor=CLERK,
         at=raised,

@@ -46,8 +46,9 @@ REPLAY_AHEAD = 4
 #: A decoded batch: (position, event) pairs in log order.
 Batch = list[tuple[int, Any]]
 
-#: What a topic decodes with: its class and id converter, or None to use the mapper.
-_Found = tuple[type[Any], Callable[[Any], Any]] | None
+#: What a topic decodes with: its class, id converter and class version (events stored by
+#: an older version are upcast as the mapper does), or None to use the mapper.
+_Found = tuple[type[Any], Callable[[Any], Any], int] | None
 
 
 #: What stands in a view for the NUL character: PostgreSQL's text and jsonb cannot hold it.
@@ -138,8 +139,9 @@ class Decoder:
     """`mapper.to_domain_event`, with per-topic lookups cached.
 
     Falls back to the mapper itself for anything it does not handle the same way (another
-    cipher, a compressor, an event class with upcasting) and for any error, so a damaged
-    event fails with the mapper's own error.
+    cipher, a compressor) and for any error, so a damaged event fails with the mapper's
+    own error. Events stored by an older version of their class are upcast as the mapper
+    upcasts them.
     """
 
     def __init__(self, mapper: Mapper[UUID]) -> None:
@@ -182,7 +184,7 @@ class Decoder:
                     self._notification(originator_id, version, topic, state)
                 )
             )
-        cls, convert = found
+        cls, convert, class_version = found
         try:
             if self._aesgcm is not None:
                 # AESCipher.decrypt's layout: nonce (12 bytes), tag (16), ciphertext.
@@ -196,14 +198,14 @@ class Decoder:
                     self._notification(originator_id, version, topic, state)
                 )
             )
-        if "class_version" in event_state:  # written by a class that versions its events
-            return without_nul(
-                self._mapper.to_domain_event(
-                    self._notification(originator_id, version, topic, state)
-                )
-            )
         event_state["originator_id"] = convert(originator_id)
         event_state["originator_version"] = version
+        # As the mapper does: stored by an older version of the class (or by none that
+        # versions its events), upcast one version at a time.
+        from_version = event_state.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
+            from_version += 1
         if self._after_decode is not None:
             self._after_decode(cls, event_state, event_state["originator_id"])
         event = object.__new__(cls)
@@ -262,12 +264,10 @@ class Decoder:
 
     @staticmethod
     def _lookup(topic: str, originator_id: Any) -> _Found:
-        """The class and id converter of a topic; None where the mapper must decode."""
+        """The class, id converter and class version of a topic."""
         cls = resolve_topic(topic)
-        if getattr(cls, "class_version", 1) != 1:
-            return None  # upcasting: leave it to the mapper
         id_type = cast(Hashable, type(originator_id))  # as the mapper does
-        return cls, find_id_convertor(cls, id_type)
+        return cls, find_id_convertor(cls, id_type), getattr(cls, "class_version", 1)
 
 
 #: A row of the events table: position, originator id, version, topic, stored state.

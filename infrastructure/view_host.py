@@ -55,6 +55,11 @@ class Views:
         self._runners: list[ViewRunner] = []
         self._events = EventLog(self._env)
 
+    @property
+    def env(self) -> dict[str, str]:
+        """The settings views are opened with (a copy: what a rebuild's child is given)."""
+        return dict(self._env)
+
     def get(self, name: str) -> PostgresView:
         """The view of that name (constructed once)."""
         if name not in self._views:

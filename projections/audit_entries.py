@@ -158,22 +158,63 @@ _AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
 def jsonable(value: Any) -> Any:
-    """A JSON value for an event field (UUIDs, times and decimals as strings)."""
-    if type(value) in _AS_IS:
+    """A JSON value for an event field (UUIDs, times and decimals as strings).
+
+    How a value converts depends on its type only, so it is worked out once per type
+    (`_shape_of`) rather than by a chain of isinstance checks for every value of every
+    event a rebuild replays.
+    """
+    kind = type(value)
+    shape = _SHAPES.get(kind)
+    if shape is None:
+        shape = _SHAPES[kind] = _shape_of(value)
+    if shape is _AS_IS_SHAPE:
         return value
-    if isinstance(value, dict):
+    if shape is _MAPPING:
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
+    if shape is _ITEMS:
         return [jsonable(v) for v in value]
-    if isinstance(value, Enum):
+    if shape is _ENUM:
         return jsonable(value.value)
-    if isinstance(value, datetime | date):
+    if shape is _TIME:
         return value.isoformat()
-    if isinstance(value, UUID | Decimal):
+    if shape is _TEXT:
         return str(value)
-    if is_sealed(value):
+    if shape is _SEALED:
         return as_json(value)
     return value
+
+
+_AS_IS_SHAPE, _MAPPING, _ITEMS, _ENUM, _TIME, _TEXT, _SEALED, _OTHER = (
+    "as is",
+    "mapping",
+    "items",
+    "enum",
+    "time",
+    "text",
+    "sealed",
+    "other",
+)
+
+#: How `jsonable` converts values of each type seen.
+_SHAPES: dict[type[Any], str] = {kind: _AS_IS_SHAPE for kind in (str, int, float, bool, type(None))}
+
+
+def _shape_of(value: Any) -> str:
+    """How `jsonable` converts a value of this value's type (the checks in their order)."""
+    if isinstance(value, dict):
+        return _MAPPING
+    if isinstance(value, list | tuple | set | frozenset):
+        return _ITEMS
+    if isinstance(value, Enum):
+        return _ENUM
+    if isinstance(value, datetime | date):
+        return _TIME
+    if isinstance(value, UUID | Decimal):
+        return _TEXT
+    if is_sealed(value):
+        return _SEALED
+    return _OTHER
 
 
 def _text(value: Any) -> str | None:

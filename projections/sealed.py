@@ -27,18 +27,24 @@ class SealedValue(Protocol):
         """The sealed value as text a read can open."""
 
 
-#: Per type, whether its values are sealed: a runtime protocol check looks at every member
-#: each time, and views ask it of every value they keep (a tenth of a catch-up's time).
-_SEALED_TYPES: dict[type, bool] = {}
-
-
 def is_sealed(value: Any) -> bool:
-    """Whether a value is a sealed personal value."""
+    """Whether a value is a sealed personal value.
+
+    Checking against a runtime protocol walks the class's attributes each time (about 20
+    µs on Python 3.11: a third of a rebuild's time for the audit trail, which asks of
+    every field of every event); the answer is the same for every value of a type, so it
+    is worked out once per type.
+    """
     kind = type(value)
-    sealed = _SEALED_TYPES.get(kind)
-    if sealed is None:
+    try:
+        return _SEALED_TYPES[kind]
+    except KeyError:
         sealed = _SEALED_TYPES[kind] = isinstance(value, SealedValue)
-    return sealed
+        return sealed
+
+
+#: Whether values of each type seen are sealed values (`is_sealed`).
+_SEALED_TYPES: dict[type[Any], bool] = {}
 
 
 def as_json(value: SealedValue) -> dict[str, str]:
