@@ -349,8 +349,12 @@ def test_a_writer_killed_mid_group_lost_nothing_it_acknowledged(settings: Settin
         for line in writer.stdout:  # what the start may log, then "ready"
             if line.strip() == "ready":
                 break
-        while len(acknowledged) < 300:
-            note(writer.stdout.readline())
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 300 and time.monotonic() < deadline:
+            line = writer.stdout.readline()
+            if not line:  # the writer ended by itself: it failed
+                pytest.fail(f"the writer process ended early (exit {writer.wait(10)})")
+            note(line)
     finally:
         writer.send_signal(signal.SIGKILL)
         rest = writer.communicate(timeout=10)[0]
