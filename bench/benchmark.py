@@ -78,9 +78,11 @@ from bench.scratch import NotLoopback, check_loopback, scratch_database, server_
 from bench.web_pages import measure_pages, page_lines
 from bench.workloads import (
     LIBRARY_CASES,
+    THREADS,
     huiyin_raise,
     huiyin_settings,
     library_save,
+    raise_from_threads,
     raw_insert,
 )
 
@@ -137,6 +139,12 @@ def measure_in_process(
         ]
         huiyin = measure_interleaved(huiyin_cases, unit="commands", **common)
     show(huiyin)
+    heading(
+        f"3b. Huiyin raise_appeal from {', '.join(map(str, THREADS))} threads at once "
+        f"(group commit), {plan.n} commands per run, pool {plan.pool_size}"
+    )
+    settings = huiyin_settings(url, key, pool_size=plan.pool_size, db_functions=True)
+    print("\n".join(raise_from_threads(settings, count=plan.n, repeats=plan.repeats)), flush=True)
     return raw[0], library, huiyin[0], huiyin[1]
 
 

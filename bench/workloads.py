@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import statistics
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -15,7 +18,7 @@ from eventsourcing.domain import Aggregate
 from pydantic import SecretStr
 
 from api.bootstrap import build_services
-from application.casework import AppealDraft
+from application.casework import AppealDraft, Casework
 from bench.measure import Workload
 from bench.organisation import fill as fill_directory
 from domain.actors import Actor, Role
@@ -179,3 +182,62 @@ def huiyin_raise(settings: Settings) -> Iterator[Workload]:
             return time.perf_counter() - started
 
         yield run
+
+
+# -- 3b. the same from several threads at once (group commit) ----------------------------
+
+#: The numbers of threads phase 3b raises appeals from.
+THREADS = (1, 4, 16)
+
+
+def raise_from_threads(
+    settings: Settings, *, count: int, repeats: int, threads: tuple[int, ...] = THREADS
+) -> list[str]:
+    """`raise_appeal` from 1, 4 and 16 threads at once, `count` commands per run in all,
+    round-robin: commands/s, p50/p99 latency, and how many commands each commit carried
+    (the recorder's group sizes). Lines to print."""
+    with build_services(settings) as services:
+        casework = services.casework
+        recorder: Any = casework.recorder
+        rates: dict[int, list[float]] = {t: [] for t in threads}
+        latencies: dict[int, list[float]] = {t: [] for t in threads}
+        groups: dict[int, list[int]] = {t: [] for t in threads}
+        for _ in range(repeats):
+            for width in threads:
+                before = len(recorder.group_sizes)
+                elapsed = _raise_at_once(casework, width, max(1, count // width), latencies[width])
+                rates[width].append(max(1, count // width) * width / elapsed)
+                groups[width] += list(recorder.group_sizes)[before:]
+    lines = []
+    for width in threads:
+        ordered = sorted(latencies[width])
+        sizes = groups[width]
+        lines.append(
+            f"  raise_appeal, {width:>2} thread{'s' if width > 1 else ' '}"
+            f"{statistics.median(rates[width]):>9,.0f} commands/s"
+            f" (min–max {min(rates[width]):,.0f}–{max(rates[width]):,.0f});"
+            f" p50 {ordered[len(ordered) // 2] * 1000:.2f} ms,"
+            f" p99 {ordered[int(len(ordered) * 0.99)] * 1000:.2f} ms;"
+            f" commands per commit {statistics.fmean(sizes) if sizes else 0:.1f}"
+        )
+    one, most = statistics.median(rates[threads[0]]), statistics.median(rates[threads[-1]])
+    lines.append(f"  {threads[-1]} threads ÷ 1 thread: {most / one:.2f}×")
+    return lines
+
+
+def _raise_at_once(casework: Casework, width: int, each: int, latencies: list[float]) -> float:
+    """`width` threads raising `each` appeals; the seconds until the last was saved."""
+
+    def work() -> None:
+        for _ in range(each):
+            started = time.perf_counter()
+            casework.raise_appeal(DRAFT, CLERK)
+            latencies.append(time.perf_counter() - started)
+
+    workers = [threading.Thread(target=work) for _ in range(width)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - started
