@@ -46,7 +46,9 @@ def serving(env: dict[str, str], name: str, log: Path) -> Iterator[tuple[str, in
     port = free_port()
     with log.open("w", encoding="utf-8") as output:
         proc = subprocess.Popen(  # noqa: S603  # our own command, fixed arguments
-            [HUIYIN, "serve", "--port", str(port)],
+            # One HTTP process each (and its background worker): two machines' worth of
+            # service on the shared test server's 100 connections; `--workers` has its own test.
+            [HUIYIN, "serve", "--port", str(port), "--workers", "1"],
             env={**env, "PGAPPNAME": name},
             stdout=output,
             stderr=subprocess.STDOUT,
