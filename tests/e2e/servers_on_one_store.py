@@ -93,6 +93,21 @@ def leaders(url: str) -> dict[str, list[str]]:
     return held
 
 
+def head_still_for(url: str, seconds: float) -> Any:
+    """A check for `wait_for`: true once the store's newest event has not changed for
+    `seconds` (the background jobs have nothing left to write)."""
+    seen: list[tuple[int, float]] = []
+
+    def still() -> bool:
+        head = int(scalar(url, "SELECT coalesce(max(notification_id), 0) FROM huiyin_events"))
+        now = time.monotonic()
+        if not seen or seen[0][0] != head:
+            seen[:] = [(head, now)]
+        return now - seen[0][1] >= seconds
+
+    return still
+
+
 def wait_for(what: str, check: Any, timeout: float = 60.0) -> None:
     """Polls `check()` (bounded) until it is true."""
     deadline = time.monotonic() + timeout

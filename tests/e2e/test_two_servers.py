@@ -38,6 +38,7 @@ from tests.e2e.servers_on_one_store import (
     Clients,
     backdated_writer,
     column,
+    head_still_for,
     leaders,
     positions,
     rows,
@@ -140,7 +141,8 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
                     )
 
                 wait_for("every passed deadline charged", charged)
-                time.sleep(1.0)  # a last sweep's card evaluation
+                # A last sweep may still evaluate cards: quiet for three sweeps.
+                wait_for("the watchers have nothing left to write", head_still_for(url, 0.9))
                 head = int(scalar(url, "SELECT max(notification_id) FROM huiyin_events"))
                 wait_for("views at the head", lambda: min(positions(url).values()) >= head)
                 wait_for(

@@ -142,6 +142,7 @@ class LogReader:
     def __init__(self, url: str, query: str, position: int) -> None:
         self.url, self.query, self.position = url, query, position
         self.read: list[int] = []
+        self.passes = 0  # reads made so far
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._follow, daemon=True)
         self.thread.start()
@@ -157,6 +158,12 @@ class LogReader:
         self.read.extend(int(row[0]) for row in rows)
         if rows:
             self.position = int(rows[-1][0])
+        self.passes += 1
+
+    def reads_again(self, times: int) -> Callable[[], bool]:
+        """A condition: the reader has read `times` more times since it was asked."""
+        target = self.passes + times
+        return lambda: self.passes >= target
 
     def finish(self) -> list[int]:
         self.stop.set()
@@ -231,7 +238,8 @@ def test_a_runner_never_skips_an_event_while_groups_and_inserts_are_held_open(
         with psycopg.connect(url) as held:
             held_open(held)  # ids issued, not committed
             commands(10)  # these wait for the table behind it
-            time.sleep(0.3)  # the reader reads meanwhile
+            _until(lambda: bool(_lock_waiters(url)))
+            _until(reader.reads_again(3))  # the reader reads meanwhile
             held.commit()
         commands(5)
     for thread in threads:
@@ -276,7 +284,7 @@ def test_a_group_whose_connection_is_lost_acknowledges_only_what_is_stored(
     (leader,) = _lock_waiters(url)
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (leader,))
-    time.sleep(0.1)
+    _until(lambda: leader not in _lock_waiters(url))
     table_lock()
     for thread in threads:
         thread.join(30)
