@@ -94,7 +94,7 @@ def leaders(url: str) -> dict[str, list[str]]:
 
 
 def head_still_for(url: str, seconds: float) -> Any:
-    """A check for `wait_for`: true once the store's newest event has not changed for
+    """A check for `tests.polling.until`: true once the store's newest event has not changed for
     `seconds` (the background jobs have nothing left to write)."""
     seen: list[tuple[int, float]] = []
 
@@ -106,15 +106,6 @@ def head_still_for(url: str, seconds: float) -> Any:
         return now - seen[0][1] >= seconds
 
     return still
-
-
-def wait_for(what: str, check: Any, timeout: float = 60.0) -> None:
-    """Polls `check()` (bounded) until it is true."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:g} s")
-        time.sleep(0.1)
 
 
 class Clients:

@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pytest
 
 from tests.e2e.conftest import HUIYIN, free_port, own_store_env, wait_until_healthy
 from tests.e2e.test_serve import APPEAL, issue, organise
+from tests.polling import until
 
 pytestmark = [
     pytest.mark.e2e,
@@ -119,16 +119,6 @@ def serving(env: dict[str, str], port: int, workers: int) -> Iterator[subprocess
             proc.wait()
 
 
-def wait_for(condition: object, timeout: float = 60.0) -> bool:
-    """Polls `condition()` until true or `timeout` (bounded; not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_two_workers_answer_and_the_background_work_runs_once(tmp_path: Path) -> None:
     with own_store_env(tmp_path / "var", prefix="huiyin_e2e_workers") as env:
         organise(env, tmp_path)
@@ -136,7 +126,7 @@ def test_two_workers_answer_and_the_background_work_runs_once(tmp_path: Path) ->
         auditor = issue(env, "auditor-1", "auditor")
         port = free_port()
         with serving(env, port, workers=2) as proc:
-            assert wait_for(lambda: len(http_workers(proc.pid)) == 2)
+            until("two HTTP workers", lambda: len(http_workers(proc.pid)) == 2, 60)
             workers = http_workers(proc.pid)
             background = {c for c, line in children(proc.pid).items() if "api.cli work" in line}
             assert len(background) == 1  # the views, chain and watcher: once
@@ -164,11 +154,17 @@ def test_two_workers_answer_and_the_background_work_runs_once(tmp_path: Path) ->
             # A worker that dies is replaced; the service answers throughout.
             victim = next(iter(workers))
             os.kill(victim, signal.SIGKILL)
-            assert wait_for(lambda: len(http_workers(proc.pid) - {victim}) == 2)
+            until(
+                "the killed worker replaced",
+                lambda: len(http_workers(proc.pid) - {victim}) == 2,
+                60,
+            )
             assert httpx.get(f"{base}/health", timeout=30).status_code == 200
 
             everyone = set(children(proc.pid))
             proc.terminate()
             assert proc.wait(timeout=60) == 0
             # SIGTERM stopped the workers and the background child with the master.
-            assert wait_for(lambda: not any(Path(f"/proc/{p}").exists() for p in everyone), 30)
+            until(
+                "every process gone", lambda: not any(Path(f"/proc/{p}").exists() for p in everyone)
+            )

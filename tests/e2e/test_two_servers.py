@@ -45,9 +45,9 @@ from tests.e2e.servers_on_one_store import (
     scalar,
     serving,
     table_differences,
-    wait_for,
 )
 from tests.e2e.test_serve import issue, organise
+from tests.polling import until
 
 pytestmark = pytest.mark.e2e
 
@@ -87,7 +87,7 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
             build_services(here, clock=three_weeks_ago) as services,
             serving(env, "huiyin-a", tmp_path / "a.log") as (base_a, pid_a),
         ):
-            wait_for(
+            until(
                 "a leads every view",
                 lambda: all(held == ["huiyin-a"] for held in leaders(url).values()),
             )
@@ -121,7 +121,7 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
 
                 os.killpg(pid_a, signal.SIGKILL)  # the leader and its worker, mid-load
                 killed = time.monotonic()
-                wait_for(
+                until(
                     "b takes every view over",
                     lambda: all(held == ["huiyin-b"] for held in leaders(url).values()),
                     timeout=30,
@@ -140,12 +140,12 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
                         not services.casework.get_appeal(i).missed_at(now) for i in backdated
                     )
 
-                wait_for("every passed deadline charged", charged)
+                until("every passed deadline charged", charged)
                 # A last sweep may still evaluate cards: quiet for three sweeps.
-                wait_for("the watchers have nothing left to write", head_still_for(url, 0.9))
+                until("the watchers have nothing left to write", head_still_for(url, 0.9))
                 head = int(scalar(url, "SELECT max(notification_id) FROM huiyin_events"))
-                wait_for("views at the head", lambda: min(positions(url).values()) >= head)
-                wait_for(
+                until("views at the head", lambda: min(positions(url).values()) >= head)
+                until(
                     "chain at the head",
                     lambda: (
                         int(scalar(url, "SELECT coalesce(max(position), 0) FROM huiyin_chain"))

@@ -25,6 +25,7 @@ from application.casework import Casework
 from infrastructure.database import conninfo
 from infrastructure.recorder import GROUP_FUNCTION, OrderedApplicationRecorder
 from infrastructure.settings import Settings
+from tests.polling import until
 from tests.unit.builders import raise_named
 
 Outcome = list[int] | BaseException
@@ -39,14 +40,6 @@ def _recorder(casework: Casework) -> OrderedApplicationRecorder:
     recorder = casework.recorder
     assert isinstance(recorder, OrderedApplicationRecorder)
     return recorder
-
-
-def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.005)
 
 
 def _lock_waiters(url: str) -> list[int]:
@@ -95,11 +88,11 @@ def test_commands_queued_meanwhile_commit_as_one_group_and_a_conflict_fails_alon
     url = conninfo(services.database_url)
     outcomes: dict[int, Outcome] = {}
     first = _insert_in_thread(recorder, [_raised(casework)], outcomes)
-    _until(lambda: len(_lock_waiters(url)) == 1)  # the leader's group, waiting for the lock
+    until("the leader's group waits for the table", lambda: len(_lock_waiters(url)) == 1)
     contested = _raised(casework)
     events = [[_raised(casework)], [contested], [contested], [_raised(casework), _raised(casework)]]
     threads = [_insert_in_thread(recorder, each, outcomes) for each in events]
-    _until(lambda: recorder.queued() == 4)
+    until("four queued behind it", lambda: recorder.queued() == 4)
     assert all(isinstance(o, list) and not o for o in outcomes.values())  # none answered yet
     sizes_before = len(recorder.group_sizes)
 
@@ -190,7 +183,7 @@ def test_the_reader_of_this_test_does_see_a_skip_where_nothing_orders_commits(
                 "INSERT INTO group_commit_control DEFAULT VALUES RETURNING id"
             ).fetchone()
             admin.execute("INSERT INTO group_commit_control DEFAULT VALUES")
-            _until(lambda: reader.position > lower)
+            until("the reader passes the held id", lambda: reader.position > lower)
             held.commit()
     read = reader.finish()
     assert lower not in read
@@ -238,8 +231,8 @@ def test_a_runner_never_skips_an_event_while_groups_and_inserts_are_held_open(
         with psycopg.connect(url) as held:
             held_open(held)  # ids issued, not committed
             commands(10)  # these wait for the table behind it
-            _until(lambda: bool(_lock_waiters(url)))
-            _until(reader.reads_again(3))  # the reader reads meanwhile
+            until("commands wait behind it", lambda: _lock_waiters(url))
+            until("the reader reads", reader.reads_again(3))  # the reader reads meanwhile
             held.commit()
         commands(5)
     for thread in threads:
@@ -278,13 +271,13 @@ def test_a_group_whose_connection_is_lost_acknowledges_only_what_is_stored(
     outcomes: dict[int, Outcome] = {}
     events = [[_raised(casework)] for _ in range(5)]
     threads = [_insert_in_thread(recorder, events[0], outcomes)]
-    _until(lambda: len(_lock_waiters(url)) == 1)
+    until("the leader waits for the table", lambda: len(_lock_waiters(url)) == 1)
     threads += [_insert_in_thread(recorder, each, outcomes) for each in events[1:]]
-    _until(lambda: recorder.queued() == 4)
+    until("four queued behind it", lambda: recorder.queued() == 4)
     (leader,) = _lock_waiters(url)
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (leader,))
-    _until(lambda: leader not in _lock_waiters(url))
+    until("the leader gone", lambda: leader not in _lock_waiters(url))
     table_lock()
     for thread in threads:
         thread.join(30)

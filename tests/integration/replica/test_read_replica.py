@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -23,6 +23,7 @@ from projections.view import APPLICATION_NAME
 from tests.api.conftest import Headers, named_appeal
 from tests.conftest import SETUP, open_department
 from tests.integration.replica.conftest import DATABASE, Cluster
+from tests.polling import until
 
 PROBLEM = "application/problem+json"
 
@@ -68,10 +69,13 @@ def replay_paused(cluster: Cluster) -> Iterator[None]:
     """The standby receives the primary's log but applies none of it, until the end."""
     with cluster.standby() as conn:
         conn.execute("SELECT pg_wal_replay_pause()")
-        deadline = time.monotonic() + 10
-        while conn.execute("SELECT pg_get_wal_replay_pause_state()").fetchone() != ("paused",):
-            assert time.monotonic() < deadline, "the standby did not pause its replay"
-            time.sleep(0.01)
+        until(
+            "the standby pauses its replay",
+            lambda: (
+                conn.execute("SELECT pg_get_wal_replay_pause_state()").fetchone() == ("paused",)
+            ),
+            10,
+        )
         try:
             yield
         finally:
@@ -201,19 +205,12 @@ def test_reads_go_to_the_primary_while_the_standby_is_down_and_back_after(
     def back() -> bool:
         return bool(client.get("/health").json()["read_replica"]["reads_on"] == "replica")
 
-    eventually(back)
+    until("reads back on the replica", back, timeout=15)
     again = raise_appeal(client, staff, department, "班车发车时间（二）")
     assert ids(listed(client, staff, department, after=again["position"])) == [
         again["id"],
         raised["id"],
     ]
-
-
-def eventually(condition: Callable[[], bool], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition did not hold in time"
-        time.sleep(0.1)
 
 
 def test_a_read_url_naming_a_server_that_replays_nothing_is_reported(
