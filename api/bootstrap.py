@@ -36,6 +36,7 @@ from infrastructure.sealing import forget_cached_aggregates, sealed_events_env
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
 from infrastructure.view_host import Views
+from infrastructure.webhook_tables import create_tables as create_webhook_tables
 from infrastructure.worker import worker_process
 from projections.deadline_board import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
@@ -216,6 +217,8 @@ def build_services(
         store = SupportStore(conninfo(url), wait_seconds=settings.database_wait_seconds)
         with schema_lock(conninfo(url)):
             store.open()
+            with psycopg.connect(conninfo(url), autocommit=True) as conn:
+                create_webhook_tables(conn)
             casework = Casework(
                 env,
                 clock=clock,

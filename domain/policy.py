@@ -89,6 +89,8 @@ class Permission(StrEnum):
     ERASURE_REQUEST = "erasure.request"
     ERASURE_CONFIRM = "erasure.confirm"
     ERASURE_READ = "erasure.read"
+    WEBHOOK_MANAGE = "webhook.manage"
+    WEBHOOK_READ = "webhook.read"
 
 
 @dataclass(frozen=True)
@@ -358,6 +360,16 @@ POLICY: Mapping[Permission, Rule] = {
         committee=ANY,
         auditor=ANY,
         employee=OWN,
+    ),
+    _P.WEBHOOK_MANAGE: _rule(
+        "register, change, pause and remove webhook and e-mail endpoints (their URLs and "
+        "secrets), and replay deliveries that were given up",
+        admin=ANY,
+    ),
+    _P.WEBHOOK_READ: _rule(
+        "list endpoints (never their secrets) and the deliveries and attempts made to them",
+        admin=ANY,
+        auditor=ANY,
     ),
 }
 

@@ -155,6 +155,54 @@ class Settings(BaseSettings):
         "appeal untransferred two",
     )
 
+    public_url: str | None = Field(
+        default=None,
+        description="the address people open Huiyin at (e.g. https://huiyin.example.cn): "
+        "links in reminders, webhooks and e-mails point there; unset: messages carry no links",
+    )
+    reminder_leads: str = Field(
+        default="2wd,4h",
+        description="when to remind before a deadline, comma-separated: working days (`2wd`, "
+        "on the working-day calendar) or hours (`4h`); empty: no reminders",
+    )
+    notices: bool = Field(
+        default=True,
+        description="decide notices (reminders, overdue, publications, cards) and deliver them "
+        "to the registered endpoints, in serve's background work",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="longest wait for a receiver's answer"
+    )
+    webhook_retry_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="wait before the first retry of a failed delivery; each next one waits "
+        "twice as long (with jitter), up to an hour",
+    )
+    webhook_give_up_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 30,
+        description="a delivery still failing this long after it was decided is given up "
+        "(dead letter: listed for admin, who may replay it)",
+    )
+    webhook_senders: int = Field(
+        default=4, ge=1, le=64, description="deliveries sent at once by the background worker"
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail endpoints and appellants' notices"
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: str = Field(
+        default="none", pattern="^(none|starttls|tls)$", description="none, starttls or tls"
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server asks")
+    smtp_password: SecretStr | None = Field(default=None)
+    smtp_from: str = Field(
+        default="huiyin@localhost", min_length=3, max_length=200, description="From: address"
+    )
+
     @field_validator("calendar_file")
     @classmethod
     def _calendar_file_readable(cls, path: Path | None) -> Path | None:
