@@ -8,7 +8,11 @@ its own id (`webhook-id`), the same on every retry, so they can drop duplicates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid5
 
 
 class NoticeKind(StrEnum):
@@ -42,3 +46,46 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"  # the receiver answered 2xx (the SMTP server accepted it)
     DEAD = "dead"  # given up after the retry window; admin may replay it
     DROPPED = "dropped"  # nothing may be sent any more (endpoint removed, recipient erased)
+
+
+#: The namespace of notice ids: a notice's id is uuid5(NOTICE_NAMESPACE, its key), so the
+#: same decision made twice (a restart, a second instance) names the same notice.
+NOTICE_NAMESPACE = UUID("6f1c2a52-4e0b-5d8a-9b7e-2f6c1e9d4a10")
+
+#: A delivery's id is uuid5(notice id, the endpoint's id, or this for the appellant's e-mail).
+APPELLANT = "appellant"
+
+
+def notice_id(key: str) -> UUID:
+    """The id of the notice with this key."""
+    return uuid5(NOTICE_NAMESPACE, key)
+
+
+def delivery_id(notice: UUID, recipient: UUID | str) -> UUID:
+    """The id of a notice's delivery to an endpoint (its id) or to the appellant."""
+    return uuid5(notice, str(recipient))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice as decided, before the outbox records it (references only, never personal
+    data). `department` / `tier` are what endpoints' filters match; when None, the case
+    index's are used (and `fallback_department` if it has none either)."""
+
+    key: str
+    kind: NoticeKind
+    occurred_at: datetime
+    case_id: UUID | None = None
+    case_type: str | None = None
+    department: str | None = None
+    tier: str | None = None
+    position: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    fallback_department: str | None = None
+    #: Whether the appellant is to be told too (an answer published).
+    to_appellant: bool = False
+
+    @property
+    def id(self) -> UUID:
+        """The notice's id (from its key)."""
+        return notice_id(self.key)

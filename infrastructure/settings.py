@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.reminders import parse_leads
 from infrastructure.calendar_file import load_adjustments
 
 
@@ -219,3 +220,10 @@ class Settings(BaseSettings):
                 "encrypted with it (make one with `huiyin key new`)"
             )
         return self
+
+    @field_validator("reminder_leads")
+    @classmethod
+    def _reminder_leads_parse(cls, text: str) -> str:
+        # Parsed now, so a mistake names its part before the sweep ever runs.
+        parse_leads(text)
+        return text
