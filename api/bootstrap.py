@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
+from api.notice_work import deciding_notices, reminding
 from application.accountability import Accountability
 from application.casework import Casework, Clock
 from application.credentials import Credentials
@@ -235,7 +236,8 @@ def build_services(
         if calendar_warning:
             warn_of_projected_years(calendar, casework.now(), warned=_WARNED_YEARS)
         chain = ChainKeeper(conninfo(url), wait_seconds=settings.database_wait_seconds)
-        # Background work: view runners, chain follower, deadline watcher — in a child
+        # Background work: view runners (and the notice decider), chain follower, deadline
+        # watcher (and the reminder sweep) — in a child
         # process (serve's default) or as threads here.
         background = contextlib.ExitStack()
         wanted = settings.projections or settings.chain_follow or settings.watcher
@@ -248,6 +250,8 @@ def build_services(
                 background.enter_context(chain.following())
             if settings.projections and not in_child:
                 views.start_runners()
+                if settings.notices:
+                    background.enter_context(deciding_notices(settings, env, conninfo(url)))
             meetings = Meetings(casework)
             accountability = Accountability(
                 casework,
@@ -270,6 +274,10 @@ def build_services(
             )
             if settings.watcher and not in_child:
                 background.enter_context(watching_in_background(watch, settings))
+                if settings.notices:
+                    background.enter_context(
+                        reminding(settings, conninfo(url), calendar, casework.now)
+                    )
             erasures = Erasures(casework, KeyErasure(keyring), store)
             erasures.finish_pending()  # one confirmed before the service last stopped
             yield Services(

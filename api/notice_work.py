@@ -1,0 +1,77 @@
+"""Wiring the deciders of notices into background work (`api.bootstrap.build_services`).
+
+- The notice decider: its own `ViewRunner` (one leader across processes, by advisory lock
+  like the views), where the view runners run (`settings.projections`). It is not one of
+  the views, so `huiyin rebuild` and the view endpoints never touch it.
+- The reminder sweep: a thread beside the deadline watcher (`settings.watcher`), every
+  `watch_interval_seconds`, reading the board on the primary. Two instances sweeping at
+  once record each reminder once (the notice's key is unique).
+
+Both only when `settings.notices`; in `huiyin serve` they run in the background child
+(`huiyin work`) with the rest of the background work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+
+from application.reminders import ReminderSweep, remind_forever
+from domain.calendar import WorkingCalendar
+from domain.reminders import parse_leads
+from infrastructure.notice_outbox import notices_spec
+from infrastructure.projection_runner import ViewRunner
+from infrastructure.reminder_sweep import PostgresReminderStore
+from infrastructure.settings import Settings
+
+
+@contextlib.contextmanager
+def deciding_notices(settings: Settings, env: Mapping[str, str], conninfo: str) -> Iterator[None]:
+    """The notice decider's runner, following the events until the context ends."""
+    runner = ViewRunner(notices_spec(settings.union_office_department), env, conninfo)
+    runner.start()
+    try:
+        yield
+    finally:
+        runner.stop()
+
+
+def reminder_sweep(
+    settings: Settings,
+    conninfo: str,
+    calendar: WorkingCalendar,
+    now: Callable[[], datetime],
+    *,
+    schema: str = "public",
+) -> tuple[ReminderSweep, PostgresReminderStore]:
+    """The sweep with the configured leads, and the store it reads and writes (to close)."""
+    store = PostgresReminderStore(
+        conninfo, union_office=settings.union_office_department, schema=schema
+    )
+    leads = parse_leads(settings.reminder_leads)
+    return ReminderSweep(store, leads, calendar, now), store
+
+
+@contextlib.contextmanager
+def reminding(
+    settings: Settings, conninfo: str, calendar: WorkingCalendar, now: Callable[[], datetime]
+) -> Iterator[None]:
+    """The reminder sweep, in a thread until the context ends."""
+    sweep, store = reminder_sweep(settings, conninfo, calendar, now)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=remind_forever,
+        args=(sweep, stop),
+        kwargs={"interval": settings.watch_interval_seconds},
+        name="reminder-sweep",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(30)
+        store.close()
