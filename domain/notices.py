@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID, uuid3, uuid5
 
 
 class NoticeKind(StrEnum):
@@ -52,7 +52,8 @@ class DeliveryStatus(StrEnum):
 #: same decision made twice (a restart, a second instance) names the same notice.
 NOTICE_NAMESPACE = UUID("6f1c2a52-4e0b-5d8a-9b7e-2f6c1e9d4a10")
 
-#: A delivery's id is uuid5(notice id, the endpoint's id, or this for the appellant's e-mail).
+#: A delivery's id is uuid3(notice id, the endpoint's id, or this for the appellant's e-mail):
+#: version 3 (md5) because the outbox's SQL makes it, and PostgreSQL has md5 but not sha1.
 APPELLANT = "appellant"
 
 
@@ -63,7 +64,7 @@ def notice_id(key: str) -> UUID:
 
 def delivery_id(notice: UUID, recipient: UUID | str) -> UUID:
     """The id of a notice's delivery to an endpoint (its id) or to the appellant."""
-    return uuid5(notice, str(recipient))
+    return uuid3(notice, str(recipient))
 
 
 @dataclass(frozen=True)

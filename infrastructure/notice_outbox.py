@@ -6,8 +6,8 @@ removed, subscribed to its kind, and either unfiltered or matching its departmen
 tier); both deciders — the events' (`PostgresNoticeOutbox`) and the time's (the reminder
 sweep) — insert through it. Notices are inserted `ON CONFLICT (key) DO NOTHING`: a notice
 decided again (a restart, a second instance) adds nothing. Each new notice gets a delivery
-per matching endpoint (id uuid5(notice id, endpoint id)) and, when it is to tell the
-appellant, one for them (uuid5(notice id, "appellant"), the sender decides whether it can be
+per matching endpoint (id uuid3(notice id, endpoint id)) and, when it is to tell the
+appellant, one for them (uuid3(notice id, "appellant"), the sender decides whether it can be
 sent). When a delivery was made the statement NOTIFYs `huiyin_outbox`, which PostgreSQL
 delivers to the sender when the transaction commits.
 """
@@ -49,10 +49,11 @@ ENDPOINT_MATCHES = (
     " OR n.department = ANY(e.departments) OR n.tier = ANY(e.tiers))"
 )
 
-#: uuid5(namespace, name) in SQL, as Python's `uuid.uuid5` makes it.
-_UUID5 = (
-    "encode(set_byte(set_byte(substring(h.h from 1 for 16),"
-    " 6, (get_byte(h.h, 6) & 15) | 80), 8, (get_byte(h.h, 8) & 63) | 128), 'hex')::uuid"
+#: uuid3(namespace, name) in SQL, as Python's `uuid.uuid3` makes it (PostgreSQL has md5
+#: built in, not sha1: so a delivery's id is a version-3 uuid, a notice's a version-5 one).
+_UUID3 = (
+    "encode(set_byte(set_byte(h.h, 6, (get_byte(h.h, 6) & 15) | 48),"
+    " 8, (get_byte(h.h, 8) & 63) | 128), 'hex')::uuid"
 )
 
 INSERT_NOTICES = (
@@ -85,8 +86,9 @@ INSERT_NOTICES = (
     " FROM n JOIN input i ON i.key = n.key WHERE i.appellant"
     "), d AS ("
     " INSERT INTO huiyin_webhook_deliveries (id, notice_id, endpoint_id, recipient)"
-    " SELECT {uuid5}, r.notice_id, r.endpoint_id, r.recipient FROM recipients r,"
-    " LATERAL (SELECT sha1(uuid_send(r.notice_id) || convert_to(r.name, 'UTF8')) AS h) h"
+    " SELECT {uuid3}, r.notice_id, r.endpoint_id, r.recipient FROM recipients r,"
+    " LATERAL (SELECT decode(md5(uuid_send(r.notice_id) || convert_to(r.name, 'UTF8')),"
+    " 'hex') AS h) h"
     " ON CONFLICT (id) DO NOTHING RETURNING notice_id"
     "), woken AS MATERIALIZED ("
     " SELECT pg_notify({channel}, '') WHERE EXISTS (SELECT 1 FROM d)"
@@ -100,7 +102,7 @@ def insert_statement(schema: str) -> Composed:
     return SQL(INSERT_NOTICES).format(
         schema=Identifier(schema),
         matches=SQL(ENDPOINT_MATCHES),
-        uuid5=SQL(_UUID5),
+        uuid3=SQL(_UUID3),
         appellant=Literal(APPELLANT),
         channel=Literal(OUTBOX_CHANNEL),
     )

@@ -1,0 +1,146 @@
+"""Helpers for tests of the outbox: endpoints written straight into their table (their
+registry is tested on its own), what the outbox holds for a case, and the notice decider's
+progress."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+from psycopg.rows import dict_row
+
+from api.bootstrap import Services
+from infrastructure.database import conninfo
+from infrastructure.notice_outbox import PostgresNoticeOutbox, notices_spec
+from infrastructure.view_registry import ViewStore
+from infrastructure.webhook_tables import seal
+from projections.view import APPLICATION_NAME
+
+
+def connect(services: Services) -> psycopg.Connection[Any]:
+    """A connection of the test's own to the session's database."""
+    return psycopg.connect(conninfo(services.database_url), autocommit=True)
+
+
+class Endpoints:
+    """Endpoints a test adds (`add`), removed (softly, as the registry does) after it."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.added: list[UUID] = []
+
+    def add(
+        self,
+        kinds: Sequence[str],
+        *,
+        departments: Sequence[str] = (),
+        tiers: Sequence[str] = (),
+        active: bool = True,
+    ) -> UUID:
+        """An endpoint row as the registry would write it (see `add_endpoint`)."""
+        endpoint = add_endpoint(
+            self.services, kinds, departments=departments, tiers=tiers, active=active
+        )
+        self.added.append(endpoint)
+        return endpoint
+
+    def remove_all(self) -> None:
+        """Removes the endpoints added: later tests' notices do not go to them."""
+        with connect(self.services) as conn:
+            conn.execute(
+                "UPDATE huiyin_webhook_endpoints SET removed_at = clock_timestamp()"
+                " WHERE id = ANY(%s)",
+                (self.added,),
+            )
+
+
+def add_endpoint(
+    services: Services,
+    kinds: Sequence[str],
+    *,
+    departments: Sequence[str] = (),
+    tiers: Sequence[str] = (),
+    active: bool = True,
+) -> UUID:
+    """An endpoint row as the registry would write it (a standard-format URL)."""
+    endpoint = uuid4()
+    key = services.keyring.store_key
+    now = datetime.now(UTC)
+    with connect(services) as conn:
+        conn.execute(
+            "INSERT INTO huiyin_webhook_endpoints (id, name, format, target_sealed,"
+            " target_shown, kinds, departments, tiers, audience, active, created_at,"
+            " created_by, changed_at, changed_by) VALUES (%s, 'test', 'standard', %s,"
+            " 'http://127.0.0.1/hook', %s, %s, %s, 'union_staff', %s, %s, 'test', %s, 'test')",
+            (
+                endpoint,
+                seal(key, endpoint, "http://127.0.0.1/hook"),
+                list(kinds),
+                list(departments),
+                list(tiers),
+                active,
+                now,
+                now,
+            ),
+        )
+    return endpoint
+
+
+@dataclass(frozen=True)
+class Told:
+    """A notice in the outbox and the recipients of its deliveries."""
+
+    key: str
+    kind: str
+    department: str | None
+    payload: dict[str, Any]
+    endpoints: frozenset[UUID]
+    appellant: bool
+
+
+def told(services: Services, case_id: UUID, kind: str | None = None) -> list[Told]:
+    """The notices recorded about a case (of `kind`), oldest first."""
+    with connect(services) as conn, conn.cursor(row_factory=dict_row) as curs:
+        curs.execute(
+            "SELECT n.key, n.kind, n.department, n.payload,"
+            " array_remove(array_agg(d.endpoint_id), NULL) AS endpoints,"
+            " bool_or(d.recipient = 'appellant') AS appellant"
+            " FROM huiyin_notices n LEFT JOIN huiyin_webhook_deliveries d ON d.notice_id = n.id"
+            " WHERE n.case_id = %s AND (%s::text IS NULL OR n.kind = %s)"
+            " GROUP BY n.id ORDER BY n.decided_at, n.key",
+            (case_id, kind, kind),
+        )
+        return [
+            Told(
+                row["key"],
+                row["kind"],
+                row["department"],
+                row["payload"],
+                frozenset(row["endpoints"]),
+                bool(row["appellant"]),
+            )
+            for row in curs.fetchall()
+        ]
+
+
+@contextmanager
+def decider_view(services: Services) -> Iterator[PostgresNoticeOutbox]:
+    """The notice decider's view (its tracking table), to wait on."""
+    store = ViewStore(services.views.env)
+    try:
+        view = store.view(notices_spec())
+        assert isinstance(view, PostgresNoticeOutbox)
+        yield view
+    finally:
+        store.close()
+
+
+def decided(services: Services, position: int) -> None:
+    """Waits until the session's notice decider has passed `position`."""
+    with decider_view(services) as view:
+        view.wait(APPLICATION_NAME, position, timeout=15)
