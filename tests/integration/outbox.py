@@ -15,11 +15,22 @@ import psycopg
 from psycopg.rows import dict_row
 
 from api.bootstrap import Services
+from api.notice_work import reminder_sweep
+from application.casework import Casework
+from application.clock import ManualClock
+from application.reminders import ReminderSweep
+from domain.calendar import WorkingCalendar
+from domain.reminders import LeadUnit, ReminderLead, remind_at
 from infrastructure.database import conninfo
 from infrastructure.notice_outbox import PostgresNoticeOutbox, notices_spec
 from infrastructure.view_registry import ViewStore
 from infrastructure.webhook_tables import seal
 from projections.view import APPLICATION_NAME
+from tests.application.test_deadline_watch import handler
+
+CALENDAR = WorkingCalendar()
+TWO_DAYS = ReminderLead(2, LeadUnit.WORKING_DAYS)
+FOUR_HOURS = ReminderLead(4, LeadUnit.HOURS)
 
 
 def connect(services: Services) -> psycopg.Connection[Any]:
@@ -144,3 +155,41 @@ def decided(services: Services, position: int) -> None:
     """Waits until the session's notice decider has passed `position`."""
     with decider_view(services) as view:
         view.wait(APPLICATION_NAME, position, timeout=15)
+
+
+def added_endpoints(services: Services) -> Iterator[Endpoints]:
+    """Endpoints of a test's own, removed after it (what its `endpoints` fixture yields)."""
+    added = Endpoints(services)
+    yield added
+    added.remove_all()
+
+
+def sweep_of(services: Services, clock: ManualClock) -> ReminderSweep:
+    """A reminder sweep as background work builds it ("2wd,4h"), on the test's clock."""
+    sweep, _ = reminder_sweep(
+        services.settings, conninfo(services.database_url), CALENDAR, clock.__call__
+    )
+    return sweep
+
+
+class ReminderTimes:
+    """A deadline's due time and its leads' times."""
+
+    def __init__(self, due: datetime) -> None:
+        self.due = due
+        self.two_days = remind_at(due, TWO_DAYS, CALENDAR)
+        self.four_hours = remind_at(due, FOUR_HOURS, CALENDAR)
+
+
+def reply_due(casework: Casework, appeal_id: UUID) -> ReminderTimes:
+    """The appeal's reply deadline and when its reminders go out."""
+    deadline = casework.get_appeal(appeal_id).reply_deadline
+    assert deadline is not None
+    return ReminderTimes(deadline.due)
+
+
+def reply(casework: Casework, appeal_id: UUID, department: str) -> None:
+    """The department takes the appeal on and replies."""
+    casework.acknowledge(appeal_id, note="on it", actor=handler(department))
+    replier = handler(department)
+    casework.reply(appeal_id, answer="Extended", basis="Canteen rules §3", actor=replier)

@@ -1,205 +1,49 @@
-"""Notices on real PostgreSQL: decided from events once, reminders once per deadline and
-lead, and delivered to the endpoints whose filters match."""
+"""The notice decider on real PostgreSQL: each event it tells of makes its notice once,
+delivered to the endpoints whose filters match; its first start is at the log's head."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from uuid import UUID
+from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 
 from api.bootstrap import Services
-from api.notice_work import reminder_sweep
+from application.accountability import AUTOMATIC
 from application.casework import Casework
 from application.clock import ManualClock
-from application.reminders import ReminderSweep
-from domain.calendar import WorkingCalendar
-from domain.deadlines import DeadlineAct
+from domain.accountability_rules import CaseRef, CaseType, RuleCode
+from domain.card import CardColour, PenaltyRecord, card_id
+from domain.meeting_records import Attendee
+from domain.meeting_terms import MeetingKind
 from domain.notices import APPELLANT, delivery_id, notice_id
-from domain.reminders import LeadUnit, ReminderLead, remind_at
-from infrastructure.database import conninfo
+from domain.terms import Tier
+from projections.penalty_ledger import PenaltyLedgerView
 from projections.view import APPLICATION_NAME
 from tests.application.test_deadline_watch import (
     BEFORE_GOLDEN_WEEK,
     CLERK,
-    SUPERVISOR,
     handler,
     transferred_appeal,
 )
 from tests.application.watching import board_has_seen, watcher
-from tests.integration.outbox import Endpoints, connect, decided, decider_view, told
-
-CALENDAR = WorkingCalendar()
-TWO_DAYS = ReminderLead(2, LeadUnit.WORKING_DAYS)
-FOUR_HOURS = ReminderLead(4, LeadUnit.HOURS)
+from tests.conftest import open_department
+from tests.integration.outbox import (
+    Endpoints,
+    added_endpoints,
+    connect,
+    decided,
+    decider_view,
+    reply_due,
+    told,
+)
 
 
 @pytest.fixture
 def endpoints(services: Services) -> Iterator[Endpoints]:
     """Endpoints of this test's own, removed after it."""
-    added = Endpoints(services)
-    yield added
-    added.remove_all()
-
-
-def sweep_of(services: Services, clock: ManualClock) -> ReminderSweep:
-    """A reminder sweep as background work builds it ("2wd,4h"), on the test's clock."""
-    sweep, _ = reminder_sweep(
-        services.settings, conninfo(services.database_url), CALENDAR, clock.__call__
-    )
-    return sweep
-
-
-class ReminderTimes:
-    """A deadline's due time and its leads' times."""
-
-    def __init__(self, due: datetime) -> None:
-        self.due = due
-        self.two_days = remind_at(due, TWO_DAYS, CALENDAR)
-        self.four_hours = remind_at(due, FOUR_HOURS, CALENDAR)
-
-
-def reply_due(casework: Casework, appeal_id: UUID) -> ReminderTimes:
-    """The appeal's reply deadline and when its reminders go out."""
-    deadline = casework.get_appeal(appeal_id).reply_deadline
-    assert deadline is not None
-    return ReminderTimes(deadline.due)
-
-
-def reply(casework: Casework, appeal_id: UUID, department: str) -> None:
-    """The department takes the appeal on and replies."""
-    casework.acknowledge(appeal_id, note="on it", actor=handler(department))
-    replier = handler(department)
-    casework.reply(appeal_id, answer="Extended", basis="Canteen rules §3", actor=replier)
-
-
-def reply_reminders(services: Services, appeal_id: UUID) -> list[str]:
-    """The leads the appeal's reply deadline was reminded at, in order."""
-    return [
-        t.payload["lead"]
-        for t in told(services, appeal_id, "reminder")
-        if t.payload["act"] == DeadlineAct.REPLY.value
-    ]
-
-
-def test_a_reply_deadline_is_reminded_once_per_lead_at_its_time(
-    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
-) -> None:
-    appeal_id, department = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
-    mine = endpoints.add(["reminder"], departments=[department])
-    others = endpoints.add(["reminder"], departments=["Elsewhere"])
-    times = reply_due(casework, appeal_id)
-    board_has_seen(services, casework.head_position())
-
-    clock.set(times.two_days - timedelta(minutes=1))
-    sweep_of(services, clock).sweep()
-    assert reply_reminders(services, appeal_id) == []
-
-    clock.set(times.two_days + timedelta(minutes=1))
-    sweep_of(services, clock).sweep()
-    sweep_of(services, clock).sweep()  # again, or after a restart: nothing more
-    assert reply_reminders(services, appeal_id) == ["2wd"]
-
-    clock.set(times.four_hours + timedelta(minutes=1))
-    sweep_of(services, clock).sweep()
-    assert reply_reminders(services, appeal_id) == ["2wd", "4h"]
-    for notice in told(services, appeal_id, "reminder"):
-        assert notice.department == department
-        assert notice.endpoints == {mine}  # the endpoint for another department gets none
-        assert others not in notice.endpoints
-        assert notice.payload["case"]["id"] == str(appeal_id)
-
-
-def test_two_sweepers_at_once_record_one_reminder(
-    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
-) -> None:
-    appeal_id, _ = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
-    everyone = endpoints.add(["reminder", "overdue"])
-    times = reply_due(casework, appeal_id)
-    board_has_seen(services, casework.head_position())
-    clock.set(times.two_days + timedelta(hours=1))
-
-    start = threading.Barrier(2)
-
-    def sweep() -> None:
-        start.wait()
-        sweep_of(services, clock).sweep()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    [notice] = [t for t in told(services, appeal_id, "reminder") if t.payload["act"] == "reply"]
-    assert notice.endpoints == {everyone}
-    with connect(services) as conn:
-        row = conn.execute(
-            "SELECT d.id FROM huiyin_webhook_deliveries d JOIN huiyin_notices n"
-            " ON n.id = d.notice_id WHERE n.key = %s",
-            (notice.key,),
-        ).fetchone()
-    assert row is not None
-    assert row[0] == delivery_id(notice_id(notice.key), everyone)  # SQL's uuid5 is Python's
-
-
-def test_a_deadline_set_inside_the_window_gets_only_the_most_urgent_reminder(
-    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
-) -> None:
-    appeal_id, _ = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
-    times = reply_due(casework, appeal_id)
-    board_has_seen(services, casework.head_position())
-
-    clock.set(times.due - timedelta(hours=1))  # the sweep was down until now
-    sweep_of(services, clock).sweep()
-
-    assert reply_reminders(services, appeal_id) == ["4h"]
-
-
-def test_an_extended_deadline_is_reminded_again(
-    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
-) -> None:
-    appeal_id, _ = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
-    times = reply_due(casework, appeal_id)
-    board_has_seen(services, casework.head_position())
-    clock.set(times.two_days + timedelta(minutes=1))
-    sweep_of(services, clock).sweep()
-    assert reply_reminders(services, appeal_id) == ["2wd"]
-
-    later = CALENDAR.add_working_days(times.due, 5)
-    casework.extend_deadline(
-        appeal_id,
-        deadline=later,
-        reason="Records are archived off site",
-        approved_by=SUPERVISOR,
-        actor=CLERK,
-    )
-    board_has_seen(services, casework.head_position())
-    clock.set(remind_at(later, TWO_DAYS, CALENDAR) + timedelta(minutes=1))
-    sweep_of(services, clock).sweep()
-
-    keys = [t.key for t in told(services, appeal_id, "reminder") if ":reply:" in t.key]
-    assert reply_reminders(services, appeal_id) == ["2wd", "2wd"]
-    assert len(set(keys)) == 2  # one per due time
-
-
-def test_a_deadline_met_is_not_reminded(
-    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
-) -> None:
-    appeal_id, department = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
-    times = reply_due(casework, appeal_id)
-    casework.acknowledge(appeal_id, note="on it", actor=handler(department))
-    casework.reply(
-        appeal_id, answer="Extended", basis="Canteen rules §3", actor=handler(department)
-    )
-    board_has_seen(services, casework.head_position())
-
-    clock.set(times.four_hours + timedelta(minutes=1))
-    sweep_of(services, clock).sweep()
-
-    assert reply_reminders(services, appeal_id) == []
+    yield from added_endpoints(services)
 
 
 def test_a_missed_deadline_is_told_once_to_the_endpoints_that_want_it(
@@ -270,3 +114,77 @@ def test_the_decider_starts_at_the_head_of_the_log_on_its_first_start(
         finally:
             with connect(services) as conn:
                 conn.execute("DROP TABLE IF EXISTS notices_fresh_tracking")
+
+
+def test_an_issued_card_is_told_to_its_departments_subscribers(
+    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
+) -> None:
+    department = open_department(casework, "Card")
+    cards = endpoints.add(["card"], departments=[department])
+    elsewhere = endpoints.add(["card"], departments=["Elsewhere"])
+    for n in range(services.settings.yellow_card_penalty_points):
+        services.accountability.record_automatic(
+            RuleCode.ABSENT_FROM_TALK,
+            department=department,
+            case=CaseRef(CaseType.MEETING, uuid4(), f"talk {n}"),
+            occurrence_key=department,
+        )
+    ledger = services.views.typed("penalty_ledger", PenaltyLedgerView)  # type: ignore[type-abstract]
+    ledger.wait(APPLICATION_NAME, casework.head_position(), timeout=10)
+    period = services.accountability.current_period()
+    records = [
+        PenaltyRecord(e.id, RuleCode(e.rule), e.points, e.reversed)
+        for e in ledger.entries(period.start, period.end, department)
+    ]
+    issued = services.accountability.evaluate_cards(
+        department, period, records, actor=AUTOMATIC
+    ).issued
+    assert issued is not None
+    assert issued.position is not None
+    decided(services, issued.position)
+
+    [notice] = told(services, card_id(department, CardColour.YELLOW, period.start), "card")
+    assert notice.department == department
+    assert notice.endpoints == {cards}
+    assert elsewhere not in notice.endpoints
+    assert notice.payload["colour"] == CardColour.YELLOW.value
+
+
+def test_an_action_item_marked_overdue_is_told_once(
+    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
+) -> None:
+    everyone = endpoints.add(["overdue"])
+    meetings = services.meetings
+    clock.set(BEFORE_GOLDEN_WEEK)
+    who = [f"P{uuid4().hex[:6]}"]
+    meeting_id = meetings.schedule(
+        kind=MeetingKind.TIER_TALK,
+        tier=Tier.WORKERS,
+        topic="Shift pay",
+        scheduled_for=clock() + timedelta(hours=1),
+        place="Union hall",
+        actor=CLERK,
+    ).id
+    meetings.invite(meeting_id, participants=who, departments=[], actor=CLERK)
+    clock.advance(timedelta(hours=1))
+    meetings.hold(meeting_id, attendance=[Attendee(who[0], "Works")], actor=CLERK)
+    meetings.record_minutes(meeting_id, minutes="Pay slips are late", actor=CLERK)
+    meetings.record_decisions(meeting_id, decisions=["Pay slips by the 5th"], actor=CLERK)
+    item_id = meetings.create_action_item(
+        meeting_id,
+        decision_ref="D1",
+        task="Issue pay slips by the 5th",
+        department="Finance",
+        deadline=clock() + timedelta(days=10),
+        acceptance_criteria="Two months of pay slips by the 5th",
+        actor=CLERK,
+    ).id
+    board_has_seen(services, casework.head_position())
+    clock.advance(timedelta(days=11))
+    watcher(services, item_id).sweep()
+    watcher(services, item_id).sweep()
+    decided(services, casework.head_position())
+
+    [notice] = told(services, item_id, "overdue")
+    assert everyone in notice.endpoints
+    assert notice.payload["act"] == "accept"
