@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -39,11 +39,9 @@ class OwedDeadline:
 class ReminderStore(Protocol):
     """The deadlines owed (the board, on the primary) and the outbox the reminders go to."""
 
-    def owed(
-        self, now: datetime, until: datetime, after: tuple[datetime, UUID, str] | None, limit: int
-    ) -> Sequence[OwedDeadline]:
-        """Owed deadlines due in (now, until], not recorded as missed, ordered by
-        (due_at, case_id, act) and starting after `after`."""
+    def owed(self, now: datetime, until: datetime, batch: int) -> Iterator[Sequence[OwedDeadline]]:
+        """Owed deadlines due in (now, until], not recorded as missed, `batch` at a time
+        (read in one pass: a deadline is read once however many share a due time)."""
 
     def record(self, reminders: Sequence[Notice]) -> int:
         """Records the reminders not recorded before (and their deliveries) in one
@@ -110,22 +108,23 @@ class ReminderSweep:
         if not self.leads:
             return report
         until = latest_due(now, self.leads, self.calendar)
-        after: tuple[datetime, UUID, str] | None = None
-        while True:
-            owed = self.store.owed(now, until, after, self.batch)
-            if not owed:
-                return report
+        # Deadlines fall due at the end of a working day: most share a due time with many.
+        leads: dict[datetime, ReminderLead | None] = {}
+        for owed in self.store.owed(now, until, self.batch):
             report.deadlines += len(owed)
-            due = [
-                reminder(deadline, lead, now)
-                for deadline in owed
-                if (lead := due_lead(deadline.due_at, self.leads, now, self.calendar))
-            ]
+            due: list[Notice] = []
+            for deadline in owed:
+                if deadline.due_at not in leads:
+                    leads[deadline.due_at] = due_lead(
+                        deadline.due_at, self.leads, now, self.calendar
+                    )
+                lead = leads[deadline.due_at]
+                if lead is not None:
+                    due.append(reminder(deadline, lead, now))
             report.due += len(due)
             if due:
                 report.recorded += self.store.record(due)
-            last = owed[-1]
-            after = (last.due_at, last.case_id, last.act)
+        return report
 
 
 def remind_forever(sweep: ReminderSweep, stop: threading.Event, *, interval: float) -> None:

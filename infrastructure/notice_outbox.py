@@ -92,8 +92,8 @@ INSERT_NOTICES = (
     " ON CONFLICT (id) DO NOTHING RETURNING notice_id"
     "), woken AS MATERIALIZED ("
     " SELECT pg_notify({channel}, '') WHERE EXISTS (SELECT 1 FROM d)"
-    ") SELECT n.id, (SELECT count(*) FROM d WHERE d.notice_id = n.id) AS deliveries,"
-    " (SELECT count(*) FROM woken) AS woken FROM n"
+    ") SELECT n.id, count(d.notice_id) AS deliveries, (SELECT count(*) FROM woken) AS woken"
+    " FROM n LEFT JOIN d ON d.notice_id = n.id GROUP BY n.id"
 )
 
 

@@ -1,14 +1,17 @@
 """The reminder sweep's SQL: owed deadlines from the deadline board (on the primary, so a
 reminder never waits for a replica or a view rebuild elsewhere) and recording reminders
-through the outbox's one insert (`infrastructure.notice_outbox.insert_notices`)."""
+through the outbox's one insert (`infrastructure.notice_outbox.insert_notices`).
+
+The deadlines are read in one pass (a server-side cursor, `batch` rows at a time) on one
+connection while each batch's reminders are recorded, in a transaction of its own, on
+another: paging by key instead would sort the window again for every page.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
@@ -27,73 +30,58 @@ OWED = (
     " FROM {schema}.deadline_board b LEFT JOIN {schema}.case_index c ON c.id = b.case_id"
     " WHERE b.owed AND b.due_at > %(now)s AND b.due_at <= %(until)s"
     " AND b.missed_due IS DISTINCT FROM b.due_at"
-    " AND (%(after_due)s::timestamptz IS NULL"
-    " OR (b.due_at, b.case_id, b.act) > (%(after_due)s, %(after_id)s::uuid, %(after_act)s))"
-    " ORDER BY b.due_at, b.case_id, b.act LIMIT %(limit)s"
 )
 
 
 class PostgresReminderStore:
-    """The sweep's reads and writes on one connection of its own (reopened after errors)."""
+    """The sweep's reads and writes, on two connections of its own (reopened after a
+    connection failed)."""
 
     def __init__(self, conninfo: str, *, union_office: str, schema: str = "public") -> None:
         self._conninfo = conninfo
         self._union_office = union_office
         self._schema = schema
         self._owed = SQL(OWED).format(schema=Identifier(schema))
-        self._conn: psycopg.Connection[Any] | None = None
-        self._lock = threading.Lock()
+        self._reader: psycopg.Connection[Any] | None = None
+        self._writer: psycopg.Connection[Any] | None = None
 
-    def _connection(self) -> psycopg.Connection[Any]:
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self._conninfo, autocommit=True)
-        return self._conn
-
-    def owed(
-        self, now: datetime, until: datetime, after: tuple[datetime, UUID, str] | None, limit: int
-    ) -> Sequence[OwedDeadline]:
-        """Owed deadlines due in (now, until], in order, after `after`."""
+    def owed(self, now: datetime, until: datetime, batch: int) -> Iterator[Sequence[OwedDeadline]]:
+        """Owed deadlines due in (now, until], `batch` at a time, in one pass."""
         params = {
             "first": DeadlineAct.FIRST_RESPONSE.value,
             "union": self._union_office,
             "now": now,
             "until": until,
-            "after_due": after[0] if after else None,
-            "after_id": after[1] if after else None,
-            "after_act": after[2] if after else None,
-            "limit": limit,
         }
-        with self._lock, self._guarded() as conn, conn.cursor(row_factory=dict_row) as curs:
-            curs.execute(self._owed, params)
-            return [OwedDeadline(**row) for row in curs.fetchall()]
+        if self._reader is None or self._reader.closed:
+            self._reader = psycopg.connect(self._conninfo)
+        conn = self._reader
+        try:
+            with conn.transaction(), conn.cursor("owed_deadlines", row_factory=dict_row) as curs:
+                curs.execute(self._owed, params)
+                while rows := curs.fetchmany(batch):
+                    yield [OwedDeadline(**row) for row in rows]
+        except psycopg.OperationalError:
+            self._reader = None
+            conn.close()
+            raise
 
     def record(self, reminders: Sequence[Notice]) -> int:
-        """Records the new reminders and their deliveries in one transaction."""
-        with self._lock, self._guarded() as conn, conn.transaction():
-            return len(insert_notices(conn, reminders, schema=self._schema))
-
-    def _guarded(self) -> _Guard:
-        return _Guard(self)
+        """Records the new reminders and their deliveries in one transaction; how many."""
+        if self._writer is None or self._writer.closed:
+            self._writer = psycopg.connect(self._conninfo, autocommit=True)
+        conn = self._writer
+        try:
+            with conn.transaction():
+                return len(insert_notices(conn, reminders, schema=self._schema))
+        except psycopg.OperationalError:
+            self._writer = None
+            conn.close()
+            raise
 
     def close(self) -> None:
-        """Closes the connection."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-
-class _Guard:
-    """The store's connection for one call; dropped if the call failed on it."""
-
-    def __init__(self, store: PostgresReminderStore) -> None:
-        self._store = store
-
-    def __enter__(self) -> psycopg.Connection[Any]:
-        return self._store._connection()
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        if error is not None and isinstance(error, psycopg.OperationalError):
-            conn, self._store._conn = self._store._conn, None
+        """Closes the connections."""
+        for conn in (self._reader, self._writer):
             if conn is not None:
                 conn.close()
+        self._reader = self._writer = None
