@@ -76,7 +76,7 @@ INSERT_NOTICES = (
     " CASE WHEN case_id IS NULL THEN payload ELSE payload || jsonb_build_object('case',"
     " jsonb_build_object('id', case_id, 'type', case_type, 'number', ref,"
     " 'department', department, 'tier', tier)) END"
-    " FROM filled ON CONFLICT (key) DO NOTHING"
+    " FROM filled ORDER BY key ON CONFLICT (key) DO NOTHING"
     " RETURNING id, key, kind, department, tier"
     "), recipients AS ("
     " SELECT n.id AS notice_id, e.id AS endpoint_id, e.id::text AS name,"
@@ -137,8 +137,11 @@ def insert_notices(
     current transaction; returns each new notice's id and how many deliveries it got."""
     if not notices:
         return []
+    # In the order of their keys (as the statement inserts them): two instances inserting
+    # the same notices wait for each other's keys in one order, never deadlock.
+    ordered = sorted(notices, key=lambda notice: notice.key)
     with conn.cursor() as curs:
-        curs.execute(insert_statement(schema), notice_params(notices))
+        curs.execute(insert_statement(schema), notice_params(ordered))
         return [(row[0], int(row[1])) for row in curs.fetchall()]
 
 

@@ -30,6 +30,8 @@ OWED = (
     " FROM {schema}.deadline_board b LEFT JOIN {schema}.case_index c ON c.id = b.case_id"
     " WHERE b.owed AND b.due_at > %(now)s AND b.due_at <= %(until)s"
     " AND b.missed_due IS DISTINCT FROM b.due_at"
+    # One order for every sweeper: two instances record the same reminders in the same order.
+    " ORDER BY b.due_at, b.case_id, b.act"
 )
 
 

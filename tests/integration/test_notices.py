@@ -35,6 +35,7 @@ from tests.integration.outbox import (
     connect,
     decided,
     decider_view,
+    reply,
     reply_due,
     told,
 )
@@ -188,3 +189,18 @@ def test_an_action_item_marked_overdue_is_told_once(
     [notice] = told(services, item_id, "overdue")
     assert everyone in notice.endpoints
     assert notice.payload["act"] == "accept"
+
+
+def test_the_deciders_deliveries_wake_the_sender_when_they_commit(
+    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
+) -> None:
+    appeal_id, department = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
+    endpoints.add(["published"], departments=[department])
+    reply(casework, appeal_id, department)
+
+    with connect(services) as listener:
+        listener.execute("LISTEN huiyin_outbox")
+        casework.publish_reply(appeal_id, public_text="Extended", actor=CLERK)
+        woken = list(listener.notifies(timeout=15, stop_after=1))
+
+    assert [note.channel for note in woken] == ["huiyin_outbox"]

@@ -11,11 +11,13 @@ from uuid import UUID
 import pytest
 
 from api.bootstrap import Services
+from api.notice_work import reminding
 from application.casework import Casework
 from application.clock import ManualClock
 from domain.deadlines import DeadlineAct
 from domain.notices import delivery_id, notice_id
 from domain.reminders import remind_at
+from infrastructure.database import conninfo
 from tests.application.test_deadline_watch import (
     BEFORE_GOLDEN_WEEK,
     CLERK,
@@ -34,6 +36,7 @@ from tests.integration.outbox import (
     sweep_of,
     told,
 )
+from tests.polling import until
 
 
 def reply_reminders(services: Services, appeal_id: UUID) -> list[str]:
@@ -184,3 +187,18 @@ def test_new_deliveries_wake_the_sender_when_they_commit(
         woken = list(listener.notifies(timeout=10, stop_after=1))
 
     assert [note.channel for note in woken] == ["huiyin_outbox"]
+
+
+def test_background_work_sweeps_for_reminders_by_itself(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    appeal_id, _ = transferred_appeal(casework, clock, BEFORE_GOLDEN_WEEK)
+    times = reply_due(casework, appeal_id)
+    board_has_seen(services, casework.head_position())
+    clock.set(times.two_days + timedelta(minutes=1))
+    often = services.settings.model_copy(update={"watch_interval_seconds": 0.05})
+
+    with reminding(often, conninfo(services.database_url), CALENDAR, clock.__call__):
+        until("the background sweep's reminder", lambda: reply_reminders(services, appeal_id))
+
+    assert reply_reminders(services, appeal_id) == ["2wd"]
