@@ -1,7 +1,10 @@
 """The outbox's writing side: notices and their deliveries in one statement, and the view
 the notice decider (`projections.notices`) writes through.
 
-`INSERT_NOTICES` is the one place that says which endpoints a notice goes to (active, not
+A notice's department and tier, when its decider does not know them, are the case index's;
+for a case the index does not hold (a card), the department an earlier notice of the case
+named (the card's issue); else the notice's fallback (the union office, for a first
+response). `INSERT_NOTICES` is the one place that says which endpoints a notice goes to (active, not
 removed, subscribed to its kind, and either unfiltered or matching its department or its
 tier); both deciders — the events' (`PostgresNoticeOutbox`) and the time's (the reminder
 sweep) — insert through it. Notices are inserted `ON CONFLICT (key) DO NOTHING`: a notice
@@ -66,7 +69,9 @@ INSERT_NOTICES = (
     " occurred_at, payload, appellant)"
     "), filled AS ("
     " SELECT i.id, i.key, i.kind, i.case_id, i.case_type,"
-    " COALESCE(i.department, c.department, i.fallback) AS department,"
+    " COALESCE(i.department, c.department, (SELECT p.department FROM huiyin_notices p"
+    " WHERE p.case_id = i.case_id AND p.department IS NOT NULL LIMIT 1), i.fallback)"
+    " AS department,"
     " COALESCE(i.tier, c.tier) AS tier, i.position, i.occurred_at, i.payload, c.ref"
     " FROM input i LEFT JOIN {schema}.case_index c ON c.id = i.case_id"
     "), n AS ("

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -18,6 +18,7 @@ from domain.card import CardColour, PenaltyRecord, card_id
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
 from domain.notices import APPELLANT, delivery_id, notice_id
+from domain.reminders import remind_at
 from domain.terms import Tier
 from projections.penalty_ledger import PenaltyLedgerView
 from projections.view import APPLICATION_NAME
@@ -30,6 +31,8 @@ from tests.application.test_deadline_watch import (
 from tests.application.watching import board_has_seen, watcher
 from tests.conftest import open_department
 from tests.integration.outbox import (
+    CALENDAR,
+    TWO_DAYS,
     Endpoints,
     added_endpoints,
     connect,
@@ -37,8 +40,32 @@ from tests.integration.outbox import (
     decider_view,
     reply,
     reply_due,
+    sweep_of,
     told,
 )
+
+
+def issue_yellow_card(services: Services, casework: Casework, department: str) -> UUID:
+    """Penalties over the yellow card's threshold, and the card they bring; its id."""
+    for n in range(services.settings.yellow_card_penalty_points):
+        services.accountability.record_automatic(
+            RuleCode.ABSENT_FROM_TALK,
+            department=department,
+            case=CaseRef(CaseType.MEETING, uuid4(), f"talk {n}"),
+            occurrence_key=department,
+        )
+    ledger = services.views.typed("penalty_ledger", PenaltyLedgerView)  # type: ignore[type-abstract]
+    ledger.wait(APPLICATION_NAME, casework.head_position(), timeout=10)
+    period = services.accountability.current_period()
+    records = [
+        PenaltyRecord(e.id, RuleCode(e.rule), e.points, e.reversed)
+        for e in ledger.entries(period.start, period.end, department)
+    ]
+    issued = services.accountability.evaluate_cards(
+        department, period, records, actor=AUTOMATIC
+    ).issued
+    assert issued is not None
+    return card_id(department, CardColour.YELLOW, period.start)
 
 
 @pytest.fixture
@@ -123,28 +150,10 @@ def test_an_issued_card_is_told_to_its_departments_subscribers(
     department = open_department(casework, "Card")
     cards = endpoints.add(["card"], departments=[department])
     elsewhere = endpoints.add(["card"], departments=["Elsewhere"])
-    for n in range(services.settings.yellow_card_penalty_points):
-        services.accountability.record_automatic(
-            RuleCode.ABSENT_FROM_TALK,
-            department=department,
-            case=CaseRef(CaseType.MEETING, uuid4(), f"talk {n}"),
-            occurrence_key=department,
-        )
-    ledger = services.views.typed("penalty_ledger", PenaltyLedgerView)  # type: ignore[type-abstract]
-    ledger.wait(APPLICATION_NAME, casework.head_position(), timeout=10)
-    period = services.accountability.current_period()
-    records = [
-        PenaltyRecord(e.id, RuleCode(e.rule), e.points, e.reversed)
-        for e in ledger.entries(period.start, period.end, department)
-    ]
-    issued = services.accountability.evaluate_cards(
-        department, period, records, actor=AUTOMATIC
-    ).issued
-    assert issued is not None
-    assert issued.position is not None
-    decided(services, issued.position)
+    card = issue_yellow_card(services, casework, department)
+    decided(services, casework.head_position())
 
-    [notice] = told(services, card_id(department, CardColour.YELLOW, period.start), "card")
+    [notice] = told(services, card, "card")
     assert notice.department == department
     assert notice.endpoints == {cards}
     assert elsewhere not in notice.endpoints
@@ -204,3 +213,21 @@ def test_the_deciders_deliveries_wake_the_sender_when_they_commit(
         woken = list(listener.notifies(timeout=15, stop_after=1))
 
     assert [note.channel for note in woken] == ["huiyin_outbox"]
+
+
+def test_a_cards_rectification_is_reminded_to_its_department(
+    services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
+) -> None:
+    department = open_department(casework, "Card")
+    reminded = endpoints.add(["reminder"], departments=[department])
+    card = issue_yellow_card(services, casework, department)
+    due = services.accountability.get_card(card).rectification_deadline
+    board_has_seen(services, casework.head_position())
+    decided(services, casework.head_position())
+
+    clock.set(remind_at(due, TWO_DAYS, CALENDAR) + timedelta(minutes=1))
+    sweep_of(services, clock).sweep()
+
+    [notice] = told(services, card, "reminder")
+    assert notice.department == department  # from the card's own notice
+    assert notice.endpoints == {reminded}
