@@ -163,8 +163,9 @@ class Settings(BaseSettings):
     )
     reminder_leads: str = Field(
         default="2wd,4h",
-        description="when to remind before a deadline, comma-separated: working days (`2wd`, "
-        "on the working-day calendar) or hours (`4h`); empty: no reminders",
+        description="when to remind before a deadline, comma-separated: working days (`2wd`: "
+        "09:00 on the 2nd-last working day up to the due day, on the working-day calendar) or "
+        "hours (`4h` before); only the most urgent lead passed is sent; empty: no reminders",
     )
     notices: bool = Field(
         default=True,
