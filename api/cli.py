@@ -280,15 +280,26 @@ def _known_views(names: list[str] | None) -> list[str]:
 def project(names: ViewNames = None, data_dir: DataDir = None) -> None:
     """Run view runners in this process until Ctrl-C (for serve with HUIYIN_PROJECTIONS=false).
 
-    Each view has one leader across all processes; a second `project` stands by.
+    Each view has one leader across all processes; a second `project` stands by. Run for
+    every view (no names), it runs the notice decider too (HUIYIN_NOTICES).
     """
+    import contextlib
     import threading
 
     from api.bootstrap import build_services
+    from api.notice_work import deciding_notices
+    from infrastructure.database import conninfo
 
     views = _known_views(names)
-    with build_services(quiet(load_settings(data_dir))) as services:
+    settings = load_settings(data_dir)
+    with (
+        build_services(quiet(settings)) as services,
+        contextlib.ExitStack() as decider,
+    ):
         services.views.start_runners(views)
+        if settings.notices and not names:
+            url = conninfo(services.database_url)
+            decider.enter_context(deciding_notices(settings, services.views.env, url))
         typer.echo(f"running {', '.join(views)}; Ctrl-C to stop")
         stop = threading.Event()
         try:

@@ -180,5 +180,7 @@ class PostgresNoticeOutbox(PostgresView, NoticeOutboxView):
 
 def notices_spec(union_office: str | None = None) -> ViewSpec:
     """The decider as a runner takes it (a `ViewSpec` not in the registry of views)."""
-    projection = type("Notices", (Notices,), {"union_office": union_office})
+    # The name set again: the library names a projection class without one after the class.
+    attributes = {"name": Notices.name, "union_office": union_office}
+    projection = type("Notices", (Notices,), attributes)
     return ViewSpec(projection, PostgresNoticeOutbox)

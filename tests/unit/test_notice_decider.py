@@ -12,6 +12,7 @@ from domain.actors import Actor, Role
 from domain.deadlines import Deadline, DeadlineAct
 from domain.meeting_terms import MeetingStatus
 from domain.notices import Notice, NoticeKind
+from infrastructure.notice_outbox import notices_spec
 from projections.notices import Notices
 from tests.unit import builders
 from tests.unit import meeting_builders as mb
@@ -131,3 +132,8 @@ def test_events_nobody_is_told_of_are_skipped() -> None:
 
     assert recorded.notices == []
     assert recorded.skipped == [1]
+
+
+def test_the_deciders_runner_knows_it_by_its_name() -> None:
+    # Its tracking table and its advisory lock are named after it.
+    assert notices_spec("union-office").name == "notices"
