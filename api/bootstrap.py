@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from api.notice_work import deciding_notices, reminding
+from api.notice_work import notice_work
 from application.accountability import Accountability
 from application.casework import Casework, Clock
 from application.credentials import Credentials
@@ -237,8 +237,8 @@ def build_services(
             warn_of_projected_years(calendar, casework.now(), warned=_WARNED_YEARS)
         chain = ChainKeeper(conninfo(url), wait_seconds=settings.database_wait_seconds)
         # Background work: view runners (and the notice decider), chain follower, deadline
-        # watcher (and the reminder sweep) — in a child
-        # process (serve's default) or as threads here.
+        # watcher (and the reminder sweep) — in a child process (serve's default) or as
+        # threads here.
         background = contextlib.ExitStack()
         wanted = settings.projections or settings.chain_follow or settings.watcher
         in_child = settings.background_process and wanted
@@ -250,8 +250,6 @@ def build_services(
                 background.enter_context(chain.following())
             if settings.projections and not in_child:
                 views.start_runners()
-                if settings.notices:
-                    background.enter_context(deciding_notices(settings, env, conninfo(url)))
             meetings = Meetings(casework)
             accountability = Accountability(
                 casework,
@@ -274,10 +272,8 @@ def build_services(
             )
             if settings.watcher and not in_child:
                 background.enter_context(watching_in_background(watch, settings))
-                if settings.notices:
-                    background.enter_context(
-                        reminding(settings, conninfo(url), calendar, casework.now)
-                    )
+            if settings.notices and not in_child:
+                background.enter_context(notice_work(settings, env, url, calendar, casework.now))
             erasures = Erasures(casework, KeyErasure(keyring), store)
             erasures.finish_pending()  # one confirmed before the service last stopped
             yield Services(

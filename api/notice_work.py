@@ -21,10 +21,29 @@ from datetime import datetime
 from application.reminders import ReminderSweep, remind_forever
 from domain.calendar import WorkingCalendar
 from domain.reminders import parse_leads
+from infrastructure.database import conninfo
 from infrastructure.notice_outbox import notices_spec
 from infrastructure.projection_runner import ViewRunner
 from infrastructure.reminder_sweep import PostgresReminderStore
 from infrastructure.settings import Settings
+
+
+@contextlib.contextmanager
+def notice_work(
+    settings: Settings,
+    env: Mapping[str, str],
+    url: str,
+    calendar: WorkingCalendar,
+    now: Callable[[], datetime],
+) -> Iterator[None]:
+    """The notices work of this process: the decider where the view runners run
+    (`settings.projections`), the reminder sweep where the watcher runs (`settings.watcher`)."""
+    with contextlib.ExitStack() as work:
+        if settings.projections:
+            work.enter_context(deciding_notices(settings, env, conninfo(url)))
+        if settings.watcher:
+            work.enter_context(reminding(settings, conninfo(url), calendar, now))
+        yield
 
 
 @contextlib.contextmanager
