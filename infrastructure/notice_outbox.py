@@ -1,10 +1,7 @@
 """The outbox's writing side: notices and their deliveries in one statement, and the view
 the notice decider (`projections.notices`) writes through.
 
-A notice's department and tier, when its decider does not know them, are the case index's;
-for a case the index does not hold (a card), the department an earlier notice of the case
-named (the card's issue); else the notice's fallback (the union office, for a first
-response). `INSERT_NOTICES` is the one place that says which endpoints a notice goes to (active, not
+`INSERT_NOTICES` is the one place that says which endpoints a notice goes to (active, not
 removed, subscribed to its kind, and either unfiltered or matching its department or its
 tier); both deciders — the events' (`PostgresNoticeOutbox`) and the time's (the reminder
 sweep) — insert through it. Notices are inserted `ON CONFLICT (key) DO NOTHING`: a notice
@@ -13,6 +10,11 @@ per matching endpoint (id uuid3(notice id, endpoint id)) and, when it is to tell
 appellant, one for them (uuid3(notice id, "appellant"), the sender decides whether it can be
 sent). When a delivery was made the statement NOTIFYs `huiyin_outbox`, which PostgreSQL
 delivers to the sender when the transaction commits.
+
+A notice's department and tier, when its decider does not know them, are the case index's;
+for a case the index does not hold (a card), the department an earlier notice of the case
+named (the card's issue); else the notice's fallback (the union office, for a first
+response).
 """
 
 from __future__ import annotations
