@@ -20,6 +20,7 @@ from application.disclosures import Disclosures
 from application.erasures import Erasures
 from application.meetings import Meetings
 from application.monthly_reports import MonthlyReports
+from application.notice_delivery import NoticeDelivery
 from application.reviews import Reviews
 from domain.calendar import CalendarAdjustments, WorkingCalendar, configure, configured
 from domain.card import CardPolicy
@@ -36,6 +37,7 @@ from infrastructure.sealing import forget_cached_aggregates, sealed_events_env
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
 from infrastructure.view_host import Views
+from infrastructure.webhook_sender import WebhookSender
 from infrastructure.webhook_tables import create_tables as create_webhook_tables
 from infrastructure.worker import worker_process
 from projections.deadline_board import DeadlineBoardView
@@ -185,6 +187,16 @@ def watching_in_background(watch: DeadlineWatch, settings: Settings) -> Iterator
         thread.join(30)
 
 
+def webhook_sender(
+    settings: Settings, info: str, store_key: bytes, casework: Casework
+) -> WebhookSender:
+    """The outbox's sender, making messages through the application (`running()` starts it)."""
+    delivery = NoticeDelivery(
+        casework, public_url=settings.public_url, mail=settings.smtp_host is not None
+    )
+    return WebhookSender(info, store_key, settings, delivery)
+
+
 @contextlib.contextmanager
 def build_services(
     settings: Settings, *, clock: Clock | None = None, calendar_warning: bool = False
@@ -235,10 +247,12 @@ def build_services(
         if calendar_warning:
             warn_of_projected_years(calendar, casework.now(), warned=_WARNED_YEARS)
         chain = ChainKeeper(conninfo(url), wait_seconds=settings.database_wait_seconds)
-        # Background work: view runners, chain follower, deadline watcher — in a child
-        # process (serve's default) or as threads here.
+        # Background work: view runners, chain follower, deadline watcher, webhook sender —
+        # in a child process (serve's default) or as threads here.
         background = contextlib.ExitStack()
-        wanted = settings.projections or settings.chain_follow or settings.watcher
+        wanted = (
+            settings.projections or settings.chain_follow or settings.watcher or settings.notices
+        )
         in_child = settings.background_process and wanted
         try:
             chain.open()
@@ -270,6 +284,10 @@ def build_services(
             )
             if settings.watcher and not in_child:
                 background.enter_context(watching_in_background(watch, settings))
+            if settings.notices and not in_child:
+                background.enter_context(
+                    webhook_sender(settings, conninfo(url), keyring.store_key, casework).running()
+                )
             erasures = Erasures(casework, KeyErasure(keyring), store)
             erasures.finish_pending()  # one confirmed before the service last stopped
             yield Services(

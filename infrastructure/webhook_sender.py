@@ -1,0 +1,358 @@
+"""The sender: claims due deliveries, sends each, and records what came of it.
+
+A claim is one UPDATE over rows picked `FOR UPDATE SKIP LOCKED`: it counts the attempt and
+sets a lease (`leased_until`), so two senders (threads, processes, instances) never send
+one delivery at the same time. The message goes out with no transaction open; then the
+attempt's row and the delivery's new state (delivered; pending again after the back-off of
+`domain.webhook_retry`; dead; dropped) commit together — if this sender still holds the lease.
+A sender killed mid-delivery leaves its lease to run out: another takes the delivery again
+and sends it under the same `webhook-id` (a duplicate the receiver can drop, never a loss);
+the attempt that never came back is recorded as interrupted.
+
+`running()` starts `webhook_senders` threads, woken by NOTIFY on `huiyin_outbox` (the
+deciders notify when they add deliveries) and otherwise when the next retry is due.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from application.notice_delivery import Audience, Dropped, NoticeDelivery, Outgoing
+from domain.actors import Role
+from domain.notices import DeliveryStatus, EndpointFormat
+from domain.webhook_messages import (
+    Notice,
+    dingtalk_url,
+    email,
+    json_body,
+    robot_body,
+    standard_headers,
+)
+from domain.webhook_retry import Attempt, Outcome, after_failure
+from infrastructure.settings import Settings
+from infrastructure.webhook_tables import unseal
+from infrastructure.webhook_transport import Transport
+
+log = logging.getLogger("huiyin.webhooks")
+
+#: The channel the deciders NOTIFY when they add deliveries.
+CHANNEL = "huiyin_outbox"
+#: The longest a sender with nothing due sleeps before it looks again.
+LONGEST_NAP = 5.0
+
+_CLAIM = """
+UPDATE huiyin_webhook_deliveries d
+   SET attempts = d.attempts + 1,
+       leased_until = clock_timestamp() + make_interval(secs => %(lease)s)
+  FROM (SELECT id, leased_until AS old_lease FROM huiyin_webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()
+           AND (leased_until IS NULL OR leased_until < clock_timestamp())
+           AND (endpoint_id IS NULL OR endpoint_id IN (
+                SELECT id FROM huiyin_webhook_endpoints
+                 WHERE active AND removed_at IS NULL))
+         ORDER BY next_attempt_at
+         LIMIT %(limit)s
+         FOR UPDATE SKIP LOCKED) due
+ WHERE d.id = due.id
+RETURNING d.id, d.notice_id, d.endpoint_id, d.recipient, d.attempts, d.since,
+          d.leased_until, due.old_lease
+"""
+_NEXT_DUE = """
+SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, COALESCE(leased_until, next_attempt_at)))
+       - clock_timestamp())
+  FROM huiyin_webhook_deliveries WHERE status = 'pending'
+"""
+
+
+class WebhookSender:
+    """Delivers the outbox's due deliveries (`send_due`), or keeps doing so (`running`)."""
+
+    def __init__(
+        self,
+        conninfo: str,
+        store_key: bytes,
+        settings: Settings,
+        delivery: NoticeDelivery,
+        *,
+        lease_seconds: float | None = None,
+    ) -> None:
+        self.conninfo = conninfo
+        self.store_key = store_key
+        self.settings = settings
+        self.delivery = delivery
+        #: Long enough for one attempt to end (HTTP and SMTP both stop at the timeout).
+        self.lease_seconds = lease_seconds or settings.webhook_timeout_seconds * 2 + 1
+        self.transport = Transport(settings)
+        self.pool = ConnectionPool(
+            conninfo, min_size=1, max_size=settings.webhook_senders + 1, open=False
+        )
+        self._wake = threading.Condition()
+        self._generation = 0
+
+    def open(self) -> WebhookSender:
+        """Opens the connection pool."""
+        self.pool.open(wait=True)
+        return self
+
+    def close(self) -> None:
+        """Closes connections (after `running` has ended)."""
+        self.transport.close()
+        self.pool.close()
+
+    # -- one pass ----------------------------------------------------------------------
+
+    def send_due(self, limit: int = 1) -> int:
+        """Claims up to `limit` due deliveries and sends them one after another; how many."""
+        claimed = self._claim(limit)
+        for row in claimed:
+            try:
+                self._deliver(row)
+            except Exception as error:  # a sender thread must outlive any one delivery
+                log.error("delivery %s: %s", row["id"], type(error).__name__)
+        return len(claimed)
+
+    def _claim(self, limit: int) -> list[dict[str, Any]]:
+        with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            cur.execute(_CLAIM, {"lease": self.lease_seconds * limit, "limit": limit})
+            rows = cur.fetchall()
+            for row in rows:
+                if row["old_lease"] is not None:  # its sender stopped mid-attempt
+                    cur.execute(
+                        "INSERT INTO huiyin_webhook_attempts (delivery_id, number, started_at,"
+                        " duration_ms, outcome, error) VALUES (%s, %s, %s, 0, 'interrupted',"
+                        " %s) ON CONFLICT DO NOTHING",
+                        (
+                            row["id"],
+                            row["attempts"] - 1,
+                            row["old_lease"] - timedelta(seconds=self.lease_seconds),
+                            "the sender stopped before the answer came (the receiver may have "
+                            "it: a retry carries the same webhook-id)",
+                        ),
+                    )
+        return rows
+
+    def _deliver(self, row: dict[str, Any]) -> None:
+        notice, endpoint = self._load(row)
+        if row["recipient"] == "appellant":
+            made = self.delivery.for_appellant(notice)
+        else:
+            made = self.delivery.for_endpoint(notice, _audience(endpoint))
+        if isinstance(made, Dropped):
+            self._record(row, None, 0, None, dropped=made.reason)
+            return
+        started = datetime.now().astimezone()
+        clock = time.monotonic()
+        attempt = self._send(made, endpoint, row["endpoint_id"])
+        self._record(row, attempt, int((time.monotonic() - clock) * 1000), started)
+
+    def _load(self, row: dict[str, Any]) -> tuple[Notice, dict[str, Any]]:
+        with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            cur.execute("SELECT * FROM huiyin_notices WHERE id = %s", (row["notice_id"],))
+            n = cur.fetchone()
+            endpoint: dict[str, Any] = {}
+            if row["endpoint_id"] is not None:
+                cur.execute(
+                    "SELECT * FROM huiyin_webhook_endpoints WHERE id = %s", (row["endpoint_id"],)
+                )
+                endpoint = cur.fetchone() or {}
+        if n is None:
+            raise LookupError("the delivery's notice is missing")
+        notice = Notice(
+            n["id"],
+            n["kind"],
+            n["occurred_at"],
+            n["case_id"],
+            n["case_type"],
+            n["department"],
+            n["tier"],
+            n["payload"] or {},
+        )
+        return notice, endpoint
+
+    def _send(self, made: Outgoing, endpoint: dict[str, Any], endpoint_id: UUID | None) -> Attempt:
+        message = made.message
+        if endpoint_id is None:  # the appellant's own e-mail
+            subject, text = email(message)
+            return self.transport.mail(list(made.to), subject, text)
+        form = EndpointFormat(endpoint["format"])
+        target = unseal(self.store_key, endpoint_id, endpoint["target_sealed"])
+        secret = (
+            unseal(self.store_key, endpoint_id, endpoint["secret_sealed"])
+            if endpoint["secret_sealed"] is not None
+            else None
+        )
+        shown = endpoint["target_shown"]
+        if form is EndpointFormat.EMAIL:
+            subject, text = email(message)
+            to = [a.strip() for a in target.split(",") if a.strip()]
+            return self.transport.mail(to, subject, text)
+        if form is EndpointFormat.STANDARD:
+            body = json_body(message)
+            headers = standard_headers(secret or "", message.webhook_id, int(time.time()), body)
+            return self.transport.post(target, shown, body, headers, form)
+        body = robot_body(message, form)
+        url = target
+        if form is EndpointFormat.DINGTALK:
+            url = dingtalk_url(target, secret, int(time.time() * 1000))
+        return self.transport.post(url, shown, body, {}, form)
+
+    def _record(
+        self,
+        row: dict[str, Any],
+        attempt: Attempt | None,
+        duration_ms: int,
+        started: datetime | None,
+        *,
+        dropped: str | None = None,
+    ) -> None:
+        """The attempt's row and the delivery's new state, in one transaction."""
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT since, clock_timestamp() FROM huiyin_webhook_deliveries"
+                " WHERE id = %s AND leased_until = %s AND status = 'pending' FOR UPDATE",
+                (row["id"], row["leased_until"]),
+            )
+            held = cur.fetchone()
+            if held is None:
+                log.warning("delivery %s: lease lost before its attempt was recorded", row["id"])
+                return
+            since, now = held
+            number = row["attempts"]
+            if attempt is None:
+                cur.execute(
+                    "UPDATE huiyin_webhook_deliveries SET status = %s, attempts = attempts - 1,"
+                    " leased_until = NULL, last_error = %s WHERE id = %s",
+                    (DeliveryStatus.DROPPED.value, dropped, row["id"]),
+                )
+                return
+            cur.execute(
+                "INSERT INTO huiyin_webhook_attempts (delivery_id, number, started_at,"
+                " duration_ms, outcome, status_code, error) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    row["id"],
+                    number,
+                    started,
+                    duration_ms,
+                    attempt.outcome.value,
+                    attempt.status_code,
+                    attempt.error,
+                ),
+            )
+            if attempt.delivered:
+                cur.execute(
+                    "UPDATE huiyin_webhook_deliveries SET status = 'delivered', leased_until ="
+                    " NULL, delivered_at = %s, last_error = NULL WHERE id = %s",
+                    (now, row["id"]),
+                )
+                return
+            after = after_failure(
+                attempt,
+                number,
+                since=since,
+                now=now,
+                retry_seconds=self.settings.webhook_retry_seconds,
+                give_up_hours=self.settings.webhook_give_up_hours,
+                jitter=random.uniform(-1.0, 1.0),  # noqa: S311 - spreading retries, not secrecy
+            )
+            cur.execute(
+                "UPDATE huiyin_webhook_deliveries SET status = %s, leased_until = NULL,"
+                " next_attempt_at = COALESCE(%s, next_attempt_at), dead_at = %s,"
+                " last_error = %s WHERE id = %s",
+                (
+                    DeliveryStatus.DEAD.value if after.dead else DeliveryStatus.PENDING.value,
+                    after.retry_at,
+                    now if after.dead else None,
+                    attempt.error or attempt.outcome.value,
+                    row["id"],
+                ),
+            )
+        if attempt.outcome is not Outcome.DELIVERED:
+            log.info("delivery %s attempt %d: %s", row["id"], number, attempt.outcome.value)
+
+    # -- in the background -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[WebhookSender]:
+        """`webhook_senders` threads sending until the context ends, and a listener."""
+        stop = threading.Event()
+        threads = [threading.Thread(target=self._listen, args=(stop,), name="outbox-listener")]
+        threads += [
+            threading.Thread(target=self._work, args=(stop,), name=f"webhook-sender-{n}")
+            for n in range(self.settings.webhook_senders)
+        ]
+        self.open()
+        for thread in threads:
+            thread.daemon = True
+            thread.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            self.wake()
+            for thread in threads:
+                thread.join(self.settings.webhook_timeout_seconds + 5)
+            self.close()
+
+    def wake(self) -> None:
+        """Wakes every idle sender thread (something may be due)."""
+        with self._wake:
+            self._generation += 1
+            self._wake.notify_all()
+
+    def _work(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            seen = self._generation
+            try:
+                if self.send_due(1):
+                    continue
+                nap = self._next_due_in()
+            except psycopg.Error as error:
+                log.error("webhook sender: %s", type(error).__name__)
+                nap = 1.0
+            with self._wake:
+                if self._generation == seen and not stop.is_set():
+                    self._wake.wait(nap)
+
+    def _next_due_in(self) -> float:
+        with self.pool.connection() as conn:
+            row = conn.execute(_NEXT_DUE).fetchone()
+        seconds = row[0] if row else None
+        if seconds is None:
+            return LONGEST_NAP
+        return min(max(float(seconds), 0.005), LONGEST_NAP)
+
+    def _listen(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.wake()  # what was added while nobody listened
+                    while not stop.is_set():
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            self.wake()
+            except psycopg.Error as error:
+                log.error("outbox listener: %s", type(error).__name__)
+                stop.wait(1.0)
+
+
+def _audience(endpoint: dict[str, Any]) -> Audience:
+    return Audience(
+        endpoint_id=endpoint["id"],
+        role=Role(endpoint["audience"]),
+        departments=frozenset(endpoint["departments"] or ()),
+        tiers=frozenset(endpoint["tiers"] or ()),
+        personal_data=bool(endpoint["personal_data"]),
+    )
