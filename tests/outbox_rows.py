@@ -59,8 +59,9 @@ def add_endpoint(
     secret: str | None = None,
     audience: str = "union_staff",
     personal_data: bool = False,
+    store_key: bytes = STORE_KEY,
 ) -> UUID:
-    """An active endpoint subscribed to every kind."""
+    """An active endpoint subscribed to reminders, overdue and published notices."""
     endpoint_id = uuid4()
     now = datetime.now(UTC)
     with psycopg.connect(info) as conn:
@@ -73,9 +74,9 @@ def add_endpoint(
                 endpoint_id,
                 f"test {form}",
                 form,
-                seal(STORE_KEY, endpoint_id, target),
+                seal(store_key, endpoint_id, target),
                 target.split("?")[0],
-                seal(STORE_KEY, endpoint_id, secret) if secret else None,
+                seal(store_key, endpoint_id, secret) if secret else None,
                 ["reminder", "overdue", "published"],
                 audience,
                 personal_data,
