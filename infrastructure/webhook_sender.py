@@ -23,26 +23,17 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from application.notice_delivery import Audience, Dropped, NoticeDelivery, Outgoing
+from application.notice_delivery import Audience, Dropped, NoticeDelivery
 from domain.actors import Role
-from domain.notices import DeliveryStatus, EndpointFormat
-from domain.webhook_messages import (
-    Notice,
-    dingtalk_url,
-    email,
-    json_body,
-    robot_body,
-    standard_headers,
-)
-from domain.webhook_retry import Attempt, Outcome, after_failure
+from domain.notices import DeliveryStatus
+from domain.webhook_messages import Notice
+from domain.webhook_retry import Attempt, after_failure
 from infrastructure.settings import Settings
-from infrastructure.webhook_tables import unseal
 from infrastructure.webhook_transport import Transport
 
 log = logging.getLogger("huiyin.webhooks")
@@ -53,21 +44,35 @@ CHANNEL = "huiyin_outbox"
 LONGEST_NAP = 5.0
 
 _CLAIM = """
-UPDATE huiyin_webhook_deliveries d
-   SET attempts = d.attempts + 1,
-       leased_until = clock_timestamp() + make_interval(secs => %(lease)s)
-  FROM (SELECT id, leased_until AS old_lease FROM huiyin_webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()
-           AND (leased_until IS NULL OR leased_until < clock_timestamp())
-           AND (endpoint_id IS NULL OR endpoint_id IN (
-                SELECT id FROM huiyin_webhook_endpoints
-                 WHERE active AND removed_at IS NULL))
-         ORDER BY next_attempt_at
-         LIMIT %(limit)s
-         FOR UPDATE SKIP LOCKED) due
- WHERE d.id = due.id
-RETURNING d.id, d.notice_id, d.endpoint_id, d.recipient, d.attempts, d.since,
-          d.leased_until, due.old_lease
+WITH claimed AS (
+    UPDATE huiyin_webhook_deliveries d
+       SET attempts = d.attempts + 1,
+           leased_until = clock_timestamp() + make_interval(secs => %(lease)s)
+      FROM (SELECT id, leased_until AS old_lease FROM huiyin_webhook_deliveries
+             WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()
+               AND (leased_until IS NULL OR leased_until < clock_timestamp())
+               AND (endpoint_id IS NULL OR endpoint_id IN (
+                    SELECT id FROM huiyin_webhook_endpoints
+                     WHERE active AND removed_at IS NULL))
+             ORDER BY next_attempt_at
+             LIMIT %(limit)s
+             FOR UPDATE SKIP LOCKED) due
+     WHERE d.id = due.id
+    RETURNING d.id, d.notice_id, d.endpoint_id, d.recipient, d.attempts, d.since,
+              d.leased_until, due.old_lease, clock_timestamp() AS claimed_at)
+SELECT c.*, n.kind, n.occurred_at, n.case_id, n.case_type, n.department, n.tier, n.payload,
+       e.format, e.target_sealed, e.target_shown, e.secret_sealed, e.audience,
+       e.departments, e.tiers, e.personal_data
+  FROM claimed c JOIN huiyin_notices n ON n.id = c.notice_id
+  LEFT JOIN huiyin_webhook_endpoints e ON e.id = c.endpoint_id
+"""
+#: The delivery's new state: status, attempts to take back (a drop is no attempt), next
+#: attempt, delivered at, dead at, last error — only while this sender's lease holds.
+_RECORD_STATE = """
+UPDATE huiyin_webhook_deliveries
+   SET status = %s, attempts = attempts + %s, next_attempt_at = COALESCE(%s, next_attempt_at),
+       delivered_at = %s, dead_at = %s, last_error = %s, leased_until = NULL
+ WHERE id = %s AND leased_until = %s AND status = 'pending'
 """
 _NEXT_DUE = """
 SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, COALESCE(leased_until, next_attempt_at)))
@@ -144,142 +149,79 @@ class WebhookSender:
         return rows
 
     def _deliver(self, row: dict[str, Any]) -> None:
-        notice, endpoint = self._load(row)
+        notice = Notice(
+            row["notice_id"],
+            row["kind"],
+            row["occurred_at"],
+            row["case_id"],
+            row["case_type"],
+            row["department"],
+            row["tier"],
+            row["payload"] or {},
+        )
         if row["recipient"] == "appellant":
             made = self.delivery.for_appellant(notice)
         else:
-            made = self.delivery.for_endpoint(notice, _audience(endpoint))
+            made = self.delivery.for_endpoint(notice, _audience(row))
         if isinstance(made, Dropped):
-            self._record(row, None, 0, None, dropped=made.reason)
+            self._record(row, None, 0, dropped=made.reason)
             return
-        started = datetime.now().astimezone()
         clock = time.monotonic()
-        attempt = self._send(made, endpoint, row["endpoint_id"])
-        self._record(row, attempt, int((time.monotonic() - clock) * 1000), started)
-
-    def _load(self, row: dict[str, Any]) -> tuple[Notice, dict[str, Any]]:
-        with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            cur.execute("SELECT * FROM huiyin_notices WHERE id = %s", (row["notice_id"],))
-            n = cur.fetchone()
-            endpoint: dict[str, Any] = {}
-            if row["endpoint_id"] is not None:
-                cur.execute(
-                    "SELECT * FROM huiyin_webhook_endpoints WHERE id = %s", (row["endpoint_id"],)
-                )
-                endpoint = cur.fetchone() or {}
-        if n is None:
-            raise LookupError("the delivery's notice is missing")
-        notice = Notice(
-            n["id"],
-            n["kind"],
-            n["occurred_at"],
-            n["case_id"],
-            n["case_type"],
-            n["department"],
-            n["tier"],
-            n["payload"] or {},
-        )
-        return notice, endpoint
-
-    def _send(self, made: Outgoing, endpoint: dict[str, Any], endpoint_id: UUID | None) -> Attempt:
-        message = made.message
-        if endpoint_id is None:  # the appellant's own e-mail
-            subject, text = email(message)
-            return self.transport.mail(list(made.to), subject, text)
-        form = EndpointFormat(endpoint["format"])
-        target = unseal(self.store_key, endpoint_id, endpoint["target_sealed"])
-        secret = (
-            unseal(self.store_key, endpoint_id, endpoint["secret_sealed"])
-            if endpoint["secret_sealed"] is not None
-            else None
-        )
-        shown = endpoint["target_shown"]
-        if form is EndpointFormat.EMAIL:
-            subject, text = email(message)
-            to = [a.strip() for a in target.split(",") if a.strip()]
-            return self.transport.mail(to, subject, text)
-        if form is EndpointFormat.STANDARD:
-            body = json_body(message)
-            headers = standard_headers(secret or "", message.webhook_id, int(time.time()), body)
-            return self.transport.post(target, shown, body, headers, form)
-        body = robot_body(message, form)
-        url = target
-        if form is EndpointFormat.DINGTALK:
-            url = dingtalk_url(target, secret, int(time.time() * 1000))
-        return self.transport.post(url, shown, body, {}, form)
+        attempt = self.transport.send(made, row, self.store_key)
+        self._record(row, attempt, time.monotonic() - clock)
 
     def _record(
         self,
         row: dict[str, Any],
         attempt: Attempt | None,
-        duration_ms: int,
-        started: datetime | None,
+        seconds: float,
         *,
         dropped: str | None = None,
     ) -> None:
-        """The attempt's row and the delivery's new state, in one transaction."""
-        with self.pool.connection() as conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT since, clock_timestamp() FROM huiyin_webhook_deliveries"
-                " WHERE id = %s AND leased_until = %s AND status = 'pending' FOR UPDATE",
-                (row["id"], row["leased_until"]),
-            )
-            held = cur.fetchone()
-            if held is None:
-                log.warning("delivery %s: lease lost before its attempt was recorded", row["id"])
-                return
-            since, now = held
-            number = row["attempts"]
-            if attempt is None:
-                cur.execute(
-                    "UPDATE huiyin_webhook_deliveries SET status = %s, attempts = attempts - 1,"
-                    " leased_until = NULL, last_error = %s WHERE id = %s",
-                    (DeliveryStatus.DROPPED.value, dropped, row["id"]),
-                )
-                return
-            cur.execute(
-                "INSERT INTO huiyin_webhook_attempts (delivery_id, number, started_at,"
-                " duration_ms, outcome, status_code, error) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT DO NOTHING",
-                (
-                    row["id"],
-                    number,
-                    started,
-                    duration_ms,
-                    attempt.outcome.value,
-                    attempt.status_code,
-                    attempt.error,
-                ),
-            )
-            if attempt.delivered:
-                cur.execute(
-                    "UPDATE huiyin_webhook_deliveries SET status = 'delivered', leased_until ="
-                    " NULL, delivered_at = %s, last_error = NULL WHERE id = %s",
-                    (now, row["id"]),
-                )
-                return
+        """The attempt's row and the delivery's new state, in one transaction, if this
+        sender still holds the delivery's lease (else another has taken it: nothing)."""
+        started: datetime = row["claimed_at"]
+        now = started + timedelta(seconds=seconds)
+        number = row["attempts"]
+        if attempt is None:
+            state: tuple[Any, ...] = (DeliveryStatus.DROPPED.value, -1, None, None, None, dropped)
+        elif attempt.delivered:
+            state = (DeliveryStatus.DELIVERED.value, 0, None, now, None, None)
+        else:
             after = after_failure(
                 attempt,
                 number,
-                since=since,
+                since=row["since"],
                 now=now,
                 retry_seconds=self.settings.webhook_retry_seconds,
                 give_up_hours=self.settings.webhook_give_up_hours,
                 jitter=random.uniform(-1.0, 1.0),  # noqa: S311 - spreading retries, not secrecy
             )
-            cur.execute(
-                "UPDATE huiyin_webhook_deliveries SET status = %s, leased_until = NULL,"
-                " next_attempt_at = COALESCE(%s, next_attempt_at), dead_at = %s,"
-                " last_error = %s WHERE id = %s",
-                (
-                    DeliveryStatus.DEAD.value if after.dead else DeliveryStatus.PENDING.value,
-                    after.retry_at,
-                    now if after.dead else None,
-                    attempt.error or attempt.outcome.value,
-                    row["id"],
-                ),
-            )
-        if attempt.outcome is not Outcome.DELIVERED:
+            status = DeliveryStatus.DEAD if after.dead else DeliveryStatus.PENDING
+            error = attempt.error or attempt.outcome.value
+            state = (status.value, 0, after.retry_at, None, now if after.dead else None, error)
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            cur.execute(_RECORD_STATE, (*state, row["id"], row["leased_until"]))
+            if cur.rowcount == 0:
+                conn.rollback()
+                log.warning("delivery %s: lease lost before its attempt was recorded", row["id"])
+                return
+            if attempt is not None:
+                cur.execute(
+                    "INSERT INTO huiyin_webhook_attempts (delivery_id, number, started_at,"
+                    " duration_ms, outcome, status_code, error)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    (
+                        row["id"],
+                        number,
+                        started,
+                        int(seconds * 1000),
+                        attempt.outcome.value,
+                        attempt.status_code,
+                        attempt.error,
+                    ),
+                )
+        if attempt is not None and not attempt.delivered:
             log.info("delivery %s attempt %d: %s", row["id"], number, attempt.outcome.value)
 
     # -- in the background -------------------------------------------------------------
@@ -350,7 +292,7 @@ class WebhookSender:
 
 def _audience(endpoint: dict[str, Any]) -> Audience:
     return Audience(
-        endpoint_id=endpoint["id"],
+        endpoint_id=endpoint["endpoint_id"],
         role=Role(endpoint["audience"]),
         departments=frozenset(endpoint["departments"] or ()),
         tiers=frozenset(endpoint["tiers"] or ()),

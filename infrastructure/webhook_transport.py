@@ -12,14 +12,20 @@ from __future__ import annotations
 import json
 import smtplib
 import ssl
+import time
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 import httpx
 
+from application.notice_delivery import Outgoing
 from domain.notices import EndpointFormat
+from domain.webhook_messages import dingtalk_url, email, json_body, robot_body, standard_headers
 from domain.webhook_retry import Attempt, Outcome
 from infrastructure.settings import Settings
+from infrastructure.webhook_tables import unseal
 
 USER_AGENT = "Huiyin-Webhooks/1"
 _ROBOTS = (EndpointFormat.WECOM, EndpointFormat.DINGTALK)
@@ -39,6 +45,31 @@ class Transport:
     def close(self) -> None:
         """Closes the kept-alive connections."""
         self.client.close()
+
+    def send(self, made: Outgoing, endpoint: Mapping[str, Any], store_key: bytes) -> Attempt:
+        """Sends a delivery's message in its endpoint's format (`endpoint`: the endpoint's
+        row, its target and secret sealed; none for the appellant's own e-mail)."""
+        message = made.message
+        endpoint_id = endpoint["endpoint_id"]
+        if endpoint_id is None:
+            subject, text = email(message)
+            return self.mail(list(made.to), subject, text)
+        form = EndpointFormat(endpoint["format"])
+        target = unseal(store_key, endpoint_id, endpoint["target_sealed"])
+        sealed = endpoint["secret_sealed"]
+        secret = unseal(store_key, endpoint_id, sealed) if sealed is not None else None
+        if form is EndpointFormat.EMAIL:
+            subject, text = email(message)
+            return self.mail([a.strip() for a in target.split(",") if a.strip()], subject, text)
+        shown = endpoint["target_shown"]
+        if form is EndpointFormat.STANDARD:
+            body = json_body(message)
+            headers = standard_headers(secret or "", message.webhook_id, int(time.time()), body)
+            return self.post(target, shown, body, headers, form)
+        url = target
+        if form is EndpointFormat.DINGTALK:
+            url = dingtalk_url(target, secret, int(time.time() * 1000))
+        return self.post(url, shown, robot_body(message, form), {}, form)
 
     def post(
         self, url: str, shown: str, body: bytes, headers: dict[str, str], form: EndpointFormat

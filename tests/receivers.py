@@ -21,7 +21,7 @@ from email import message_from_bytes, policy
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote_plus, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 
@@ -106,7 +106,7 @@ def _verify_dingtalk(secret: str, query: dict[str, list[str]]) -> bool:
     if not stamp or abs(time.time() * 1000 - int(stamp)) > 3_600_000:
         return False
     digest = hmac.new(secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256).digest()
-    return hmac.compare_digest(base64.b64encode(digest).decode(), unquote_plus(sign))
+    return hmac.compare_digest(base64.b64encode(digest).decode(), sign)  # parse_qs decoded it
 
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
