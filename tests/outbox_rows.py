@@ -17,7 +17,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from application.notice_delivery import NoticeDelivery
+from application.notice_delivery import Appeals, NoticeDelivery
 from infrastructure.database import conninfo
 from infrastructure.settings import Environment, Settings
 from infrastructure.webhook_sender import WebhookSender
@@ -94,8 +94,10 @@ def add_notices(
     *,
     kind: str = "reminder",
     payload: dict[str, Any] | None = None,
+    case_id: UUID | None = None,
 ) -> list[UUID]:
-    """`count` notices with one delivery each to the endpoint; the deliveries' ids."""
+    """`count` notices with one delivery each to the endpoint (None: to the appellant of
+    the appeal `case_id`); the deliveries' ids."""
     deliveries = []
     with psycopg.connect(info) as conn:
         for _ in range(count):
@@ -107,7 +109,7 @@ def add_notices(
                     notice_id,
                     f"test:{notice_id}",
                     kind,
-                    uuid4(),
+                    case_id or uuid4(),
                     datetime.now(UTC),
                     json.dumps(
                         payload
@@ -120,9 +122,9 @@ def add_notices(
                 ),
             )
             conn.execute(
-                "INSERT INTO huiyin_webhook_deliveries (id, notice_id, endpoint_id) "
-                "VALUES (%s, %s, %s)",
-                (delivery_id, notice_id, endpoint_id),
+                "INSERT INTO huiyin_webhook_deliveries (id, notice_id, endpoint_id, recipient)"
+                " VALUES (%s, %s, %s, %s)",
+                (delivery_id, notice_id, endpoint_id, "endpoint" if endpoint_id else "appellant"),
             )
             deliveries.append(delivery_id)
         conn.execute("NOTIFY huiyin_outbox")
@@ -186,9 +188,13 @@ def sender_settings(**changes: Any) -> Settings:
     return Settings(**values)
 
 
-def sender(info: str, settings: Settings, **options: Any) -> WebhookSender:
-    """A sender on the outbox database, with no appeals to read."""
-    delivery = NoticeDelivery(NoAppeals(), public_url="https://huiyin.example.cn", mail=True)
+def sender(
+    info: str, settings: Settings, appeals: Appeals | None = None, **options: Any
+) -> WebhookSender:
+    """A sender on the outbox database, reading appeals from `appeals` (default: none)."""
+    delivery = NoticeDelivery(
+        appeals or NoAppeals(), public_url="https://huiyin.example.cn", mail=True
+    )
     return WebhookSender(info, STORE_KEY, settings, delivery, **options)
 
 

@@ -8,8 +8,11 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
+from domain.appeal import Appellant
+from tests.application.test_notice_delivery import Store
 from tests.outbox_rows import (
     add_endpoint,
     add_notices,
@@ -26,6 +29,7 @@ from tests.outbox_rows import (
 )
 from tests.polling import until
 from tests.receivers import Behaviour, receiving, smtp_server
+from tests.unit.builders import raise_anonymous, raise_named
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +199,53 @@ def test_two_senders_never_send_one_delivery_at_the_same_time(outbox: str) -> No
             until("all delivered", lambda: set(statuses(outbox, sent)) == {"delivered"})
     assert Counter(receiver.ids()).most_common(1)[0][1] == 1
     assert len(receiver.received) == 60
+
+
+def test_a_notice_wakes_an_idle_sender_at_once(outbox: str) -> None:
+    with receiving() as receiver:
+        endpoint = add_endpoint(outbox, target=receiver.url, secret=new_secret())
+        with sender(outbox, sender_settings()).running():
+            until("the sender listens", lambda: listening(outbox))
+            [sent] = add_notices(outbox, endpoint)  # with NOTIFY huiyin_outbox
+            # An idle sender with nothing pending naps for 5 s unless NOTIFY wakes it.
+            until("delivered", lambda: statuses(outbox, [sent]) == ["delivered"], 2.0)
+
+
+def listening(info: str) -> bool:
+    """Whether a session of the outbox's database listens on huiyin_outbox, idle."""
+    with psycopg.connect(info) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND query LIKE 'LISTEN%%' AND state = 'idle'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def test_the_appellant_is_mailed_when_their_answer_is_published(outbox: str) -> None:
+    appeal = raise_named(appellant=Appellant("张伟", "E1001", "zhang.wei@example.cn"))
+    with smtp_server() as (port, mailbox):
+        [sent] = add_notices(outbox, None, kind="published", case_id=appeal.id)
+        settings = sender_settings(smtp_host="127.0.0.1", smtp_port=port)
+        once = sender(outbox, settings, Store(appeal)).open()
+        try:
+            assert once.send_due() == 1
+        finally:
+            once.close()
+    assert statuses(outbox, [sent]) == ["delivered"]
+    [(to, message)] = mailbox.messages
+    assert to == ["zhang.wei@example.cn"]
+    assert str(message["Subject"]).startswith("【答复】")
+
+
+def test_an_anonymous_appellant_delivery_is_dropped_saying_why(outbox: str) -> None:
+    appeal = raise_anonymous()
+    [sent] = add_notices(outbox, None, kind="published", case_id=appeal.id)
+    once = sender(outbox, sender_settings(smtp_host="127.0.0.1"), Store(appeal)).open()
+    try:
+        assert once.send_due() == 1
+    finally:
+        once.close()
+    row = delivery(outbox, sent)
+    assert (row["status"], row["attempts"]) == ("dropped", 0)
+    assert row["last_error"] == "the appeal is anonymous: nobody to write to"
+    assert attempts(outbox, sent) == []
