@@ -34,6 +34,7 @@ from domain.notices import DeliveryStatus
 from domain.webhook_messages import Notice
 from domain.webhook_retry import Attempt, after_failure
 from infrastructure.settings import Settings
+from infrastructure.webhook_claims import CLAIM, INTERRUPTED, NEXT_DUE, RECORD_STATE
 from infrastructure.webhook_transport import Transport
 
 log = logging.getLogger("huiyin.webhooks")
@@ -42,43 +43,6 @@ log = logging.getLogger("huiyin.webhooks")
 CHANNEL = "huiyin_outbox"
 #: The longest a sender with nothing due sleeps before it looks again.
 LONGEST_NAP = 5.0
-
-_CLAIM = """
-WITH claimed AS (
-    UPDATE huiyin_webhook_deliveries d
-       SET attempts = d.attempts + 1,
-           leased_until = clock_timestamp() + make_interval(secs => %(lease)s)
-      FROM (SELECT id, leased_until AS old_lease FROM huiyin_webhook_deliveries
-             WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()
-               AND (leased_until IS NULL OR leased_until < clock_timestamp())
-               AND (endpoint_id IS NULL OR endpoint_id IN (
-                    SELECT id FROM huiyin_webhook_endpoints
-                     WHERE active AND removed_at IS NULL))
-             ORDER BY next_attempt_at
-             LIMIT %(limit)s
-             FOR UPDATE SKIP LOCKED) due
-     WHERE d.id = due.id
-    RETURNING d.id, d.notice_id, d.endpoint_id, d.recipient, d.attempts, d.since,
-              d.leased_until, due.old_lease, clock_timestamp() AS claimed_at)
-SELECT c.*, n.kind, n.occurred_at, n.case_id, n.case_type, n.department, n.tier, n.payload,
-       e.format, e.target_sealed, e.target_shown, e.secret_sealed, e.audience,
-       e.departments, e.tiers, e.personal_data
-  FROM claimed c JOIN huiyin_notices n ON n.id = c.notice_id
-  LEFT JOIN huiyin_webhook_endpoints e ON e.id = c.endpoint_id
-"""
-#: The delivery's new state: status, attempts to take back (a drop is no attempt), next
-#: attempt, delivered at, dead at, last error — only while this sender's lease holds.
-_RECORD_STATE = """
-UPDATE huiyin_webhook_deliveries
-   SET status = %s, attempts = attempts + %s, next_attempt_at = COALESCE(%s, next_attempt_at),
-       delivered_at = %s, dead_at = %s, last_error = %s, leased_until = NULL
- WHERE id = %s AND leased_until = %s AND status = 'pending'
-"""
-_NEXT_DUE = """
-SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, COALESCE(leased_until, next_attempt_at)))
-       - clock_timestamp())
-  FROM huiyin_webhook_deliveries WHERE status = 'pending'
-"""
 
 
 class WebhookSender:
@@ -101,7 +65,7 @@ class WebhookSender:
         self.lease_seconds = lease_seconds or settings.webhook_timeout_seconds * 2 + 1
         self.transport = Transport(settings)
         self.pool = ConnectionPool(
-            conninfo, min_size=1, max_size=settings.webhook_senders + 1, open=False
+            conninfo, min_size=1, max_size=settings.webhook_senders, open=False
         )
         self._wake = threading.Condition()
         self._generation = 0
@@ -130,22 +94,12 @@ class WebhookSender:
 
     def _claim(self, limit: int) -> list[dict[str, Any]]:
         with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(_CLAIM, {"lease": self.lease_seconds * limit, "limit": limit})
+            cur.execute(CLAIM, {"lease": self.lease_seconds * limit, "limit": limit})
             rows = cur.fetchall()
             for row in rows:
                 if row["old_lease"] is not None:  # its sender stopped mid-attempt
-                    cur.execute(
-                        "INSERT INTO huiyin_webhook_attempts (delivery_id, number, started_at,"
-                        " duration_ms, outcome, error) VALUES (%s, %s, %s, 0, 'interrupted',"
-                        " %s) ON CONFLICT DO NOTHING",
-                        (
-                            row["id"],
-                            row["attempts"] - 1,
-                            row["old_lease"] - timedelta(seconds=self.lease_seconds),
-                            "the sender stopped before the answer came (the receiver may have "
-                            "it: a retry carries the same webhook-id)",
-                        ),
-                    )
+                    started = row["old_lease"] - timedelta(seconds=self.lease_seconds)
+                    cur.execute(INTERRUPTED, (row["id"], row["attempts"] - 1, started))
         return rows
 
     def _deliver(self, row: dict[str, Any]) -> None:
@@ -201,7 +155,7 @@ class WebhookSender:
             error = attempt.error or attempt.outcome.value
             state = (status.value, 0, after.retry_at, None, now if after.dead else None, error)
         with self.pool.connection() as conn, conn.cursor() as cur:
-            cur.execute(_RECORD_STATE, (*state, row["id"], row["leased_until"]))
+            cur.execute(RECORD_STATE, (*state, row["id"], row["leased_until"]))
             if cur.rowcount == 0:
                 conn.rollback()
                 log.warning("delivery %s: lease lost before its attempt was recorded", row["id"])
@@ -270,7 +224,7 @@ class WebhookSender:
 
     def _next_due_in(self) -> float:
         with self.pool.connection() as conn:
-            row = conn.execute(_NEXT_DUE).fetchone()
+            row = conn.execute(NEXT_DUE).fetchone()
         seconds = row[0] if row else None
         if seconds is None:
             return LONGEST_NAP
