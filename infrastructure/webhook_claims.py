@@ -4,7 +4,11 @@ attempt's outcome while the lease holds, and when the next one is due.
 Used by `infrastructure.webhook_sender`; kept apart so that the sender reads as its steps.
 """
 
-CLAIM = """
+#: A delivery whose endpoint is paused or removed waits (is not due) until it is resumed.
+SENDABLE = """(endpoint_id IS NULL OR endpoint_id IN (
+    SELECT id FROM huiyin_webhook_endpoints WHERE active AND removed_at IS NULL))"""
+
+CLAIM = f"""
 WITH claimed AS (
     UPDATE huiyin_webhook_deliveries d
        SET attempts = d.attempts + 1,
@@ -12,9 +16,7 @@ WITH claimed AS (
       FROM (SELECT id, leased_until AS old_lease FROM huiyin_webhook_deliveries
              WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()
                AND (leased_until IS NULL OR leased_until < clock_timestamp())
-               AND (endpoint_id IS NULL OR endpoint_id IN (
-                    SELECT id FROM huiyin_webhook_endpoints
-                     WHERE active AND removed_at IS NULL))
+               AND {SENDABLE}
              ORDER BY next_attempt_at
              LIMIT %(limit)s
              FOR UPDATE SKIP LOCKED) due
@@ -26,7 +28,7 @@ SELECT c.*, n.kind, n.occurred_at, n.case_id, n.case_type, n.department, n.tier,
        e.departments, e.tiers, e.personal_data
   FROM claimed c JOIN huiyin_notices n ON n.id = c.notice_id
   LEFT JOIN huiyin_webhook_endpoints e ON e.id = c.endpoint_id
-"""
+"""  # noqa: S608 - SENDABLE is a constant, not input
 #: The delivery's new state: status, attempts to take back (a drop is no attempt), next
 #: attempt, delivered at, dead at, last error — only while this sender's lease holds.
 RECORD_STATE = """
@@ -35,11 +37,12 @@ UPDATE huiyin_webhook_deliveries
        delivered_at = %s, dead_at = %s, last_error = %s, leased_until = NULL
  WHERE id = %s AND leased_until = %s AND status = 'pending'
 """
-NEXT_DUE = """
+#: Seconds until a delivery may next be claimed (NULL: none pending that may be sent).
+NEXT_DUE = f"""
 SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, COALESCE(leased_until, next_attempt_at)))
        - clock_timestamp())
-  FROM huiyin_webhook_deliveries WHERE status = 'pending'
-"""
+  FROM huiyin_webhook_deliveries WHERE status = 'pending' AND {SENDABLE}
+"""  # noqa: S608 - SENDABLE is a constant, not input
 #: An attempt whose sender stopped before it knew the answer (found when its lease ran out).
 INTERRUPTED = """
 INSERT INTO huiyin_webhook_attempts (delivery_id, number, started_at, duration_ms, outcome, error)

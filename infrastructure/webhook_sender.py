@@ -214,7 +214,7 @@ class WebhookSender:
             try:
                 if self.send_due(1):
                     continue
-                nap = self._next_due_in()
+                nap = self.next_due_in()
             except psycopg.Error as error:
                 log.error("webhook sender: %s", type(error).__name__)
                 nap = 1.0
@@ -222,7 +222,8 @@ class WebhookSender:
                 if self._generation == seen and not stop.is_set():
                     self._wake.wait(nap)
 
-    def _next_due_in(self) -> float:
+    def next_due_in(self) -> float:
+        """Seconds until something may be due (at most LONGEST_NAP)."""
         with self.pool.connection() as conn:
             row = conn.execute(NEXT_DUE).fetchone()
         seconds = row[0] if row else None

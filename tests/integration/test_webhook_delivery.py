@@ -7,11 +7,13 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator
+from uuid import UUID
 
 import psycopg
 import pytest
 
 from domain.appeal import Appellant
+from infrastructure.webhook_sender import LONGEST_NAP
 from tests.application.test_notice_delivery import Store
 from tests.outbox_rows import (
     add_endpoint,
@@ -249,3 +251,26 @@ def test_an_anonymous_appellant_delivery_is_dropped_saying_why(outbox: str) -> N
     assert (row["status"], row["attempts"]) == ("dropped", 0)
     assert row["last_error"] == "the appeal is anonymous: nobody to write to"
     assert attempts(outbox, sent) == []
+
+
+def test_a_paused_endpoints_deliveries_wait_and_keep_no_sender_busy(outbox: str) -> None:
+    with receiving() as receiver:
+        endpoint = add_endpoint(outbox, target=receiver.url, secret=new_secret())
+        pause(outbox, endpoint)
+        [sent] = add_notices(outbox, endpoint)
+        assert send_once(outbox, sender_settings()) == 0
+        idle = sender(outbox, sender_settings()).open()
+        try:
+            assert idle.next_due_in() == LONGEST_NAP
+        finally:
+            idle.close()
+    assert statuses(outbox, [sent]) == ["pending"]
+    assert receiver.received == []
+
+
+def pause(info: str, endpoint_id: UUID) -> None:
+    """Pauses an endpoint (as the registry's pause does)."""
+    with psycopg.connect(info) as conn:
+        conn.execute(
+            "UPDATE huiyin_webhook_endpoints SET active = false WHERE id = %s", (endpoint_id,)
+        )
