@@ -63,7 +63,7 @@ def serve(
     """Start the API (and, without HUIYIN_DATABASE_URL, an embedded PostgreSQL).
 
     With --workers N above 1, N processes answer HTTP; the background work (view runners,
-    chain follower, watcher) runs once, in one child process.
+    chain follower, watcher, webhook sender) runs once, in one child process.
     """
     import uvicorn
 
