@@ -32,7 +32,7 @@ from application.notice_delivery import Audience, Dropped, NoticeDelivery
 from domain.actors import Role
 from domain.notices import DeliveryStatus
 from domain.webhook_messages import Notice
-from domain.webhook_retry import Attempt, after_failure
+from domain.webhook_retry import Attempt, Outcome, after_failure
 from infrastructure.settings import Settings
 from infrastructure.webhook_claims import CLAIM, INTERRUPTED, NEXT_DUE, RECORD_STATE
 from infrastructure.webhook_transport import Transport
@@ -90,6 +90,9 @@ class WebhookSender:
                 self._deliver(row)
             except Exception as error:  # a sender thread must outlive any one delivery
                 log.error("delivery %s: %s", row["id"], type(error).__name__)
+                failed = Attempt(Outcome.FAILED, error=f"no message made: {type(error).__name__}")
+                with contextlib.suppress(psycopg.Error):  # else the lease runs out: retried
+                    self._record(row, failed, 0.0)
         return len(claimed)
 
     def _claim(self, limit: int) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from domain.appeal import Appellant
+from domain.appeal import Appeal, Appellant
 from infrastructure.webhook_sender import LONGEST_NAP
 from tests.application.test_notice_delivery import Store
 from tests.outbox_rows import (
@@ -274,3 +274,23 @@ def pause(info: str, endpoint_id: UUID) -> None:
         conn.execute(
             "UPDATE huiyin_webhook_endpoints SET active = false WHERE id = %s", (endpoint_id,)
         )
+
+
+class Broken:
+    """An appeal store that fails as a database outage would."""
+
+    def get_appeal(self, appeal_id: UUID, version: int | None = None) -> Appeal:
+        raise psycopg.OperationalError("the store is down")
+
+
+def test_a_message_that_cannot_be_made_is_a_failed_attempt_retried_later(outbox: str) -> None:
+    endpoint = add_endpoint(outbox, target="http://127.0.0.1:9/hook", personal_data=True)
+    [sent] = add_notices(outbox, endpoint)
+    once = sender(outbox, sender_settings(), Broken()).open()
+    try:
+        assert once.send_due() == 1
+    finally:
+        once.close()
+    [attempt] = attempts(outbox, sent)
+    assert attempt["error"] == "no message made: OperationalError"
+    assert statuses(outbox, [sent]) == ["pending"]
