@@ -237,10 +237,12 @@ def build_services(
             warn_of_projected_years(calendar, casework.now(), warned=_WARNED_YEARS)
         chain = ChainKeeper(conninfo(url), wait_seconds=settings.database_wait_seconds)
         # Background work: view runners (and the notice decider), chain follower, deadline
-        # watcher (and the reminder sweep) — in a child process (serve's default) or as
-        # threads here.
+        # watcher (and the reminder sweep), webhook sender — in a child process (serve's
+        # default) or as threads here.
         background = contextlib.ExitStack()
-        wanted = settings.projections or settings.chain_follow or settings.watcher
+        wanted = (
+            settings.projections or settings.chain_follow or settings.watcher or settings.notices
+        )
         in_child = settings.background_process and wanted
         try:
             chain.open()
@@ -273,7 +275,9 @@ def build_services(
             if settings.watcher and not in_child:
                 background.enter_context(watching_in_background(watch, settings))
             if settings.notices and not in_child:
-                background.enter_context(notice_work(settings, env, url, calendar, casework.now))
+                background.enter_context(
+                    notice_work(settings, env, url, calendar, casework, keyring.store_key)
+                )
             erasures = Erasures(casework, KeyErasure(keyring), store)
             erasures.finish_pending()  # one confirmed before the service last stopped
             yield Services(

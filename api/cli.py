@@ -41,9 +41,10 @@ def load_settings(data_dir: Path | None) -> Settings:
 
 
 def quiet(settings: Settings) -> Settings:
-    """The settings for a command that does its own work: no runners, follower or watcher."""
+    """The settings for a command that does its own work: no runners, follower, watcher
+    or webhook sender."""
     return settings.model_copy(
-        update={"projections": False, "chain_follow": False, "watcher": False}
+        update={"projections": False, "chain_follow": False, "watcher": False, "notices": False}
     )
 
 
@@ -62,7 +63,7 @@ def serve(
     """Start the API (and, without HUIYIN_DATABASE_URL, an embedded PostgreSQL).
 
     With --workers N above 1, N processes answer HTTP; the background work (view runners,
-    chain follower, watcher) runs once, in one child process.
+    chain follower, watcher, webhook sender) runs once, in one child process.
     """
     import uvicorn
 
@@ -236,7 +237,8 @@ def watch(
 
 @cli.command()
 def work(data_dir: DataDir = None) -> None:
-    """Run the background work here until stopped: view runners, chain follower, watcher.
+    """Run the background work here until stopped: view runners, chain follower, watcher,
+    webhook sender.
 
     `huiyin serve` starts this as its child process (HUIYIN_BACKGROUND_PROCESS=true).
     """

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
+from application.casework import Casework
+from application.notice_delivery import NoticeDelivery
 from application.reminders import ReminderSweep, remind_forever
 from domain.calendar import WorkingCalendar
 from domain.reminders import parse_leads
@@ -26,6 +28,7 @@ from infrastructure.notice_outbox import notices_spec
 from infrastructure.projection_runner import ViewRunner
 from infrastructure.reminder_sweep import PostgresReminderStore
 from infrastructure.settings import Settings
+from infrastructure.webhook_sender import WebhookSender
 
 
 @contextlib.contextmanager
@@ -34,16 +37,29 @@ def notice_work(
     env: Mapping[str, str],
     url: str,
     calendar: WorkingCalendar,
-    now: Callable[[], datetime],
+    casework: Casework,
+    store_key: bytes,
 ) -> Iterator[None]:
     """The notices work of this process: the decider where the view runners run
-    (`settings.projections`), the reminder sweep where the watcher runs (`settings.watcher`)."""
+    (`settings.projections`), the reminder sweep where the watcher runs (`settings.watcher`),
+    and the webhook sender."""
     with contextlib.ExitStack() as work:
         if settings.projections:
             work.enter_context(deciding_notices(settings, env, conninfo(url)))
         if settings.watcher:
-            work.enter_context(reminding(settings, conninfo(url), calendar, now))
+            work.enter_context(reminding(settings, conninfo(url), calendar, casework.now))
+        work.enter_context(webhook_sender(settings, conninfo(url), store_key, casework).running())
         yield
+
+
+def webhook_sender(
+    settings: Settings, info: str, store_key: bytes, casework: Casework
+) -> WebhookSender:
+    """The outbox's sender, making messages through the application (`running()` starts it)."""
+    delivery = NoticeDelivery(
+        casework, public_url=settings.public_url, mail=settings.smtp_host is not None
+    )
+    return WebhookSender(info, store_key, settings, delivery)
 
 
 @contextlib.contextmanager

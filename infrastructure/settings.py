@@ -113,8 +113,8 @@ class Settings(BaseSettings):
     )
     background_process: bool = Field(
         default=True,
-        description="serve runs the view runners, chain follower and watcher in a child "
-        "process (false: as threads in the server process)",
+        description="serve runs the view runners, chain follower, watcher and webhook sender "
+        "in a child process (false: as threads in the server process)",
     )
     watcher: bool = Field(
         default=True, description="run the deadline watcher inside `huiyin serve`"

@@ -1,5 +1,6 @@
-"""The background worker: view runners, hash-chain follower and deadline watcher in a child
-process of `huiyin serve`, so their Python work does not share the GIL with requests.
+"""The background worker: view runners, hash-chain follower, deadline watcher and webhook
+sender in a child process of `huiyin serve`, so their Python work does not share the GIL
+with requests.
 
 Measured on the 2-core benchmark machine: HTTP commands/s with them as threads in the server
 158, in a separate process 258–261, with none running 268. The child gets the server's

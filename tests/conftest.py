@@ -58,6 +58,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=Path(tmp_path_factory.mktemp("data")),
         cipher_key=new_key(),  # type: ignore[arg-type]
         watcher=False,  # tests sweep explicitly, at the clock's moments they choose
+        notices=False,  # the outbox's tests run their own senders against receivers of theirs
         background_process=False,  # the session's runners are threads the tests can steer
         # Tests send thousands of requests a minute with one token; the limits' own tests
         # build an app with them on (tests/api/test_rate_limit_http.py).
