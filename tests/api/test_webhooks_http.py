@@ -18,6 +18,7 @@ from domain.actors import Role
 from infrastructure.database import conninfo
 from tests.api.conftest import Headers
 from tests.conftest import open_department
+from tests.outbox import put_delivery
 
 PROBLEM = "application/problem+json"
 WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key-4711"
@@ -38,36 +39,8 @@ def register(client: TestClient, admin: Headers, **overrides: Any) -> dict[str, 
 
 
 def outbox(services: Services, endpoint: str | None, status: str, tries: int = 0) -> str:
-    """A notice and its delivery to `endpoint` in `status`, with `tries` failed attempts."""
-    notice, delivery = uuid.uuid4(), uuid.uuid4()
-    with psycopg.connect(conninfo(services.database_url)) as conn:
-        conn.execute(
-            "INSERT INTO huiyin_notices (id, key, kind, case_id, case_type, occurred_at)"
-            " VALUES (%s, %s, 'overdue', %s, 'appeal', now())",
-            (notice, f"test:{notice}", uuid.uuid4()),
-        )
-        conn.execute(
-            "INSERT INTO huiyin_webhook_deliveries (id, notice_id, endpoint_id, recipient,"
-            " status, attempts, since, dead_at) VALUES (%s, %s, %s, %s, %s, %s,"
-            " now() - interval '2 days', CASE WHEN %s = 'dead' THEN now() END)",
-            (
-                delivery,
-                notice,
-                endpoint,
-                "endpoint" if endpoint else "appellant",
-                status,
-                tries,
-                status,
-            ),
-        )
-        for number in range(1, tries + 1):
-            conn.execute(
-                "INSERT INTO huiyin_webhook_attempts (delivery_id, number, started_at,"
-                " duration_ms, outcome, status_code, error)"
-                " VALUES (%s, %s, now(), 120, 'failed', 503, 'Service Unavailable')",
-                (delivery, number),
-            )
-    return str(delivery)
+    """A delivery to `endpoint` in `status` (see `tests.outbox`)."""
+    return put_delivery(services.database_url, endpoint, status, tries)
 
 
 def test_registration_shows_the_secret_once_and_no_read_shows_it_again(
