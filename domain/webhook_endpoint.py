@@ -127,6 +127,8 @@ def check_url(url: str) -> str:
         parts = urlsplit(value)
         host = parts.hostname
         parts.port  # noqa: B018  # raises on a port that is not a number
+        if host:
+            host.encode("idna")  # raises on a host no DNS could hold (empty labels…)
     except ValueError:
         raise InvalidInput("target", "not a URL") from None
     if parts.scheme.lower() not in ("http", "https"):

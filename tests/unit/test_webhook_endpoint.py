@@ -59,6 +59,7 @@ def test_a_valid_endpoint_is_kept_tidied() -> None:
         ("https://hooks.example.cn/a b", "without spaces"),
         ("https://hooks.example.cn/" + "x" * 2000, "at most 2000 characters"),
         ("https://hooks.example.cn:port/x", "not a URL"),
+        ("http://．/", "not a URL"),
     ],
 )
 def test_a_webhook_target_is_an_http_url_with_a_host_and_no_credentials(
@@ -76,6 +77,12 @@ def test_an_email_endpoint_takes_addresses_and_names_the_bad_one() -> None:
 
     assert fine.checked().target == "a@example.cn, b@example.cn"
     assert "'not-an-address' is not an e-mail address" in refused.reason
+
+
+def test_a_host_may_be_a_chinese_domain_name() -> None:
+    assert (
+        spec(target="https://回音.例子.中国/hook").checked().target == "https://回音.例子.中国/hook"
+    )
 
 
 def test_the_shown_target_leaves_out_the_query_that_holds_a_robots_key() -> None:
