@@ -126,8 +126,8 @@ class WebhookDeliveries:
             status, endpoint_id, active, removed_at = row
             _check_retry(DeliveryStatus(status), endpoint_id, active, removed_at)
             conn.execute(
-                "UPDATE huiyin_webhook_deliveries SET status = %s, since = clock_timestamp(),"
-                " next_attempt_at = clock_timestamp(), leased_until = NULL, dead_at = NULL"
+                "UPDATE huiyin_webhook_deliveries SET status = %s, since = statement_timestamp(),"
+                " next_attempt_at = statement_timestamp(), leased_until = NULL, dead_at = NULL"
                 " WHERE id = %s",
                 (DeliveryStatus.PENDING.value, delivery_id),
             )

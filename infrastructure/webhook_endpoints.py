@@ -82,7 +82,7 @@ class WebhookEndpoints(WebhookDeliveries):
                 " target_shown, secret_sealed, kinds, departments, tiers, audience,"
                 " personal_data, created_at, created_by, changed_at, changed_by)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-                " clock_timestamp(), %s, clock_timestamp(), %s)",
+                " statement_timestamp(), %s, statement_timestamp(), %s)",
                 (
                     ident,
                     spec.name,
@@ -119,7 +119,7 @@ class WebhookEndpoints(WebhookDeliveries):
             conn.execute(
                 "UPDATE huiyin_webhook_endpoints SET name = %s, target_sealed = %s,"
                 " target_shown = %s, kinds = %s, departments = %s, tiers = %s, audience = %s,"
-                " personal_data = %s, version = version + 1, changed_at = clock_timestamp(),"
+                " personal_data = %s, version = version + 1, changed_at = statement_timestamp(),"
                 " changed_by = %s WHERE id = %s",
                 (
                     spec.name,
@@ -142,9 +142,8 @@ class WebhookEndpoints(WebhookDeliveries):
     ) -> EndpointRecord:
         """Replaces its secret (None: removes it); logs the rotation, not the secret."""
         sealed = seal(self.store_key, endpoint_id, secret) if secret else None
-        return self._update(
-            endpoint_id, expected, actor, "secret rotated", "secret_sealed = %s", (sealed,)
-        )
+        change = "secret rotated" if secret else "secret removed"
+        return self._update(endpoint_id, expected, actor, change, "secret_sealed = %s", (sealed,))
 
     def set_active(
         self, endpoint_id: UUID, active: bool, expected: int | None, actor: Actor
@@ -166,9 +165,9 @@ class WebhookEndpoints(WebhookDeliveries):
                 (DeliveryStatus.DROPPED.value, endpoint_id, DeliveryStatus.PENDING.value),
             ).rowcount
             conn.execute(
-                "UPDATE huiyin_webhook_endpoints SET removed_at = clock_timestamp(),"
+                "UPDATE huiyin_webhook_endpoints SET removed_at = statement_timestamp(),"
                 " active = false, secret_sealed = NULL, version = version + 1,"
-                " changed_at = clock_timestamp(), changed_by = %s WHERE id = %s",
+                " changed_at = statement_timestamp(), changed_by = %s WHERE id = %s",
                 (actor.id, endpoint_id),
             )
             self._log(conn, endpoint_id, version + 1, actor, "removed", {"dropped": dropped})
@@ -262,7 +261,7 @@ class WebhookEndpoints(WebhookDeliveries):
             conn.execute(
                 sql.SQL(
                     "UPDATE huiyin_webhook_endpoints SET {}, version = version + 1,"
-                    " changed_at = clock_timestamp(), changed_by = %s WHERE id = %s"
+                    " changed_at = statement_timestamp(), changed_by = %s WHERE id = %s"
                 ).format(sql.SQL(assignment)),
                 (*args, actor.id, endpoint_id),
             )
@@ -281,6 +280,6 @@ class WebhookEndpoints(WebhookDeliveries):
         conn.execute(
             "INSERT INTO huiyin_webhook_endpoint_changes"
             " (endpoint_id, version, at, actor_id, actor_role, change, fields)"
-            " VALUES (%s, %s, clock_timestamp(), %s, %s, %s, %s)",
+            " VALUES (%s, %s, statement_timestamp(), %s, %s, %s, %s)",
             (endpoint_id, version, actor.id, actor.role.value, change, Jsonb(fields)),
         )
