@@ -106,13 +106,13 @@ def list_all_deliveries(
     return DeliveryPageRead.of(page)
 
 
-@router.get("/webhooks/deliveries/{delivery_id}", summary="A delivery and its attempts")
+@router.get("/webhooks/deliveries/{delivery_id:uuid}", summary="A delivery and its attempts")
 def get_delivery(delivery_id: UUID, actor: Reader, services: ServicesDep) -> DeliveryDetailRead:
     """Where the delivery stands, and every attempt: when, how long, the answer or error."""
     return DeliveryDetailRead.of_detail(services.webhooks.delivery(delivery_id, actor))
 
 
-@router.post("/webhooks/deliveries/{delivery_id}/retry", summary="Send a dead delivery again")
+@router.post("/webhooks/deliveries/{delivery_id:uuid}/retry", summary="Send a dead delivery again")
 def retry_delivery(delivery_id: UUID, actor: Manager, services: ServicesDep) -> DeliveryDetailRead:
     """A dead delivery (or a dropped one whose endpoint is active) is pending again, due
     now, with a new retry window; the receiver sees the same `webhook-id`. A delivered or
@@ -120,7 +120,7 @@ def retry_delivery(delivery_id: UUID, actor: Manager, services: ServicesDep) -> 
     return DeliveryDetailRead.of_detail(services.webhooks.retry(delivery_id, actor))
 
 
-@router.get("/webhooks/{endpoint_id}", summary="An endpoint and its change log")
+@router.get("/webhooks/{endpoint_id:uuid}", summary="An endpoint and its change log")
 def get_webhook(
     endpoint_id: UUID, actor: Reader, services: ServicesDep, response: Response
 ) -> EndpointDetailRead:
@@ -133,7 +133,7 @@ def get_webhook(
     )
 
 
-@router.patch("/webhooks/{endpoint_id}", summary="Change an endpoint")
+@router.patch("/webhooks/{endpoint_id:uuid}", summary="Change an endpoint")
 def change_webhook(
     endpoint_id: UUID,
     body: EndpointPatch,
@@ -150,7 +150,7 @@ def change_webhook(
     return _shown(changed, response)
 
 
-@router.delete("/webhooks/{endpoint_id}", summary="Remove an endpoint")
+@router.delete("/webhooks/{endpoint_id:uuid}", summary="Remove an endpoint")
 def remove_webhook(
     endpoint_id: UUID,
     actor: Manager,
@@ -164,7 +164,7 @@ def remove_webhook(
     return _shown(removed, response)
 
 
-@router.post("/webhooks/{endpoint_id}/secret", summary="Rotate an endpoint's secret")
+@router.post("/webhooks/{endpoint_id:uuid}/secret", summary="Rotate an endpoint's secret")
 def rotate_webhook_secret(
     endpoint_id: UUID,
     actor: Manager,
@@ -183,7 +183,7 @@ def rotate_webhook_secret(
     return _with_secret(made, response)
 
 
-@router.post("/webhooks/{endpoint_id}/pause", summary="Pause an endpoint")
+@router.post("/webhooks/{endpoint_id:uuid}/pause", summary="Pause an endpoint")
 def pause_webhook(
     endpoint_id: UUID,
     actor: Manager,
@@ -196,7 +196,7 @@ def pause_webhook(
     return _shown(paused, response)
 
 
-@router.post("/webhooks/{endpoint_id}/resume", summary="Resume a paused endpoint")
+@router.post("/webhooks/{endpoint_id:uuid}/resume", summary="Resume a paused endpoint")
 def resume_webhook(
     endpoint_id: UUID,
     actor: Manager,
@@ -209,7 +209,7 @@ def resume_webhook(
     return _shown(resumed, response)
 
 
-@router.get("/webhooks/{endpoint_id}/deliveries", summary="An endpoint's deliveries")
+@router.get("/webhooks/{endpoint_id:uuid}/deliveries", summary="An endpoint's deliveries")
 def list_webhook_deliveries(
     endpoint_id: UUID,
     actor: Reader,

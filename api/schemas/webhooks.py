@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from api.schemas.bodies import Body, text_field
 from api.schemas.lists import encode_cursor
@@ -61,7 +61,7 @@ class EndpointIn(Body):
         default=Role.UNION_STAFF,
         description="whose reach decides what personal data it may be sent: a staff role",
     )
-    personal_data: bool = Field(
+    personal_data: StrictBool = Field(
         default=False,
         description="send what the audience may see of who a case names (opt-in)",
     )
@@ -77,7 +77,7 @@ class EndpointPatch(Body):
     departments: list[str] | None = Field(default=None, max_length=limits.DEPARTMENTS)
     tiers: list[Tier] | None = None
     audience: Role | None = None
-    personal_data: bool | None = None
+    personal_data: StrictBool | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields given, as the use case takes them."""

@@ -91,6 +91,7 @@ def test_a_robots_key_in_its_url_query_is_never_shown(client: TestClient, admin:
         ({"audience": "auditor", "personal_data": True}, 422, "personal_data"),
         ({"departments": ["no-such-department"]}, 422, "departments"),
         ({"colour": "red"}, 422, "colour"),
+        ({"personal_data": 0}, 422, "personal_data"),
     ],
 )
 def test_an_endpoint_breaking_a_rule_is_refused_naming_the_field(
@@ -307,3 +308,13 @@ def test_an_auditor_reads_endpoints_but_may_not_change_them(
     assert read.status_code == 200
     assert refused.status_code == 403
     assert refused.json()["permission"] == "webhook.manage"
+
+
+def test_the_deliveries_path_is_not_taken_for_an_endpoint_id(
+    client: TestClient, admin: Headers
+) -> None:
+    patched = client.patch("/webhooks/deliveries", json={"name": "x"}, headers=admin)
+    not_an_id = client.get("/webhooks/not-an-id", headers=admin)
+
+    assert (patched.status_code, patched.headers["Allow"]) == (405, "GET")
+    assert (not_an_id.status_code, not_an_id.headers["content-type"]) == (404, PROBLEM)
