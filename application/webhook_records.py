@@ -125,7 +125,7 @@ class EndpointStore(Protocol):
     def get(self, endpoint_id: UUID) -> EndpointRecord:
         """One endpoint (NotFound if none)."""
 
-    def secret_spec(self, endpoint_id: UUID) -> EndpointSpec:
+    def spec_with_target(self, endpoint_id: UUID) -> EndpointSpec:
         """What it is registered with, its target unsealed (for a change to check)."""
 
     def list_endpoints(self, *, include_removed: bool = False) -> list[EndpointRecord]:

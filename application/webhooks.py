@@ -89,7 +89,7 @@ class Webhooks:
         """Changes what is given (None: as it was); the whole is checked again."""
         authorise(actor, Permission.WEBHOOK_MANAGE, NOBODY)
         self._live(endpoint_id, "change")
-        spec = self.store.secret_spec(endpoint_id).changed(
+        spec = self.store.spec_with_target(endpoint_id).changed(
             name=name,
             target=target,
             kinds=None if kinds is None else tuple(kinds),

@@ -178,7 +178,7 @@ class WebhookEndpoints(WebhookDeliveries):
         with self.pool.connection() as conn:
             return self._get(conn, endpoint_id)
 
-    def secret_spec(self, endpoint_id: UUID) -> EndpointSpec:
+    def spec_with_target(self, endpoint_id: UUID) -> EndpointSpec:
         """What it is registered with, its target unsealed."""
         with self.pool.connection() as conn:
             return self._spec(conn, endpoint_id)
