@@ -38,6 +38,7 @@ from api.routes import (
     projections,
     proposals,
     receipts,
+    webhooks,
 )
 from api.web.install import install_web
 from api.web.pages import PAGES
@@ -87,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = tuple(
         monthly_reports,
         directory,
         erasures,
+        webhooks,
     )
 )
 

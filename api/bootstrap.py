@@ -22,6 +22,7 @@ from application.erasures import Erasures
 from application.meetings import Meetings
 from application.monthly_reports import MonthlyReports
 from application.reviews import Reviews
+from application.webhooks import Webhooks
 from domain.calendar import CalendarAdjustments, WorkingCalendar, configure, configured
 from domain.card import CardPolicy
 from domain.deadlines import DeadlinePolicy, configure_policy, policy_in_force
@@ -37,6 +38,7 @@ from infrastructure.sealing import forget_cached_aggregates, sealed_events_env
 from infrastructure.settings import Settings
 from infrastructure.store import SupportStore
 from infrastructure.view_host import Views
+from infrastructure.webhook_endpoints import WebhookEndpoints
 from infrastructure.webhook_tables import create_tables as create_webhook_tables
 from infrastructure.worker import worker_process
 from projections.deadline_board import DeadlineBoardView
@@ -64,6 +66,7 @@ class Services:
     credentials: Credentials
     keyring: Keyring
     erasures: Erasures
+    webhooks: Webhooks
 
 
 def deadline_policy(settings: Settings) -> DeadlinePolicy:
@@ -302,6 +305,9 @@ def build_services(
                 ),
                 erasures=erasures,
                 keyring=keyring,
+                webhooks=Webhooks(
+                    WebhookEndpoints(store.pool, keyring.store_key), casework.directory
+                ),
             )
         finally:
             background.close()

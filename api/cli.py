@@ -10,6 +10,7 @@ import typer
 
 from api.cli_access import org, tokens
 from api.cli_personal_data import forget, keys
+from api.cli_webhooks import webhooks
 from api.logging_config import command_logging
 from infrastructure.keys import CipherKeyError
 from infrastructure.log_redaction import redact_text
@@ -20,6 +21,7 @@ cli = typer.Typer(help="Huiyin (回音): every matter gets an answer.", no_args_
 cli.add_typer(tokens, name="token")
 cli.add_typer(org, name="org")
 cli.add_typer(keys, name="key")
+cli.add_typer(webhooks, name="webhook")
 cli.command("forget")(forget)
 
 DataDir = Annotated[

@@ -90,7 +90,8 @@ def problem(
     """A problem+json response; on a web page's path, the same problem as a page
     (`api.web.errors`), so the pages share this one mapping of errors to statuses."""
     page = getattr(request.app.state, "problem_page", None)
-    if page is not None and request.url.path.startswith(WEB_PREFIX):
+    path = request.url.path
+    if page is not None and (path == WEB_PREFIX or path.startswith(WEB_PREFIX + "/")):
         response: Response = page(request, status, title, detail, headers or {})
         return response
     body: dict[str, Any] = {

@@ -123,6 +123,7 @@ CREATES: dict[tuple[str, str], tuple[str, str]] = {
     ("post", "/competitions"): ("/competitions/{competition_id}", "competition_id"),
     ("post", "/collaboration-reviews"): ("/collaboration-reviews/{review_id}", "review_id"),
     ("post", "/people/{subject}/erasure"): ("/erasures/{erasure_id}", "erasure_id"),
+    ("post", "/webhooks"): ("/webhooks/{endpoint_id}", "endpoint_id"),
 }
 
 

@@ -39,10 +39,12 @@ from domain.meeting_policy import Quarter
 from domain.meeting_records import Attendee
 from domain.meeting_terms import MeetingKind
 from domain.monthly_figures import ReportMonth
+from domain.notices import EndpointFormat, NoticeKind
 from domain.policy import Permission, may, reach_of
 from domain.review_terms import HalfYear
 from domain.terms import Channel, Kind, Tier
 from tests.conftest import SETUP, open_department
+from tests.outbox import put_delivery
 
 ROLES = [role for role in Role if role is not Role.SYSTEM]
 STALE = '"999999"'
@@ -87,6 +89,8 @@ class World:
     tokens: dict[Role, dict[str, str]]
     named_only: str = ""  # raised naming department A, sent to B
     erasure: tuple[str, str] = ("", "")  # requested, not confirmed
+    webhook: tuple[str, str] = ("", "")  # two endpoints (they concern no case)
+    delivery: tuple[str, str] = ("", "")  # a dead delivery to each
 
 
 def build_world(services: Services) -> World:
@@ -253,6 +257,18 @@ def build_world(services: Services) -> World:
         ).id
         for person in (PEOPLE[Role.EMPLOYEE], OTHER_EMPLOYEE)
     ]
+    admin = Actor(PEOPLE[Role.ADMIN], Role.ADMIN)
+    webhooks = [
+        services.webhooks.register(
+            name=f"矩阵{n}",
+            format=EndpointFormat.STANDARD,
+            target=f"https://hooks.example.cn/{n}",
+            kinds=[NoticeKind.OVERDUE],
+            actor=admin,
+        ).endpoint.id
+        for n in (1, 2)
+    ]
+    deliveries = [put_delivery(services.database_url, str(e), "dead") for e in webhooks]
     tokens = {
         role: {"Authorization": f"Bearer {services.credentials.issue(person, role).token}"}
         for role, person in PEOPLE.items()
@@ -275,6 +291,8 @@ def build_world(services: Services) -> World:
         tokens,
         named_only,
         _pair(erasures),
+        _pair(webhooks),
+        _pair(deliveries),
     )
 
 
@@ -324,6 +342,8 @@ def path_values(path: str, world: World, inside: bool) -> dict[str, str]:
                 "competition_id": world.competition[pick],
                 "disclosure_id": world.disclosure,
                 "erasure_id": world.erasure[pick],
+                "endpoint_id": world.webhook[pick],
+                "delivery_id": world.delivery[pick],
                 "subject": PEOPLE[Role.EMPLOYEE] if inside else OTHER_EMPLOYEE,
                 "case_id": world.appeal[pick],
                 "month": MONTH,
