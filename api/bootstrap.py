@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from api.notice_work import notice_work
+from api.notice_work import note_where_notices_start, notice_work
 from application.accountability import Accountability
 from application.casework import Casework, Clock
 from application.credentials import Credentials
@@ -236,6 +236,8 @@ def build_services(
             read = settings.read_database_url  # a replica the views' queries go to
             views = Views(env, conninfo(url), read_url=read, read_pool_size=settings.pool_size)
             views.create_tables()
+            if settings.notices:
+                note_where_notices_start(env)
         if calendar_warning:
             warn_of_projected_years(calendar, casework.now(), warned=_WARNED_YEARS)
         chain = ChainKeeper(conninfo(url), wait_seconds=settings.database_wait_seconds)

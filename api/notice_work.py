@@ -28,6 +28,7 @@ from infrastructure.notice_outbox import notices_spec
 from infrastructure.projection_runner import ViewRunner
 from infrastructure.reminder_sweep import PostgresReminderStore
 from infrastructure.settings import Settings
+from infrastructure.view_registry import ViewStore, runner_env
 from infrastructure.webhook_sender import WebhookSender
 
 
@@ -60,6 +61,17 @@ def webhook_sender(
         casework, public_url=settings.public_url, mail=settings.smtp_host is not None
     )
     return WebhookSender(info, store_key, settings, delivery)
+
+
+def note_where_notices_start(env: Mapping[str, str]) -> None:
+    """Records, on a store's first start with notices on, the head of the event log as the
+    point the decider starts from — at start-up, before this process answers any command,
+    so nothing acknowledged after it goes untold while the background worker is starting."""
+    store = ViewStore(runner_env(env))
+    try:
+        store.view(notices_spec()).position()
+    finally:
+        store.close()
 
 
 @contextlib.contextmanager

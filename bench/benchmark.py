@@ -30,11 +30,15 @@ Phases, each warmed up and repeated (round-robin where there are several options
 11. rebuilds at scale: a store of a million events in a scratch database of its own; the
    decode-only ceiling, each view rebuilt alone, every view together in parallel processes
    (`bench.rebuild_scale`).
+12. reminders and webhooks: reminders decided per second over 100,000 open deadlines beside
+   a raw INSERT … SELECT of the same rows, deliveries per second to a local receiver beside
+   raw POSTs, and the time from an event to its webhook through a running server
+   (`bench.notices`, `bench.notice_latency`).
 
 A scratch database `huiyin_bench_<random>` is created on the (loopback) server and dropped
 afterwards, so nothing else on the server is touched.
 
-This module is longer than the others (about 370 lines) because it is the one place where the
+This module is longer than the others (about 400 lines) because it is the one place where the
 order of the phases, their headings and what each hands the next can be read top to bottom;
 what each phase measures lives in its own module.
 """
@@ -52,7 +56,7 @@ from importlib.metadata import version
 
 from eventsourcing.cryptography import AESCipher
 
-from bench import concurrency
+from bench import concurrency, notices
 from bench.api_load import (
     COMMANDS_PER_LIFECYCLE,
     Server,
@@ -63,6 +67,8 @@ from bench.api_load import (
 )
 from bench.catch_up import catch_up_lines, measure_catch_up
 from bench.measure import Measurement, Workload, measure_interleaved
+from bench.notice_latency import latency_lines as latency_to_webhook
+from bench.notice_latency import measure_latency
 from bench.page import recording, write_page
 from bench.personal_data import (
     PersonalDataOutcome,
@@ -288,6 +294,24 @@ def measure_rebuilds_at_scale(server_url: str, plan: Plan) -> list[str]:
     return lines
 
 
+def measure_notices(server_url: str, plan: Plan) -> list[str]:
+    """Phase 12: the reminder sweep, the sender, and event → webhook, in databases of their own."""
+    heading(
+        f"12. reminders and webhooks: {plan.notice_deadlines:,} open deadlines, "
+        f"{plan.notice_deliveries:,} deliveries, {plan.notice_samples:,} publications timed"
+    )
+    outcome = notices.measure(
+        server_url,
+        deadlines=plan.notice_deadlines,
+        deliveries=plan.notice_deliveries,
+        repeats=plan.repeats,
+    )
+    lines = notices.notice_lines(outcome)
+    lines += latency_to_webhook(measure_latency(server_url, samples=plan.notice_samples))
+    print("\n".join(lines), flush=True)
+    return lines
+
+
 def print_header(server_url: str, url: str, plan: Plan) -> None:
     """Versions, the database and the settings, before anything is measured."""
     facts = server_facts(url)
@@ -318,6 +342,7 @@ def run(server_url: str, plan: Plan) -> None:
     options = concurrency.Options.quick() if plan.quick else concurrency.Options()
     clients = concurrency.measure(server_url, BENCH_KEY, replace(options, pool_size=plan.pool_size))
     at_scale = measure_rebuilds_at_scale(server_url, plan)
+    told = measure_notices(server_url, plan)
     results = Results(
         raw=raw,
         library=library,
@@ -342,6 +367,8 @@ def run(server_url: str, plan: Plan) -> None:
     print("\n".join(clients))
     heading("11. rebuilds at scale")
     print("\n".join(at_scale))
+    heading("12. reminders and webhooks")
+    print("\n".join(told))
     heading("markdown")
     print("\n".join(markdown(results, settings_line(plan))))
 

@@ -40,6 +40,11 @@ class Plan:
     quick: bool = False
     #: Events in phase 11's store (rebuilds at scale, `bench.rebuild_scale`).
     rebuild_events: int = 1_000_000
+    #: Phase 12 (`bench.notices`, `bench.notice_latency`): open deadlines the reminder sweep
+    #: decides, deliveries the sender drains, publications timed to their webhooks.
+    notice_deadlines: int = 100_000
+    notice_deliveries: int = 5_000
+    notice_samples: int = 1_000
 
 
 def bounded(low: int, high: int) -> type[int]:
@@ -119,6 +124,9 @@ def parse_args(
         page_samples=20 if args.quick else 500,
         quick=bool(args.quick),
         rebuild_events=20_000 if args.quick else int(args.rebuild_events),
+        notice_deadlines=2_000 if args.quick else 100_000,
+        notice_deliveries=200 if args.quick else 5_000,
+        notice_samples=30 if args.quick else 1_000,
     )
     return str(args.database_url), plan, page
 
