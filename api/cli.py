@@ -207,20 +207,37 @@ def watch(
 ) -> None:
     """Run the deadline watcher here (for serve with HUIYIN_WATCHER=false); Ctrl-C stops.
 
-    Missed deadlines are recorded once even with several watchers: each case decides.
+    Missed deadlines are recorded once even with several watchers: each case decides. With
+    HUIYIN_NOTICES (the default) the reminder sweep runs beside it: each reminder is
+    recorded once, however many sweep.
     """
+    import contextlib
     import threading
 
     from api.bootstrap import build_services
+    from api.notice_work import reminder_sweep, reminding
     from application.deadline_watch import SweepReport, watch_forever
+    from infrastructure.database import conninfo
 
-    settings = quiet(load_settings(data_dir))
-    with build_services(settings) as services:
+    configured = load_settings(data_dir)
+    settings = quiet(configured)
+    with build_services(settings) as services, contextlib.ExitStack() as reminders:
         # The board this watcher reads: run it here too (it stands by if serve runs it).
         services.views.start_runners(["deadline_board"])
+        url, calendar, now = (
+            conninfo(services.database_url),
+            services.casework.calendar,
+            services.casework.now,
+        )
         if once:
             typer.echo(services.watch.sweep().line())
+            if configured.notices:
+                sweep, store = reminder_sweep(configured, url, calendar, now)
+                with contextlib.closing(store):
+                    typer.echo(sweep.sweep().line())
             return
+        if configured.notices:
+            reminders.enter_context(reminding(configured, url, calendar, now))
 
         def show(report: SweepReport) -> None:
             typer.echo(report.line())

@@ -82,6 +82,13 @@ class ReminderReport:
     due: int = 0
     recorded: int = 0
 
+    def line(self) -> str:
+        """One line for the log and `huiyin watch`."""
+        return (
+            f"{self.at.isoformat()}: {self.deadlines} deadline(s) in a reminder window, "
+            f"{self.due} reminder(s) due, {self.recorded} recorded now"
+        )
+
 
 class ReminderSweep:
     """Records the reminders due by the clock's now, `batch` deadlines per transaction."""

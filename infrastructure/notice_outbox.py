@@ -47,9 +47,10 @@ __all__ = [
 #: The channel the deciders NOTIFY when they made deliveries (the sender LISTENs).
 OUTBOX_CHANNEL = "huiyin_outbox"
 
-#: An endpoint's row matches notice `n` (the design's one matching rule).
+#: An endpoint's row matches notice `n` (the one matching rule). A paused endpoint matches:
+#: its deliveries are held (the sender skips them) and go out when it resumes.
 ENDPOINT_MATCHES = (
-    "e.active AND e.removed_at IS NULL AND n.kind = ANY(e.kinds)"
+    "e.removed_at IS NULL AND n.kind = ANY(e.kinds)"
     " AND ((e.departments = '{}' AND e.tiers = '{}')"
     " OR n.department = ANY(e.departments) OR n.tier = ANY(e.tiers))"
 )
