@@ -115,13 +115,16 @@ class Told:
 
 
 def told(services: Services, case_id: UUID, kind: str | None = None) -> list[Told]:
-    """The notices recorded about a case (of `kind`), oldest first."""
+    """The notices recorded about a case (of `kind`), oldest first, with their deliveries to
+    the endpoints tests add here (`add_endpoint`): endpoints other modules register through
+    the registry in the session's one database are left out."""
     with connect(services) as conn, conn.cursor(row_factory=dict_row) as curs:
         curs.execute(
             "SELECT n.key, n.kind, n.department, n.payload,"
-            " array_remove(array_agg(d.endpoint_id), NULL) AS endpoints,"
-            " bool_or(d.recipient = 'appellant') AS appellant"
+            " coalesce(array_agg(d.endpoint_id) FILTER (WHERE e.created_by = 'test'), '{}')"
+            " AS endpoints, coalesce(bool_or(d.recipient = 'appellant'), false) AS appellant"
             " FROM huiyin_notices n LEFT JOIN huiyin_webhook_deliveries d ON d.notice_id = n.id"
+            " LEFT JOIN huiyin_webhook_endpoints e ON e.id = d.endpoint_id"
             " WHERE n.case_id = %s AND (%s::text IS NULL OR n.kind = %s)"
             " GROUP BY n.id ORDER BY n.decided_at, n.key",
             (case_id, kind, kind),
