@@ -188,6 +188,17 @@ def remove(endpoint_id: UUID, data_dir: DataDir = None) -> None:
     typer.echo(f"removed {endpoint_id}")
 
 
+@webhooks.command("test")
+def send_test(endpoint_id: UUID, data_dir: DataDir = None) -> None:
+    """Send it a test message (【测试】, huiyin.test), whatever its kinds; prints the delivery."""
+    with services(data_dir) as built:
+        sent = built.webhooks.send_test(endpoint_id, operator())
+    typer.echo(f"test recorded: {_delivery(sent.delivery)}")
+    if sent.held:
+        typer.echo("the endpoint is paused: the test is held until it resumes", err=True)
+    typer.echo(f"how it went: huiyin webhook deliveries --endpoint {endpoint_id}", err=True)
+
+
 @webhooks.command("deliveries")
 def deliveries(
     endpoint: Annotated[UUID | None, typer.Option(help="only this endpoint's")] = None,

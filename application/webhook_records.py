@@ -9,7 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.actors import Actor
-from domain.notices import DeliveryStatus
+from domain.notices import DeliveryStatus, Notice
 from domain.webhook_endpoint import EndpointSpec
 
 
@@ -91,6 +91,15 @@ class DeliveryRecord:
 
 
 @dataclass(frozen=True)
+class EndpointTested:
+    """A test's delivery, and whether it is held: its endpoint is paused."""
+
+    endpoint_id: UUID
+    delivery: DeliveryRecord
+    held: bool
+
+
+@dataclass(frozen=True)
 class DeliveryPage:
     """Deliveries, newest first, and where the next page starts."""
 
@@ -149,3 +158,6 @@ class EndpointStore(Protocol):
 
     def retry(self, delivery_id: UUID, actor: Actor) -> DeliveryRecord:
         """A dead (or dropped) delivery made pending again, due now."""
+
+    def send_test(self, endpoint_id: UUID, notice: Notice) -> DeliveryRecord:
+        """A test notice and its one delivery, to that endpoint (409 if it is removed)."""

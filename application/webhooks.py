@@ -8,9 +8,9 @@ department filter may be given by code or name; it is kept as the directory's co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from application.webhook_records import (
     ChangeRecord,
@@ -18,12 +18,13 @@ from application.webhook_records import (
     DeliveryRecord,
     EndpointRecord,
     EndpointStore,
+    EndpointTested,
     WithSecret,
 )
 from domain.access import NOBODY
 from domain.actors import Actor, Role
 from domain.errors import ActionNotAllowed
-from domain.notices import DeliveryStatus, EndpointFormat, NoticeKind
+from domain.notices import DeliveryStatus, EndpointFormat, Notice, NoticeKind, SystemNoticeKind
 from domain.policy import Permission, authorise
 from domain.terms import Tier
 from domain.webhook_endpoint import EndpointSpec, check_secret
@@ -192,6 +193,28 @@ class Webhooks:
         now, with a fresh retry window; receivers see the same `webhook-id`."""
         authorise(actor, Permission.WEBHOOK_MANAGE, NOBODY)
         return self.store.retry(delivery_id, actor)
+
+    def send_test(self, endpoint_id: UUID, actor: Actor) -> EndpointTested:
+        """Records a test notice (key `test:<new uuid>`: a new one each time) with one
+        delivery, to this endpoint alone whatever its kinds and filters, as every notice is
+        recorded; the sender sends it, signed like any other. Its payload says who asked
+        and when, nothing more. A removed endpoint is 409; a paused one's delivery is held
+        until it resumes."""
+        authorise(actor, Permission.WEBHOOK_MANAGE, NOBODY)
+        endpoint = self.store.get(endpoint_id)  # NotFound for an unknown one
+        now = datetime.now(UTC)
+        notice = Notice(
+            key=f"test:{uuid4()}",
+            kind=SystemNoticeKind.TEST,
+            occurred_at=now,
+            payload={
+                "requested_by": {"id": actor.id, "role": actor.role.value},
+                "requested_at": now.isoformat(),
+            },
+            endpoint_id=endpoint_id,
+        )
+        sent = self.store.send_test(endpoint_id, notice)
+        return EndpointTested(endpoint_id, sent, held=not endpoint.active)
 
     def _live(self, endpoint_id: UUID, action: str) -> EndpointRecord:
         endpoint = self.store.get(endpoint_id)

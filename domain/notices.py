@@ -26,6 +26,14 @@ class NoticeKind(StrEnum):
     CARD = "card"  # a red or yellow card was issued (红黄牌预警)
 
 
+class SystemNoticeKind(StrEnum):
+    """A notice no endpoint subscribes to: an admin's test of one endpoint, sent to it alone
+    whatever its kinds and filters (`POST /webhooks/{id}/test`). Kept apart from
+    `NoticeKind` so that registration goes on refusing it as a subscription."""
+
+    TEST = "test"  # 【测试】: does the endpoint receive, and verify, what Huiyin sends?
+
+
 #: What an appellant is told when their answer is published; not an endpoint's subscription.
 APPELLANT_ANSWER = "appellant_answer"
 
@@ -74,7 +82,7 @@ class Notice:
     index's are used (and `fallback_department` if it has none either)."""
 
     key: str
-    kind: NoticeKind
+    kind: NoticeKind | SystemNoticeKind
     occurred_at: datetime
     case_id: UUID | None = None
     case_type: str | None = None
@@ -85,6 +93,8 @@ class Notice:
     fallback_department: str | None = None
     #: Whether the appellant is to be told too (an answer published).
     to_appellant: bool = False
+    #: Sent to this endpoint alone (if not removed), whatever its kinds and filters: a test.
+    endpoint_id: UUID | None = None
 
     @property
     def id(self) -> UUID:

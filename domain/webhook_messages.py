@@ -27,7 +27,7 @@ from urllib.parse import quote_plus
 from uuid import UUID
 
 from domain.calendar import CHINA_TZ
-from domain.notices import APPELLANT_ANSWER, EndpointFormat, NoticeKind
+from domain.notices import APPELLANT_ANSWER, EndpointFormat, NoticeKind, SystemNoticeKind
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 
@@ -40,6 +40,7 @@ TAGS: Mapping[str, str] = {
     NoticeKind.DISCLOSURE: "【公示】",
     NoticeKind.CARD: "【红黄牌预警】",
     APPELLANT_ANSWER: "【答复】",
+    SystemNoticeKind.TEST: "【测试】",
 }
 
 #: What must be done by a deadline (`domain.deadlines.DeadlineAct` values), in words.
@@ -119,6 +120,8 @@ def headline(notice: Notice) -> str:
         return f"{tag}{number} 已公示"
     if notice.kind == NoticeKind.CARD:
         return f"{tag}{notice.department or ''} 收到{_card(notice)}"
+    if notice.kind == SystemNoticeKind.TEST:
+        return f"{tag}这是回音发出的测试消息：收到即说明此接收端配置正确"
     if notice.kind == APPELLANT_ANSWER:
         return f"{tag}您反映的诉求 {number} 已有答复意见"
     return f"{tag}{what} {number}"
@@ -133,6 +136,10 @@ def facts(notice: Notice) -> tuple[str, ...]:
         lines.append(f"层级：{notice.tier}")
     if notice.payload.get("due_at"):
         lines.append(f"期限：{_local(notice.payload.get('due_at'))}")
+    asked = notice.payload.get("requested_by")
+    if notice.kind == SystemNoticeKind.TEST and isinstance(asked, Mapping):
+        lines.append(f"发起：{asked.get('id')}（{asked.get('role')}）")
+        lines.append(f"时间：{_local(notice.payload.get('requested_at'))}")
     return tuple(lines)
 
 

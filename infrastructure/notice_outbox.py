@@ -1,15 +1,17 @@
 """The outbox's writing side: notices and their deliveries in one statement, and the view
 the notice decider (`projections.notices`) writes through.
 
-`INSERT_NOTICES` is the one place that says which endpoints a notice goes to (active, not
-removed, subscribed to its kind, and either unfiltered or matching its department or its
-tier); both deciders — the events' (`PostgresNoticeOutbox`) and the time's (the reminder
-sweep) — insert through it. Notices are inserted `ON CONFLICT (key) DO NOTHING`: a notice
-decided again (a restart, a second instance) adds nothing. Each new notice gets a delivery
-per matching endpoint (id uuid3(notice id, endpoint id)) and, when it is to tell the
-appellant, one for them (uuid3(notice id, "appellant"), the sender decides whether it can be
-sent). When a delivery was made the statement NOTIFYs `huiyin_outbox`, which PostgreSQL
-delivers to the sender when the transaction commits.
+`INSERT_NOTICES` is the one place that says which endpoints a notice goes to (not removed,
+subscribed to its kind, and either unfiltered or matching its department or its tier; a
+notice addressed to one endpoint — an admin's test — to that one alone, if not removed).
+Both deciders — the events' (`PostgresNoticeOutbox`) and the time's (the reminder sweep) —
+and an admin's test (`WebhookDeliveries.send_test`) insert through it. Notices are inserted
+`ON CONFLICT (key) DO NOTHING`: a notice decided again (a restart, a second instance) adds
+nothing. Each new notice gets a delivery per matching endpoint (id uuid3(notice id,
+endpoint id)) and, when it is to tell the appellant, one for them (uuid3(notice id,
+"appellant"), the sender decides whether it can be sent). When a delivery was made the
+statement NOTIFYs `huiyin_outbox`, which PostgreSQL delivers to the sender when the
+transaction commits.
 
 A notice's department and tier, when its decider does not know them, are the case index's;
 for a case the index does not hold (a card), the department an earlier notice of the case
@@ -67,9 +69,10 @@ INSERT_NOTICES = (
     " SELECT * FROM unnest(%(ids)s::uuid[], %(keys)s::text[], %(kinds)s::text[],"
     " %(case_ids)s::uuid[], %(case_types)s::text[], %(departments)s::text[],"
     " %(tiers)s::text[], %(fallbacks)s::text[], %(positions)s::bigint[],"
-    " %(occurred)s::timestamptz[], %(payloads)s::jsonb[], %(appellant)s::boolean[])"
+    " %(occurred)s::timestamptz[], %(payloads)s::jsonb[], %(appellant)s::boolean[],"
+    " %(endpoints)s::uuid[])"
     " AS t(id, key, kind, case_id, case_type, department, tier, fallback, position,"
-    " occurred_at, payload, appellant)"
+    " occurred_at, payload, appellant, endpoint)"
     "), filled AS ("
     " SELECT i.id, i.key, i.kind, i.case_id, i.case_type,"
     " COALESCE(i.department, c.department, (SELECT p.department FROM huiyin_notices p"
@@ -89,7 +92,9 @@ INSERT_NOTICES = (
     "), recipients AS ("
     " SELECT n.id AS notice_id, e.id AS endpoint_id, e.id::text AS name,"
     " 'endpoint' AS recipient"
-    " FROM n JOIN huiyin_webhook_endpoints e ON {matches} UNION ALL"
+    " FROM n JOIN input i ON i.key = n.key JOIN huiyin_webhook_endpoints e"
+    " ON (i.endpoint IS NULL AND {matches}) OR (e.id = i.endpoint AND e.removed_at IS NULL)"
+    " UNION ALL"
     " SELECT n.id, NULL::uuid, {appellant}, {appellant}"
     " FROM n JOIN input i ON i.key = n.key WHERE i.appellant"
     "), d AS ("
@@ -135,6 +140,7 @@ def notice_params(notices: Sequence[Notice]) -> dict[str, list[Any]]:
         "occurred": [notice.occurred_at.isoformat() for notice in notices],
         "payloads": [orjson.dumps(notice.payload).decode() for notice in notices],
         "appellant": [notice.to_appellant for notice in notices],
+        "endpoints": [text(notice.endpoint_id) for notice in notices],
     }
 
 

@@ -1,5 +1,6 @@
 """The outbox's deliveries as the admin sees them: pages of them (per endpoint, by status,
-newest first), one delivery with every attempt made, and a dead one sent again. Each row
+newest first), one delivery with every attempt made, a dead one sent again, and an admin's
+test of an endpoint recorded (through the outbox's one insert). Each row
 carries its notice's references (kind, case), never a message's content: that is made when
 it is sent."""
 
@@ -16,7 +17,8 @@ from psycopg_pool import ConnectionPool
 from application.webhook_records import AttemptRecord, DeliveryPage, DeliveryRecord
 from domain.actors import Actor
 from domain.errors import ActionNotAllowed, NotFound
-from domain.notices import DeliveryStatus
+from domain.notices import DeliveryStatus, Notice, delivery_id
+from infrastructure.notice_outbox import insert_notices
 
 log = logging.getLogger("huiyin.webhooks")
 
@@ -108,6 +110,26 @@ class WebhookDeliveries:
         return _delivery(row, tuple(AttemptRecord(*a) for a in attempts))
 
     # -- deliveries ----------------------------------------------------------------------
+
+    def send_test(self, endpoint_id: UUID, notice: Notice) -> DeliveryRecord:
+        """Records `notice` (addressed to the endpoint) and its one delivery in one
+        transaction, through the outbox's insert, which wakes the sender. NotFound for an
+        unknown endpoint; a removed one is refused (409). A paused one gets its delivery,
+        held (`pending`) until it resumes."""
+        with self.pool.connection() as conn, conn.transaction():
+            row = conn.execute(
+                "SELECT removed_at FROM huiyin_webhook_endpoints WHERE id = %s FOR SHARE",
+                (endpoint_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no endpoint {endpoint_id}")
+            if row[0] is not None:
+                raise ActionNotAllowed(
+                    "test", "removed", "nothing is sent to it any more", subject="endpoint"
+                )
+            insert_notices(conn, [notice])
+        log.info("test notice %s recorded for endpoint %s", notice.id, endpoint_id)
+        return self.delivery(delivery_id(notice.id, endpoint_id))
 
     def retry(self, delivery_id: UUID, actor: Actor) -> DeliveryRecord:
         """A dead delivery (or a dropped one whose endpoint is live, or an appellant's)

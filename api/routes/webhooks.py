@@ -1,5 +1,6 @@
 """Webhook and e-mail endpoints (docs/webhooks.md): register, change, rotate the secret,
-pause, resume, remove; the deliveries made to them, their attempts, and replaying a dead one.
+pause, resume, remove, test; the deliveries made to them, their attempts, and replaying a dead
+one.
 
 An endpoint's commands take `If-Match` with the version its `ETag` gave. The secret shows
 once, in the answer that makes it; every other answer leaves it (and a URL's query) out.
@@ -25,6 +26,7 @@ from api.schemas.webhooks import (
     EndpointPatch,
     EndpointRead,
     EndpointSecretRead,
+    EndpointTestRead,
     SecretIn,
 )
 from application.webhook_records import EndpointRecord, WithSecret
@@ -207,6 +209,23 @@ def resume_webhook(
     """Sending to it starts again."""
     resumed = services.webhooks.resume(endpoint_id, actor=actor, expected_version=version)
     return _shown(resumed, response)
+
+
+@router.post(
+    "/webhooks/{endpoint_id:uuid}/test",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Send an endpoint a test message",
+)
+def send_test_webhook(
+    endpoint_id: UUID, actor: Manager, services: ServicesDep, response: Response
+) -> EndpointTestRead:
+    """Records a test notice (`huiyin.test`, 【测试】) with one delivery, to this endpoint
+    alone whatever its kinds and filters, signed and sent like every notice. The answer links
+    to the delivery, whose attempts show the receiver's status code or error. A removed
+    endpoint is 409; a paused one's test is held until it resumes (`held`)."""
+    sent = services.webhooks.send_test(endpoint_id, actor)
+    response.headers["Location"] = f"/webhooks/deliveries/{sent.delivery.id}"
+    return EndpointTestRead.of(sent)
 
 
 @router.get("/webhooks/{endpoint_id:uuid}/deliveries", summary="An endpoint's deliveries")

@@ -16,6 +16,7 @@ from application.webhook_records import (
     DeliveryPage,
     DeliveryRecord,
     EndpointRecord,
+    EndpointTested,
 )
 from domain import limits
 from domain.actors import Role
@@ -241,3 +242,35 @@ class DeliveryPageRead(BaseModel):
         """The page as the API shows it."""
         cursor = encode_cursor(page.next_after) if page.next_after else None
         return cls(items=[DeliveryRead.of(d) for d in page.rows], next_cursor=cursor)
+
+
+class EndpointTestRead(BaseModel):
+    """A test message recorded for an endpoint: its one delivery, and where to see how the
+    attempt went."""
+
+    delivery_id: UUID
+    endpoint_id: UUID
+    webhook_id: str = Field(description="what the receiver sees as `webhook-id`")
+    status: DeliveryStatus
+    held: bool = Field(description="the endpoint is paused: sent when it resumes")
+    message: str
+    link: str = Field(description="the delivery, with each attempt's status code or error")
+
+    @classmethod
+    def of(cls, sent: EndpointTested) -> EndpointTestRead:
+        """The answer to `POST /webhooks/{id}/test`."""
+        d = sent.delivery
+        message = (
+            "the endpoint is paused: the test is held, and sent when it resumes"
+            if sent.held
+            else "the test message is being sent: see the delivery for its outcome"
+        )
+        return cls(
+            delivery_id=d.id,
+            endpoint_id=sent.endpoint_id,
+            webhook_id=d.webhook_id,
+            status=d.status,
+            held=sent.held,
+            message=message,
+            link=f"/webhooks/deliveries/{d.id}",
+        )

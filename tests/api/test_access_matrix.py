@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -43,6 +44,7 @@ from domain.notices import EndpointFormat, NoticeKind
 from domain.policy import Permission, may, reach_of
 from domain.review_terms import HalfYear
 from domain.terms import Channel, Kind, Tier
+from infrastructure.database import conninfo
 from tests.conftest import SETUP, open_department
 from tests.outbox import put_delivery
 
@@ -611,6 +613,30 @@ def test_every_operation_allows_and_refuses_each_role_as_the_policy_says(
             elif not allowed and answer.json().get("permission") != operation.permission:
                 wrong.append(f"{role.value} {where}: 403 naming {answer.json().get('permission')}")
     assert wrong == [], f"{operation.name} ({operation.permission}):\n" + "\n".join(wrong)
+
+
+def test_only_the_admin_sends_an_endpoint_a_test_and_a_refusal_records_nothing(
+    world: World, http: TestClient, services: Services
+) -> None:
+    """`POST /webhooks/{id}/test` writes to the outbox at once (no `If-Match` stops it), so
+    beyond its row above: every role tries it, and only the admin's makes a delivery."""
+    [operation] = [o for o in OPERATIONS if o.name == "POST /webhooks/{endpoint_id}/test"]
+    before = _tests_sent(services, world.webhook[0])
+    answers = {role: operation.call(http, world, role, True).status_code for role in ROLES}
+
+    assert operation.permission == Permission.WEBHOOK_MANAGE.value
+    assert answers == {role: 202 if role is Role.ADMIN else 403 for role in ROLES}
+    assert _tests_sent(services, world.webhook[0]) == before + 1
+
+
+def _tests_sent(services: Services, endpoint: str) -> int:
+    with psycopg.connect(conninfo(services.database_url)) as conn:
+        [(made,)] = conn.execute(
+            "SELECT count(*) FROM huiyin_webhook_deliveries d JOIN huiyin_notices n"
+            " ON n.id = d.notice_id WHERE n.kind = 'test' AND d.endpoint_id = %s",
+            (endpoint,),
+        ).fetchall()
+    return int(made)
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)

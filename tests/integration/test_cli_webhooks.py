@@ -83,3 +83,27 @@ def test_dead_deliveries_are_listed_and_one_is_sent_again(
     assert f"pending again: {dead}  pending" in retried.stdout
     assert refused.exit_code == 2
     assert "refused: cannot retry a delivery that is delivered" in refused.output
+
+
+def test_a_test_message_is_recorded_for_the_endpoint_alone_and_held_while_it_is_paused(
+    run: CliRunner, services: Services
+) -> None:
+    added = run.invoke(
+        cli, ["webhook", "add", "测试", "https://hooks.example.cn/t", "--kind", "card"]
+    )
+    endpoint = added.stderr.split()[1]
+    run.invoke(cli, ["webhook", "pause", endpoint])
+
+    sent = run.invoke(cli, ["webhook", "test", endpoint])
+    gone = run.invoke(cli, ["webhook", "test", str(uuid.uuid4())])
+
+    assert sent.exit_code == 0, sent.output
+    assert sent.stdout.startswith("test recorded: ")
+    delivery = sent.stdout.split()[2]
+    assert "pending" in sent.stdout
+    assert " test " in sent.stdout
+    assert "held until it resumes" in sent.stderr
+    record = services.webhooks.store.delivery(uuid.UUID(delivery))
+    assert record.endpoint_id == uuid.UUID(endpoint)
+    assert record.kind == "test"
+    assert gone.exit_code != 0

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
-from domain.notices import EndpointFormat, NoticeKind
+from domain.notices import EndpointFormat, NoticeKind, SystemNoticeKind
 from domain.webhook_messages import (
     Message,
     Notice,
     dingtalk_url,
     email,
+    facts,
     headline,
     json_body,
     link,
@@ -134,3 +135,30 @@ def test_an_email_has_the_headline_as_subject_and_the_link_in_its_text() -> None
     subject, text = email(message())
     assert subject == "【催办】诉求 HY-2026-000042"
     assert "https://huiyin.example.cn/appeals/x" in text
+
+
+def test_a_test_message_is_tagged_for_people_and_typed_for_machines_with_who_asked_only() -> None:
+    asked = {
+        "requested_by": {"id": "wt-admin", "role": "admin"},
+        "requested_at": "2026-12-07T01:00:00+00:00",
+    }
+    notice = Notice(
+        NOTICE_ID, SystemNoticeKind.TEST, datetime(2026, 12, 7, 1, 0, tzinfo=UTC), payload=asked
+    )
+    message = Message(
+        webhook_id(NOTICE_ID),
+        notice.kind,
+        notice.occurred_at,
+        headline(notice),
+        facts(notice),
+        data=asked,
+    )
+
+    body = json.loads(json_body(message))
+
+    assert message.headline.startswith("【测试】")
+    assert message.lines == ("发起：wt-admin（admin）", "时间：2026-12-07 09:00")
+    assert body["type"] == "huiyin.test"
+    assert body["data"]["requested_by"] == {"id": "wt-admin", "role": "admin"}
+    assert link("https://huiyin.example.cn", notice) is None  # no case to open
+    assert SystemNoticeKind.TEST.value not in {k.value for k in NoticeKind}
