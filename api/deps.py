@@ -103,8 +103,9 @@ AccountabilityDep = Annotated[Accountability, Depends(get_accountability)]
 IF_MATCH = re.compile(r'\*|(W/)?"([0-9]{1,9})"')
 
 #: The version a weak entity tag stands for: none (If-Match compares strongly: RFC 9110
-#: §13.1.1), so the precondition fails (412) whatever the case's version.
-NEVER = 0
+#: §13.1.1), so the precondition fails (412) whatever the case's version. Below every
+#: version, so that `"0"` (a strong tag no case ever had) is told apart from it.
+NEVER = -1
 
 
 async def expected_version(

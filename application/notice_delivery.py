@@ -87,8 +87,8 @@ class NoticeDelivery:
 
     def for_appellant(self, notice: Notice) -> Outgoing | Dropped:
         """The appellant's own e-mail that their answer was published, if one may be sent."""
-        if not self.mail:
-            return Dropped("no SMTP server is configured (HUIYIN_SMTP_HOST)")
+        # What no configuration can change first: the admin reading the reason must not
+        # think setting up SMTP would reach an anonymous appellant.
         appeal = self._appeal(notice.case_id) if notice.case_id else None
         if appeal is None:
             return Dropped("the appeal is not in the store")
@@ -99,6 +99,8 @@ class NoticeDelivery:
         address = appeal.appellant.contact.strip()
         if not _EMAIL.fullmatch(address):
             return Dropped("the appellant left no e-mail address")
+        if not self.mail:
+            return Dropped("no SMTP server is configured (HUIYIN_SMTP_HOST)")
         lines = [*facts(notice), f"诉求标题：{appeal.title}"]
         data = {**_references(notice), "title": appeal.title}
         return Outgoing(self._message(notice, APPELLANT_ANSWER, lines, data), to=(address,))

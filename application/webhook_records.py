@@ -100,6 +100,17 @@ class EndpointTested:
 
 
 @dataclass(frozen=True)
+class OutboxHealth:
+    """The outbox at a glance, for `GET /health`: figures, never a delivery's content."""
+
+    pending: int
+    due: int
+    dead: int
+    oldest_due_seconds: float
+    decided_position: int | None
+
+
+@dataclass(frozen=True)
 class DeliveryPage:
     """Deliveries, newest first, and where the next page starts."""
 
@@ -161,3 +172,6 @@ class EndpointStore(Protocol):
 
     def send_test(self, endpoint_id: UUID, notice: Notice) -> DeliveryRecord:
         """A test notice and its one delivery, to that endpoint (409 if it is removed)."""
+
+    def health(self, application_name: str) -> OutboxHealth:
+        """The outbox at a glance (`OutboxHealth`)."""

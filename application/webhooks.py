@@ -19,6 +19,7 @@ from application.webhook_records import (
     EndpointRecord,
     EndpointStore,
     EndpointTested,
+    OutboxHealth,
     WithSecret,
 )
 from domain.access import NOBODY
@@ -28,6 +29,7 @@ from domain.notices import DeliveryStatus, EndpointFormat, Notice, NoticeKind, S
 from domain.policy import Permission, authorise
 from domain.terms import Tier
 from domain.webhook_endpoint import EndpointSpec, check_secret
+from projections.view import APPLICATION_NAME
 
 
 class DepartmentCodes(Protocol):
@@ -187,6 +189,11 @@ class Webhooks:
         """One delivery with every attempt made."""
         authorise(actor, Permission.WEBHOOK_READ, NOBODY)
         return self.store.delivery(delivery_id)
+
+    def health(self) -> OutboxHealth:
+        """The outbox at a glance, for anyone who may ask whether the service is healthy:
+        counts and ages, never an endpoint's or a delivery's content."""
+        return self.store.health(APPLICATION_NAME)
 
     def retry(self, delivery_id: UUID, actor: Actor) -> DeliveryRecord:
         """Sends a dead delivery (or a dropped one, if its endpoint is still live) again,

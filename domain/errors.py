@@ -59,7 +59,7 @@ class StaleVersion(DomainError):
     def __init__(self, expected: int, actual: int, *, subject: str = "appeal") -> None:
         super().__init__(
             f"the {subject} is at version {actual}, not the version {expected} the request expected"
-            if expected
+            if expected >= 0
             else f'a weak ETag never matches: send the {subject}\'s ETag as it is, now "{actual}"'
         )
         self.expected = expected

@@ -12,18 +12,30 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
-from application.webhook_records import AttemptRecord, DeliveryPage, DeliveryRecord
+from application.webhook_records import (
+    AttemptRecord,
+    DeliveryPage,
+    DeliveryRecord,
+    OutboxHealth,
+)
 from domain.actors import Actor
 from domain.errors import ActionNotAllowed, NotFound
 from domain.notices import DeliveryStatus, Notice, delivery_id
-from infrastructure.notice_outbox import insert_notices
+from infrastructure.notice_outbox import OUTBOX_CHANNEL, insert_notices
 
 log = logging.getLogger("huiyin.webhooks")
 
-#: The channel the sender listens on; a retried delivery wakes it.
-OUTBOX_CHANNEL = "huiyin_outbox"
+#: The outbox at a glance, from its partial indexes (no scan of delivered rows).
+_PENDING = (
+    "SELECT count(*), count(*) FILTER (WHERE next_attempt_at <= clock_timestamp()),"
+    " EXTRACT(EPOCH FROM clock_timestamp() - min(next_attempt_at))"
+    " FROM huiyin_webhook_deliveries WHERE status = 'pending'"
+)
+_DEAD = "SELECT count(*) FROM huiyin_webhook_deliveries WHERE status = 'dead'"
+_DECIDED = "SELECT max(notification_id) FROM notices_tracking WHERE application_name = %s"
 
 _DELIVERY = (
     "SELECT d.id, d.notice_id, n.kind, n.case_id, n.case_type, d.endpoint_id, e.name,"
@@ -95,6 +107,19 @@ class WebhookDeliveries:
         page = [_delivery(row) for row in rows[:limit]]
         more = len(rows) > limit
         return DeliveryPage(page, (page[-1].created_at, page[-1].id) if more else None)
+
+    def health(self, application_name: str) -> OutboxHealth:
+        """Deliveries pending (and due), dead, how long the oldest pending one has been due,
+        and the last event the notice decider has decided on."""
+        with self.pool.connection() as conn:
+            pending, due, oldest = conn.execute(_PENDING).fetchone() or (0, 0, None)
+            dead = (conn.execute(_DEAD).fetchone() or (0,))[0]
+            try:
+                decided = (conn.execute(_DECIDED, (application_name,)).fetchone() or (None,))[0]
+            except psycopg.errors.UndefinedTable:  # notices were never on in this store
+                decided = None
+        waiting = float(oldest) if oldest is not None and due else 0.0
+        return OutboxHealth(int(pending), int(due), int(dead), round(max(waiting, 0.0), 3), decided)
 
     def delivery(self, delivery_id: UUID) -> DeliveryRecord:
         """One delivery with its attempts, oldest first; NotFound if there is none."""

@@ -113,7 +113,10 @@ class WebhookEndpoints(WebhookDeliveries):
             before, after = _fields(old), _fields(spec)
             changed = {k: v for k, v in after.items() if before[k] != v}
             if spec.target != old.target:
-                changed["target"] = after["target"]  # a new query shows as the same URL
+                shown = after["target"]
+                # The query (a robot's key) is never logged; say that it changed.
+                same = shown == old.shown_target()
+                changed["target"] = f"{shown} (its query changed)" if same else shown
             if not changed:
                 return self._get(conn, endpoint_id)
             conn.execute(

@@ -33,14 +33,13 @@ from domain.actors import Role
 from domain.notices import DeliveryStatus
 from domain.webhook_messages import Notice
 from domain.webhook_retry import Attempt, Outcome, after_failure
+from infrastructure.notice_outbox import OUTBOX_CHANNEL
 from infrastructure.settings import Settings
 from infrastructure.webhook_claims import CLAIM, INTERRUPTED, NEXT_DUE, RECORD_STATE
 from infrastructure.webhook_transport import Transport
 
 log = logging.getLogger("huiyin.webhooks")
 
-#: The channel the deciders NOTIFY when they add deliveries.
-CHANNEL = "huiyin_outbox"
 #: The longest a sender with nothing due sleeps before it looks again.
 LONGEST_NAP = 5.0
 
@@ -238,7 +237,7 @@ class WebhookSender:
         while not stop.is_set():
             try:
                 with psycopg.connect(self.conninfo, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    conn.execute(f"LISTEN {OUTBOX_CHANNEL}")
                     self.wake()  # what was added while nobody listened
                     while not stop.is_set():
                         for _ in conn.notifies(timeout=0.5, stop_after=1):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -31,6 +33,22 @@ class ReplicaHealth(BaseModel):
     error: str | None = Field(default=None, description="the kind of error, when unreachable")
 
 
+class OutboxRead(BaseModel):
+    """Notices on their way out: alert when `oldest_due_seconds` grows (nothing is being
+    sent: the background worker or a receiver is down) or `decided_position` falls behind
+    `position` (no notice is being decided)."""
+
+    pending: int = Field(description="deliveries not yet made (due now, or waiting to retry)")
+    due: int = Field(description="pending deliveries due now")
+    dead: int = Field(description="deliveries given up (GET /webhooks/deliveries?status=dead)")
+    oldest_due_seconds: float = Field(
+        description="how long the longest-waiting due delivery has been due (0: none)"
+    )
+    decided_position: int | None = Field(
+        description="the last event the notice decider has decided on (null: it never ran)"
+    )
+
+
 class HealthRead(BaseModel):
     """The service is up and its database answers."""
 
@@ -44,13 +62,17 @@ class HealthRead(BaseModel):
     read_replica: ReplicaHealth | None = Field(
         default=None, description="the read replica, when one is configured"
     )
+    outbox: OutboxRead | None = Field(
+        default=None, description="notices and their deliveries, when notices are on"
+    )
 
 
 @router.get("/health")
 def health(services: ServicesDep) -> HealthRead:
     """Ready when the database answers; `position` is the head of the event sequence. A
     read replica that cannot be reached does not make the service unready (reads go to the
-    primary), but `read_replica` says so."""
+    primary), but `read_replica` says so; nor does an outbox that is behind, but `outbox`
+    says so."""
     services.store.ping()
     casework = services.casework
     replica = services.views.replica_health()
@@ -59,4 +81,7 @@ def health(services: ServicesDep) -> HealthRead:
         position=casework.head_position(),
         calendar_projected_years=casework.calendar.projected_years(casework.now()),
         read_replica=None if replica is None else ReplicaHealth(**replica),
+        outbox=OutboxRead(**asdict(services.webhooks.health()))
+        if services.settings.notices
+        else None,
     )

@@ -139,3 +139,18 @@ def test_appeal_at_a_version_and_as_of_a_time(
     assert after.json()["status"] == "transferred"
     assert before.status_code == 404
     assert beyond.status_code == 404
+
+
+def test_a_strong_etag_of_version_zero_is_stale_not_weak(
+    client: TestClient, staff: Headers
+) -> None:
+    appeal_id = client.post("/appeals", json=named_appeal(), headers=staff).json()["id"]
+
+    response = client.post(
+        f"/appeals/{appeal_id}/transfer",
+        json={"department": "d", "supervisor": "s"},
+        headers={**staff, "If-Match": '"0"'},
+    )
+
+    assert response.status_code == 412
+    assert "is at version 1, not the version 0" in response.json()["detail"]

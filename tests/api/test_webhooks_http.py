@@ -142,7 +142,7 @@ def test_each_change_is_logged_with_who_when_and_the_fields_never_a_secret(
     assert [c["change"] for c in detail["changes"]] == ["registered", "changed", "paused"]
     assert detail["changes"][1]["fields"] == {
         "name": "新名字",
-        "target": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+        "target": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send (its query changed)",
     }
     assert {(c["actor_id"], c["actor_role"]) for c in detail["changes"]} == {("wh-admin", "admin")}
     assert "robot-key" not in str(detail)

@@ -119,7 +119,14 @@ def test_an_appellant_with_a_phone_number_only_is_not_mailed() -> None:
 def test_without_an_smtp_server_the_appellant_delivery_is_dropped() -> None:
     appeal = raise_named(appellant=Appellant("张伟", "E1001", "zhang.wei@example.cn"))
     made = delivery(appeal, mail=False).for_appellant(notice_of(appeal, NoticeKind.PUBLISHED))
-    assert isinstance(made, Dropped)
+    assert made == Dropped("no SMTP server is configured (HUIYIN_SMTP_HOST)")
+
+
+def test_without_an_smtp_server_an_anonymous_appeal_is_still_dropped_as_anonymous() -> None:
+    # The reason an admin reads must not suggest that setting up SMTP would reach anyone.
+    appeal = raise_anonymous()
+    made = delivery(appeal, mail=False).for_appellant(notice_of(appeal, NoticeKind.PUBLISHED))
+    assert made == Dropped("the appeal is anonymous: nobody to write to")
 
 
 def test_every_message_carries_the_notice_id_as_webhook_id() -> None:
