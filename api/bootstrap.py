@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from base64 import b64encode
 from collections.abc import Iterator
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import psycopg
 
-from api.notice_work import note_where_notices_start, notice_work
+from api.notice_work import decider_specs, note_where_notices_start, notice_work
 from application.accountability import Accountability
 from application.casework import Casework, Clock
 from application.credentials import Credentials
@@ -40,7 +41,7 @@ from infrastructure.store import SupportStore
 from infrastructure.view_host import Views
 from infrastructure.webhook_endpoints import WebhookEndpoints
 from infrastructure.webhook_tables import create_tables as create_webhook_tables
-from infrastructure.worker import worker_process
+from infrastructure.worker import looping, worker_process
 from projections.deadline_board import DeadlineBoardView
 from projections.penalty_ledger import PenaltyLedgerView
 
@@ -170,23 +171,10 @@ def schema_lock(info: str) -> Iterator[None]:
 SCHEMA_LOCK = 0x48_55_49_59_49_4E  # "HUIYIN"
 
 
-@contextlib.contextmanager
-def watching_in_background(watch: DeadlineWatch, settings: Settings) -> Iterator[None]:
+def watching_in_background(watch: DeadlineWatch, settings: Settings) -> ContextManager[None]:
     """The deadline watcher, sweeping in a thread until the context ends."""
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=watch_forever,
-        args=(watch, stop),
-        kwargs={"interval": settings.watch_interval_seconds},
-        name="deadline-watcher",
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(30)
+    interval = settings.watch_interval_seconds
+    return looping("deadline-watcher", partial(watch_forever, watch, interval=interval))
 
 
 @contextlib.contextmanager
@@ -256,7 +244,7 @@ def build_services(
             if settings.chain_follow and not in_child:
                 background.enter_context(chain.following())
             if settings.projections and not in_child:
-                views.start_runners()
+                views.start_runners(also=decider_specs(settings))
             meetings = Meetings(casework)
             accountability = Accountability(
                 casework,
@@ -281,7 +269,7 @@ def build_services(
                 background.enter_context(watching_in_background(watch, settings))
             if settings.notices and not in_child:
                 background.enter_context(
-                    notice_work(settings, env, url, calendar, casework, keyring.store_key)
+                    notice_work(settings, url, calendar, casework, keyring.store_key)
                 )
             erasures = Erasures(casework, KeyErasure(keyring), store)
             erasures.finish_pending()  # one confirmed before the service last stopped

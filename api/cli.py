@@ -304,23 +304,15 @@ def project(names: ViewNames = None, data_dir: DataDir = None) -> None:
     Each view has one leader across all processes; a second `project` stands by. Run for
     every view (no names), it runs the notice decider too (HUIYIN_NOTICES).
     """
-    import contextlib
     import threading
 
     from api.bootstrap import build_services
-    from api.notice_work import deciding_notices
-    from infrastructure.database import conninfo
+    from api.notice_work import decider_specs
 
     views = _known_views(names)
     settings = load_settings(data_dir)
-    with (
-        build_services(quiet(settings)) as services,
-        contextlib.ExitStack() as decider,
-    ):
-        services.views.start_runners(views)
-        if settings.notices and not names:
-            url = conninfo(services.database_url)
-            decider.enter_context(deciding_notices(settings, services.views.env, url))
+    with build_services(quiet(settings)) as services:
+        services.views.start_runners(views, also=[] if names else decider_specs(settings))
         typer.echo(f"running {', '.join(views)}; Ctrl-C to stop")
         stop = threading.Event()
         try:

@@ -1,22 +1,25 @@
-"""Wiring the deciders of notices into background work (`api.bootstrap.build_services`).
+"""Wiring notices into background work (`api.bootstrap.build_services`).
 
-- The notice decider: its own `ViewRunner` (one leader across processes, by advisory lock
-  like the views), where the view runners run (`settings.projections`). It is not one of
-  the views, so `huiyin rebuild` and the view endpoints never touch it.
+- The notice decider (`decider_specs`): a projection run by the views' runner, on their
+  subscription (one decode of each event, no connections of its own), where the view
+  runners run (`settings.projections`), with one leader across processes by its own
+  advisory lock. It is not one of the views, so `huiyin rebuild` and the view endpoints
+  never touch it.
 - The reminder sweep: a thread beside the deadline watcher (`settings.watcher`), every
   `watch_interval_seconds`, reading the board on the primary. Two instances sweeping at
   once record each reminder once (the notice's key is unique).
+- The webhook sender (`notice_work`).
 
-Both only when `settings.notices`; in `huiyin serve` they run in the background child
+All only when `settings.notices`; in `huiyin serve` they run in the background child
 (`huiyin work`) with the rest of the background work.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from functools import partial
 
 from application.casework import Casework
 from application.notice_delivery import NoticeDelivery
@@ -28,29 +31,28 @@ from infrastructure.notice_outbox import notices_spec
 from infrastructure.projection_runner import ViewRunner
 from infrastructure.reminder_sweep import PostgresReminderStore
 from infrastructure.settings import Settings
-from infrastructure.view_registry import ViewStore, runner_env
+from infrastructure.view_registry import ViewSpec, ViewStore, runner_env
 from infrastructure.webhook_sender import WebhookSender
+from infrastructure.worker import looping
 
 
 @contextlib.contextmanager
 def notice_work(
-    settings: Settings,
-    env: Mapping[str, str],
-    url: str,
-    calendar: WorkingCalendar,
-    casework: Casework,
-    store_key: bytes,
+    settings: Settings, url: str, calendar: WorkingCalendar, casework: Casework, store_key: bytes
 ) -> Iterator[None]:
-    """The notices work of this process: the decider where the view runners run
-    (`settings.projections`), the reminder sweep where the watcher runs (`settings.watcher`),
-    and the webhook sender."""
+    """The notices work of this process besides the decider (which the views' runner runs):
+    the reminder sweep where the watcher runs (`settings.watcher`), and the webhook sender."""
     with contextlib.ExitStack() as work:
-        if settings.projections:
-            work.enter_context(deciding_notices(settings, env, conninfo(url)))
         if settings.watcher:
             work.enter_context(reminding(settings, conninfo(url), calendar, casework.now))
         work.enter_context(webhook_sender(settings, conninfo(url), store_key, casework).running())
         yield
+
+
+def decider_specs(settings: Settings) -> list[ViewSpec]:
+    """The notice decider, for the views' runner to run beside the views (none with notices
+    off)."""
+    return [notices_spec(settings.union_office_department)] if settings.notices else []
 
 
 def webhook_sender(
@@ -76,7 +78,8 @@ def note_where_notices_start(env: Mapping[str, str]) -> None:
 
 @contextlib.contextmanager
 def deciding_notices(settings: Settings, env: Mapping[str, str], conninfo: str) -> Iterator[None]:
-    """The notice decider's runner, following the events until the context ends."""
+    """The notice decider on a runner of its own (in a process that runs no views),
+    following the events until the context ends."""
     runner = ViewRunner(notices_spec(settings.union_office_department), env, conninfo)
     runner.start()
     try:
@@ -107,18 +110,9 @@ def reminding(
 ) -> Iterator[None]:
     """The reminder sweep, in a thread until the context ends."""
     sweep, store = reminder_sweep(settings, conninfo, calendar, now)
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=remind_forever,
-        args=(sweep, stop),
-        kwargs={"interval": settings.watch_interval_seconds},
-        name="reminder-sweep",
-        daemon=True,
-    )
-    thread.start()
+    interval = settings.watch_interval_seconds
     try:
-        yield
+        with looping("reminder-sweep", partial(remind_forever, sweep, interval=interval)):
+            yield
     finally:
-        stop.set()
-        thread.join(30)
         store.close()

@@ -173,5 +173,5 @@ class EndpointStore(Protocol):
     def send_test(self, endpoint_id: UUID, notice: Notice) -> DeliveryRecord:
         """A test notice and its one delivery, to that endpoint (409 if it is removed)."""
 
-    def health(self, application_name: str) -> OutboxHealth:
+    def health(self) -> OutboxHealth:
         """The outbox at a glance (`OutboxHealth`)."""

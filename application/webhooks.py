@@ -29,7 +29,6 @@ from domain.notices import DeliveryStatus, EndpointFormat, Notice, NoticeKind, S
 from domain.policy import Permission, authorise
 from domain.terms import Tier
 from domain.webhook_endpoint import EndpointSpec, check_secret
-from projections.view import APPLICATION_NAME
 
 
 class DepartmentCodes(Protocol):
@@ -193,7 +192,7 @@ class Webhooks:
     def health(self) -> OutboxHealth:
         """The outbox at a glance, for anyone who may ask whether the service is healthy:
         counts and ages, never an endpoint's or a delivery's content."""
-        return self.store.health(APPLICATION_NAME)
+        return self.store.health()
 
     def retry(self, delivery_id: UUID, actor: Actor) -> DeliveryRecord:
         """Sends a dead delivery (or a dropped one, if its endpoint is still live) again,

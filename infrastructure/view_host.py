@@ -17,7 +17,7 @@ use), the key table (an erasure holds from the next request) and the chain verif
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import psycopg
@@ -28,7 +28,14 @@ from infrastructure.read_replica import ReadReplica
 from infrastructure.view_errors import EventFailed, ViewError
 from infrastructure.view_locks import lock_key
 from infrastructure.view_rebuild import rebuild
-from infrastructure.view_registry import VIEWS, EventLog, ViewStore, runner_env, spec_named
+from infrastructure.view_registry import (
+    VIEWS,
+    EventLog,
+    ViewSpec,
+    ViewStore,
+    runner_env,
+    spec_named,
+)
 from infrastructure.views import PostgresView
 
 T = TypeVar("T")
@@ -106,11 +113,17 @@ class Views:
         """The view of that name, checked to offer the interface `kind`."""
         return _checked(self.get(name), name, kind)
 
-    def start_runners(self, names: list[str] | None = None) -> None:
-        """Starts one runner for the named views (all by default)."""
+    def start_runners(
+        self, names: list[str] | None = None, *, also: Sequence[ViewSpec] = ()
+    ) -> None:
+        """Starts one runner for the named views (all by default), and for projections
+        that are not views (`also`: the notice decider), on the same subscription."""
         specs = [spec_named(name) for name in names or list(VIEWS)]
         for spec in specs:
             self.get(spec.name)  # create the tables before anything queries them
+        self._start([*specs, *also])
+
+    def _start(self, specs: list[ViewSpec]) -> None:
         runner = ViewRunner(specs, self._env, self._conninfo)
         runner.start()
         self._runners.append(runner)
@@ -120,9 +133,9 @@ class Views:
         for runner in [r for r in self._runners if set(r.names) & set(names)]:
             runner.stop()
             self._runners.remove(runner)
-            others = [name for name in runner.names if name not in names]
+            others = [spec for spec in runner.specs if spec.name not in names]
             if others:
-                self.start_runners(others)
+                self._start(others)
 
     def wait_leading(self, name: str, timeout: float) -> bool:
         """Whether this process's runner leads the view within `timeout` seconds."""

@@ -25,6 +25,7 @@ from domain.actors import Actor
 from domain.errors import ActionNotAllowed, NotFound
 from domain.notices import DeliveryStatus, Notice, delivery_id
 from infrastructure.notice_outbox import OUTBOX_CHANNEL, insert_notices
+from projections.view import APPLICATION_NAME
 
 log = logging.getLogger("huiyin.webhooks")
 
@@ -108,14 +109,14 @@ class WebhookDeliveries:
         more = len(rows) > limit
         return DeliveryPage(page, (page[-1].created_at, page[-1].id) if more else None)
 
-    def health(self, application_name: str) -> OutboxHealth:
+    def health(self) -> OutboxHealth:
         """Deliveries pending (and due), dead, how long the oldest pending one has been due,
         and the last event the notice decider has decided on."""
         with self.pool.connection() as conn:
             pending, due, oldest = conn.execute(_PENDING).fetchone() or (0, 0, None)
             dead = (conn.execute(_DEAD).fetchone() or (0,))[0]
             try:
-                decided = (conn.execute(_DECIDED, (application_name,)).fetchone() or (None,))[0]
+                decided = (conn.execute(_DECIDED, (APPLICATION_NAME,)).fetchone() or (None,))[0]
             except psycopg.errors.UndefinedTable:  # notices were never on in this store
                 decided = None
         waiting = float(oldest) if oldest is not None and due else 0.0

@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 
@@ -91,6 +91,20 @@ def worker_process(
                     child.kill()
                     child.wait()
         supervisor.join(5)
+
+
+@contextlib.contextmanager
+def looping(name: str, loop: Callable[[threading.Event], None]) -> Iterator[None]:
+    """`loop(stop)` in a daemon thread for as long as the context lasts: `stop` is set when
+    it ends, and the thread is given 30 s to finish (a sweep under way ends first)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=loop, args=(stop,), name=name, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(30)
 
 
 def parent_gone(parent: int) -> bool:

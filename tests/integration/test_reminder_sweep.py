@@ -108,11 +108,11 @@ def test_two_sweepers_at_once_record_one_reminder(
     with connect(services) as conn:
         row = conn.execute(
             "SELECT d.id FROM huiyin_webhook_deliveries d JOIN huiyin_notices n"
-            " ON n.id = d.notice_id WHERE n.key = %s",
-            (notice.key,),
+            " ON n.id = d.notice_id WHERE n.key = %s AND d.endpoint_id = %s",
+            (notice.key, everyone),
         ).fetchone()
     assert row is not None
-    assert row[0] == delivery_id(notice_id(notice.key), everyone)  # SQL's uuid5 is Python's
+    assert row[0] == delivery_id(notice_id(notice.key), everyone)  # SQL's uuid3 is Python's
 
 
 def test_a_deadline_set_inside_the_window_gets_only_the_most_urgent_reminder(
