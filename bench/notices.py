@@ -16,7 +16,7 @@ Run alone:  python -m bench.notices [--quick] [--database-url URL]
    of its own that answers 200 at once, `bench.receiver`), drained by the sender with
    `webhook_senders` threads (`infrastructure.webhook_sender`, as in the background worker).
    Baseline: the same number of POSTs of a notice's size from as many threads, each on its
-   own keep-alive connection, with no database.
+   own keep-alive connection, with no database (`bench.webhook_throughput`).
 12c. Event → webhook (`bench.notice_latency`).
 """
 
@@ -26,23 +26,22 @@ import argparse
 import random
 import statistics
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-import httpx
 import psycopg
 from psycopg import sql
 
 from api.bootstrap import Services, build_services
-from api.notice_work import reminder_sweep, webhook_sender
+from api.notice_work import reminder_sweep
 from bench.organisation import ADMIN, fill
 from bench.read_path import DEPARTMENTS
-from bench.receiver import arrivals, running_receiver
+from bench.receiver import running_receiver
 from bench.scratch import check_loopback, scratch_database
+from bench.webhook_throughput import measure_sender
 from bench.workloads import huiyin_settings
 from domain.calendar import WorkingCalendar
 from domain.notices import EndpointFormat, NoticeKind
@@ -198,83 +197,6 @@ def _count(url: str, table: str) -> int:
             sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
         ).fetchone()
     return int(row[0]) if row else 0
-
-
-def measure_sender(
-    services: Services,
-    url: str,
-    receiver: str,
-    endpoint: UUID,
-    outcome: NoticeOutcome,
-    repeats: int,
-) -> None:
-    """12b: `outcome.deliveries` pending deliveries drained by the sender; raw POSTs."""
-    settings = services.settings
-    outcome.senders = settings.webhook_senders
-    for _ in range(repeats):
-        _pending(url, endpoint, outcome.deliveries)
-        before, posts_before = arrivals(receiver)
-        sender = webhook_sender(settings, url, services.keyring.store_key, services.casework)
-        started = time.perf_counter()
-        with sender.running():
-            _until_delivered(url, outcome.deliveries)
-        elapsed = time.perf_counter() - started
-        outcome.sender.append(outcome.deliveries / elapsed)
-        after, posts_after = arrivals(receiver)
-        outcome.duplicates += (posts_after - posts_before) - (len(after) - len(before))
-        outcome.raw_posts.append(
-            outcome.deliveries / _raw_posts(receiver, outcome.deliveries, outcome.senders)
-        )
-
-
-def _pending(url: str, endpoint: UUID, count: int) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("TRUNCATE huiyin_webhook_attempts, huiyin_webhook_deliveries")
-        conn.execute(
-            "INSERT INTO huiyin_webhook_deliveries (id, notice_id, endpoint_id)"
-            " SELECT gen_random_uuid(), id, %s FROM huiyin_notices ORDER BY id LIMIT %s",
-            (endpoint, count),
-        )
-
-
-def _until_delivered(url: str, count: int, timeout: float = 600.0) -> None:
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(url, autocommit=True) as conn:
-        while True:
-            row = conn.execute(
-                "SELECT count(*) FILTER (WHERE status = 'delivered'),"
-                " count(*) FILTER (WHERE status NOT IN ('delivered', 'pending'))"
-                " FROM huiyin_webhook_deliveries"
-            ).fetchone()
-            delivered, failed = (int(row[0]), int(row[1])) if row else (0, 0)
-            if failed:
-                raise RuntimeError(f"{failed} deliveries failed in the throughput phase")
-            if delivered >= count:
-                return
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"only {delivered} of {count} delivered in {timeout:g} s")
-            time.sleep(0.02)
-
-
-def _raw_posts(receiver: str, count: int, threads: int) -> float:
-    """Seconds `threads` keep-alive clients take to POST `count` notice-sized bodies."""
-    body = b'{"type":"huiyin.reminder","timestamp":"2026-12-08T01:00:00Z","data":' + b"{}" + b"}"
-    body = body.ljust(600, b" ")
-    shares = [count // threads + (1 if n < count % threads else 0) for n in range(threads)]
-
-    def post(share: int, n: int) -> None:
-        with httpx.Client(timeout=30, trust_env=False) as client:
-            for i in range(share):
-                headers = {"webhook-id": f"raw_{n}_{i}", "content-type": "application/json"}
-                client.post(f"{receiver}/raw", content=body, headers=headers).raise_for_status()
-
-    workers = [threading.Thread(target=post, args=(share, n)) for n, share in enumerate(shares)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return time.perf_counter() - started
 
 
 def measure(server_url: str, *, deadlines: int, deliveries: int, repeats: int) -> NoticeOutcome:
