@@ -86,6 +86,8 @@ def master(settings: Settings) -> Iterator[None]:
         key = b64encode(resolve_cipher_key(settings)).decode()
         keep_out_of_logs(key, connection_parts(url)["password"])
         os.environ.update(worker_environment(settings, url, key))
-        wanted = settings.projections or settings.chain_follow or settings.watcher
+        wanted = (
+            settings.projections or settings.chain_follow or settings.watcher or settings.notices
+        )
         with worker_process(settings, url, key) if wanted else contextlib.nullcontext():
             yield
