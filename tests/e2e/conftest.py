@@ -103,6 +103,10 @@ def server_env_for(database_url: str, settings: Settings, data_dir: Path) -> dic
         HUIYIN_DATA_DIR=str(data_dir),
         HUIYIN_ENVIRONMENT="test",
         HUIYIN_CIPHER_KEY=settings.cipher_key.get_secret_value(),
+        # Servers on the session's PostgreSQL (100 connections on CI) leave notices off: their
+        # connections (about six a server) tipped the e2e tests' peaks over the limit. A
+        # served store with notices on: test_serve (embedded), test_webhook_sender_killed.
+        HUIYIN_NOTICES="false",
     )
     return env
 
@@ -119,6 +123,7 @@ def own_store_env(data_dir: Path, prefix: str = "huiyin_e2e") -> Iterator[dict[s
         return
     name = f"{prefix}_{secrets.token_hex(4)}"
     env["HUIYIN_DATABASE_URL"] = f"{server.split('?')[0].rsplit('/', 1)[0]}/{name}"
+    env["HUIYIN_NOTICES"] = "false"  # on the session's server: see `server_env_for`
     try:
         yield env
     finally:

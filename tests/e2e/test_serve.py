@@ -124,6 +124,7 @@ def test_the_servers_background_worker_keeps_the_views_and_the_chain_up(
         ).json()
         progress = client.get("/projections", headers=auditor).json()
         verified = client.get("/audit/verify", headers=headers).json()
+        outbox = client.get("/health").json()["outbox"]  # notices are on by default
 
     assert [item["id"] for item in listed["items"]] == [created["id"]]
     # The child process runs every view; the server itself runs none ("elsewhere").
@@ -134,3 +135,6 @@ def test_the_servers_background_worker_keeps_the_views_and_the_chain_up(
         if view["name"] == "case_index"
     )
     assert verified["intact"] is True
+    # The decider's starting point was recorded at start-up; nothing was given up.
+    assert outbox["decided_position"] is not None
+    assert outbox["dead"] == 0
