@@ -31,8 +31,9 @@ def measure_sender(
     """12b: `outcome.deliveries` pending deliveries drained by the sender; raw POSTs."""
     settings = services.settings
     outcome.senders = settings.webhook_senders
-    for _ in range(repeats):
-        _pending(url, endpoint, outcome.deliveries)
+    for repeat in range(repeats):
+        # Other notices each time: a receiver sees each webhook-id once unless sent twice.
+        _pending(url, endpoint, outcome.deliveries, skip=repeat * outcome.deliveries)
         before, posts_before = arrivals(receiver)
         sender = webhook_sender(settings, url, services.keyring.store_key, services.casework)
         started = time.perf_counter()
@@ -41,19 +42,22 @@ def measure_sender(
         elapsed = time.perf_counter() - started
         outcome.sender.append(outcome.deliveries / elapsed)
         after, posts_after = arrivals(receiver)
-        outcome.duplicates += (posts_after - posts_before) - (len(after) - len(before))
+        outcome.duplicates += posts_after - posts_before - outcome.deliveries
+        if len(after) - len(before) != outcome.deliveries:
+            raise RuntimeError("the receiver did not get every delivery's webhook-id")
         outcome.raw_posts.append(
             outcome.deliveries / _raw_posts(receiver, outcome.deliveries, outcome.senders)
         )
 
 
-def _pending(url: str, endpoint: UUID, count: int) -> None:
+def _pending(url: str, endpoint: UUID, count: int, *, skip: int) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("TRUNCATE huiyin_webhook_attempts, huiyin_webhook_deliveries")
         conn.execute(
             "INSERT INTO huiyin_webhook_deliveries (id, notice_id, endpoint_id)"
-            " SELECT gen_random_uuid(), id, %s FROM huiyin_notices ORDER BY id LIMIT %s",
-            (endpoint, count),
+            " SELECT gen_random_uuid(), id, %s FROM huiyin_notices ORDER BY id"
+            " OFFSET %s LIMIT %s",
+            (endpoint, skip, count),
         )
 
 
