@@ -13,6 +13,7 @@ from api.bootstrap import Services
 from application.casework import AppealDraft, Casework
 from application.clock import ManualClock
 from application.deadline_watch import DeadlineWatch, LedgerEntry
+from application.meetings import Meetings
 from domain.accountability_rules import CaseRef, CaseType, RuleCode, penalty_id
 from domain.actors import Actor, Role
 from domain.calendar import CHINA_TZ, WorkingCalendar
@@ -158,10 +159,11 @@ def test_a_reply_in_time_leaves_nothing_to_record(
     assert watcher(services, appeal_id).sweep().missed == []
 
 
-def test_an_action_item_past_its_deadline_unaccepted_is_marked_overdue(
-    services: Services, casework: Casework, clock: ManualClock
-) -> None:
-    meetings = services.meetings
+def action_item_due_in_ten_days(
+    meetings: Meetings, clock: ManualClock, *, absent: list[str]
+) -> tuple[UUID, UUID]:
+    """A workers' talk held (the `absent` departments invited), its decision, and an action
+    item for Finance due ten days on; the meeting's and the item's ids."""
     clock.set(BEFORE_GOLDEN_WEEK)
     who = [f"P{uuid4().hex[:6]}"]
     meeting_id = meetings.schedule(
@@ -172,7 +174,7 @@ def test_an_action_item_past_its_deadline_unaccepted_is_marked_overdue(
         place="Union hall",
         actor=CLERK,
     ).id
-    meetings.invite(meeting_id, participants=who, departments=["Absent-Dept"], actor=CLERK)
+    meetings.invite(meeting_id, participants=who, departments=absent, actor=CLERK)
     clock.advance(timedelta(hours=1))
     meetings.hold(meeting_id, attendance=[Attendee(who[0], "Works")], actor=CLERK)
     meetings.record_minutes(meeting_id, minutes="Pay slips are late", actor=CLERK)
@@ -186,6 +188,14 @@ def test_an_action_item_past_its_deadline_unaccepted_is_marked_overdue(
         acceptance_criteria="Two months of pay slips by the 5th",
         actor=CLERK,
     ).id
+    return meeting_id, item_id
+
+
+def test_an_action_item_past_its_deadline_unaccepted_is_marked_overdue(
+    services: Services, casework: Casework, clock: ManualClock
+) -> None:
+    meetings = services.meetings
+    meeting_id, item_id = action_item_due_in_ten_days(meetings, clock, absent=["Absent-Dept"])
     board_has_seen(services, casework.head_position())
 
     clock.advance(timedelta(days=11))

@@ -16,17 +16,15 @@ from application.casework import Casework
 from application.clock import ManualClock
 from domain.accountability_rules import CaseRef, CaseType, RuleCode
 from domain.card import CardColour, PenaltyRecord, card_id
-from domain.meeting_records import Attendee
-from domain.meeting_terms import MeetingKind
 from domain.notices import APPELLANT, delivery_id, notice_id
 from domain.reminders import remind_at
-from domain.terms import Tier
 from infrastructure.database import conninfo
 from projections.penalty_ledger import PenaltyLedgerView
 from projections.view import APPLICATION_NAME
 from tests.application.test_deadline_watch import (
     BEFORE_GOLDEN_WEEK,
     CLERK,
+    action_item_due_in_ten_days,
     handler,
     transferred_appeal,
 )
@@ -176,31 +174,7 @@ def test_an_action_item_marked_overdue_is_told_once(
     services: Services, casework: Casework, clock: ManualClock, endpoints: Endpoints
 ) -> None:
     everyone = endpoints.add(["overdue"])
-    meetings = services.meetings
-    clock.set(BEFORE_GOLDEN_WEEK)
-    who = [f"P{uuid4().hex[:6]}"]
-    meeting_id = meetings.schedule(
-        kind=MeetingKind.TIER_TALK,
-        tier=Tier.WORKERS,
-        topic="Shift pay",
-        scheduled_for=clock() + timedelta(hours=1),
-        place="Union hall",
-        actor=CLERK,
-    ).id
-    meetings.invite(meeting_id, participants=who, departments=[], actor=CLERK)
-    clock.advance(timedelta(hours=1))
-    meetings.hold(meeting_id, attendance=[Attendee(who[0], "Works")], actor=CLERK)
-    meetings.record_minutes(meeting_id, minutes="Pay slips are late", actor=CLERK)
-    meetings.record_decisions(meeting_id, decisions=["Pay slips by the 5th"], actor=CLERK)
-    item_id = meetings.create_action_item(
-        meeting_id,
-        decision_ref="D1",
-        task="Issue pay slips by the 5th",
-        department="Finance",
-        deadline=clock() + timedelta(days=10),
-        acceptance_criteria="Two months of pay slips by the 5th",
-        actor=CLERK,
-    ).id
+    _, item_id = action_item_due_in_ten_days(services.meetings, clock, absent=[])
     board_has_seen(services, casework.head_position())
     clock.advance(timedelta(days=11))
     watcher(services, item_id).sweep()
