@@ -92,12 +92,16 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
                 lambda: all(held == ["huiyin-a"] for held in leaders(url).values()),
             )
             with serving(env, "huiyin-b", tmp_path / "b.log") as (base_b, _):
-                seen: list[tuple[float, dict[str, list[str]]]] = []
+                # Each sample with when its query began and ended: one begun before the kill
+                # may read the locks after it, so only what ended before the kill is "before".
+                seen: list[tuple[float, float, dict[str, list[str]]]] = []
                 sampling = threading.Event()
 
                 def sample() -> None:
                     while not sampling.is_set():
-                        seen.append((time.monotonic(), leaders(url)))
+                        began = time.monotonic()
+                        held = leaders(url)
+                        seen.append((began, time.monotonic(), held))
                         sampling.wait(0.2)
 
                 sampler = threading.Thread(target=sample, daemon=True)
@@ -186,8 +190,8 @@ def test_two_servers_on_one_store_run_every_background_job_once(tmp_path: Path) 
         f"{took_over:.1f} s, samples {len(seen)}, connections {connections}, "
         f"tables {differences}"
     )
-    before = [held for at, held in seen if at < killed]
-    after = [held for at, held in seen if at > killed + took_over]
+    before = [held for _, ended, held in seen if ended < killed]
+    after = [held for began, _, held in seen if began > killed + took_over]
     assert before
     assert after
     # One leader per view at a time: a until it died, b after; b stood by before.
